@@ -1,0 +1,3 @@
+//! scimcheck: a SCIM 2.0 conformance harness.
+
+pub mod scim;

@@ -1,0 +1,3 @@
+//! SCIM vocabulary shared by the harness and the reference server.
+
+pub mod urn;
