@@ -1,3 +1,18 @@
 //! scimcheck: a SCIM 2.0 conformance harness.
+//!
+//! Pipeline, one module per stage (data flows forward only):
+//! [`scenario`] (load) → [`plan`] → [`exec`] → [`check`] → [`report`].
+//! [`server`] is the embedded reference SCIM server.
 
+pub mod app;
+pub mod check;
+pub mod cli;
+pub mod error;
+pub mod exec;
+pub mod pipeline;
+pub mod plan;
+pub mod report;
+pub mod result;
+pub mod scenario;
 pub mod scim;
+pub mod server;

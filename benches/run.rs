@@ -1,0 +1,140 @@
+//! Harness speed: runs the Okta profile against the reference server (in a child process, so
+//! only the harness's own CPU is counted) and prints checks per second and harness CPU time
+//! per exchange. `cargo bench --bench run`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use scimcheck::exec::{Auth, Client, ClientConfig, Secret};
+use scimcheck::pipeline::{self, RunOptions, Shared};
+use scimcheck::plan::RunId;
+use scimcheck::result::Target;
+use scimcheck::scenario::{self, Profile};
+
+const ITERATIONS: usize = 20;
+const TOKEN: &str = "bench-token";
+
+/// User + system CPU time of this process (Linux /proc; clock ticks of 10 ms).
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|i| fields.get(*i)?.parse::<u64>().ok())
+        .sum();
+    Duration::from_millis(ticks * 10)
+}
+
+fn target(base_url: &str) -> Target {
+    Target {
+        base_url: base_url.to_string(),
+        embedded: false,
+        insecure: false,
+    }
+}
+
+fn main() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+        .args(["serve", "--port", "0", "--token", TOKEN])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("reference server starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base_url = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.split_whitespace()
+                .find(|w| w.starts_with("http://"))
+                .map(|w| w.trim_end_matches('/').to_string())
+        })
+        .expect("serve prints its base URL");
+    // Keep draining the request log so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let shared = Shared::new(
+        Client::new(ClientConfig::new(
+            base_url.clone(),
+            Auth::Bearer(Secret::new(TOKEN)),
+        ))
+        .unwrap(),
+    );
+    let options = |run_id| RunOptions {
+        run_id,
+        profiles: vec![Profile::Okta],
+        concurrency: 4,
+        keep_resources: false,
+    };
+    let loaded = scenario::builtin().unwrap();
+
+    // One warm-up run: connection pool, schema compilation.
+    runtime
+        .block_on(pipeline::run(
+            &shared,
+            loaded.clone(),
+            &options(RunId::random()),
+            target(&base_url),
+        ))
+        .unwrap();
+
+    let (mut checks, mut exchanges, mut failed) = (0usize, 0usize, 0usize);
+    let cpu0 = cpu_time();
+    let wall0 = Instant::now();
+    for _ in 0..ITERATIONS {
+        let run = runtime
+            .block_on(pipeline::run(
+                &shared,
+                loaded.clone(),
+                &options(RunId::random()),
+                target(&base_url),
+            ))
+            .unwrap();
+        let s = run.summary;
+        checks += s.passed + s.failed + s.warnings + s.skipped;
+        failed += s.failed;
+        // Scenario exchanges, the two preflight requests and the cleanup deletes.
+        exchanges += run
+            .scenarios
+            .iter()
+            .flat_map(|sc| &sc.steps)
+            .filter(|st| st.exchange.is_some())
+            .count()
+            + 2
+            + run.cleanup.deleted.len();
+    }
+    let wall = wall0.elapsed();
+    let cpu = cpu_time() - cpu0;
+    let _ = child.kill();
+    let _ = child.wait();
+
+    println!("okta profile × {ITERATIONS} runs against the reference server (concurrency 4)");
+    println!(
+        "  checks:            {checks} ({} per run, {failed} failed)",
+        checks / ITERATIONS
+    );
+    println!(
+        "  exchanges:         {exchanges} ({} per run)",
+        exchanges / ITERATIONS
+    );
+    println!(
+        "  wall time:         {:.2} s ({:.0} ms per run)",
+        wall.as_secs_f64(),
+        wall.as_secs_f64() * 1000.0 / ITERATIONS as f64
+    );
+    println!(
+        "  checks per second: {:.0}",
+        checks as f64 / wall.as_secs_f64()
+    );
+    println!(
+        "  harness CPU:       {:.0} ms total, {:.3} ms per exchange",
+        cpu.as_secs_f64() * 1000.0,
+        cpu.as_secs_f64() * 1000.0 / exchanges as f64
+    );
+}

@@ -1,0 +1,140 @@
+//! Turns parsed arguments into work, and work into an exit code. The one place that maps
+//! errors to exit codes (README, "Exit codes").
+
+mod cleanup;
+mod run;
+mod target;
+
+use std::io::Write;
+
+use crate::cli::{Cli, Command, ListArgs, ServeArgs};
+use crate::error::{Error, EXIT_OK, EXIT_USAGE};
+use crate::report::ReportKind;
+use crate::scenario::{self, Profile};
+use crate::server::ServeOptions;
+
+pub use run::exit_code;
+pub use target::is_loopback;
+
+/// Runs the CLI and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match <Cli as clap::Parser>::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Run(args) => run::run(args).await,
+            Command::Serve(args) => serve(args).await,
+            Command::List(args) => list(args).map(|()| EXIT_OK),
+            Command::Cleanup(args) => cleanup::cleanup(args).await,
+        }
+    });
+    // In-flight server tasks (the embedded server) must not delay the exit.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+pub fn parse_profiles(list: &str) -> Result<Vec<Profile>, Error> {
+    let mut out = Vec::new();
+    for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        match name {
+            "all" => out.extend(Profile::ALL),
+            "okta" => out.push(Profile::Okta),
+            "entra" => out.push(Profile::Entra),
+            "rfc" => out.push(Profile::Rfc),
+            other => {
+                return Err(Error::Usage(format!(
+                    "unknown profile `{other}` in --profile (known: okta, entra, rfc, all)"
+                )))
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    if out.is_empty() {
+        return Err(Error::Usage(
+            "--profile names no profile (known: okta, entra, rfc, all)".into(),
+        ));
+    }
+    Ok(out)
+}
+
+fn parse_reports(specs: &[String]) -> Result<Vec<(ReportKind, std::path::PathBuf)>, Error> {
+    specs
+        .iter()
+        .map(|spec| {
+            let (kind, path) = spec
+                .split_once('=')
+                .filter(|(_, p)| !p.is_empty())
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--report `{spec}`: expected KIND=PATH, e.g. json=report.json"
+                    ))
+                })?;
+            let kind = ReportKind::parse(kind).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--report `{spec}`: unknown kind `{kind}` (known: {})",
+                    ReportKind::NAMES
+                ))
+            })?;
+            Ok((kind, std::path::PathBuf::from(path)))
+        })
+        .collect()
+}
+
+async fn serve(args: ServeArgs) -> Result<i32, Error> {
+    crate::server::serve(ServeOptions {
+        bind: args.bind,
+        port: args.port,
+        token: args.token,
+        allow_non_loopback: args.allow_non_loopback,
+    })
+    .await
+    .map_err(|e| Error::Server(e.to_string()))?;
+    Ok(EXIT_OK)
+}
+
+fn list(args: ListArgs) -> Result<(), Error> {
+    let loaded = scenario::with_user_dir(args.scenarios.as_deref())?;
+    let profiles = parse_profiles(&args.profile)?;
+    let mut lines = Vec::new();
+    for l in loaded
+        .iter()
+        .filter(|l| profiles.contains(&l.scenario.profile))
+    {
+        let s = &l.scenario;
+        lines.push(format!(
+            "{}  [{}]  {}\n    {}  ({})",
+            s.id, s.profile, s.title, s.reference, l.file
+        ));
+        for step in &s.steps {
+            lines.push(format!("    - {}: {}", step.id, step.title));
+        }
+    }
+    lines.push("\nNamed checks:".into());
+    for c in crate::check::rules::ALL {
+        lines.push(format!("{}  ({})\n    {}", c.id, c.reference, c.summary));
+    }
+    let _ = writeln!(std::io::stdout().lock(), "{}", lines.join("\n"));
+    Ok(())
+}

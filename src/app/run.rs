@@ -1,0 +1,250 @@
+//! `scimcheck run`: target, consent, signals and deadline around one pipeline run, then the
+//! reports and the exit code.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::check::{CheckStatus, Severity};
+use crate::cli::{ColorChoice, FailOn, RunArgs};
+use crate::error::{Error, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK};
+use crate::exec::{Auth, Client, Secret};
+use crate::pipeline::{self, RunOptions, Shared};
+use crate::plan::RunId;
+use crate::report::{human::HumanReporter, json::JsonReporter, Reporter};
+use crate::result::{RunResult, Target};
+use crate::scenario::{self, Loaded, Method};
+use crate::server::{RunningServer, ServerConfig};
+
+use super::{parse_profiles, parse_reports, target};
+
+pub async fn run(args: RunArgs) -> Result<i32, Error> {
+    let loaded = scenario::with_user_dir(args.scenarios.as_deref())?;
+    let profiles = parse_profiles(&args.profile)?;
+    let reports = parse_reports(&args.reports)?;
+    let auth = target::auth(&args.target)?;
+    let run_id = RunId::random();
+    let options = RunOptions {
+        run_id,
+        profiles,
+        concurrency: usize::from(args.concurrency),
+        keep_resources: args.keep_resources,
+    };
+
+    let (config, server) = match &args.base_url {
+        Some(raw) => {
+            let base_url = target::normalise_base_url(raw)?;
+            if !target::is_loopback(&base_url) {
+                consent(&base_url, &loaded, &options, args.yes)?;
+            }
+            (target::client_config(base_url, &args.target, auth)?, None)
+        }
+        None => {
+            // The embedded server gets a fresh token so the run exercises authentication.
+            let secret = format!("scimcheck-{}", RunId::random());
+            let server = RunningServer::start(
+                ([127, 0, 0, 1], 0).into(),
+                ServerConfig {
+                    token: Some(secret.clone()),
+                    log_requests: false,
+                },
+            )
+            .await
+            .map_err(|e| Error::Server(e.to_string()))?;
+            let config = target::client_config(
+                server.base_url().to_string(),
+                &args.target,
+                Auth::Bearer(Secret::new(secret)),
+            )?;
+            (config, Some(server))
+        }
+    };
+    let target = Target {
+        base_url: config.base_url.clone(),
+        embedded: server.is_some(),
+        insecure: config.insecure,
+    };
+    if config.insecure {
+        eprintln!(
+            "warning: --insecure: TLS certificates of {} are not verified",
+            config.base_url
+        );
+    }
+    let shared = Shared::new(Client::new(config).map_err(Error::Usage)?);
+    let watchers = [
+        tokio::spawn(watch_signals(
+            shared.clone(),
+            target.base_url.clone(),
+            options.run_id.clone(),
+        )),
+        tokio::spawn(watch_deadline(shared.clone(), args.deadline)),
+    ];
+    let outcome = pipeline::run(&shared, loaded, &options, target).await;
+    for w in watchers {
+        w.abort();
+    }
+    if let Some(server) = server {
+        server.shutdown().await;
+    }
+    let run = outcome?;
+    for (kind, path) in &reports {
+        write_report(kind.reporter().as_ref(), &run, path)?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    let rendered = if args.json {
+        JsonReporter.render(&run, &mut stdout)
+    } else {
+        HumanReporter {
+            color: use_color(args.color),
+            verbose: args.verbose,
+        }
+        .render(&run, &mut stdout)
+    };
+    // A closed stdout (e.g. `| head`) is not a harness failure.
+    let _ = rendered.and_then(|()| stdout.flush());
+    if run
+        .interrupted
+        .as_deref()
+        .is_some_and(|r| r.starts_with("interrupted"))
+    {
+        return Ok(EXIT_INTERRUPTED);
+    }
+    Ok(exit_code(&run, args.fail_on))
+}
+
+/// Before touching a non-loopback target, say what the run will do there and get a yes.
+fn consent(
+    base_url: &str,
+    loaded: &[Loaded],
+    options: &RunOptions,
+    yes: bool,
+) -> Result<(), Error> {
+    let posts = |endpoint: &str| {
+        loaded
+            .iter()
+            .filter(|l| options.profiles.contains(&l.scenario.profile))
+            .flat_map(|l| &l.scenario.steps)
+            .filter(|s| {
+                s.request.method == Method::Post && s.request.path.eq_ignore_ascii_case(endpoint)
+            })
+            .count()
+    };
+    let notice = format!(
+        "scimcheck will run against {base_url}, which is not a loopback address.\n\
+         It will create up to {} users and {} groups, every name starting with {}, change only those,\n\
+         and delete them when the run ends (unless --keep-resources).",
+        posts("/Users"),
+        posts("/Groups"),
+        options.run_id.prefix()
+    );
+    eprintln!("{notice}");
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::Usage("confirmation needed: pass --yes to run against a non-loopback target without a terminal".into()));
+    }
+    eprint!("Continue? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
+        Ok(())
+    } else {
+        Err(Error::Usage("not confirmed; nothing was sent".into()))
+    }
+}
+
+/// First SIGINT/SIGTERM: stop starting steps, clean up, report. Second: exit at once and
+/// say what is left on the server.
+async fn watch_signals(shared: Shared, base_url: String, run_id: RunId) {
+    let mut first = true;
+    loop {
+        let name = next_signal().await;
+        if first {
+            first = false;
+            eprintln!("\n{name}: finishing requests in flight, then cleaning up; press Ctrl-C again to exit at once");
+            shared.cancel.cancel(format!("interrupted by {name}"));
+            continue;
+        }
+        let left = shared.ledger.remaining();
+        eprintln!(
+            "\n{name} again: exiting without cleanup; {} resource(s) left on the server:",
+            left.len()
+        );
+        for e in &left {
+            eprintln!("  {}/{} ({})", e.kind.endpoint(), e.id, e.name);
+        }
+        if !left.is_empty() {
+            eprintln!(
+                "remove them with: scimcheck cleanup --base-url {base_url} --run-id {run_id}"
+            );
+        }
+        std::process::exit(EXIT_INTERRUPTED);
+    }
+}
+
+#[cfg(unix)]
+async fn next_signal() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = int.recv() => "SIGINT",
+        _ = term.recv() => "SIGTERM",
+    }
+}
+
+#[cfg(not(unix))]
+async fn next_signal() -> &'static str {
+    let _ = tokio::signal::ctrl_c().await;
+    "Ctrl-C"
+}
+
+async fn watch_deadline(shared: Shared, secs: u64) {
+    tokio::time::sleep(Duration::from_secs(secs)).await;
+    eprintln!("the run deadline of {secs} s passed: no new step starts; cleaning up");
+    shared
+        .cancel
+        .cancel(format!("the run deadline of {secs} s passed"));
+}
+
+fn write_report(reporter: &dyn Reporter, run: &RunResult, path: &PathBuf) -> Result<(), Error> {
+    let io_err = |source| Error::Report {
+        path: path.clone(),
+        source,
+    };
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(io_err)?);
+    reporter.render(run, &mut file).map_err(io_err)?;
+    file.flush().map_err(io_err)
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+pub fn exit_code(run: &RunResult, fail_on: FailOn) -> i32 {
+    let threshold = match fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+    };
+    let failing = run.checks().any(|(_, _, c)| {
+        matches!(c.status, CheckStatus::Failed | CheckStatus::Warning) && c.severity >= threshold
+    });
+    if failing {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}

@@ -1,0 +1,310 @@
+//! Declarative asserts from scenario files, evaluated against one exchange.
+
+use serde_json::Value;
+
+use super::json::{contains, equal, lookup, same_value_as_string, short};
+use super::outcome::{CheckOutcome, Severity};
+use crate::exec::Exchange;
+use crate::plan::{template, Vars};
+use crate::scenario::Assert;
+
+const SHOW: usize = 120;
+
+/// Evaluates one assert. A template variable without a value skips it with the reason.
+pub fn evaluate(a: &Assert, exchange: &Exchange, vars: &Vars, reference: &str) -> CheckOutcome {
+    let reference = a.reference.as_deref().unwrap_or(reference);
+    let severity = a.severity.unwrap_or(Severity::Error);
+    match evaluate_inner(a, exchange, vars) {
+        Ok((true, message, at)) => {
+            let mut out = CheckOutcome::pass(&a.id, reference, message);
+            out.severity = severity;
+            out.pointer = at;
+            out
+        }
+        Ok((false, message, at)) => {
+            let mut out = CheckOutcome::fail(&a.id, severity, reference, message, &a.hint);
+            out.pointer = at;
+            out
+        }
+        Err(reason) => CheckOutcome::skip(&a.id, reference, reason),
+    }
+}
+
+type Verdict = (bool, String, Option<String>);
+
+fn evaluate_inner(a: &Assert, exchange: &Exchange, vars: &Vars) -> Result<Verdict, String> {
+    let render = |v: &Value| template::render_value(v, vars).map_err(|e| e.to_string());
+    let response = exchange.response.as_ref().ok_or("no response to check")?;
+    let (subject, actual): (String, Option<Value>) = match (&a.pointer, &a.header) {
+        (Some(p), _) => {
+            let p = template::render_text(p, vars).map_err(|e| e.to_string())?;
+            let body = response
+                .json
+                .as_ref()
+                .ok_or("the response body is not JSON")?;
+            (p.clone(), lookup(body, &p).cloned())
+        }
+        (None, Some(h)) => {
+            let h = template::render_text(h, vars).map_err(|e| e.to_string())?;
+            let v = response.header(&h).map(|s| Value::String(s.to_string()));
+            (format!("header {h}"), v)
+        }
+        (None, None) => return Err("assert has neither pointer nor header".into()),
+    };
+    let at = a.pointer.as_ref().map(|_| subject.clone());
+    let shown = actual
+        .as_ref()
+        .map_or("nothing".to_string(), |v| short(v, SHOW));
+    let present = actual.as_ref().is_some_and(|v| !v.is_null());
+    let ic = a.ignore_case;
+    let verdict = if let Some(expected) = &a.equals {
+        let expected = render(expected)?;
+        let ok = actual.as_ref().is_some_and(|v| equal(v, &expected, ic));
+        let stringly = !ok
+            && actual
+                .as_ref()
+                .is_some_and(|v| same_value_as_string(v, &expected));
+        let note = if stringly {
+            " (as a string: a type error reported by the schema checks)"
+        } else {
+            ""
+        };
+        (
+            ok || stringly,
+            format!(
+                "{subject}: expected {}, got {shown}{note}",
+                short(&expected, SHOW)
+            ),
+        )
+    } else if let Some(unexpected) = &a.not_equals {
+        let unexpected = render(unexpected)?;
+        let ok = !actual.as_ref().is_some_and(|v| equal(v, &unexpected, ic));
+        (
+            ok,
+            format!(
+                "{subject}: must differ from {}, got {shown}",
+                short(&unexpected, SHOW)
+            ),
+        )
+    } else if let Some(want) = a.exists {
+        (
+            present == want,
+            format!(
+                "{subject}: {} expected, got {shown}",
+                if want { "a value" } else { "no value" }
+            ),
+        )
+    } else if let Some(want) = a.absent {
+        (
+            present != want,
+            format!(
+                "{subject}: {} expected, got {shown}",
+                if want { "no value" } else { "a value" }
+            ),
+        )
+    } else if let Some(t) = a.type_ {
+        let ok = actual.as_ref().is_some_and(|v| t.matches(v));
+        (
+            ok,
+            format!("{subject}: expected a JSON {}, got {shown}", t.as_str()),
+        )
+    } else if let Some(expected) = &a.contains {
+        let expected = render(expected)?;
+        let ok = actual.as_ref().is_some_and(|v| contains(v, &expected, ic));
+        (
+            ok,
+            format!(
+                "{subject}: expected to contain {}, got {shown}",
+                short(&expected, SHOW)
+            ),
+        )
+    } else if let Some(expected) = &a.not_contains {
+        let expected = render(expected)?;
+        let ok = !actual.as_ref().is_some_and(|v| contains(v, &expected, ic));
+        (
+            ok,
+            format!(
+                "{subject}: must not contain {}, got {shown}",
+                short(&expected, SHOW)
+            ),
+        )
+    } else if let Some(options) = &a.one_of {
+        let options = options.iter().map(render).collect::<Result<Vec<_>, _>>()?;
+        let ok = actual
+            .as_ref()
+            .is_some_and(|v| options.iter().any(|o| equal(v, o, ic)));
+        (
+            ok,
+            format!(
+                "{subject}: expected one of {}, got {shown}",
+                short(&Value::Array(options), SHOW)
+            ),
+        )
+    } else if let Some(n) = a.length {
+        // An empty multi-valued attribute may be omitted or null (RFC 7643 §2.5).
+        let len = match &actual {
+            None | Some(Value::Null) => Some(0),
+            Some(Value::Array(items)) => Some(items.len()),
+            Some(_) => None,
+        };
+        (
+            len == Some(n),
+            format!("{subject}: expected {n} element(s), got {shown}"),
+        )
+    } else {
+        return Err("assert has no operator".into());
+    };
+    Ok((verdict.0, verdict.1, at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::CheckStatus;
+    use crate::exec::{RecordedRequest, RecordedResponse};
+    use crate::scenario::{JsonType, Method};
+    use serde_json::json;
+
+    fn exchange(body: Value) -> Exchange {
+        let mut headers = crate::exec::Headers::new();
+        headers.insert("etag".into(), "W/\"1\"".into());
+        Exchange {
+            request: RecordedRequest {
+                method: Method::Get,
+                url: "http://h/scim/v2/Users/1".into(),
+                headers: Default::default(),
+                body: None,
+            },
+            response: Some(RecordedResponse::new(200, headers, body.to_string(), false)),
+            error: None,
+            duration_ms: 1,
+            throttled: vec![],
+        }
+    }
+
+    fn assert_with(f: impl FnOnce(&mut Assert)) -> Assert {
+        let mut a = Assert {
+            id: "t.check".into(),
+            pointer: Some("/active".into()),
+            hint: "fix it".into(),
+            ..Default::default()
+        };
+        f(&mut a);
+        a
+    }
+
+    fn run(a: &Assert, body: Value) -> CheckOutcome {
+        let mut vars = Vars::default();
+        vars.insert("uid", json!("u1"));
+        evaluate(a, &exchange(body), &vars, "RFC 7643 §4.1.1")
+    }
+
+    #[test]
+    fn equals_passes_and_fails() {
+        let a = assert_with(|a| a.equals = Some(json!(false)));
+        assert_eq!(
+            run(&a, json!({"active": false})).status,
+            CheckStatus::Passed
+        );
+        let out = run(&a, json!({"active": true}));
+        assert_eq!(out.status, CheckStatus::Failed);
+        assert_eq!(out.message, "/active: expected false, got true");
+        assert_eq!(out.pointer.as_deref(), Some("/active"));
+        assert_eq!(out.hint.as_deref(), Some("fix it"));
+    }
+
+    #[test]
+    fn string_values_pass_with_a_note_so_the_type_check_reports_once() {
+        let a = assert_with(|a| a.equals = Some(json!(false)));
+        let out = run(&a, json!({"active": "False"}));
+        assert_eq!(out.status, CheckStatus::Passed);
+        assert!(out.message.contains("as a string"), "{}", out.message);
+        assert_eq!(
+            run(&a, json!({"active": "yes"})).status,
+            CheckStatus::Failed
+        );
+    }
+
+    #[test]
+    fn warning_severity_yields_warning_status() {
+        let a = assert_with(|a| {
+            a.exists = Some(true);
+            a.severity = Some(Severity::Warning);
+        });
+        assert_eq!(run(&a, json!({})).status, CheckStatus::Warning);
+    }
+
+    #[test]
+    fn contains_uses_templates() {
+        let a = assert_with(|a| {
+            a.pointer = Some("/members".into());
+            a.contains = Some(json!({"value": "{{uid}}"}));
+        });
+        assert_eq!(
+            run(&a, json!({"members": [{"value": "u1"}]})).status,
+            CheckStatus::Passed
+        );
+        assert_eq!(run(&a, json!({"members": []})).status, CheckStatus::Failed);
+    }
+
+    #[test]
+    fn length_treats_missing_as_empty() {
+        let a = assert_with(|a| {
+            a.pointer = Some("/members".into());
+            a.length = Some(0);
+        });
+        assert_eq!(run(&a, json!({})).status, CheckStatus::Passed);
+        assert_eq!(
+            run(&a, json!({"members": [{"value": "u"}]})).status,
+            CheckStatus::Failed
+        );
+    }
+
+    #[test]
+    fn type_distinguishes_integer_from_string() {
+        let a = assert_with(|a| {
+            a.pointer = Some("/totalResults".into());
+            a.type_ = Some(JsonType::Integer);
+        });
+        assert_eq!(
+            run(&a, json!({"totalResults": 1})).status,
+            CheckStatus::Passed
+        );
+        assert_eq!(
+            run(&a, json!({"totalResults": "1"})).status,
+            CheckStatus::Failed
+        );
+    }
+
+    #[test]
+    fn header_asserts_read_response_headers() {
+        let a = assert_with(|a| {
+            a.pointer = None;
+            a.header = Some("ETag".into());
+            a.exists = Some(true);
+        });
+        assert_eq!(run(&a, json!({})).status, CheckStatus::Passed);
+    }
+
+    #[test]
+    fn missing_variable_skips() {
+        let a = assert_with(|a| a.equals = Some(json!("{{nope}}")));
+        assert_eq!(run(&a, json!({"active": 1})).status, CheckStatus::Skipped);
+    }
+
+    #[test]
+    fn absent_accepts_null() {
+        let a = assert_with(|a| {
+            a.pointer = Some("/password".into());
+            a.absent = Some(true);
+        });
+        assert_eq!(
+            run(&a, json!({"password": null})).status,
+            CheckStatus::Passed
+        );
+        assert_eq!(
+            run(&a, json!({"password": "x"})).status,
+            CheckStatus::Failed
+        );
+    }
+}

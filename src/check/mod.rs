@@ -1,0 +1,17 @@
+//! The check stage: findings from recorded exchanges. Plain functions, no runtime.
+//!
+//! - [`step`]: every check of one step, in order, without cascades.
+//! - [`asserts`]: the declarative asserts of scenario files.
+//! - [`schema`]: JSON Schema validation with the files in `schemas/`.
+//! - [`rules`]: SCIM rules written in code, invoked by id.
+
+pub mod asserts;
+pub mod json;
+mod outcome;
+pub mod rules;
+pub mod schema;
+pub mod step;
+
+pub use outcome::{CheckId, CheckOutcome, CheckStatus, Severity};
+pub use schema::SchemaSet;
+pub use step::{check_step, Flow, StepContext};

@@ -1,0 +1,155 @@
+//! What a check concludes: plain, serialisable data that every report renders.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How much a failed check matters. `error` = a MUST of the RFC or an IdP blocker;
+/// `warning` = a SHOULD or an interoperability risk; `info` = worth knowing.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Deserialize, Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    #[default]
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// The verdict of one check on one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    Passed,
+    /// Failed with severity `error`.
+    Failed,
+    /// Failed with severity `warning` or `info`.
+    Warning,
+    /// Could not apply; the message says why.
+    Skipped,
+}
+
+/// A stable check id such as `okta.user.deactivate.still-retrievable`; CI scripts key on it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CheckId(String);
+
+impl CheckId {
+    pub fn new(id: impl Into<String>) -> CheckId {
+        CheckId(id.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CheckId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One check's result on one step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckOutcome {
+    pub id: CheckId,
+    pub status: CheckStatus,
+    pub severity: Severity,
+    /// RFC section or IdP behaviour the check enforces.
+    pub reference: String,
+    /// What was observed (on failure) or verified (on pass), one line.
+    pub message: String,
+    /// What to change on the server to pass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// JSON Pointer into the response body, where one applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+}
+
+impl CheckOutcome {
+    pub fn pass(id: impl Into<String>, reference: &str, message: impl Into<String>) -> Self {
+        CheckOutcome {
+            id: CheckId::new(id),
+            status: CheckStatus::Passed,
+            severity: Severity::Error,
+            reference: reference.to_string(),
+            message: message.into(),
+            hint: None,
+            pointer: None,
+        }
+    }
+
+    /// A failed check; its status follows from the severity.
+    pub fn fail(
+        id: impl Into<String>,
+        severity: Severity,
+        reference: &str,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        CheckOutcome {
+            id: CheckId::new(id),
+            status: if severity == Severity::Error {
+                CheckStatus::Failed
+            } else {
+                CheckStatus::Warning
+            },
+            severity,
+            reference: reference.to_string(),
+            message: message.into(),
+            hint: Some(hint.into()),
+            pointer: None,
+        }
+    }
+
+    pub fn skip(id: impl Into<String>, reference: &str, reason: impl Into<String>) -> Self {
+        CheckOutcome {
+            id: CheckId::new(id),
+            status: CheckStatus::Skipped,
+            severity: Severity::Error,
+            reference: reference.to_string(),
+            message: reason.into(),
+            hint: None,
+            pointer: None,
+        }
+    }
+
+    /// Pass or fail on a condition, keeping the severity of the rule either way.
+    pub fn verdict(
+        ok: bool,
+        id: &str,
+        severity: Severity,
+        reference: &str,
+        message: impl Into<String>,
+        hint: &str,
+    ) -> Self {
+        let mut out = if ok {
+            CheckOutcome::pass(id, reference, message)
+        } else {
+            CheckOutcome::fail(id, severity, reference, message, hint)
+        };
+        out.severity = severity;
+        out
+    }
+
+    pub fn at(mut self, pointer: impl Into<String>) -> Self {
+        self.pointer = Some(pointer.into());
+        self
+    }
+
+    pub fn is_failure(&self) -> bool {
+        matches!(self.status, CheckStatus::Failed | CheckStatus::Warning)
+    }
+}

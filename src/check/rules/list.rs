@@ -1,0 +1,184 @@
+//! RFC 7644 §3.4.2: the ListResponse envelope and its paging numbers.
+
+use serde_json::{Map, Value};
+
+use crate::check::json::{member, short};
+use crate::check::outcome::{CheckOutcome, Severity};
+use crate::check::step::StepContext;
+use crate::scim::urn;
+
+pub const REFERENCE: &str = "RFC 7644 §3.4.2";
+
+pub fn list_response(ctx: &StepContext<'_>, _args: &Map<String, Value>) -> Vec<CheckOutcome> {
+    let Some(body) = ctx.exchange.json().filter(|b| b.is_object()) else {
+        return vec![CheckOutcome::skip(
+            "rfc7644.list.schemas",
+            REFERENCE,
+            "the response body is not a JSON object",
+        )];
+    };
+    let mut out = Vec::new();
+    let schemas_ok = member(body, "schemas")
+        .and_then(Value::as_array)
+        .is_some_and(|s| s.iter().any(|u| u.as_str() == Some(urn::LIST_RESPONSE)));
+    out.push(
+        CheckOutcome::verdict(
+            schemas_ok,
+            "rfc7644.list.schemas",
+            Severity::Error,
+            REFERENCE,
+            if schemas_ok {
+                "schemas holds the ListResponse URN".into()
+            } else {
+                format!("schemas does not hold {}", urn::LIST_RESPONSE)
+            },
+            "Set \"schemas\": [\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"].",
+        )
+        .at("/schemas"),
+    );
+
+    let total = member(body, "totalResults");
+    let start = member(body, "startIndex");
+    let per_page = member(body, "itemsPerPage");
+    let bad: Vec<String> = [
+        ("totalResults", total, true),
+        ("startIndex", start, false),
+        ("itemsPerPage", per_page, false),
+    ]
+    .into_iter()
+    .filter_map(|(name, v, required)| match v {
+        Some(v) if v.is_u64() => None,
+        None if !required => None,
+        None => Some(format!("{name} is missing")),
+        Some(v) => Some(format!(
+            "{name} is {} (not a non-negative JSON integer)",
+            short(v, 30)
+        )),
+    })
+    .collect();
+    out.push(CheckOutcome::verdict(
+        bad.is_empty(),
+        "rfc7644.list.integer-counts",
+        Severity::Error,
+        REFERENCE,
+        if bad.is_empty() {
+            "totalResults, startIndex and itemsPerPage are integers".into()
+        } else {
+            bad.join("; ")
+        },
+        "Send totalResults, startIndex and itemsPerPage as JSON integers (3, not \"3\").",
+    ));
+
+    let resources = member(body, "Resources");
+    let len = match resources {
+        None | Some(Value::Null) => Some(0),
+        Some(Value::Array(items)) => Some(items.len() as u64),
+        Some(_) => None,
+    };
+    let Some(len) = len else {
+        out.push(
+            CheckOutcome::fail(
+                "rfc7644.list.resources",
+                Severity::Error,
+                REFERENCE,
+                "Resources is not a JSON array",
+                "Return the page's resources as a JSON array under \"Resources\".",
+            )
+            .at("/Resources"),
+        );
+        return out;
+    };
+    if let Some(total) = total.and_then(Value::as_u64) {
+        out.push(
+            CheckOutcome::verdict(
+                total >= len,
+                "rfc7644.list.total-results",
+                Severity::Error,
+                REFERENCE,
+                format!("totalResults {total}, {len} resource(s) on this page"),
+                "totalResults counts every match, so it can never be below the page's length.",
+            )
+            .at("/totalResults"),
+        );
+        if total > 0 {
+            out.push(
+                CheckOutcome::verdict(
+                    resources.is_some_and(Value::is_array),
+                    "rfc7644.list.resources",
+                    Severity::Error,
+                    REFERENCE,
+                    format!(
+                        "totalResults {total}; Resources {}",
+                        if resources.is_some_and(Value::is_array) {
+                            "present"
+                        } else {
+                            "missing"
+                        }
+                    ),
+                    "Resources is REQUIRED when totalResults is non-zero.",
+                )
+                .at("/Resources"),
+            );
+        }
+    }
+    if let Some(pp) = per_page.and_then(Value::as_u64) {
+        out.push(
+            CheckOutcome::verdict(
+                pp == len,
+                "rfc7644.list.items-per-page",
+                Severity::Error,
+                REFERENCE,
+                format!("itemsPerPage {pp}, Resources holds {len}"),
+                "itemsPerPage must equal the number of resources in this response.",
+            )
+            .at("/itemsPerPage"),
+        );
+    }
+    if let Some(asked) = ctx
+        .exchange
+        .query_param("startIndex")
+        .and_then(|s| s.parse::<u64>().ok())
+    {
+        let (ok, severity, message) = match start.and_then(Value::as_u64) {
+            Some(s) => (
+                s == asked.max(1),
+                Severity::Error,
+                format!("asked startIndex {asked}, got {s}"),
+            ),
+            None => (
+                false,
+                Severity::Warning,
+                format!("asked startIndex {asked}; the response has no startIndex"),
+            ),
+        };
+        out.push(
+            CheckOutcome::verdict(
+                ok,
+                "rfc7644.list.start-index",
+                severity,
+                "RFC 7644 §3.4.2.4",
+                message,
+                "Echo the 1-based startIndex of the request in the ListResponse.",
+            )
+            .at("/startIndex"),
+        );
+    }
+    if let Some(count) = ctx
+        .exchange
+        .query_param("count")
+        .and_then(|s| s.parse::<u64>().ok())
+    {
+        out.push(
+            CheckOutcome::verdict(
+                len <= count,
+                "rfc7644.list.count-honoured",
+                Severity::Error,
+                "RFC 7644 §3.4.2.4",
+                format!("asked count {count}, got {len} resource(s)"),
+                "Return at most `count` resources per page.",
+            )
+            .at("/Resources"),
+        );
+    }
+    out
+}

@@ -1,0 +1,63 @@
+//! Pages fetched one after another must partition the result set: Okta's import walks
+//! `startIndex` 1, 101, … and loses or duplicates users if the order is not stable.
+
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::check::json::member;
+use crate::check::outcome::{CheckOutcome, Severity};
+use crate::check::step::StepContext;
+
+pub const REFERENCE: &str = "RFC 7644 §3.4.2.4; Okta import paging";
+
+pub fn paging_consistent(_ctx: &StepContext<'_>, args: &Map<String, Value>) -> Vec<CheckOutcome> {
+    let pages: Vec<&Value> = args
+        .get("pages")
+        .and_then(Value::as_array)
+        .map(|p| p.iter().collect())
+        .unwrap_or_default();
+    let expected: BTreeSet<String> = args
+        .get("expected")
+        .and_then(Value::as_array)
+        .map(|e| {
+            e.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut duplicates = Vec::new();
+    for (i, page) in pages.iter().enumerate() {
+        for resource in page.as_array().into_iter().flatten() {
+            let Some(id) = member(resource, "id").and_then(Value::as_str) else {
+                continue;
+            };
+            if let Some(first) = seen.insert(id.to_string(), i + 1) {
+                duplicates.push(format!("{id} on pages {first} and {}", i + 1));
+            }
+        }
+    }
+    let missing: Vec<&String> = expected
+        .iter()
+        .filter(|id| !seen.contains_key(*id))
+        .collect();
+    vec![
+        CheckOutcome::verdict(
+            duplicates.is_empty(),
+            "rfc7644.paging.no-duplicates",
+            Severity::Error,
+            REFERENCE,
+            if duplicates.is_empty() { format!("{} resource(s) over {} page(s), each once", seen.len(), pages.len()) } else { format!("returned twice: {}", duplicates.join(", ")) },
+            "Keep a stable order across pages (e.g. by creation time or id) so startIndex partitions the results.",
+        ),
+        CheckOutcome::verdict(
+            missing.is_empty(),
+            "rfc7644.paging.complete",
+            Severity::Error,
+            REFERENCE,
+            if missing.is_empty() { format!("all {} expected resource(s) found across the pages", expected.len()) } else { format!("never returned on any page: {}", missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")) },
+            "startIndex is 1-based: page n starts at 1 + (n-1)·count; no resource may fall between pages.",
+        ),
+    ]
+}

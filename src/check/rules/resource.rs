@@ -1,0 +1,169 @@
+//! Rules on a returned resource: where it lives (RFC 7644 §3.3, RFC 7643 §3.1), what it must
+//! never show (RFC 7643 §4.1.1 password) and multi-valued invariants (RFC 7643 §2.4).
+
+use serde_json::{Map, Value};
+
+use crate::check::json::{member, short};
+use crate::check::outcome::{CheckOutcome, Severity};
+use crate::check::step::StepContext;
+
+pub const CREATED_REFERENCE: &str = "RFC 7644 §3.3; RFC 7643 §3.1";
+
+pub fn created_resource(ctx: &StepContext<'_>, args: &Map<String, Value>) -> Vec<CheckOutcome> {
+    let Some(resp) = ctx.exchange.response.as_ref() else {
+        return vec![];
+    };
+    let Some(body) = resp.json.as_ref() else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    let location = resp.header("location");
+    let meta_location = member(body, "meta")
+        .and_then(|m| member(m, "location"))
+        .and_then(Value::as_str);
+    out.push(CheckOutcome::verdict(
+        location.is_some(),
+        "rfc7644.create.location-header",
+        Severity::Error,
+        "RFC 7644 §3.3",
+        location.map_or("no Location header".into(), |l| format!("Location: {l}")),
+        "Send the new resource's URL in a Location header with the 201.",
+    ));
+    if let Some(location) = location {
+        let same = meta_location
+            .is_some_and(|m| m.trim_end_matches('/') == location.trim_end_matches('/'));
+        out.push(
+            CheckOutcome::verdict(
+                same,
+                "rfc7644.create.location-matches-meta",
+                Severity::Error,
+                "RFC 7644 §3.3",
+                format!(
+                    "Location {location}, meta.location {}",
+                    meta_location.unwrap_or("missing")
+                ),
+                "meta.location must be the same URL as the Location header.",
+            )
+            .at("/meta/location"),
+        );
+    }
+    if let Some(expected) = args.get("resource_type").and_then(Value::as_str) {
+        let actual = member(body, "meta").and_then(|m| member(m, "resourceType"));
+        out.push(
+            match actual {
+                None => CheckOutcome::fail(
+                    "rfc7643.meta.resource-type",
+                    Severity::Warning,
+                    "RFC 7643 §3.1",
+                    "meta.resourceType is missing",
+                    &format!("Return meta.resourceType \"{expected}\"."),
+                ),
+                Some(v) => CheckOutcome::verdict(
+                    v.as_str() == Some(expected),
+                    "rfc7643.meta.resource-type",
+                    Severity::Error,
+                    "RFC 7643 §3.1",
+                    format!("meta.resourceType is {}", short(v, 40)),
+                    &format!("meta.resourceType must be \"{expected}\"."),
+                ),
+            }
+            .at("/meta/resourceType"),
+        );
+    }
+    out
+}
+
+/// The resources inside a body: the body itself, or a ListResponse's `Resources`.
+fn resources(body: &Value) -> Vec<(String, &Value)> {
+    match member(body, "Resources").and_then(Value::as_array) {
+        Some(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (format!("/Resources/{i}"), r))
+            .collect(),
+        None => vec![(String::new(), body)],
+    }
+}
+
+/// RFC 7643 §4.1.1: a password "MUST never be returned by a Service Provider in any form".
+pub fn password_never_returned(body: &Value) -> CheckOutcome {
+    const REFERENCE: &str = "RFC 7643 §4.1.1 (password, returned \"never\")";
+    let leaked: Vec<String> = resources(body)
+        .into_iter()
+        .filter(|(_, r)| member(r, "password").is_some_and(|p| !p.is_null()))
+        .map(|(at, _)| format!("{at}/password"))
+        .collect();
+    let mut out = CheckOutcome::verdict(
+        leaked.is_empty(),
+        "rfc7643.user.password-never-returned",
+        Severity::Error,
+        REFERENCE,
+        if leaked.is_empty() {
+            "no password in the response".to_string()
+        } else {
+            format!("the response contains a password at {}", leaked.join(", "))
+        },
+        "Never return the password attribute, not even hashed.",
+    );
+    out.pointer = leaked.into_iter().next();
+    out
+}
+
+/// RFC 7643 §2.4: "The primary attribute value 'true' MUST appear no more than once."
+pub fn one_primary(body: &Value) -> CheckOutcome {
+    const REFERENCE: &str = "RFC 7643 §2.4";
+    let mut bad = Vec::new();
+    for (at, resource) in resources(body) {
+        for (name, value) in resource.as_object().into_iter().flatten() {
+            if let Value::Array(items) = value {
+                let primaries = items
+                    .iter()
+                    .filter(|i| member(i, "primary") == Some(&Value::Bool(true)))
+                    .count();
+                if primaries > 1 {
+                    bad.push(format!("{at}/{name} ({primaries} primary values)"));
+                }
+            }
+        }
+    }
+    CheckOutcome::verdict(
+        bad.is_empty(),
+        "rfc7643.multi-valued.one-primary",
+        Severity::Error,
+        REFERENCE,
+        if bad.is_empty() {
+            "at most one primary value per multi-valued attribute".to_string()
+        } else {
+            format!("more than one primary: {}", bad.join(", "))
+        },
+        "Mark at most one value of a multi-valued attribute \"primary\": true.",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::CheckStatus;
+    use serde_json::json;
+
+    #[test]
+    fn password_in_list_resources_is_found() {
+        let body = json!({"Resources": [{"id": "1"}, {"id": "2", "Password": "x"}]});
+        let out = password_never_returned(&body);
+        assert_eq!(out.status, CheckStatus::Failed);
+        assert_eq!(out.pointer.as_deref(), Some("/Resources/1/password"));
+        assert_eq!(
+            password_never_returned(&json!({"password": null})).status,
+            CheckStatus::Passed
+        );
+    }
+
+    #[test]
+    fn two_primaries_fail() {
+        let body =
+            json!({"emails": [{"value": "a", "primary": true}, {"value": "b", "primary": true}]});
+        assert_eq!(one_primary(&body).status, CheckStatus::Failed);
+        let body = json!({"emails": [{"value": "a", "primary": true}, {"value": "b"}]});
+        assert_eq!(one_primary(&body).status, CheckStatus::Passed);
+    }
+}

@@ -1,0 +1,444 @@
+//! All checks of one step, in a fixed order: transport, status, content type, body, schema,
+//! resource rules, asserts, named checks. A failed status skips what depends on the body,
+//! so one root cause yields one failure, not a cascade.
+
+use serde_json::{Map, Value};
+
+use super::asserts;
+use super::json::{clip, member};
+use super::outcome::{CheckOutcome, Severity};
+use super::rules;
+use super::schema::SchemaSet;
+use crate::exec::{Exchange, TransportErrorKind};
+use crate::plan::{template, Vars};
+use crate::scenario::Step;
+
+pub struct StepContext<'a> {
+    pub scenario_id: &'a str,
+    pub step: &'a Step,
+    /// The step's reference, or the scenario's.
+    pub reference: &'a str,
+    pub exchange: &'a Exchange,
+    pub vars: &'a Vars,
+}
+
+/// Whether the scenario goes on after this step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    /// The server lacks an optional feature the rest of the scenario needs.
+    SkipRest(String),
+}
+
+const CONTENT_TYPE_REFERENCE: &str = "RFC 7644 §3.1, §8.1";
+
+pub fn check_step(ctx: &StepContext<'_>) -> (Vec<CheckOutcome>, Flow) {
+    let mut out = Vec::new();
+    let flow = run(ctx, &mut out);
+    (out, flow)
+}
+
+fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
+    let expect = &ctx.step.expect;
+    let status_id = format!("{}.{}.status", ctx.scenario_id, ctx.step.id);
+    if let Some(err) = &ctx.exchange.error {
+        if err.kind == TransportErrorKind::Refused {
+            out.push(CheckOutcome::skip(
+                &status_id,
+                ctx.reference,
+                err.message.clone(),
+            ));
+        } else {
+            out.push(CheckOutcome::fail(
+                format!(
+                    "transport.{}",
+                    serde_json::to_value(err.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default()
+                ),
+                Severity::Error,
+                ctx.reference,
+                format!(
+                    "{} {}: {}",
+                    ctx.exchange.request.method.as_str(),
+                    ctx.exchange.request.url,
+                    err.message
+                ),
+                transport_hint(err.kind),
+            ));
+        }
+        skip_dependents(ctx, out, "no response was received");
+        return Flow::Continue;
+    }
+    let Some(resp) = ctx.exchange.response.as_ref() else {
+        return Flow::Continue;
+    };
+    let status = resp.status;
+    if let Some(reason) = expect.skip_if_status.get(&status) {
+        let reason = format!("the server answered {status}: {reason}");
+        out.push(CheckOutcome::skip(
+            &status_id,
+            ctx.reference,
+            reason.clone(),
+        ));
+        return Flow::SkipRest(reason);
+    }
+    if !expect.status.is_empty() {
+        let wanted = expect
+            .status
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(" or ");
+        if expect.status.contains(&status) {
+            out.push(CheckOutcome::pass(
+                &status_id,
+                ctx.reference,
+                format!("status {status}"),
+            ));
+        } else {
+            let tolerated = expect.status_warning.contains(&status);
+            let severity = if tolerated {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
+            let detail = resp
+                .json
+                .as_ref()
+                .and_then(|b| member(b, "detail"))
+                .and_then(Value::as_str)
+                .map(|d| format!(" (detail: {})", clip(d, 100)))
+                .unwrap_or_default();
+            out.push(CheckOutcome::fail(
+                &status_id,
+                severity,
+                ctx.reference,
+                format!("expected status {wanted}, got {status}{detail}"),
+                format!("Answer this request with {wanted}."),
+            ));
+            skip_dependents(ctx, out, &format!("status {status} instead of {wanted}"));
+            return Flow::Continue;
+        }
+    }
+    let body_empty = resp.body.trim().is_empty();
+    if !body_empty {
+        out.push(content_type(resp.media_type().as_deref()));
+    }
+    let expects_error = !expect.status.is_empty() && expect.status.iter().all(|s| *s >= 400);
+    if expects_error {
+        // Error bodies get the RFC 7644 §3.12 rules, which explain a non-JSON body themselves.
+        let call = expect
+            .checks
+            .iter()
+            .find(|c| c.id() == "rfc7644.error-response");
+        match render_args(call.and_then(|c| c.args()), ctx.vars) {
+            Ok(args) => out.extend(rules::error_response_check(ctx, &args)),
+            Err(reason) => out.push(CheckOutcome::skip(
+                "rfc7644.error-response",
+                rules::ERROR_REFERENCE,
+                reason,
+            )),
+        }
+    } else if body_empty {
+        // 204 is the one success without a body; elsewhere a body the step checks must exist
+        // (RFC 7644 §3.3 create, §3.4.1 read, §3.5.1 replace, §3.5.2 modify with 200).
+        if status != 204 && expect.schema.is_some() {
+            out.push(CheckOutcome::fail("rfc7644.body.present", Severity::Error, "RFC 7644 §3.3, §3.4.1, §3.5.1, §3.5.2", format!("status {status} with an empty body"), "Return the resource in the body (Okta reads the new id from it), or answer 204 where the RFC allows it."));
+        }
+        skip_dependents(
+            ctx,
+            out,
+            &format!("status {status} carries no body to check"),
+        );
+        return Flow::Continue;
+    } else if resp.json.is_none() {
+        let why = if resp.truncated {
+            "the body exceeds the size limit".to_string()
+        } else {
+            format!("the body is not JSON: {}", clip(resp.body.trim(), 80))
+        };
+        out.push(CheckOutcome::fail(
+            "rfc7644.body.json",
+            Severity::Error,
+            "RFC 7644 §3.1",
+            why.clone(),
+            "Return JSON bodies (application/scim+json).",
+        ));
+        skip_dependents(ctx, out, &why);
+        return Flow::Continue;
+    }
+    let Some(body) = resp.json.as_ref() else {
+        // Only an error step gets here without JSON; its body rules have already spoken.
+        return Flow::Continue;
+    };
+    schema_checks(ctx, body, out);
+    for a in &expect.asserts {
+        out.push(asserts::evaluate(a, ctx.exchange, ctx.vars, ctx.reference));
+    }
+    for call in expect
+        .checks
+        .iter()
+        .filter(|c| !(expects_error && c.id() == "rfc7644.error-response"))
+    {
+        let Some(check) = rules::find(call.id()) else {
+            continue;
+        };
+        match render_args(call.args(), ctx.vars) {
+            Ok(args) => out.extend((check.run)(ctx, &args)),
+            Err(reason) => out.push(CheckOutcome::skip(check.id, check.reference, reason)),
+        }
+    }
+    Flow::Continue
+}
+
+fn render_args(
+    args: Option<&Map<String, Value>>,
+    vars: &Vars,
+) -> Result<Map<String, Value>, String> {
+    let Some(args) = args else {
+        return Ok(Map::new());
+    };
+    match template::render_value(&Value::Object(args.clone()), vars) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Ok(Map::new()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn content_type(media: Option<&str>) -> CheckOutcome {
+    const ID: &str = "rfc7644.content-type";
+    match media {
+        Some("application/scim+json") => CheckOutcome::pass(
+            ID,
+            CONTENT_TYPE_REFERENCE,
+            "Content-Type: application/scim+json",
+        ),
+        Some("application/json") => CheckOutcome::fail(
+            ID,
+            Severity::Warning,
+            CONTENT_TYPE_REFERENCE,
+            "Content-Type: application/json instead of application/scim+json",
+            "Send Content-Type: application/scim+json; Entra ID requires it.",
+        ),
+        other => CheckOutcome::fail(
+            ID,
+            Severity::Error,
+            CONTENT_TYPE_REFERENCE,
+            format!("Content-Type: {}", other.unwrap_or("missing")),
+            "Send JSON bodies with Content-Type: application/scim+json.",
+        ),
+    }
+}
+
+fn schema_checks(ctx: &StepContext<'_>, body: &Value, out: &mut Vec<CheckOutcome>) {
+    let expect = &ctx.step.expect;
+    let set = SchemaSet::builtin();
+    let mut targets: Vec<(&str, String, &Value)> = Vec::new();
+    if let Some(name) = &expect.schema {
+        targets.push((name, String::new(), body));
+    }
+    if let Some(name) = &expect.resources_schema {
+        for (i, r) in member(body, "Resources")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            targets.push((name, format!("/Resources/{i}"), r));
+        }
+    }
+    let mut resource_rules = false;
+    // Per schema name: whether any validated value failed it.
+    let mut verdicts: Vec<(&str, bool)> = Vec::new();
+    for (name, base, value) in &targets {
+        resource_rules |= matches!(*name, "User" | "Group");
+        let Ok(violations) = set.validate(name, value) else {
+            continue;
+        };
+        let reference = format!("RFC 7643 ({name} schema)");
+        let failed = !violations.is_empty();
+        for v in violations {
+            let pointer = format!("{base}{}", v.pointer);
+            let attr = v
+                .pointer
+                .trim_start_matches('/')
+                .split('/')
+                .next()
+                .filter(|s| !s.is_empty())
+                .unwrap_or("root");
+            out.push(
+                CheckOutcome::fail(
+                    format!("schema.{name}.{attr}"),
+                    Severity::Error,
+                    &reference,
+                    format!("{pointer}: {}", v.message),
+                    format!("Make the response match the {name} schema of RFC 7643."),
+                )
+                .at(pointer),
+            );
+        }
+        match verdicts.iter_mut().find(|(n, _)| n == name) {
+            Some(entry) => entry.1 |= failed,
+            None => verdicts.push((name, failed)),
+        }
+    }
+    for (name, _) in verdicts.into_iter().filter(|(_, failed)| !failed) {
+        out.push(CheckOutcome::pass(
+            format!("schema.{name}"),
+            &format!("RFC 7643 ({name} schema)"),
+            format!("the response matches the {name} schema"),
+        ));
+    }
+    if resource_rules {
+        out.push(rules::password_never_returned(body));
+        out.push(rules::one_primary(body));
+    }
+}
+
+/// Marks the step's own asserts and named checks skipped, so reports still list them.
+fn skip_dependents(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>, reason: &str) {
+    for a in &ctx.step.expect.asserts {
+        out.push(CheckOutcome::skip(
+            &a.id,
+            a.reference.as_deref().unwrap_or(ctx.reference),
+            reason,
+        ));
+    }
+    for call in &ctx.step.expect.checks {
+        if let Some(check) = rules::find(call.id()) {
+            out.push(CheckOutcome::skip(check.id, check.reference, reason));
+        }
+    }
+}
+
+fn transport_hint(kind: TransportErrorKind) -> &'static str {
+    match kind {
+        TransportErrorKind::Timeout => {
+            "Answer within the timeout; Okta closes the connection after 60 s."
+        }
+        TransportErrorKind::Connect => "Make the server reachable at the base URL.",
+        TransportErrorKind::Broken => {
+            "Send a complete HTTP response; the connection broke before it ended."
+        }
+        TransportErrorKind::BodyTooLarge => "Keep response bodies small; page large lists.",
+        TransportErrorKind::Refused => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::{Headers, RecordedRequest, RecordedResponse};
+    use crate::plan::{builtins_for_tests, RunId};
+    use crate::scenario::{builtin, Method};
+    use proptest::prelude::*;
+
+    fn exchange(status: u16, content_type: Option<&str>, body: String, url: &str) -> Exchange {
+        let mut headers = Headers::new();
+        if let Some(ct) = content_type {
+            headers.insert("content-type".into(), ct.into());
+        }
+        headers.insert("location".into(), "http://h/scim/v2/Users/1".into());
+        Exchange {
+            request: RecordedRequest {
+                method: Method::Get,
+                url: url.into(),
+                headers: Headers::new(),
+                body: Some(serde_json::json!({"userName": "a"})),
+            },
+            response: Some(RecordedResponse::new(status, headers, body, false)),
+            error: None,
+            duration_ms: 0,
+            throttled: vec![],
+        }
+    }
+
+    /// Runs every built-in step's checks against one response.
+    fn check_all_steps(x: &Exchange) {
+        let vars = builtins_for_tests(&RunId::random());
+        for loaded in builtin().unwrap() {
+            for step in &loaded.scenario.steps {
+                let ctx = StepContext {
+                    scenario_id: &loaded.scenario.id,
+                    step,
+                    reference: "r",
+                    exchange: x,
+                    vars: &vars,
+                };
+                let (outcomes, _) = check_step(&ctx);
+                assert!(!outcomes.is_empty(), "step {} produced no outcome", step.id);
+            }
+        }
+    }
+
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| Value::from(n)),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(|f| Value::from(f)),
+            ".{0,20}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(6, 64, 8, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+                prop::collection::btree_map(
+                    prop_oneof![
+                        Just("id".to_string()),
+                        Just("Resources".to_string()),
+                        Just("totalResults".to_string()),
+                        Just("schemas".to_string()),
+                        Just("members".to_string()),
+                        Just("status".to_string()),
+                        Just("meta".to_string()),
+                        ".{0,8}".prop_map(|s| s)
+                    ],
+                    inner,
+                    0..8
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(status in 100u16..600, body in prop::collection::vec(any::<u8>(), 0..512), json_ct in any::<bool>()) {
+            let ct = if json_ct { Some("application/scim+json") } else { None };
+            check_all_steps(&exchange(status, ct, String::from_utf8_lossy(&body).into_owned(), "http://h/scim/v2/Users?startIndex=1&count=2"));
+        }
+
+        #[test]
+        fn arbitrary_json_never_panics(status in prop_oneof![Just(200u16), Just(201), Just(204), Just(400), Just(401), Just(404), Just(409), 100u16..600], body in arb_json()) {
+            check_all_steps(&exchange(status, Some("application/scim+json"), body.to_string(), "http://h/scim/v2/Users?startIndex=3&count=1"));
+        }
+    }
+
+    #[test]
+    fn deeply_nested_json_is_not_json_but_no_panic() {
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        check_all_steps(&exchange(
+            200,
+            Some("application/scim+json"),
+            deep,
+            "http://h/scim/v2/Users",
+        ));
+    }
+
+    #[test]
+    fn transport_errors_and_refusals_are_checked() {
+        let mut x = exchange(200, None, String::new(), "http://h/scim/v2/Users");
+        x.response = None;
+        x.error = Some(crate::exec::TransportError {
+            kind: crate::exec::TransportErrorKind::Timeout,
+            message: "timed out".into(),
+        });
+        check_all_steps(&x);
+    }
+}

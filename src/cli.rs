@@ -1,0 +1,220 @@
+//! Command-line arguments. Names are part of the CLI contract (DESIGN.md): CI scripts
+//! depend on them. clap types stay in this file and `app.rs`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "scimcheck",
+    version,
+    about = "SCIM 2.0 conformance harness: replays Okta and Entra ID provisioning traffic against a SCIM server",
+    after_help = "Exit codes: 0 no failing check at or above --fail-on; 1 at least one; 2 usage, configuration or scenario-file error; 3 the target could not be reached or rejected the credentials."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the scenarios of the chosen profiles against a SCIM server.
+    Run(RunArgs),
+    /// Serve the embedded reference SCIM server.
+    Serve(ServeArgs),
+    /// List the scenarios and named checks, with their references.
+    List(ListArgs),
+    /// Delete what an earlier run left behind (found by its run prefix), and nothing else.
+    Cleanup(CleanupArgs),
+}
+
+/// How to reach and authenticate to the target; shared by `run` and `cleanup`.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// Bearer token sent as `Authorization: Bearer <token>`. Never printed.
+    #[arg(long, env = "SCIM_TOKEN", hide_env_values = true, value_name = "TOKEN", conflicts_with_all = ["token_file", "basic_user", "oauth_token_url"])]
+    pub token: Option<String>,
+
+    /// Read the bearer token from a file (first line).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["basic_user", "oauth_token_url"])]
+    pub token_file: Option<PathBuf>,
+
+    /// HTTP Basic user; the password comes from SCIM_BASIC_PASSWORD or --basic-password-file.
+    #[arg(long, value_name = "USER", conflicts_with = "oauth_token_url")]
+    pub basic_user: Option<String>,
+
+    /// Read the HTTP Basic password from a file (first line).
+    #[arg(long, value_name = "FILE", requires = "basic_user")]
+    pub basic_password_file: Option<PathBuf>,
+
+    /// OAuth 2.0 token endpoint for the client-credentials grant.
+    #[arg(long, value_name = "URL", requires = "client_id")]
+    pub oauth_token_url: Option<String>,
+
+    /// OAuth client id; the secret comes from SCIM_CLIENT_SECRET or --client-secret-file.
+    #[arg(long, value_name = "ID", requires = "oauth_token_url")]
+    pub client_id: Option<String>,
+
+    /// Read the OAuth client secret from a file (first line).
+    #[arg(long, value_name = "FILE", requires = "oauth_token_url")]
+    pub client_secret_file: Option<PathBuf>,
+
+    /// OAuth scope to request.
+    #[arg(long, value_name = "SCOPE", requires = "oauth_token_url")]
+    pub scope: Option<String>,
+
+    /// Extra request header, `Name: value` (repeatable). Values are treated as secrets.
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+
+    /// Trust the CA certificates in this PEM file as well as the system's.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+
+    /// Do not verify TLS certificates (reported in the output).
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// Send requests through this proxy; without it no proxy is used.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+
+    /// Per-request timeout in seconds.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600), value_name = "SECS")]
+    pub timeout: u64,
+
+    /// Largest response body read, in MiB; a longer body is a finding, not an allocation.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=1024), value_name = "MIB")]
+    pub max_body_mib: u64,
+
+    /// Longest total wait, in seconds, for retries of one request answered 429 or 503.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=3600), value_name = "SECS")]
+    pub max_retry_wait: u64,
+
+    /// At most this many requests per second (for fragile tenants).
+    #[arg(long, value_name = "N", value_parser = parse_rps)]
+    pub max_rps: Option<f64>,
+}
+
+fn parse_rps(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("`{s}` is not a positive number")),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct CleanupArgs {
+    /// SCIM root URL of the target the run used.
+    #[arg(long, env = "SCIM_BASE_URL", value_name = "URL")]
+    pub base_url: String,
+
+    /// The run id printed by `scimcheck run` (also in the JSON report).
+    #[arg(long, value_name = "ID")]
+    pub run_id: String,
+
+    /// List what would be deleted, and delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// SCIM root URL, e.g. https://host/scim/v2. Omitted: the embedded reference server.
+    #[arg(long, env = "SCIM_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    /// Comma-separated profiles: okta, entra, rfc, or all.
+    #[arg(long, default_value = "okta", value_name = "LIST")]
+    pub profile: String,
+
+    /// Directory of additional scenario files (*.yaml).
+    #[arg(long, value_name = "DIR")]
+    pub scenarios: Option<PathBuf>,
+
+    /// Write a report: KIND=PATH (KIND: json). Repeatable.
+    #[arg(long = "report", value_name = "KIND=PATH")]
+    pub reports: Vec<String>,
+
+    /// Print the JSON report on stdout instead of the human one.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Scenarios run at once (steps within a scenario always run in order).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+
+    /// Do not delete the resources the run created.
+    #[arg(long)]
+    pub keep_resources: bool,
+
+    /// Whole-run deadline in seconds: past it no new step starts, and cleanup runs.
+    #[arg(long, default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..=86_400), value_name = "SECS")]
+    pub deadline: u64,
+
+    /// Skip the confirmation asked before running against a non-loopback target.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Show every exchange, not only failing ones.
+    #[arg(long, short)]
+    pub verbose: bool,
+
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to bind; non-loopback needs --allow-non-loopback.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+
+    /// Port (0 = any free port).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+
+    /// Accept only `Authorization: Bearer <T>`; without it any non-empty bearer token.
+    #[arg(long, value_name = "T")]
+    pub token: Option<String>,
+
+    /// Allow binding to an address other than loopback.
+    #[arg(long)]
+    pub allow_non_loopback: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Comma-separated profiles: okta, entra, rfc, or all.
+    #[arg(long, default_value = "all", value_name = "LIST")]
+    pub profile: String,
+
+    /// Directory of additional scenario files (*.yaml).
+    #[arg(long, value_name = "DIR")]
+    pub scenarios: Option<PathBuf>,
+}

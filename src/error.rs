@@ -1,0 +1,65 @@
+//! Errors that stop the harness itself, and the one place that maps them to exit codes.
+//!
+//! A non-conformant target is not an error here: it is a finding, and the run still succeeds
+//! in producing a report. These are the cases where no meaningful report can be produced.
+
+use std::path::PathBuf;
+
+/// Exit code: no failing check at or above `--fail-on`.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: at least one failing check at or above `--fail-on`.
+pub const EXIT_FINDINGS: i32 = 1;
+/// Exit code: usage, configuration or scenario-file error.
+pub const EXIT_USAGE: i32 = 2;
+/// Exit code: the target could not be reached or rejected the credentials.
+pub const EXIT_TARGET: i32 = 3;
+/// Exit code: interrupted by SIGINT or SIGTERM (after cleanup), as shells expect.
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Usage(String),
+
+    #[error("{0}")]
+    Scenario(#[from] crate::scenario::LoadError),
+
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("cannot write report {path}: {source}")]
+    Report {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("the target could not be reached: {0}")]
+    Unreachable(String),
+
+    #[error("the target rejected the credentials: {0}")]
+    Unauthorized(String),
+
+    #[error("the embedded reference server could not start: {0}")]
+    Server(String),
+
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// The documented exit code for this error (README, "Exit codes").
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage(_) | Error::Scenario(_) | Error::Io { .. } | Error::Report { .. } => {
+                EXIT_USAGE
+            }
+            Error::Unreachable(_) | Error::Unauthorized(_) | Error::Server(_) => EXIT_TARGET,
+            Error::Internal(_) => EXIT_FINDINGS,
+        }
+    }
+}

@@ -1,0 +1,509 @@
+//! The HTTP client: sends prepared requests with the configured credentials, never follows
+//! redirects, caps bodies, waits out rate limits, and records every exchange with secrets
+//! redacted.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime};
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use tokio::sync::Mutex;
+
+use super::auth::{Auth, Authorizer};
+use super::exchange::{
+    Exchange, Headers, RecordedRequest, RecordedResponse, Throttle, TransportError,
+    TransportErrorKind, REDACTED,
+};
+use crate::plan::PreparedRequest;
+use crate::scim::urn::MEDIA_TYPE;
+
+/// A secret string whose `Debug` never shows the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+/// How 429 and 503 answers are retried: like Okta, honouring an integer `Retry-After` and
+/// doubling the wait, within bounds so a run never stalls.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    pub max_retries: u32,
+    pub first_wait: Duration,
+    /// Total waiting allowed for one request; past it the last answer is recorded.
+    pub max_total_wait: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 5,
+            first_wait: Duration::from_secs(1),
+            max_total_wait: Duration::from_secs(60),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// The SCIM root without a trailing slash, e.g. `https://host/scim/v2`.
+    pub base_url: String,
+    pub auth: Auth,
+    /// `--header` values; treated as secrets (they often carry API keys).
+    pub extra_headers: Vec<(String, Secret)>,
+    pub timeout: Duration,
+    /// Bodies longer than this are cut and flagged, never buffered whole.
+    pub body_cap: usize,
+    /// Extra trusted roots (PEM) for private CAs.
+    pub ca_cert: Option<PathBuf>,
+    /// Accept any TLS certificate: only when the user asks, and reported loudly.
+    pub insecure: bool,
+    /// Proxy URL; without it no proxy is used, whatever the environment says.
+    pub proxy: Option<String>,
+    pub retry: RetryPolicy,
+    /// Requests per second at most, for fragile tenants.
+    pub max_rps: Option<f64>,
+}
+
+impl ClientConfig {
+    pub const DEFAULT_BODY_CAP: usize = 16 * 1024 * 1024;
+
+    /// A configuration with defaults for everything but the target and credentials.
+    pub fn new(base_url: impl Into<String>, auth: Auth) -> ClientConfig {
+        ClientConfig {
+            base_url: base_url.into(),
+            auth,
+            extra_headers: vec![],
+            timeout: Duration::from_secs(30),
+            body_cap: Self::DEFAULT_BODY_CAP,
+            ca_cert: None,
+            insecure: false,
+            proxy: None,
+            retry: RetryPolicy::default(),
+            max_rps: None,
+        }
+    }
+}
+
+pub struct Client {
+    http: reqwest::Client,
+    config: ClientConfig,
+    authorizer: Authorizer,
+    /// When the next request may start under `max_rps`.
+    next_slot: Mutex<Instant>,
+}
+
+/// RFC 3986 unreserved characters stay; everything else is percent-encoded (spaces as %20,
+/// as Okta sends them, not `+`).
+const QUERY: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// One header as sent; `secret` marks values recorded as `[redacted]`.
+struct OutHeader {
+    name: String,
+    value: String,
+    secret: bool,
+}
+
+impl Client {
+    pub fn new(config: ClientConfig) -> Result<Client, String> {
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("scimcheck/", env!("CARGO_PKG_VERSION")));
+        builder = match &config.proxy {
+            Some(proxy) => builder
+                .proxy(reqwest::Proxy::all(proxy).map_err(|e| format!("--proxy `{proxy}`: {e}"))?),
+            None => builder.no_proxy(),
+        };
+        if let Some(path) = &config.ca_cert {
+            let pem =
+                std::fs::read(path).map_err(|e| format!("--cacert {}: {e}", path.display()))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                format!(
+                    "--cacert {}: not a PEM certificate bundle: {e}",
+                    path.display()
+                )
+            })?;
+            if certs.is_empty() {
+                return Err(format!(
+                    "--cacert {}: no certificate in the file",
+                    path.display()
+                ));
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        if config.insecure {
+            builder = builder.danger_accept_invalid_certs(true);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(Client {
+            http,
+            authorizer: Authorizer::new(config.auth.clone()),
+            config,
+            next_slot: Mutex::new(Instant::now()),
+        })
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    pub fn has_credentials(&self) -> bool {
+        self.authorizer.is_configured()
+    }
+
+    /// The full URL of a prepared request.
+    pub fn url_of(&self, req: &PreparedRequest) -> String {
+        let mut url = format!("{}{}", self.config.base_url, req.path);
+        for (i, (name, value)) in req.query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.push_str(&utf8_percent_encode(name, QUERY).to_string());
+            url.push('=');
+            url.push_str(&utf8_percent_encode(value, QUERY).to_string());
+        }
+        url
+    }
+
+    /// Headers as sent: defaults (Accept, Content-Type, credentials, --header) then the
+    /// step's overrides, which win.
+    fn headers(&self, req: &PreparedRequest, authorization: Option<&Secret>) -> Vec<OutHeader> {
+        let plain = |name: &str, value: &str| OutHeader {
+            name: name.into(),
+            value: value.into(),
+            secret: false,
+        };
+        let mut headers = vec![plain("accept", MEDIA_TYPE)];
+        if req.body.is_some() {
+            headers.push(plain("content-type", MEDIA_TYPE));
+        }
+        if let Some(auth) = authorization {
+            headers.push(OutHeader {
+                name: "authorization".into(),
+                value: auth.expose().into(),
+                secret: true,
+            });
+        }
+        for (name, value) in &self.config.extra_headers {
+            let name = name.to_ascii_lowercase();
+            headers.retain(|h| h.name != name);
+            headers.push(OutHeader {
+                name,
+                value: value.expose().into(),
+                secret: true,
+            });
+        }
+        for (name, value) in &req.headers {
+            let name = name.to_ascii_lowercase();
+            headers.retain(|h| h.name != name);
+            if let Some(value) = value {
+                headers.push(OutHeader {
+                    name,
+                    value: value.clone(),
+                    secret: false,
+                });
+            }
+        }
+        headers
+    }
+
+    fn overrides_authorization(req: &PreparedRequest) -> bool {
+        req.headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+    }
+
+    /// A request the harness will not send, recorded so the report shows why.
+    pub fn refused(&self, req: &PreparedRequest, why: String) -> Exchange {
+        Exchange {
+            request: self.record_request(req, &self.headers(req, None)),
+            response: None,
+            error: Some(TransportError {
+                kind: TransportErrorKind::Refused,
+                message: why,
+            }),
+            duration_ms: 0,
+            throttled: vec![],
+        }
+    }
+
+    fn record_request(&self, req: &PreparedRequest, headers: &[OutHeader]) -> RecordedRequest {
+        let headers = headers
+            .iter()
+            .map(|h| {
+                (
+                    h.name.clone(),
+                    if h.secret {
+                        REDACTED.to_string()
+                    } else {
+                        h.value.clone()
+                    },
+                )
+            })
+            .collect();
+        RecordedRequest {
+            method: req.method,
+            url: self.url_of(req),
+            headers,
+            body: req.body.clone(),
+        }
+    }
+
+    pub async fn send(&self, req: &PreparedRequest) -> Exchange {
+        let started = Instant::now();
+        let mut throttled = Vec::new();
+        let mut waited = Duration::ZERO;
+        let mut backoff = self.config.retry.first_wait;
+        let mut refreshed = false;
+        loop {
+            let authorization = match self.authorizer.header(&self.http).await {
+                Ok(a) => a,
+                Err(message) => {
+                    let headers = self.headers(req, None);
+                    return Exchange {
+                        request: self.record_request(req, &headers),
+                        response: None,
+                        error: Some(TransportError {
+                            kind: TransportErrorKind::Refused,
+                            message,
+                        }),
+                        duration_ms: 0,
+                        throttled,
+                    };
+                }
+            };
+            let headers = self.headers(req, authorization.as_ref());
+            let request = self.record_request(req, &headers);
+            self.pace().await;
+            let result = self.send_once(req, &request.url, &headers).await;
+            let finish = |result: Result<RecordedResponse, TransportError>, throttled| {
+                let duration_ms = started.elapsed().as_millis() as u64;
+                match result {
+                    Ok(response) => Exchange {
+                        request,
+                        response: Some(response),
+                        error: None,
+                        duration_ms,
+                        throttled,
+                    },
+                    Err(error) => Exchange {
+                        request,
+                        response: None,
+                        error: Some(error),
+                        duration_ms,
+                        throttled,
+                    },
+                }
+            };
+            let Ok(response) = &result else {
+                return finish(result, throttled);
+            };
+            // An expired OAuth token: fetch a new one once and repeat the request.
+            if response.status == 401
+                && self.authorizer.is_oauth()
+                && !refreshed
+                && !Self::overrides_authorization(req)
+            {
+                refreshed = true;
+                self.authorizer.invalidate().await;
+                continue;
+            }
+            let Some(wait) = self.retry_wait(response, backoff, throttled.len() as u32) else {
+                return finish(result, throttled);
+            };
+            if waited + wait > self.config.retry.max_total_wait {
+                return finish(result, throttled);
+            }
+            throttled.push(Throttle {
+                status: response.status,
+                retry_after: response.header("retry-after").map(str::to_string),
+                waited_ms: wait.as_millis() as u64,
+            });
+            tokio::time::sleep(wait).await;
+            waited += wait;
+            backoff = backoff.saturating_mul(2);
+        }
+    }
+
+    /// How long to wait before retrying, or `None` to record this answer.
+    fn retry_wait(
+        &self,
+        response: &RecordedResponse,
+        backoff: Duration,
+        retries: u32,
+    ) -> Option<Duration> {
+        if retries >= self.config.retry.max_retries {
+            return None;
+        }
+        let retry_after = response.header("retry-after").and_then(parse_retry_after);
+        match response.status {
+            429 => Some(retry_after.map_or(backoff, |ra| ra.max(backoff))),
+            // A 503 is only a rate limit when the server says when to come back.
+            503 => retry_after.map(|ra| ra.max(backoff)),
+            _ => None,
+        }
+    }
+
+    async fn pace(&self) {
+        let Some(rps) = self.config.max_rps.filter(|r| *r > 0.0) else {
+            return;
+        };
+        let interval = Duration::from_secs_f64(1.0 / rps);
+        let start = {
+            let mut next = self.next_slot.lock().await;
+            let start = (*next).max(Instant::now());
+            *next = start + interval;
+            start
+        };
+        tokio::time::sleep_until(start.into()).await;
+    }
+
+    async fn send_once(
+        &self,
+        req: &PreparedRequest,
+        url: &str,
+        out: &[OutHeader],
+    ) -> Result<RecordedResponse, TransportError> {
+        let method = reqwest::Method::from_bytes(req.method.as_str().as_bytes())
+            .map_err(|e| broken(e.to_string()))?;
+        let mut headers = HeaderMap::new();
+        for h in out {
+            let name = HeaderName::from_bytes(h.name.as_bytes())
+                .map_err(|e| refused(format!("header name `{}`: {e}", h.name)))?;
+            let value = HeaderValue::from_str(&h.value).map_err(|_| {
+                refused(format!(
+                    "header `{}` has a value that is not valid in HTTP",
+                    h.name
+                ))
+            })?;
+            headers.append(name, value);
+        }
+        let mut builder = self.http.request(method, url).headers(headers);
+        if let Some(body) = &req.body {
+            builder = builder.body(serde_json::to_vec(body).unwrap_or_default());
+        }
+        let mut response = builder.send().await.map_err(classify)?;
+        let status = response.status().as_u16();
+        let mut recorded_headers = Headers::new();
+        for (name, value) in response.headers() {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            recorded_headers
+                .entry(name.as_str().to_string())
+                .and_modify(|v| {
+                    v.push_str(", ");
+                    v.push_str(&value);
+                })
+                .or_insert(value);
+        }
+        let mut body = Vec::new();
+        let mut truncated = false;
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            let room = self.config.body_cap.saturating_sub(body.len());
+            if chunk.len() > room {
+                body.extend_from_slice(&chunk[..room]);
+                truncated = true;
+                break;
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(RecordedResponse::new(
+            status,
+            recorded_headers,
+            String::from_utf8_lossy(&body).into_owned(),
+            truncated,
+        ))
+    }
+}
+
+/// `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3).
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+fn refused(message: String) -> TransportError {
+    TransportError {
+        kind: TransportErrorKind::Refused,
+        message,
+    }
+}
+
+fn broken(message: String) -> TransportError {
+    TransportError {
+        kind: TransportErrorKind::Broken,
+        message,
+    }
+}
+
+fn classify(e: reqwest::Error) -> TransportError {
+    let kind = if e.is_timeout() {
+        TransportErrorKind::Timeout
+    } else if e.is_connect() {
+        TransportErrorKind::Connect
+    } else {
+        TransportErrorKind::Broken
+    };
+    // The error chain explains resets and protocol errors; the URL holds no secret.
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    TransportError { kind, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_parses_seconds_and_dates() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+        let future = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(120));
+        let d = parse_retry_after(&future).unwrap();
+        assert!(
+            d > Duration::from_secs(100) && d <= Duration::from_secs(120),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn secrets_do_not_debug_print() {
+        assert_eq!(format!("{:?}", Secret::new("hunter2")), REDACTED);
+    }
+}

@@ -1,0 +1,130 @@
+//! One HTTP request and what came back, recorded as plain data. Secrets are redacted when the
+//! exchange is recorded, so nothing downstream (checks, reports, snapshots) can leak them.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+use crate::scenario::Method;
+
+/// Header names are lower-cased; repeated headers are joined with ", ".
+pub type Headers = BTreeMap<String, String>;
+
+/// What replaces a secret header value in every record.
+pub const REDACTED: &str = "[redacted]";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exchange {
+    pub request: RecordedRequest,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<RecordedResponse>,
+    /// Set when no complete response arrived (timeout, reset, refused, body too large).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<TransportError>,
+    pub duration_ms: u64,
+    /// 429/503 answers that were waited out and retried before the recorded response.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub throttled: Vec<Throttle>,
+}
+
+/// One rate-limit answer the client waited out (RFC 6585 §4, RFC 9110 §10.2.3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Throttle {
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<String>,
+    pub waited_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedRequest {
+    pub method: Method,
+    pub url: String,
+    pub headers: Headers,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedResponse {
+    pub status: u16,
+    pub headers: Headers,
+    /// The body as text (lossy UTF-8), at most the body cap.
+    pub body: String,
+    /// The body was longer than the cap and was cut.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
+    /// The body parsed as JSON, when it is JSON.
+    #[serde(skip)]
+    pub json: Option<Value>,
+}
+
+impl RecordedResponse {
+    pub fn new(status: u16, headers: Headers, body: String, truncated: bool) -> Self {
+        let json = if truncated || body.trim().is_empty() {
+            None
+        } else {
+            serde_json::from_str(&body).ok()
+        };
+        RecordedResponse {
+            status,
+            headers,
+            body,
+            truncated,
+            json,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
+    }
+
+    /// The media type without parameters, lower-cased.
+    pub fn media_type(&self) -> Option<String> {
+        self.header("content-type").map(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TransportErrorKind {
+    Timeout,
+    Connect,
+    /// The connection broke mid-exchange (reset, closed early, protocol error).
+    Broken,
+    BodyTooLarge,
+    /// The harness refused to send (e.g. a mutation of a resource this run did not create).
+    Refused,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransportError {
+    pub kind: TransportErrorKind,
+    pub message: String,
+}
+
+impl Exchange {
+    pub fn status(&self) -> Option<u16> {
+        self.response.as_ref().map(|r| r.status)
+    }
+
+    pub fn json(&self) -> Option<&Value> {
+        self.response.as_ref().and_then(|r| r.json.as_ref())
+    }
+
+    /// The query parameter `name` of the request, decoded.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        let url = url::Url::parse(&self.request.url).ok()?;
+        url.query_pairs()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.into_owned())
+    }
+}

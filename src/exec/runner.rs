@@ -1,0 +1,275 @@
+//! Runs planned scenarios: scenarios concurrently, steps in order, each exchange checked as
+//! soon as it is recorded. Results come back in plan order whatever the completion order.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use futures::stream::{self, StreamExt};
+use serde_json::Value;
+
+use super::cancel::Cancel;
+use super::client::Client;
+use super::ledger::{Ledger, LedgerEntry};
+use crate::check::{self, json::lookup, CheckStatus, Flow, StepContext};
+use crate::plan::{self, template::TemplateError, PlannedScenario};
+use crate::result::{Cleanup, CleanupFailure, ScenarioResult, StepResult};
+use crate::scenario::{Method, Step};
+
+pub async fn run_scenarios(
+    client: &Client,
+    ledger: &Ledger,
+    cancel: &Cancel,
+    planned: Vec<PlannedScenario>,
+    concurrency: usize,
+) -> Vec<ScenarioResult> {
+    let mut results: Vec<(usize, ScenarioResult)> = stream::iter(planned.into_iter().enumerate())
+        .map(|(i, p)| async move { (i, run_scenario(client, ledger, cancel, p).await) })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+async fn run_scenario(
+    client: &Client,
+    ledger: &Ledger,
+    cancel: &Cancel,
+    planned: PlannedScenario,
+) -> ScenarioResult {
+    let started = Instant::now();
+    let PlannedScenario {
+        file,
+        scenario,
+        mut vars,
+        skip,
+    } = planned;
+    let mut steps: Vec<StepResult> = Vec::with_capacity(scenario.steps.len());
+    let mut skip_rest = skip.clone();
+    for step in &scenario.steps {
+        let reference = step.reference.as_deref().unwrap_or(&scenario.reference);
+        if let Some(reason) = cancel.reason() {
+            skip_rest.get_or_insert(reason);
+        }
+        if let Some(reason) = skip_rest.clone().or_else(|| failed_need(step, &steps)) {
+            steps.push(skipped_step(step, &scenario.id, reference, reason));
+            continue;
+        }
+        let prepared = match plan::prepare(&step.request, &scenario.headers, &vars) {
+            Ok(p) => p,
+            Err(e) => {
+                steps.push(skipped_step(
+                    step,
+                    &scenario.id,
+                    reference,
+                    missing_reason(&e, step, &scenario.steps),
+                ));
+                continue;
+            }
+        };
+        let exchange = match ledger.refusal(&prepared) {
+            Some(why) => client.refused(&prepared, why),
+            None => client.send(&prepared).await,
+        };
+        ledger.observe(&prepared, &exchange);
+        let ctx = StepContext {
+            scenario_id: &scenario.id,
+            step,
+            reference,
+            exchange: &exchange,
+            vars: &vars,
+        };
+        let (checks, flow) = checked(&ctx);
+        let status_ok = !checks
+            .iter()
+            .any(|c| c.id.as_str().ends_with(".status") && c.status != CheckStatus::Passed);
+        let captures = if status_ok {
+            capture(step, &exchange)
+        } else {
+            BTreeMap::new()
+        };
+        for (name, value) in &captures {
+            vars.insert(name.clone(), value.clone());
+        }
+        if let Flow::SkipRest(reason) = flow {
+            skip_rest = Some(reason);
+        }
+        steps.push(StepResult {
+            id: step.id.clone(),
+            title: step.title.clone(),
+            skipped: None,
+            exchange: Some(exchange),
+            checks,
+            captures,
+        });
+    }
+    ScenarioResult {
+        id: scenario.id.clone(),
+        title: scenario.title.clone(),
+        profile: scenario.profile,
+        reference: scenario.reference.clone(),
+        file,
+        skipped: skip,
+        steps,
+        duration_ms: started.elapsed().as_millis() as u64,
+    }
+}
+
+/// Runs the step's checks; a bug in a check becomes a skipped check with the reason, never
+/// a crash that would leave the run's resources behind.
+fn checked(ctx: &StepContext<'_>) -> (Vec<check::CheckOutcome>, Flow) {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check::check_step(ctx)))
+        .unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            let outcome = check::CheckOutcome::skip(
+                "scimcheck.internal-error",
+                "scimcheck",
+                format!("scimcheck failed while checking this step ({what}); please report it"),
+            );
+            (vec![outcome], Flow::Continue)
+        })
+}
+
+/// The reason to skip `step` because a step it needs failed.
+fn failed_need(step: &Step, done: &[StepResult]) -> Option<String> {
+    step.needs.iter().find_map(|need| {
+        done.iter().find(|s| &s.id == need).and_then(|s| {
+            if s.skipped.is_some() {
+                Some(format!("step `{need}` was skipped"))
+            } else if s.failed() {
+                Some(format!("step `{need}` failed"))
+            } else {
+                None
+            }
+        })
+    })
+}
+
+fn missing_reason(e: &TemplateError, step: &Step, all: &[Step]) -> String {
+    match e {
+        TemplateError::Missing(name) => match all.iter().find(|s| s.capture.contains_key(name)) {
+            Some(s) if s.id != step.id => format!(
+                "needs {{{{{name}}}}}, which step `{}` did not capture",
+                s.id
+            ),
+            _ => format!("needs {{{{{name}}}}}, which has no value"),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// A step that did not run still lists its checks, each skipped with the reason.
+fn skipped_step(step: &Step, scenario_id: &str, reference: &str, reason: String) -> StepResult {
+    let mut checks = vec![check::CheckOutcome::skip(
+        format!("{scenario_id}.{}.status", step.id),
+        reference,
+        reason.clone(),
+    )];
+    for a in &step.expect.asserts {
+        checks.push(check::CheckOutcome::skip(
+            &a.id,
+            a.reference.as_deref().unwrap_or(reference),
+            reason.clone(),
+        ));
+    }
+    for c in &step.expect.checks {
+        if let Some(rule) = check::rules::find(c.id()) {
+            checks.push(check::CheckOutcome::skip(
+                rule.id,
+                rule.reference,
+                reason.clone(),
+            ));
+        }
+    }
+    StepResult {
+        id: step.id.clone(),
+        title: step.title.clone(),
+        skipped: Some(reason),
+        exchange: None,
+        checks,
+        captures: BTreeMap::new(),
+    }
+}
+
+fn capture(step: &Step, exchange: &crate::exec::Exchange) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    let Some(resp) = exchange.response.as_ref() else {
+        return out;
+    };
+    for (name, source) in &step.capture {
+        let value = match source.strip_prefix("header:") {
+            Some(h) => resp.header(h.trim()).map(|v| Value::String(v.to_string())),
+            None => resp
+                .json
+                .as_ref()
+                .and_then(|b| lookup(b, source))
+                .filter(|v| !v.is_null())
+                .cloned(),
+        };
+        if let Some(v) = value {
+            out.insert(name.clone(), v);
+        }
+    }
+    out
+}
+
+/// Deletes what the run created and still exists, groups before users.
+pub async fn cleanup(client: &Client, ledger: &Ledger) -> Cleanup {
+    let mut result = Cleanup::default();
+    for entry in ledger.remaining() {
+        let outcome = delete(client, &entry).await;
+        if outcome.is_ok() {
+            ledger.mark_deleted(entry.kind, entry.id.as_str());
+        }
+        match outcome {
+            Ok(()) => result.deleted.push(LedgerEntry {
+                deleted: true,
+                ..entry
+            }),
+            Err(reason) => result.failed.push(CleanupFailure { entry, reason }),
+        }
+    }
+    result
+}
+
+/// Deletes one resource; a 404 means it is already gone. A transient failure (5xx, broken
+/// connection) is tried again, twice, so one hiccup does not leave data behind.
+pub async fn delete(client: &Client, entry: &LedgerEntry) -> Result<(), String> {
+    let mut last = String::new();
+    for attempt in 0..3u64 {
+        if attempt > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(200 * attempt)).await;
+        }
+        match delete_once(client, entry).await {
+            Ok(()) => return Ok(()),
+            Err((reason, transient)) => {
+                last = reason;
+                if !transient {
+                    break;
+                }
+            }
+        }
+    }
+    Err(last)
+}
+
+async fn delete_once(client: &Client, entry: &LedgerEntry) -> Result<(), (String, bool)> {
+    let req = plan::PreparedRequest {
+        method: Method::Delete,
+        path: format!("{}/{}", entry.kind.endpoint(), entry.id),
+        query: vec![],
+        headers: vec![],
+        body: None,
+    };
+    let exchange = client.send(&req).await;
+    match (exchange.status(), exchange.error) {
+        (Some(200 | 204 | 404), _) => Ok(()),
+        (Some(status), _) => Err((format!("DELETE answered {status}"), status >= 500)),
+        (None, Some(err)) => Err((err.message, true)),
+        (None, None) => Err(("no response".into(), true)),
+    }
+}

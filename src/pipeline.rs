@@ -1,0 +1,137 @@
+//! One run, stage after stage: preflight, plan, execute (with checks), cleanup. The CLI, the
+//! benchmarks and the tests all drive runs through here.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::error::Error;
+use crate::exec::{self, Cancel, Client, Ledger};
+use crate::plan::{self, Capabilities, PreparedRequest, RunId};
+use crate::result::{Cleanup, RunResult, Summary, Target, REPORT_VERSION};
+use crate::scenario::{Loaded, Method, Profile};
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub run_id: RunId,
+    pub profiles: Vec<Profile>,
+    /// Scenarios run at once; steps within one always run in order.
+    pub concurrency: usize,
+    pub keep_resources: bool,
+}
+
+/// What a run shares with whoever started it: the ledger (to report leftovers if the process
+/// must exit at once) and the cancel switch (signals, deadline).
+#[derive(Clone)]
+pub struct Shared {
+    pub client: Arc<Client>,
+    pub ledger: Arc<Ledger>,
+    pub cancel: Arc<Cancel>,
+}
+
+impl Shared {
+    pub fn new(client: Client) -> Shared {
+        Shared {
+            client: Arc::new(client),
+            ledger: Arc::default(),
+            cancel: Arc::default(),
+        }
+    }
+}
+
+pub async fn run(
+    shared: &Shared,
+    loaded: Vec<Loaded>,
+    options: &RunOptions,
+    target: Target,
+) -> Result<RunResult, Error> {
+    let started_at = time::OffsetDateTime::now_utc();
+    let started = Instant::now();
+    let client = &shared.client;
+    let caps = preflight(client).await?;
+    let run_id = &options.run_id;
+    let planned = plan::plan(loaded, &options.profiles, run_id, &caps);
+    // The scenarios run in their own task so that even a harness bug cannot skip cleanup.
+    let task = {
+        let s = shared.clone();
+        let concurrency = options.concurrency;
+        tokio::spawn(async move {
+            exec::run_scenarios(&s.client, &s.ledger, &s.cancel, planned, concurrency).await
+        })
+    };
+    let scenarios = task.await;
+    let cleanup = if options.keep_resources {
+        Cleanup {
+            kept: true,
+            ..Default::default()
+        }
+    } else {
+        exec::cleanup(client, &shared.ledger).await
+    };
+    let scenarios = scenarios.map_err(|e| {
+        Error::Internal(format!(
+            "the run stopped unexpectedly ({e}); resources it created were cleaned up"
+        ))
+    })?;
+    let summary = Summary::of(
+        scenarios
+            .iter()
+            .flat_map(|s| s.steps.iter().flat_map(|st| st.checks.iter())),
+    );
+    Ok(RunResult {
+        report_version: REPORT_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        run_id: run_id.to_string(),
+        target,
+        profiles: options.profiles.clone(),
+        started_at: started_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        duration_ms: started.elapsed().as_millis() as u64,
+        summary,
+        scenarios,
+        cleanup,
+        interrupted: shared.cancel.reason(),
+    })
+}
+
+/// Tells "the target is broken" (a finding) from "nothing can be checked" (exit 3), and
+/// reads the advertised capabilities.
+async fn preflight(client: &Client) -> Result<Capabilities, Error> {
+    let get = |path: &str, query: Vec<(String, String)>| PreparedRequest {
+        method: Method::Get,
+        path: path.to_string(),
+        query,
+        headers: vec![],
+        body: None,
+    };
+    let probe = client
+        .send(&get(
+            "/Users",
+            vec![
+                ("startIndex".into(), "1".into()),
+                ("count".into(), "1".into()),
+            ],
+        ))
+        .await;
+    if let Some(err) = &probe.error {
+        return Err(Error::Unreachable(format!(
+            "GET {}: {}",
+            probe.request.url, err.message
+        )));
+    }
+    if let Some(status @ (401 | 403)) = probe.status() {
+        let how = if client.has_credentials() {
+            "check --token / SCIM_TOKEN"
+        } else {
+            "no token was given: pass --token or set SCIM_TOKEN"
+        };
+        return Err(Error::Unauthorized(format!(
+            "GET {} answered {status}; {how}",
+            probe.request.url
+        )));
+    }
+    let spc = client.send(&get("/ServiceProviderConfig", vec![])).await;
+    Ok(Capabilities(
+        spc.json().filter(|_| spc.status() == Some(200)).cloned(),
+    ))
+}

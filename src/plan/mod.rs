@@ -1,0 +1,85 @@
+//! The plan stage: which scenarios run, with which variables.
+//!
+//! - [`vars`]: the run id, generated people and groups, captured values.
+//! - [`template`]: `{{variable}}` rendering.
+//! - [`request`]: a step's request made concrete.
+
+pub mod request;
+pub mod template;
+pub mod vars;
+
+pub use request::{prepare, PreparedRequest};
+pub use vars::{RunId, Vars};
+
+/// Built-in variables plus a value for every name a built-in scenario captures, so tests can
+/// run any step's checks.
+#[cfg(test)]
+pub fn builtins_for_tests(run: &RunId) -> Vars {
+    let mut vars = vars::builtins(run, "test");
+    for loaded in crate::scenario::builtin().unwrap_or_default() {
+        for step in &loaded.scenario.steps {
+            for name in step.capture.keys() {
+                vars.insert(name.clone(), serde_json::json!("captured-value"));
+            }
+        }
+    }
+    vars
+}
+
+use crate::scenario::{Capability, Loaded, Profile, Scenario};
+
+/// One scenario as this run will execute it.
+#[derive(Debug, Clone)]
+pub struct PlannedScenario {
+    pub file: String,
+    pub scenario: Scenario,
+    pub vars: Vars,
+    /// Set when the scenario cannot apply to this target; every step is skipped with it.
+    pub skip: Option<String>,
+}
+
+/// What the target advertises in `/ServiceProviderConfig`; `None` = not known.
+#[derive(Debug, Clone, Default)]
+pub struct Capabilities(pub Option<serde_json::Value>);
+
+impl Capabilities {
+    /// `Some(false)` only when the server explicitly says it lacks the capability.
+    pub fn supports(&self, cap: Capability) -> Option<bool> {
+        let config = self.0.as_ref()?;
+        crate::check::json::member(config, cap.config_key())
+            .and_then(|c| crate::check::json::member(c, "supported"))
+            .and_then(serde_json::Value::as_bool)
+    }
+}
+
+/// Selects the scenarios of `profiles`, in a stable order, and gives each its variables.
+pub fn plan(
+    loaded: Vec<Loaded>,
+    profiles: &[Profile],
+    run: &RunId,
+    caps: &Capabilities,
+) -> Vec<PlannedScenario> {
+    loaded
+        .into_iter()
+        .filter(|l| profiles.contains(&l.scenario.profile))
+        .map(|l| {
+            let skip = l
+                .scenario
+                .requires
+                .iter()
+                .find(|cap| caps.supports(**cap) == Some(false))
+                .map(|cap| {
+                    format!(
+                        "the server's /ServiceProviderConfig says {} is not supported",
+                        cap.config_key()
+                    )
+                });
+            PlannedScenario {
+                vars: vars::builtins(run, &l.scenario.id),
+                file: l.file,
+                scenario: l.scenario,
+                skip,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,214 @@
+//! Turns a step's request template into a concrete request for this run.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+use super::template::{self, TemplateError};
+use super::vars::Vars;
+use crate::scenario::{Method, Request};
+
+/// A request ready to send: every template rendered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreparedRequest {
+    pub method: Method,
+    /// Path below the base URL, starting with `/`.
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    /// Header overrides; `None` removes a default header.
+    pub headers: Vec<(String, Option<String>)>,
+    pub body: Option<Value>,
+}
+
+/// Renders `req`; `defaults` are the scenario's headers, overridden by the step's.
+pub fn prepare(
+    req: &Request,
+    defaults: &BTreeMap<String, Option<String>>,
+    vars: &Vars,
+) -> Result<PreparedRequest, TemplateError> {
+    let path = template::render_text(&req.path, vars)?;
+    let mut query = Vec::with_capacity(req.query.len());
+    for (name, value) in &req.query {
+        let value = match value {
+            Value::String(s) => template::render_text(s, vars)?,
+            other => other.to_string(),
+        };
+        query.push((name.clone(), value));
+    }
+    let mut merged = defaults.clone();
+    merged.extend(req.headers.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let mut headers = Vec::with_capacity(merged.len());
+    for (name, value) in &merged {
+        let value = value
+            .as_deref()
+            .map(|v| template::render_text(v, vars))
+            .transpose()?;
+        headers.push((name.clone(), value));
+    }
+    let mut body = req
+        .body
+        .as_ref()
+        .map(|b| template::render_value(b, vars))
+        .transpose()?;
+    if !req.set.is_empty() || !req.remove.is_empty() {
+        let target = body.get_or_insert_with(|| Value::Object(Default::default()));
+        for (pointer, value) in &req.set {
+            set_pointer(target, pointer, template::render_value(value, vars)?);
+        }
+        for pointer in &req.remove {
+            remove_pointer(target, pointer);
+        }
+    }
+    Ok(PreparedRequest {
+        method: req.method,
+        path,
+        query,
+        headers,
+        body,
+    })
+}
+
+fn tokens(pointer: &str) -> Vec<String> {
+    pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+/// Sets the value at `pointer`, creating objects on the way; `-` appends to an array.
+pub fn set_pointer(root: &mut Value, pointer: &str, value: Value) {
+    let tokens = tokens(pointer);
+    let Some((last, parents)) = tokens.split_last() else {
+        return;
+    };
+    let mut cur = root;
+    for t in parents {
+        if !cur.is_object() && !cur.is_array() {
+            *cur = Value::Object(Default::default());
+        }
+        cur = match cur {
+            Value::Object(map) => map
+                .entry(t.clone())
+                .or_insert_with(|| Value::Object(Default::default())),
+            Value::Array(items) => match t.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                Some(v) => v,
+                None => return,
+            },
+            _ => return,
+        };
+    }
+    match cur {
+        Value::Object(map) => {
+            map.insert(last.clone(), value);
+        }
+        Value::Array(items) if last == "-" => items.push(value),
+        Value::Array(items) => {
+            if let Some(slot) = last.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                *slot = value;
+            }
+        }
+        other => {
+            let mut map = serde_json::Map::new();
+            map.insert(last.clone(), value);
+            *other = Value::Object(map);
+        }
+    }
+}
+
+pub fn remove_pointer(root: &mut Value, pointer: &str) {
+    let tokens = tokens(pointer);
+    let Some((last, parents)) = tokens.split_last() else {
+        return;
+    };
+    let mut cur = root;
+    for t in parents {
+        cur = match cur {
+            Value::Object(map) => match map.get_mut(t) {
+                Some(v) => v,
+                None => return,
+            },
+            Value::Array(items) => match t.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                Some(v) => v,
+                None => return,
+            },
+            _ => return,
+        };
+    }
+    match cur {
+        Value::Object(map) => {
+            map.shift_remove(last);
+        }
+        Value::Array(items) => {
+            if let Some(i) = last.parse::<usize>().ok().filter(|i| *i < items.len()) {
+                items.remove(i);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn set_creates_and_replaces() {
+        let mut v = json!({"name": {"givenName": "a"}, "emails": [{"value": "x"}]});
+        set_pointer(&mut v, "/name/familyName", json!("Ødegård"));
+        set_pointer(&mut v, "/emails/0/value", json!("y"));
+        set_pointer(&mut v, "/emails/-", json!({"value": "z"}));
+        set_pointer(&mut v, "/new/deep", json!(1));
+        assert_eq!(
+            v,
+            json!({"name": {"givenName": "a", "familyName": "Ødegård"}, "emails": [{"value": "y"}, {"value": "z"}], "new": {"deep": 1}})
+        );
+    }
+
+    #[test]
+    fn remove_drops_members() {
+        let mut v = json!({"meta": {"version": "1"}, "a": [1, 2]});
+        remove_pointer(&mut v, "/meta/version");
+        remove_pointer(&mut v, "/a/0");
+        remove_pointer(&mut v, "/missing/x");
+        assert_eq!(v, json!({"meta": {}, "a": [2]}));
+    }
+
+    #[test]
+    fn prepare_renders_everything() {
+        let req: Request = serde_json::from_value(json!({
+            "method": "PUT", "path": "/Users/{{id}}",
+            "query": {"count": 100, "filter": "userName eq \"{{name}}\""},
+            "headers": {"Authorization": null, "X-A": "{{id}}"},
+            "body": "{{fetched}}", "set": {"/name/familyName": "{{name}}"}, "remove": ["/meta"]
+        }))
+        .unwrap();
+        let mut vars = Vars::default();
+        vars.insert("id", json!("u1"));
+        vars.insert("name", json!("N"));
+        vars.insert(
+            "fetched",
+            json!({"id": "u1", "meta": {}, "name": {"givenName": "G"}}),
+        );
+        let p = prepare(&req, &BTreeMap::new(), &vars).unwrap();
+        assert_eq!(p.path, "/Users/u1");
+        assert_eq!(
+            p.query,
+            vec![
+                ("count".into(), "100".into()),
+                ("filter".into(), "userName eq \"N\"".into())
+            ]
+        );
+        assert_eq!(
+            p.headers,
+            vec![
+                ("Authorization".into(), None),
+                ("X-A".into(), Some("u1".into()))
+            ]
+        );
+        assert_eq!(
+            p.body,
+            Some(json!({"id": "u1", "name": {"givenName": "G", "familyName": "N"}}))
+        );
+    }
+}

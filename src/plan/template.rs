@@ -1,0 +1,226 @@
+//! `{{variable}}` templates in scenario requests and assertions.
+//!
+//! A string that is exactly one placeholder takes the variable's JSON value (so a captured
+//! object or number keeps its type); placeholders inside longer strings are interpolated.
+//! Filters: `{{user1.userName | upper}}`, `| lower`.
+
+use serde_json::Value;
+
+use super::vars::Vars;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    #[error(
+        "{{{{{0}}}}} has no value: the step that captures it did not run or did not capture it"
+    )]
+    Missing(String),
+    #[error("unknown template filter `{filter}` in {{{{{expr}}}}} (known: upper, lower)")]
+    UnknownFilter { expr: String, filter: String },
+    #[error("unclosed `{{{{` in `{0}`")]
+    Unclosed(String),
+}
+
+/// One placeholder: the variable name and optional filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placeholder<'a> {
+    pub name: &'a str,
+    pub filter: Option<&'a str>,
+}
+
+/// Every placeholder in `s`, in order, for load-time validation.
+pub fn placeholders(s: &str) -> Result<Vec<Placeholder<'_>>, TemplateError> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let end = after
+            .find("}}")
+            .ok_or_else(|| TemplateError::Unclosed(s.to_string()))?;
+        out.push(parse_placeholder(&after[..end]));
+        rest = &after[end + 2..];
+    }
+    Ok(out)
+}
+
+fn parse_placeholder(inner: &str) -> Placeholder<'_> {
+    match inner.split_once('|') {
+        Some((name, filter)) => Placeholder {
+            name: name.trim(),
+            filter: Some(filter.trim()),
+        },
+        None => Placeholder {
+            name: inner.trim(),
+            filter: None,
+        },
+    }
+}
+
+fn resolve(p: &Placeholder<'_>, vars: &Vars) -> Result<Value, TemplateError> {
+    let value = vars
+        .get(p.name)
+        .ok_or_else(|| TemplateError::Missing(p.name.to_string()))?;
+    match p.filter {
+        None => Ok(value.clone()),
+        Some(f @ ("upper" | "lower")) => {
+            let s = as_text(value);
+            Ok(Value::String(if f == "upper" {
+                s.to_uppercase()
+            } else {
+                s.to_lowercase()
+            }))
+        }
+        Some(other) => Err(TemplateError::UnknownFilter {
+            expr: p.name.to_string(),
+            filter: other.to_string(),
+        }),
+    }
+}
+
+/// The text form of a value when interpolated into a longer string.
+pub fn as_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Renders a string template to a JSON value.
+pub fn render_str(s: &str, vars: &Vars) -> Result<Value, TemplateError> {
+    let found = placeholders(s)?;
+    if found.is_empty() {
+        return Ok(Value::String(s.to_string()));
+    }
+    let trimmed = s.trim();
+    if found.len() == 1 && trimmed.starts_with("{{") && trimmed.ends_with("}}") {
+        return resolve(&found[0], vars);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    for p in &found {
+        let start = rest.find("{{").unwrap_or(rest.len());
+        out.push_str(&rest[..start]);
+        out.push_str(&as_text(&resolve(p, vars)?));
+        let end = rest[start..]
+            .find("}}")
+            .map_or(rest.len(), |e| start + e + 2);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    Ok(Value::String(out))
+}
+
+/// Renders a string template that must produce text (paths, query values, headers).
+pub fn render_text(s: &str, vars: &Vars) -> Result<String, TemplateError> {
+    render_str(s, vars).map(|v| as_text(&v))
+}
+
+/// Renders every string (and object key) inside a JSON value.
+pub fn render_value(value: &Value, vars: &Vars) -> Result<Value, TemplateError> {
+    Ok(match value {
+        Value::String(s) => render_str(s, vars)?,
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| render_value(v, vars))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(map) => {
+            let mut out = serde_json::Map::with_capacity(map.len());
+            for (k, v) in map {
+                out.insert(render_text(k, vars)?, render_value(v, vars)?);
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    })
+}
+
+/// Every placeholder name used anywhere inside a JSON value.
+pub fn value_placeholders(value: &Value, out: &mut Vec<String>) -> Result<(), TemplateError> {
+    match value {
+        Value::String(s) => out.extend(placeholders(s)?.into_iter().map(|p| p.name.to_string())),
+        Value::Array(items) => {
+            for v in items {
+                value_placeholders(v, out)?;
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                out.extend(placeholders(k)?.into_iter().map(|p| p.name.to_string()));
+                value_placeholders(v, out)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn vars() -> Vars {
+        let mut v = Vars::default();
+        v.insert("user_id", json!("abc"));
+        v.insert("count", json!(3));
+        v.insert("obj", json!({"a": 1}));
+        v.insert("name", json!("Jane.Doe@Example.com"));
+        v
+    }
+
+    #[test]
+    fn whole_placeholder_keeps_json_type() {
+        assert_eq!(render_str("{{count}}", &vars()).unwrap(), json!(3));
+        assert_eq!(render_str(" {{ obj }} ", &vars()).unwrap(), json!({"a": 1}));
+    }
+
+    #[test]
+    fn interpolates_inside_text() {
+        assert_eq!(
+            render_text("/Users/{{user_id}}?n={{count}}", &vars()).unwrap(),
+            "/Users/abc?n=3"
+        );
+    }
+
+    #[test]
+    fn filters_change_case() {
+        assert_eq!(
+            render_text("{{name | upper}}", &vars()).unwrap(),
+            "JANE.DOE@EXAMPLE.COM"
+        );
+        assert_eq!(
+            render_text("x {{name|lower}}", &vars()).unwrap(),
+            "x jane.doe@example.com"
+        );
+        assert!(matches!(
+            render_text("{{name | reverse}}", &vars()),
+            Err(TemplateError::UnknownFilter { .. })
+        ));
+    }
+
+    #[test]
+    fn missing_variable_is_an_error() {
+        assert_eq!(
+            render_text("/Users/{{group_id}}", &vars()),
+            Err(TemplateError::Missing("group_id".into()))
+        );
+    }
+
+    #[test]
+    fn unclosed_placeholder_is_an_error() {
+        assert!(matches!(
+            placeholders("/Users/{{id"),
+            Err(TemplateError::Unclosed(_))
+        ));
+    }
+
+    #[test]
+    fn renders_nested_values_and_keys() {
+        let v = json!({"members": [{"value": "{{user_id}}"}], "{{user_id}}": true});
+        assert_eq!(
+            render_value(&v, &vars()).unwrap(),
+            json!({"members": [{"value": "abc"}], "abc": true})
+        );
+    }
+}

@@ -1,0 +1,284 @@
+//! The terminal report: grouped by scenario, one line per check (✓ ✗ ! –), and for each
+//! step with a failure the request, the response and a curl line that reproduces it.
+
+use std::io::{self, Write};
+
+use super::{curl, Reporter};
+use crate::check::json::clip;
+use crate::check::CheckStatus;
+use crate::exec::Exchange;
+use crate::result::{RunResult, ScenarioResult, StepResult};
+
+/// How much of a body the terminal shows.
+const BODY_SHOWN: usize = 600;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HumanReporter {
+    pub color: bool,
+    /// Show every exchange, not only failing ones.
+    pub verbose: bool,
+}
+
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn red(&self, s: &str) -> String {
+        self.wrap("31", s)
+    }
+    fn green(&self, s: &str) -> String {
+        self.wrap("32", s)
+    }
+    fn yellow(&self, s: &str) -> String {
+        self.wrap("33", s)
+    }
+    fn dim(&self, s: &str) -> String {
+        self.wrap("2", s)
+    }
+    fn bold(&self, s: &str) -> String {
+        self.wrap("1", s)
+    }
+}
+
+impl Reporter for HumanReporter {
+    fn render(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
+        let p = Paint(self.color);
+        let target = if run.target.embedded {
+            format!("{} (embedded reference server)", run.target.base_url)
+        } else {
+            run.target.base_url.clone()
+        };
+        writeln!(
+            out,
+            "{} {} · target {target}",
+            p.bold("scimcheck"),
+            run.tool_version
+        )?;
+        if run.target.insecure {
+            writeln!(
+                out,
+                "{}",
+                p.red("TLS certificates were NOT verified (--insecure)")
+            )?;
+        }
+        let profiles: Vec<&str> = run.profiles.iter().map(|p| p.as_str()).collect();
+        writeln!(out, "run {} · profiles {}", run.run_id, profiles.join(","))?;
+        for scenario in &run.scenarios {
+            self.scenario(&p, scenario, out)?;
+        }
+        writeln!(out)?;
+        let s = run.summary;
+        let counts = format!(
+            "{} passed, {} failed, {} warning{}, {} skipped",
+            s.passed,
+            s.failed,
+            s.warnings,
+            if s.warnings == 1 { "" } else { "s" },
+            s.skipped
+        );
+        let painted = if s.failed > 0 {
+            p.red(&counts)
+        } else if s.warnings > 0 {
+            p.yellow(&counts)
+        } else {
+            p.green(&counts)
+        };
+        writeln!(
+            out,
+            "{} {painted} · {} scenarios in {:.1} s",
+            p.bold("Summary:"),
+            run.scenarios.len(),
+            run.duration_ms as f64 / 1000.0
+        )?;
+        let throttles: Vec<_> = run
+            .scenarios
+            .iter()
+            .flat_map(|s| &s.steps)
+            .filter_map(|s| s.exchange.as_ref())
+            .flat_map(|x| &x.throttled)
+            .collect();
+        if !throttles.is_empty() {
+            let waited: u64 = throttles.iter().map(|t| t.waited_ms).sum();
+            writeln!(
+                out,
+                "Throttled: {} answer(s) 429/503 waited out and retried ({:.1} s in all)",
+                throttles.len(),
+                waited as f64 / 1000.0
+            )?;
+        }
+        if let Some(why) = &run.interrupted {
+            writeln!(
+                out,
+                "{} {why}: the remaining steps were skipped",
+                p.yellow("Stopped early:")
+            )?;
+        }
+        self.cleanup(&p, run, out)
+    }
+}
+
+impl HumanReporter {
+    fn scenario(&self, p: &Paint, sc: &ScenarioResult, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}  {}",
+            p.bold(&sc.title),
+            p.dim(&format!("{} · {}", sc.id, sc.reference))
+        )?;
+        if let Some(reason) = &sc.skipped {
+            writeln!(out, "  – skipped: {reason}")?;
+            return Ok(());
+        }
+        for step in &sc.steps {
+            self.step(p, step, out)?;
+        }
+        Ok(())
+    }
+
+    fn step(&self, p: &Paint, step: &StepResult, out: &mut dyn Write) -> io::Result<()> {
+        let line = match &step.exchange {
+            Some(x) => {
+                let path = x
+                    .request
+                    .url
+                    .split_once("/scim/v2")
+                    .map_or(x.request.url.as_str(), |(_, rest)| rest);
+                let status = x
+                    .status()
+                    .map_or_else(|| "—".to_string(), |s| s.to_string());
+                format!(
+                    "{} {} → {status} ({} ms)",
+                    x.request.method.as_str(),
+                    clip(path, 90),
+                    x.duration_ms
+                )
+            }
+            None => "not sent".to_string(),
+        };
+        writeln!(out, "  {} {}", step.title, p.dim(&line))?;
+        for c in &step.checks {
+            let (mark, text) = match c.status {
+                CheckStatus::Passed => (p.green("✓"), c.message.clone()),
+                CheckStatus::Failed => (p.red("✗"), p.red(&c.message)),
+                CheckStatus::Warning => (p.yellow("!"), p.yellow(&c.message)),
+                CheckStatus::Skipped => (p.dim("–"), p.dim(&c.message)),
+            };
+            writeln!(out, "    {mark} {} {text}", p.dim(c.id.as_str()))?;
+            if c.is_failure() {
+                writeln!(out, "        {} {}", p.dim("rule:"), c.reference)?;
+                if let Some(hint) = &c.hint {
+                    writeln!(out, "        {} {hint}", p.dim("fix: "))?;
+                }
+            }
+        }
+        let failing = step.checks.iter().any(|c| c.is_failure());
+        if let (Some(x), true) = (&step.exchange, failing || self.verbose) {
+            self.exchange(p, x, out)?;
+        }
+        Ok(())
+    }
+
+    fn exchange(&self, p: &Paint, x: &Exchange, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "        {} {} {}",
+            p.dim("request: "),
+            x.request.method.as_str(),
+            x.request.url
+        )?;
+        if let Some(body) = &x.request.body {
+            writeln!(
+                out,
+                "                   {}",
+                clip(&body.to_string(), BODY_SHOWN)
+            )?;
+        }
+        match (&x.response, &x.error) {
+            (Some(r), _) => {
+                let ct = r.header("content-type").unwrap_or("no content type");
+                writeln!(
+                    out,
+                    "        {} {} · {ct} · {} ms",
+                    p.dim("response:"),
+                    r.status,
+                    x.duration_ms
+                )?;
+                for t in &x.throttled {
+                    writeln!(
+                        out,
+                        "                   (after a {} with Retry-After {}, waited {} ms)",
+                        t.status,
+                        t.retry_after.as_deref().unwrap_or("none"),
+                        t.waited_ms
+                    )?;
+                }
+                let body = r.body.trim();
+                if !body.is_empty() {
+                    let shown = clip(&body.replace('\n', " "), BODY_SHOWN);
+                    writeln!(
+                        out,
+                        "                   {shown}{}",
+                        if r.truncated {
+                            " [cut at the body limit]"
+                        } else {
+                            ""
+                        }
+                    )?;
+                }
+            }
+            (None, Some(e)) => writeln!(out, "        {} {}", p.dim("response:"), e.message)?,
+            (None, None) => {}
+        }
+        writeln!(
+            out,
+            "        {} {}",
+            p.dim("reproduce:"),
+            curl::command(&x.request)
+        )
+    }
+
+    fn cleanup(&self, p: &Paint, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
+        let c = &run.cleanup;
+        if c.kept {
+            writeln!(
+                out,
+                "Resources kept (--keep-resources): run id {}",
+                run.run_id
+            )?;
+            return Ok(());
+        }
+        if !c.deleted.is_empty() || !c.failed.is_empty() {
+            writeln!(
+                out,
+                "Cleanup: deleted {} resource(s) this run created",
+                c.deleted.len()
+            )?;
+        }
+        for f in &c.failed {
+            writeln!(
+                out,
+                "{} could not delete {} {} ({}): {}",
+                p.yellow("!"),
+                f.entry.kind.endpoint(),
+                f.entry.id,
+                f.entry.name,
+                f.reason
+            )?;
+        }
+        if !c.failed.is_empty() {
+            writeln!(
+                out,
+                "  remove them with: scimcheck cleanup --base-url {} --run-id {}",
+                run.target.base_url, run.run_id
+            )?;
+        }
+        Ok(())
+    }
+}

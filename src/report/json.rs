@@ -1,0 +1,76 @@
+//! The JSON report: the contract CI scripts read (README, "JSON report"). Field names are
+//! stable; `report_version` changes when they do.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::Reporter;
+use crate::check::{CheckStatus, Severity};
+use crate::result::{Cleanup, RunResult, ScenarioResult, Summary, Target};
+use crate::scenario::Profile;
+
+pub struct JsonReporter;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    report_version: u32,
+    tool_version: &'a str,
+    run_id: &'a str,
+    target: &'a Target,
+    profiles: &'a [Profile],
+    started_at: &'a str,
+    duration_ms: u64,
+    summary: Summary,
+    checks: Vec<JsonCheck<'a>>,
+    scenarios: &'a [ScenarioResult],
+    cleanup: &'a Cleanup,
+}
+
+#[derive(Serialize)]
+struct JsonCheck<'a> {
+    id: &'a str,
+    scenario: &'a str,
+    step: &'a str,
+    status: CheckStatus,
+    severity: Severity,
+    reference: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pointer: Option<&'a str>,
+}
+
+impl Reporter for JsonReporter {
+    fn render(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
+        let report = JsonReport {
+            report_version: run.report_version,
+            tool_version: &run.tool_version,
+            run_id: &run.run_id,
+            target: &run.target,
+            profiles: &run.profiles,
+            started_at: &run.started_at,
+            duration_ms: run.duration_ms,
+            summary: run.summary,
+            checks: run
+                .checks()
+                .map(|(sc, st, c)| JsonCheck {
+                    id: c.id.as_str(),
+                    scenario: &sc.id,
+                    step: &st.id,
+                    status: c.status,
+                    severity: c.severity,
+                    reference: &c.reference,
+                    message: &c.message,
+                    hint: c.hint.as_deref(),
+                    pointer: c.pointer.as_deref(),
+                })
+                .collect(),
+            scenarios: &run.scenarios,
+            cleanup: &run.cleanup,
+        };
+        serde_json::to_writer_pretty(&mut *out, &report)?;
+        writeln!(out)
+    }
+}

@@ -1,0 +1,122 @@
+//! Results are data: `RunResult → ScenarioResult → StepResult`. Every report and snapshot
+//! is a rendering of one `RunResult`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+use crate::check::{CheckOutcome, CheckStatus};
+use crate::exec::{Exchange, LedgerEntry};
+use crate::scenario::Profile;
+
+/// Bumped when the JSON report changes incompatibly.
+pub const REPORT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunResult {
+    pub report_version: u32,
+    pub tool_version: String,
+    pub run_id: String,
+    pub target: Target,
+    pub profiles: Vec<Profile>,
+    /// RFC 3339 UTC.
+    pub started_at: String,
+    pub duration_ms: u64,
+    pub summary: Summary,
+    pub scenarios: Vec<ScenarioResult>,
+    pub cleanup: Cleanup,
+    /// Why the run stopped before every step ran (signal, deadline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Target {
+    pub base_url: String,
+    /// The run used the embedded reference server.
+    pub embedded: bool,
+    /// TLS certificates were not verified (`--insecure`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub insecure: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub passed: usize,
+    pub failed: usize,
+    pub warnings: usize,
+    pub skipped: usize,
+}
+
+impl Summary {
+    pub fn of<'a>(checks: impl IntoIterator<Item = &'a CheckOutcome>) -> Summary {
+        let mut s = Summary::default();
+        for c in checks {
+            match c.status {
+                CheckStatus::Passed => s.passed += 1,
+                CheckStatus::Failed => s.failed += 1,
+                CheckStatus::Warning => s.warnings += 1,
+                CheckStatus::Skipped => s.skipped += 1,
+            }
+        }
+        s
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioResult {
+    pub id: String,
+    pub title: String,
+    pub profile: Profile,
+    pub reference: String,
+    pub file: String,
+    /// Why the whole scenario did not run, if it did not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+    pub steps: Vec<StepResult>,
+    pub duration_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepResult {
+    pub id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<Exchange>,
+    pub checks: Vec<CheckOutcome>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub captures: BTreeMap<String, Value>,
+}
+
+impl StepResult {
+    /// Whether a check of this step failed with severity error.
+    pub fn failed(&self) -> bool {
+        self.checks.iter().any(|c| c.status == CheckStatus::Failed)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Cleanup {
+    /// `--keep-resources` was given: nothing was deleted.
+    pub kept: bool,
+    pub deleted: Vec<LedgerEntry>,
+    pub failed: Vec<CleanupFailure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CleanupFailure {
+    pub entry: LedgerEntry,
+    pub reason: String,
+}
+
+impl RunResult {
+    pub fn checks(&self) -> impl Iterator<Item = (&ScenarioResult, &StepResult, &CheckOutcome)> {
+        self.scenarios.iter().flat_map(|sc| {
+            sc.steps
+                .iter()
+                .flat_map(move |st| st.checks.iter().map(move |c| (sc, st, c)))
+        })
+    }
+}

@@ -1,0 +1,232 @@
+//! Reading scenario files: built-in ones compiled into the binary and user ones from
+//! `--scenarios DIR`. Parsing is strict and every error names file, line and column.
+
+use std::fmt;
+use std::path::Path;
+
+use super::model::Scenario;
+use super::validate::validate_all;
+
+/// A scenario file that could not be used; `file:line:column: message`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct LoadError {
+    pub file: String,
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(col) = self.column {
+                write!(f, ":{col}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl LoadError {
+    pub fn new(file: &str, message: impl Into<String>) -> Self {
+        LoadError {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+}
+
+/// A scenario with the file it came from (for error messages and `scimcheck list`).
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub file: String,
+    pub scenario: Scenario,
+}
+
+/// The scenarios shipped in `scenarios/`, compiled into the binary.
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "scenarios/okta/credentials.yaml",
+        include_str!("../../scenarios/okta/credentials.yaml"),
+    ),
+    (
+        "scenarios/okta/create-users.yaml",
+        include_str!("../../scenarios/okta/create-users.yaml"),
+    ),
+    (
+        "scenarios/okta/update-user.yaml",
+        include_str!("../../scenarios/okta/update-user.yaml"),
+    ),
+    (
+        "scenarios/okta/deactivate-user.yaml",
+        include_str!("../../scenarios/okta/deactivate-user.yaml"),
+    ),
+    (
+        "scenarios/okta/import-users.yaml",
+        include_str!("../../scenarios/okta/import-users.yaml"),
+    ),
+    (
+        "scenarios/okta/push-groups.yaml",
+        include_str!("../../scenarios/okta/push-groups.yaml"),
+    ),
+];
+
+/// Parses one scenario file's text. `file` is only used in messages.
+pub fn parse(file: &str, text: &str) -> Result<Scenario, LoadError> {
+    serde_saphyr::from_str::<Scenario>(text).map_err(|e| {
+        let loc = e.location();
+        LoadError {
+            file: file.to_string(),
+            line: loc.map(|l| l.line()),
+            column: loc.map(|l| l.column()),
+            message: yaml_message(&e),
+        }
+    })
+}
+
+/// The parser's message without its own location prefix or source snippet (we print ours).
+fn yaml_message(e: &serde_saphyr::Error) -> String {
+    let text = e.to_string();
+    let mut msg = text.lines().next().unwrap_or_default().trim();
+    msg = msg.strip_prefix("error:").map_or(msg, str::trim);
+    if msg.starts_with("line ") {
+        if let Some((_, rest)) = msg.split_once(": ") {
+            msg = rest;
+        }
+    }
+    msg.to_string()
+}
+
+/// The built-in scenarios, parsed and validated.
+pub fn builtin() -> Result<Vec<Loaded>, LoadError> {
+    let loaded = BUILTIN
+        .iter()
+        .map(|(file, text)| {
+            parse(file, text).map(|scenario| Loaded {
+                file: (*file).to_string(),
+                scenario,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    validate_all(&loaded)?;
+    Ok(loaded)
+}
+
+/// Built-in scenarios plus every `*.yaml`/`*.yml` file below `dir` (sorted, so runs are
+/// reproducible).
+pub fn with_user_dir(dir: Option<&Path>) -> Result<Vec<Loaded>, LoadError> {
+    let mut all = builtin()?;
+    if let Some(dir) = dir {
+        let mut files = Vec::new();
+        collect_yaml(dir, &mut files)?;
+        files.sort();
+        if files.is_empty() {
+            return Err(LoadError::new(
+                &dir.display().to_string(),
+                "no scenario files (*.yaml, *.yml) in this directory",
+            ));
+        }
+        for path in files {
+            let file = path.display().to_string();
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| LoadError::new(&file, format!("cannot read: {e}")))?;
+            all.push(Loaded {
+                scenario: parse(&file, &text)?,
+                file,
+            });
+        }
+    }
+    validate_all(&all)?;
+    Ok(all)
+}
+
+fn collect_yaml(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), LoadError> {
+    let name = dir.display().to_string();
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| LoadError::new(&name, format!("cannot read scenario directory: {e}")))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|e| LoadError::new(&name, format!("cannot read scenario directory: {e}")))?
+            .path();
+        if path.is_dir() {
+            collect_yaml(&path, out)?;
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_scenarios_load_and_validate() {
+        let all = builtin().unwrap();
+        assert!(all.len() >= 6);
+    }
+
+    #[test]
+    fn every_file_in_scenarios_dir_is_compiled_in() {
+        let mut on_disk = Vec::new();
+        collect_yaml(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
+            &mut on_disk,
+        )
+        .unwrap();
+        for path in on_disk {
+            let rel = path
+                .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+                .unwrap()
+                .display()
+                .to_string();
+            assert!(
+                BUILTIN.iter().any(|(f, _)| *f == rel),
+                "{rel} is not listed in BUILTIN"
+            );
+        }
+    }
+
+    #[test]
+    fn readme_example_scenario_is_valid() {
+        let readme = include_str!("../../README.md");
+        let start = readme.find("```yaml\n").expect("README has a YAML example") + 8;
+        let end = start + readme[start..].find("```").unwrap();
+        let scenario = parse("README.md", &readme[start..end]).unwrap();
+        let mut all = builtin().unwrap();
+        all.push(Loaded {
+            file: "README.md".into(),
+            scenario,
+        });
+        validate_all(&all).unwrap();
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_column() {
+        let text = "id: a.b\ntitle: t\nprofile: okta\nreference: r\nsteps:\n  - id: s\n    title: t\n    request:\n      method: GET\n      path: /Users\n      statuss: 200\n";
+        let err = parse("x.yaml", text).unwrap_err();
+        assert_eq!(err.file, "x.yaml");
+        assert_eq!(err.line, Some(11));
+        assert!(
+            err.message.starts_with("unknown field `statuss`"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn bad_enum_value_is_explained() {
+        let text = "id: a.b\ntitle: t\nprofile: okay\nreference: r\nsteps: []\n";
+        let err = parse("x.yaml", text).unwrap_err();
+        assert_eq!(err.line, Some(3));
+        assert!(err.message.contains("okay"), "{}", err.message);
+    }
+}

@@ -1,0 +1,12 @@
+//! The load stage: scenario files, strictly parsed and validated.
+//!
+//! - [`model`]: the file format.
+//! - [`load`]: built-in and user files, with `file:line:column` errors.
+//! - [`validate`]: rules the types cannot express.
+
+mod load;
+mod model;
+mod validate;
+
+pub use load::{builtin, parse, with_user_dir, LoadError, Loaded};
+pub use model::*;

@@ -1,0 +1,297 @@
+//! The scenario file format. Every struct rejects unknown keys so that a typo in a scenario
+//! is an error with a line number, never a silently ignored expectation.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::check::Severity;
+
+/// A scenario: one IdP sequence (or RFC rule family) replayed as ordered steps.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Stable id, e.g. `okta.users.create`; check ids of its steps start with it.
+    pub id: String,
+    pub title: String,
+    pub profile: Profile,
+    /// The IdP behaviour or RFC section the scenario replays.
+    pub reference: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Capabilities from `/ServiceProviderConfig` the scenario needs (e.g. `patch`).
+    #[serde(default)]
+    pub requires: Vec<Capability>,
+    /// Headers every step sends (a step's own headers override them), e.g. the IdP's
+    /// `User-Agent`.
+    #[serde(default)]
+    pub headers: BTreeMap<String, Option<String>>,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    Okta,
+    Entra,
+    Rfc,
+}
+
+impl Profile {
+    pub const ALL: [Profile; 3] = [Profile::Okta, Profile::Entra, Profile::Rfc];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Okta => "okta",
+            Profile::Entra => "entra",
+            Profile::Rfc => "rfc",
+        }
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Features a server advertises in `/ServiceProviderConfig` (RFC 7643 §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Capability {
+    Patch,
+    Filter,
+    Sort,
+    Etag,
+    Bulk,
+}
+
+impl Capability {
+    /// The member of `/ServiceProviderConfig` whose `supported` flag advertises it.
+    pub fn config_key(self) -> &'static str {
+        match self {
+            Capability::Patch => "patch",
+            Capability::Filter => "filter",
+            Capability::Sort => "sort",
+            Capability::Etag => "etag",
+            Capability::Bulk => "bulk",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Short slug, unique within the scenario, e.g. `existence-check`.
+    pub id: String,
+    pub title: String,
+    /// Overrides the scenario's reference for this step's checks.
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// Earlier steps this one depends on: if any of them failed, this step is skipped
+    /// rather than failing again for the same root cause.
+    #[serde(default)]
+    pub needs: Vec<String>,
+    pub request: Request,
+    #[serde(default)]
+    pub expect: Expect,
+    /// Variables taken from the response: `name: /json/pointer`, `name: header:ETag`,
+    /// or `name: ""` for the whole body.
+    #[serde(default)]
+    pub capture: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// Whether the request changes server state (and so needs a ledger entry to be allowed).
+    pub fn is_mutating(self) -> bool {
+        matches!(self, Method::Put | Method::Patch | Method::Delete)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    pub method: Method,
+    /// Path below the base URL, e.g. `/Users/{{user_id}}`.
+    pub path: String,
+    /// Query parameters in the order they are sent; values are strings or numbers.
+    #[serde(default)]
+    pub query: Map<String, Value>,
+    /// Extra or replaced headers. A `null` value removes a default header
+    /// (e.g. `Authorization: null` sends no credentials).
+    #[serde(default)]
+    pub headers: BTreeMap<String, Option<String>>,
+    #[serde(default)]
+    pub body: Option<Value>,
+    /// JSON-pointer assignments applied to `body` after templating, e.g. to modify a
+    /// resource fetched by an earlier step before a PUT.
+    #[serde(default)]
+    pub set: Map<String, Value>,
+    /// JSON pointers removed from `body` after templating.
+    #[serde(default)]
+    pub remove: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// Acceptable statuses; several where the RFC allows several (PATCH: 200 or 204).
+    #[serde(default)]
+    pub status: Vec<u16>,
+    /// Statuses the IdP tolerates although the RFC does not: reported as a warning.
+    #[serde(default)]
+    pub status_warning: Vec<u16>,
+    /// Statuses meaning the server lacks an optional feature this scenario needs: the rest of
+    /// the scenario is skipped with the given reason instead of failing.
+    #[serde(default)]
+    pub skip_if_status: BTreeMap<u16, String>,
+    /// JSON Schema (file in `schemas/`) the response body must satisfy.
+    #[serde(default)]
+    pub schema: Option<String>,
+    /// JSON Schema each element of a ListResponse's `Resources` must satisfy.
+    #[serde(default)]
+    pub resources_schema: Option<String>,
+    #[serde(default)]
+    pub asserts: Vec<Assert>,
+    /// Named checks from `src/check/rules`, with optional arguments.
+    #[serde(default)]
+    pub checks: Vec<CheckRef>,
+}
+
+/// A declarative assertion on the response body (JSON pointer) or a response header.
+/// Exactly one operator is set; the loader enforces that.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assert {
+    /// Stable check id, e.g. `okta.user.deactivate.inactive`.
+    pub id: String,
+    /// JSON Pointer into the response body (templated).
+    #[serde(default)]
+    pub pointer: Option<String>,
+    /// Response header name, instead of a pointer.
+    #[serde(default)]
+    pub header: Option<String>,
+    #[serde(default)]
+    pub equals: Option<Value>,
+    #[serde(default)]
+    pub not_equals: Option<Value>,
+    #[serde(default)]
+    pub exists: Option<bool>,
+    #[serde(default)]
+    pub absent: Option<bool>,
+    #[serde(rename = "type", default)]
+    pub type_: Option<JsonType>,
+    #[serde(default)]
+    pub contains: Option<Value>,
+    #[serde(default)]
+    pub not_contains: Option<Value>,
+    #[serde(default)]
+    pub one_of: Option<Vec<Value>>,
+    #[serde(default)]
+    pub length: Option<usize>,
+    /// Compare strings case-insensitively (for attributes with caseExact=false).
+    #[serde(default)]
+    pub ignore_case: bool,
+    #[serde(default)]
+    pub severity: Option<Severity>,
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// One line: what the server must do to pass.
+    pub hint: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JsonType {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Object,
+    Array,
+    Null,
+}
+
+impl JsonType {
+    pub fn of(value: &Value) -> JsonType {
+        match value {
+            Value::String(_) => JsonType::String,
+            Value::Number(n) if n.is_i64() || n.is_u64() => JsonType::Integer,
+            Value::Number(_) => JsonType::Number,
+            Value::Bool(_) => JsonType::Boolean,
+            Value::Object(_) => JsonType::Object,
+            Value::Array(_) => JsonType::Array,
+            Value::Null => JsonType::Null,
+        }
+    }
+
+    pub fn matches(self, value: &Value) -> bool {
+        let actual = JsonType::of(value);
+        actual == self || (self == JsonType::Number && actual == JsonType::Integer)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JsonType::String => "string",
+            JsonType::Integer => "integer",
+            JsonType::Number => "number",
+            JsonType::Boolean => "boolean",
+            JsonType::Object => "object",
+            JsonType::Array => "array",
+            JsonType::Null => "null",
+        }
+    }
+}
+
+/// A named check invoked by a step: either its id alone or `{id, args}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum CheckRef {
+    Bare(String),
+    WithArgs(CheckCall),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckCall {
+    pub id: String,
+    #[serde(default)]
+    pub args: Map<String, Value>,
+}
+
+impl CheckRef {
+    pub fn id(&self) -> &str {
+        match self {
+            CheckRef::Bare(id) => id,
+            CheckRef::WithArgs(call) => &call.id,
+        }
+    }
+
+    pub fn args(&self) -> Option<&Map<String, Value>> {
+        match self {
+            CheckRef::Bare(_) => None,
+            CheckRef::WithArgs(call) => Some(&call.args),
+        }
+    }
+}

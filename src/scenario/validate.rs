@@ -1,0 +1,219 @@
+//! Checks a parsed scenario cannot express in its types: one operator per assert, known
+//! schemas and named checks, and every `{{variable}}` defined before it is used.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use super::load::{LoadError, Loaded};
+use super::model::{Assert, Scenario, Step};
+use crate::check::{rules, SchemaSet};
+use crate::plan::{template, vars};
+
+pub fn validate_all(all: &[Loaded]) -> Result<(), LoadError> {
+    let mut ids = HashSet::new();
+    for loaded in all {
+        let err = |msg: String| LoadError::new(&loaded.file, msg);
+        if !ids.insert(loaded.scenario.id.as_str()) {
+            return Err(err(format!(
+                "scenario id `{}` is used by another scenario; ids must be unique",
+                loaded.scenario.id
+            )));
+        }
+        validate(&loaded.scenario).map_err(err)?;
+    }
+    Ok(())
+}
+
+fn validate(s: &Scenario) -> Result<(), String> {
+    if s.id.is_empty()
+        || !s
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+    {
+        return Err(format!(
+            "scenario id `{}`: use lowercase letters, digits, `.`, `-` and `_`",
+            s.id
+        ));
+    }
+    if s.steps.is_empty() {
+        return Err(format!("scenario `{}` has no steps", s.id));
+    }
+    let mut step_ids = HashSet::new();
+    let mut defined: HashSet<String> = HashSet::new();
+    for step in &s.steps {
+        let at = |msg: String| format!("scenario `{}`, step `{}`: {msg}", s.id, step.id);
+        if !step_ids.insert(step.id.as_str()) {
+            return Err(at("step id is used twice in this scenario".into()));
+        }
+        if let Some(missing) = step
+            .needs
+            .iter()
+            .find(|n| !step_ids.contains(n.as_str()) || n.as_str() == step.id)
+        {
+            return Err(at(format!(
+                "needs `{missing}`, which is not an earlier step of this scenario"
+            )));
+        }
+        validate_step(step, &s.headers, &defined).map_err(at)?;
+        for (name, source) in &step.capture {
+            if !(source.is_empty() || source.starts_with('/') || source.starts_with("header:")) {
+                return Err(at(format!(
+                    "capture `{name}: {source}`: expected a JSON pointer (`/id`), `header:Name`, or \"\" for the whole body"
+                )));
+            }
+            defined.insert(name.clone());
+        }
+    }
+    Ok(())
+}
+
+fn validate_step(
+    step: &Step,
+    scenario_headers: &std::collections::BTreeMap<String, Option<String>>,
+    defined: &HashSet<String>,
+) -> Result<(), String> {
+    let req = &step.request;
+    let mut used = Vec::new();
+    let mut text = |s: &str| -> Result<(), String> {
+        for p in template::placeholders(s).map_err(|e| e.to_string())? {
+            if let Some(f) = p.filter {
+                if f != "upper" && f != "lower" {
+                    return Err(format!(
+                        "unknown template filter `{f}` (known: upper, lower)"
+                    ));
+                }
+            }
+            used.push(p.name.to_string());
+        }
+        Ok(())
+    };
+    text(&req.path)?;
+    if !req.path.starts_with('/') {
+        return Err(format!("request path `{}` must start with `/`", req.path));
+    }
+    for (name, value) in &req.query {
+        match value {
+            Value::String(s) => text(s)?,
+            Value::Number(_) | Value::Bool(_) => {}
+            _ => return Err(format!("query `{name}` must be a string or a number")),
+        }
+    }
+    for value in req
+        .headers
+        .values()
+        .chain(scenario_headers.values())
+        .flatten()
+    {
+        text(value)?;
+    }
+    for a in &step.expect.asserts {
+        validate_assert(a)?;
+        for s in [&a.pointer, &a.header].into_iter().flatten() {
+            text(s)?;
+        }
+    }
+    let mut in_values = Vec::new();
+    let values = req
+        .body
+        .iter()
+        .chain(req.set.values())
+        .chain(step.expect.asserts.iter().flat_map(assert_values));
+    for v in values {
+        template::value_placeholders(v, &mut in_values).map_err(|e| e.to_string())?;
+    }
+    for check in &step.expect.checks {
+        if let Some(args) = check.args() {
+            for v in args.values() {
+                template::value_placeholders(v, &mut in_values).map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    used.extend(in_values);
+    for name in used {
+        if !vars::is_builtin(&name) && !defined.contains(&name) {
+            return Err(format!(
+                "`{{{{{name}}}}}` is neither a built-in variable nor captured by an earlier step"
+            ));
+        }
+    }
+    for name in [&step.expect.schema, &step.expect.resources_schema]
+        .into_iter()
+        .flatten()
+    {
+        if SchemaSet::builtin().validate(name, &Value::Null).is_err() {
+            return Err(format!(
+                "unknown schema `{name}` (known: {})",
+                SchemaSet::builtin().names().join(", ")
+            ));
+        }
+    }
+    for check in &step.expect.checks {
+        if !rules::is_known(check.id()) {
+            return Err(format!(
+                "unknown named check `{}` (run `scimcheck list` for the known checks)",
+                check.id()
+            ));
+        }
+    }
+    for code in step
+        .expect
+        .status
+        .iter()
+        .chain(&step.expect.status_warning)
+        .chain(step.expect.skip_if_status.keys())
+    {
+        if !(100..=599).contains(code) {
+            return Err(format!("`{code}` is not an HTTP status"));
+        }
+    }
+    for (pointer, _) in &req.set {
+        if !pointer.starts_with('/') {
+            return Err(format!("`set` key `{pointer}` must be a JSON pointer"));
+        }
+    }
+    Ok(())
+}
+
+fn assert_values(a: &Assert) -> impl Iterator<Item = &Value> {
+    [&a.equals, &a.not_equals, &a.contains, &a.not_contains]
+        .into_iter()
+        .flatten()
+        .chain(a.one_of.iter().flatten())
+}
+
+fn validate_assert(a: &Assert) -> Result<(), String> {
+    let ops = [
+        a.equals.is_some(),
+        a.not_equals.is_some(),
+        a.exists.is_some(),
+        a.absent.is_some(),
+        a.type_.is_some(),
+        a.contains.is_some(),
+        a.not_contains.is_some(),
+        a.one_of.is_some(),
+        a.length.is_some(),
+    ]
+    .iter()
+    .filter(|x| **x)
+    .count();
+    if ops != 1 {
+        return Err(format!(
+            "assert `{}` needs exactly one of equals, not_equals, exists, absent, type, contains, not_contains, one_of, length (found {ops})",
+            a.id
+        ));
+    }
+    match (&a.pointer, &a.header) {
+        (Some(p), None) if p.is_empty() || p.starts_with('/') => Ok(()),
+        (Some(p), None) => Err(format!(
+            "assert `{}`: pointer `{p}` must start with `/` (RFC 6901)",
+            a.id
+        )),
+        (None, Some(_)) => Ok(()),
+        _ => Err(format!(
+            "assert `{}` needs exactly one of `pointer` or `header`",
+            a.id
+        )),
+    }
+}

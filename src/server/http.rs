@@ -1,0 +1,448 @@
+//! Routing and HTTP rules: authentication, content types, ETags, and SCIM errors for
+//! everything that goes wrong (never an HTML page).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use super::discovery;
+use super::error::ScimError;
+use super::patch;
+use super::query::{self, ListQuery, Projection};
+use super::store::{Kind, Store};
+use crate::scim::urn::MEDIA_TYPE;
+
+/// Request bodies above this are refused with 413.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+pub struct App {
+    pub store: Store,
+    pub token: Option<String>,
+    pub log_requests: bool,
+}
+
+/// What a route answers, before it becomes an HTTP response.
+struct Reply {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: Option<Value>,
+}
+
+impl Reply {
+    fn json(status: u16, body: Value) -> Reply {
+        Reply {
+            status,
+            headers: vec![],
+            body: Some(body),
+        }
+    }
+
+    fn empty(status: u16) -> Reply {
+        Reply {
+            status,
+            headers: vec![],
+            body: None,
+        }
+    }
+
+    fn header(mut self, name: &'static str, value: String) -> Reply {
+        self.headers.push((name, value));
+        self
+    }
+}
+
+impl From<ScimError> for Reply {
+    fn from(e: ScimError) -> Reply {
+        let mut r = Reply::json(e.status, e.body());
+        if e.status == 401 {
+            r = r.header("www-authenticate", "Bearer realm=\"scimcheck\"".into());
+        }
+        r
+    }
+}
+
+pub async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
+    let started = Instant::now();
+    let (parts, body) = req.into_parts();
+    let reply = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => dispatch(
+            &app,
+            &parts.method,
+            parts.uri.path(),
+            parts.uri.query(),
+            &parts.headers,
+            &bytes,
+        ),
+        Err(_) => ScimError::new(
+            413,
+            None,
+            format!("the request body exceeds {MAX_BODY} bytes"),
+        )
+        .into(),
+    };
+    if app.log_requests {
+        let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+        println!(
+            "{} {} {} {} ms",
+            parts.method,
+            path,
+            reply.status,
+            started.elapsed().as_millis()
+        );
+    }
+    into_response(reply)
+}
+
+fn into_response(reply: Reply) -> Response {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = match reply.body {
+        Some(body) => {
+            let mut r = (status, serde_json::to_vec(&body).unwrap_or_default()).into_response();
+            r.headers_mut()
+                .insert("content-type", HeaderValue::from_static(MEDIA_TYPE));
+            r
+        }
+        None => (status, Body::empty()).into_response(),
+    };
+    for (name, value) in reply.headers {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, v);
+        }
+    }
+    response
+}
+
+fn authorized(app: &App, headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let Some((scheme, token)) = value.trim().split_once(' ') else {
+        return false;
+    };
+    let token = token.trim();
+    scheme.eq_ignore_ascii_case("bearer")
+        && !token.is_empty()
+        && app.token.as_deref().is_none_or(|t| t == token)
+}
+
+fn dispatch(
+    app: &App,
+    method: &Method,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Reply {
+    let Some(rest) = path.strip_prefix("/scim/v2") else {
+        return ScimError::not_found(&format!("{path}: the SCIM root is /scim/v2; endpoint"))
+            .into();
+    };
+    if !authorized(app, headers) {
+        return ScimError::new(
+            401,
+            None,
+            "missing or invalid Authorization header: send `Authorization: Bearer <token>`",
+        )
+        .into();
+    }
+    let segments: Vec<&str> = rest
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    let params = Params::parse(query);
+    let result = match segments.as_slice() {
+        [collection] | [collection, _] | [collection, ".search"]
+            if kind_of(collection).is_some() =>
+        {
+            let kind = kind_of(collection).expect("checked");
+            resource_route(
+                app,
+                method,
+                kind,
+                segments.get(1).copied(),
+                &params,
+                headers,
+                body,
+            )
+        }
+        [".search"] => only(method, &[Method::POST]).and_then(|()| root_search(app, body)),
+        ["ServiceProviderConfig"] => only(method, &[Method::GET])
+            .map(|()| Reply::json(200, discovery::service_provider_config(app.store.base()))),
+        ["ResourceTypes"] => only(method, &[Method::GET])
+            .map(|()| Reply::json(200, discovery::list_resource_types(app.store.base()))),
+        ["ResourceTypes", name] => only(method, &[Method::GET])
+            .and_then(|()| discovery::resource_type(app.store.base(), name))
+            .map(|v| Reply::json(200, v)),
+        ["Schemas"] => only(method, &[Method::GET])
+            .map(|()| Reply::json(200, discovery::list_schemas(app.store.base()))),
+        ["Schemas", id] => only(method, &[Method::GET])
+            .and_then(|()| discovery::schema_by_urn(app.store.base(), id))
+            .map(|v| Reply::json(200, v)),
+        _ => Err(ScimError::not_found(&format!("endpoint {rest}"))),
+    };
+    result.unwrap_or_else(Reply::from)
+}
+
+fn kind_of(segment: &str) -> Option<Kind> {
+    match segment {
+        "Users" => Some(Kind::User),
+        "Groups" => Some(Kind::Group),
+        _ => None,
+    }
+}
+
+fn only(method: &Method, allowed: &[Method]) -> Result<(), ScimError> {
+    if allowed.contains(method) {
+        Ok(())
+    } else {
+        let names: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+        Err(ScimError::new(
+            405,
+            None,
+            format!(
+                "method {method} is not allowed here (allowed: {})",
+                names.join(", ")
+            ),
+        ))
+    }
+}
+
+/// Query parameters; names are case-insensitive.
+struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn parse(query: Option<&str>) -> Params {
+        Params(
+            query
+                .map(|q| {
+                    url::form_urlencoded::parse(q.as_bytes())
+                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        )
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn int(&self, name: &str) -> Result<Option<i64>, ScimError> {
+        self.get(name)
+            .map(|v| {
+                v.trim().parse::<i64>().map_err(|_| {
+                    ScimError::invalid_value(format!("{name} must be an integer, got `{v}`"))
+                })
+            })
+            .transpose()
+    }
+
+    fn projection(&self) -> Projection {
+        Projection::parse(self.get("attributes"), self.get("excludedAttributes"))
+    }
+
+    fn list_query(&self) -> Result<ListQuery, ScimError> {
+        Ok(ListQuery {
+            filter: self.get("filter").map(str::to_string),
+            start_index: self.int("startIndex")?,
+            count: self.int("count")?,
+            sort_by: self.get("sortBy").map(str::to_string),
+            descending: self
+                .get("sortOrder")
+                .is_some_and(|o| o.eq_ignore_ascii_case("descending")),
+            projection: self.projection(),
+        })
+    }
+}
+
+fn json_body(body: &[u8]) -> Result<Value, ScimError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ScimError::invalid_syntax("the request needs a JSON body"));
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ScimError::invalid_syntax(format!("the body is not valid JSON: {e}")))
+}
+
+/// RFC 7644 §3.14: a precondition on the current ETag.
+fn check_if_match(app: &App, kind: Kind, id: &str, headers: &HeaderMap) -> Result<(), ScimError> {
+    let Some(wanted) = headers.get("if-match").and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let current = app
+        .store
+        .version(kind, id)
+        .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
+    if wanted.trim() == "*" || wanted.split(',').any(|t| t.trim() == current) {
+        Ok(())
+    } else {
+        Err(ScimError::new(
+            412,
+            None,
+            format!("If-Match {wanted} does not match the current version {current}"),
+        ))
+    }
+}
+
+fn resource_route(
+    app: &App,
+    method: &Method,
+    kind: Kind,
+    id: Option<&str>,
+    params: &Params,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Reply, ScimError> {
+    let store = &app.store;
+    let with_etag = |reply: Reply, id: &str| match store.version(kind, id) {
+        Some(v) => reply.header("etag", v),
+        None => reply,
+    };
+    match (method.as_str(), id) {
+        ("GET", None) => {
+            let (total, start, page) = query::list(store, kind, &params.list_query()?)?;
+            Ok(Reply::json(200, query::list_response(total, start, page)))
+        }
+        ("POST", Some(".search")) => search(store, kind, body),
+        ("POST", None) => {
+            let (id, created) = store.create(kind, json_body(body)?)?;
+            let reply = Reply::json(201, params.projection().apply(created))
+                .header("location", store.location(kind, &id));
+            Ok(with_etag(reply, &id))
+        }
+        ("GET", Some(id)) => {
+            let resource = store
+                .get(kind, id)
+                .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
+            let version = store.version(kind, id).unwrap_or_default();
+            if headers
+                .get("if-none-match")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|t| t.split(',').any(|t| t.trim() == version || t.trim() == "*"))
+            {
+                return Ok(Reply::empty(304).header("etag", version));
+            }
+            Ok(with_etag(
+                Reply::json(200, params.projection().apply(resource)),
+                id,
+            ))
+        }
+        ("PUT", Some(id)) => {
+            check_if_match(app, kind, id, headers)?;
+            let updated = store.replace(kind, id, json_body(body)?)?;
+            Ok(with_etag(
+                Reply::json(200, params.projection().apply(updated)),
+                id,
+            ))
+        }
+        ("PATCH", Some(id)) => {
+            check_if_match(app, kind, id, headers)?;
+            let ops = json_body(body)?;
+            store.modify(kind, id, |rec, data| patch::apply(kind, rec, data, &ops))?;
+            // Groups answer 204 unless asked for attributes: their member lists can be huge,
+            // and Entra expects 204 (RFC 7644 §3.5.2 allows either).
+            if kind == Kind::Group && params.projection().is_empty() {
+                return Ok(with_etag(Reply::empty(204), id));
+            }
+            let resource = store
+                .get(kind, id)
+                .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
+            Ok(with_etag(
+                Reply::json(200, params.projection().apply(resource)),
+                id,
+            ))
+        }
+        ("DELETE", Some(id)) => {
+            check_if_match(app, kind, id, headers)?;
+            store.delete(kind, id)?;
+            Ok(Reply::empty(204))
+        }
+        (_, None) => Err(only(method, &[Method::GET, Method::POST]).unwrap_err()),
+        (_, Some(_)) => Err(only(
+            method,
+            &[Method::GET, Method::PUT, Method::PATCH, Method::DELETE],
+        )
+        .unwrap_err()),
+    }
+}
+
+/// A SearchRequest body (RFC 7644 §3.4.3) as a list query.
+fn search_query(body: &[u8]) -> Result<ListQuery, ScimError> {
+    let v = json_body(body)?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| ScimError::invalid_syntax("a SearchRequest must be a JSON object"))?;
+    let get = |k: &str| super::filter::member(obj, k);
+    let list = |k: &str| {
+        get(k).and_then(Value::as_array).map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+    };
+    let int = |k: &str| -> Result<Option<i64>, ScimError> {
+        match get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| ScimError::invalid_value(format!("{k} must be an integer"))),
+        }
+    };
+    Ok(ListQuery {
+        filter: get("filter").and_then(Value::as_str).map(str::to_string),
+        start_index: int("startIndex")?,
+        count: int("count")?,
+        sort_by: get("sortBy").and_then(Value::as_str).map(str::to_string),
+        descending: get("sortOrder")
+            .and_then(Value::as_str)
+            .is_some_and(|o| o.eq_ignore_ascii_case("descending")),
+        projection: Projection::parse(
+            list("attributes").as_deref(),
+            list("excludedAttributes").as_deref(),
+        ),
+    })
+}
+
+fn search(store: &Store, kind: Kind, body: &[u8]) -> Result<Reply, ScimError> {
+    let (total, start, page) = query::list(store, kind, &search_query(body)?)?;
+    Ok(Reply::json(200, query::list_response(total, start, page)))
+}
+
+/// POST /.search: users, then groups, paged as one list.
+fn root_search(app: &App, body: &[u8]) -> Result<Reply, ScimError> {
+    let q = search_query(body)?;
+    let count = q
+        .count
+        .unwrap_or(query::MAX_RESULTS as i64)
+        .clamp(0, query::MAX_RESULTS as i64);
+    let start = q.start_index.unwrap_or(1).max(1);
+    let (users_total, _, mut page) = query::list(&app.store, Kind::User, &q)?;
+    let remaining = count - page.len() as i64;
+    let group_start = (start - users_total as i64).max(1);
+    let (groups_total, _, groups) = query::list(
+        &app.store,
+        Kind::Group,
+        &ListQuery {
+            start_index: Some(group_start),
+            count: Some(remaining.max(0)),
+            ..q.clone()
+        },
+    )?;
+    if start <= users_total as i64 + groups_total as i64 {
+        page.extend(groups);
+    }
+    Ok(Reply::json(
+        200,
+        query::list_response(users_total + groups_total, start as usize, page),
+    ))
+}

@@ -1,0 +1,25 @@
+//! The embedded reference SCIM 2.0 server (in memory): the default target of `scimcheck run`,
+//! `scimcheck serve`, and the project's own tests. Faithful to RFC 7643/7644 and tolerant of
+//! everything Okta and Entra send.
+//!
+//! - [`store`]: users, groups and their indexes.
+//! - [`filter`]: filter evaluation with the schema's case rules.
+//! - [`patch`]: PATCH, with the IdPs' shapes.
+//! - [`query`]: paging, sorting, attribute projection.
+//! - [`schema`], [`discovery`]: RFC 7643 §8.7 definitions and the discovery endpoints.
+//! - [`http`]: routing, authentication, ETags, errors.
+
+mod discovery;
+mod error;
+pub mod filter;
+mod http;
+mod patch;
+mod query;
+mod resource;
+pub mod schema;
+mod serve;
+mod store;
+
+pub use error::ScimError;
+pub use serve::{serve, RunningServer, ServeError, ServeOptions, ServerConfig};
+pub use store::Store;

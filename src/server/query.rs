@@ -1,0 +1,350 @@
+//! Listing (RFC 7644 §3.4.2): filter, 1-based paging, sorting and attribute projection.
+//! Paging never clones the store: matches are counted while scanning, and only the page's
+//! resources are rendered.
+
+use scim_v2::filter::Filter;
+use serde_json::{json, Map, Value};
+
+use super::error::ScimError;
+use super::filter::{self, member};
+use super::store::{Kind, Store};
+use crate::scim::urn;
+
+/// Most resources one page returns (advertised as `filter.maxResults`).
+pub const MAX_RESULTS: usize = 1000;
+
+#[derive(Debug, Default, Clone)]
+pub struct ListQuery {
+    pub filter: Option<String>,
+    pub start_index: Option<i64>,
+    pub count: Option<i64>,
+    pub sort_by: Option<String>,
+    pub descending: bool,
+    pub projection: Projection,
+}
+
+/// `attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5).
+#[derive(Debug, Default, Clone)]
+pub struct Projection {
+    pub attributes: Vec<String>,
+    pub excluded: Vec<String>,
+}
+
+impl Projection {
+    pub fn parse(attributes: Option<&str>, excluded: Option<&str>) -> Projection {
+        let split = |s: Option<&str>| {
+            s.map(|s| {
+                s.split(',')
+                    .map(|a| a.trim().to_string())
+                    .filter(|a| !a.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+        };
+        Projection {
+            attributes: split(attributes),
+            excluded: split(excluded),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.attributes.is_empty() && self.excluded.is_empty()
+    }
+
+    /// Applies the projection; `id` and `schemas` are always returned.
+    pub fn apply(&self, resource: Value) -> Value {
+        let Value::Object(map) = resource else {
+            return resource;
+        };
+        if !self.attributes.is_empty() {
+            let mut out = Map::new();
+            for (k, v) in &map {
+                if ["id", "schemas"].contains(&k.as_str()) {
+                    out.insert(k.clone(), v.clone());
+                }
+            }
+            for a in &self.attributes {
+                let (container, name, sub) = split_path(a);
+                copy(&map, &mut out, container, name, sub);
+            }
+            return Value::Object(out);
+        }
+        let mut map = map;
+        for a in &self.excluded {
+            let (container, name, sub) = split_path(a);
+            if name.eq_ignore_ascii_case("id") || name.eq_ignore_ascii_case("schemas") {
+                continue;
+            }
+            let target = match container {
+                Some(c) => map
+                    .iter_mut()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(c))
+                    .and_then(|(_, v)| v.as_object_mut()),
+                None => Some(&mut map),
+            };
+            if let Some(t) = target {
+                let key = t.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned();
+                match (key, sub) {
+                    (Some(k), None) => {
+                        t.remove(&k);
+                    }
+                    (Some(k), Some(s)) => {
+                        if let Some(Value::Object(o)) = t.get_mut(&k) {
+                            o.retain(|sk, _| !sk.eq_ignore_ascii_case(s));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Value::Object(map)
+    }
+}
+
+/// `urn:…:User:manager.value` → (Some(urn), "manager", Some("value")).
+fn split_path(path: &str) -> (Option<&str>, &str, Option<&str>) {
+    let (container, rest) = match path.rfind(':') {
+        Some(i) if path.starts_with("urn:") => {
+            let (uri, rest) = (&path[..i], &path[i + 1..]);
+            let core = uri.eq_ignore_ascii_case(urn::USER) || uri.eq_ignore_ascii_case(urn::GROUP);
+            (if core { None } else { Some(uri) }, rest)
+        }
+        _ => (None, path),
+    };
+    match rest.split_once('.') {
+        Some((n, s)) => (container, n, Some(s)),
+        None => (container, rest, None),
+    }
+}
+
+fn copy(
+    from: &Map<String, Value>,
+    to: &mut Map<String, Value>,
+    container: Option<&str>,
+    name: &str,
+    sub: Option<&str>,
+) {
+    let (src, dst) = match container {
+        Some(c) => {
+            let Some((key, Value::Object(obj))) =
+                from.iter().find(|(k, _)| k.eq_ignore_ascii_case(c))
+            else {
+                return;
+            };
+            let dst = to.entry(key.clone()).or_insert_with(|| json!({}));
+            let Some(dst) = dst.as_object_mut() else {
+                return;
+            };
+            (obj, dst)
+        }
+        None => (from, &mut *to),
+    };
+    let Some((key, value)) = src.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)) else {
+        return;
+    };
+    match sub {
+        None => {
+            dst.insert(key.clone(), value.clone());
+        }
+        Some(s) => {
+            let pick = |v: &Value| -> Option<Value> {
+                let obj = v.as_object()?;
+                let (k, sv) = obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(s))?;
+                Some(json!({ k.clone(): sv.clone() }))
+            };
+            let picked = match value {
+                Value::Array(items) => Value::Array(items.iter().filter_map(pick).collect()),
+                other => pick(other).unwrap_or(Value::Null),
+            };
+            if !picked.is_null() {
+                dst.insert(key.clone(), picked);
+            }
+        }
+    }
+}
+
+/// Runs a list query; returns totalResults and the page, already projected.
+pub fn list(
+    store: &Store,
+    kind: Kind,
+    q: &ListQuery,
+) -> Result<(usize, usize, Vec<Value>), ScimError> {
+    let parsed: Option<Filter> = q
+        .filter
+        .as_deref()
+        .filter(|f| !f.trim().is_empty())
+        .map(filter::parse)
+        .transpose()?;
+    let start = q.start_index.unwrap_or(1).max(1) as usize;
+    let count = q
+        .count
+        .unwrap_or(MAX_RESULTS as i64)
+        .clamp(0, MAX_RESULTS as i64) as usize;
+    let data = store.read();
+    let schema = kind.schema();
+    let records = data.records(kind);
+
+    // Candidate ids in creation order; an indexed equality filter narrows them to one.
+    let indexed: Option<Vec<String>> = match (kind, parsed.as_ref().and_then(filter::indexed_eq)) {
+        (Kind::User, Some((attr, v))) if attr == "username" => {
+            Some(data.user_by_name(&v).cloned().into_iter().collect())
+        }
+        (Kind::User, Some((attr, v))) if attr == "externalid" => {
+            Some(data.user_by_external_id(&v).cloned().into_iter().collect())
+        }
+        (_, Some((attr, v))) if attr == "id" => {
+            Some(records.contains_key(&v).then_some(v).into_iter().collect())
+        }
+        _ => None,
+    };
+    let ids: Box<dyn Iterator<Item = &String>> = match &indexed {
+        Some(list) => Box::new(list.iter()),
+        None => Box::new(data.order(kind).values()),
+    };
+    let matching = |id: &String| -> Result<bool, ScimError> {
+        let Some(rec) = records.get(id) else {
+            return Ok(false);
+        };
+        match &parsed {
+            None => Ok(true),
+            Some(f) => filter::matches(f, &rec.body, schema),
+        }
+    };
+
+    let mut page_ids: Vec<String> = Vec::new();
+    let total;
+    if let Some(sort_by) = q.sort_by.as_deref().filter(|s| !s.is_empty()) {
+        let mut all: Vec<(String, String)> = Vec::new();
+        for id in ids {
+            if matching(id)? {
+                let key = records
+                    .get(id)
+                    .map(|r| sort_key(&Value::Object(r.body.clone()), sort_by))
+                    .unwrap_or_default();
+                all.push((key, id.clone()));
+            }
+        }
+        all.sort();
+        if q.descending {
+            all.reverse();
+        }
+        total = all.len();
+        page_ids = all
+            .into_iter()
+            .skip(start - 1)
+            .take(count)
+            .map(|(_, id)| id)
+            .collect();
+    } else {
+        let mut n = 0usize;
+        for id in ids {
+            if matching(id)? {
+                n += 1;
+                if n >= start && page_ids.len() < count {
+                    page_ids.push(id.clone());
+                }
+            }
+        }
+        total = n;
+    }
+    let page: Vec<Value> = page_ids
+        .iter()
+        .filter_map(|id| store.render(&data, kind, id))
+        .map(|r| q.projection.apply(r))
+        .collect();
+    Ok((total, start, page))
+}
+
+fn sort_key(resource: &Value, sort_by: &str) -> String {
+    let (container, name, sub) = split_path(sort_by);
+    let base = match container {
+        Some(c) => resource.as_object().and_then(|o| member(o, c)),
+        None => Some(resource),
+    };
+    let v = base
+        .and_then(|b| b.as_object())
+        .and_then(|o| member(o, name));
+    let v = match (v, sub) {
+        (Some(Value::Array(items)), s) => items
+            .iter()
+            .find(|i| i.get("primary") == Some(&Value::Bool(true)))
+            .or(items.first())
+            .and_then(|i| i.as_object())
+            .and_then(|o| member(o, s.unwrap_or("value"))),
+        (Some(Value::Object(o)), Some(s)) => member(o, s),
+        (v, _) => v,
+    };
+    match v {
+        Some(Value::String(s)) => s.to_lowercase(),
+        Some(other) => other.to_string(),
+        None => "\u{10ffff}".into(),
+    }
+}
+
+/// The ListResponse envelope with integer counts (RFC 7644 §3.4.2).
+pub fn list_response(total: usize, start: usize, resources: Vec<Value>) -> Value {
+    json!({"schemas": [urn::LIST_RESPONSE], "totalResults": total, "startIndex": start, "itemsPerPage": resources.len(), "Resources": resources})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn projection_includes_and_excludes() {
+        let r = json!({"schemas": ["s"], "id": "1", "userName": "a", "name": {"givenName": "G", "familyName": "F"}, "emails": [{"value": "e", "type": "work"}], "members": [1]});
+        let p = Projection::parse(Some("userName,name.givenName,emails.value"), None);
+        assert_eq!(
+            p.apply(r.clone()),
+            json!({"schemas": ["s"], "id": "1", "userName": "a", "name": {"givenName": "G"}, "emails": [{"value": "e"}]})
+        );
+        let p = Projection::parse(None, Some("members,ID,name.familyName"));
+        assert_eq!(
+            p.apply(r),
+            json!({"schemas": ["s"], "id": "1", "userName": "a", "name": {"givenName": "G"}, "emails": [{"value": "e", "type": "work"}]})
+        );
+    }
+
+    fn store_with(n: usize) -> Store {
+        let store = Store::new("http://h/scim/v2");
+        for i in 0..n {
+            store.seed_user(json!({"userName": format!("user{i:03}@x.example"), "name": {"familyName": format!("F{}", n - i)}})).unwrap();
+        }
+        store
+    }
+
+    #[test]
+    fn paging_is_one_based_and_stable() {
+        let store = store_with(5);
+        let q = |start, count| ListQuery {
+            start_index: Some(start),
+            count: Some(count),
+            ..Default::default()
+        };
+        let (total, start, page) = list(&store, Kind::User, &q(1, 2)).unwrap();
+        assert_eq!((total, start, page.len()), (5, 1, 2));
+        assert_eq!(page[0]["userName"], "user000@x.example");
+        let (_, _, page) = list(&store, Kind::User, &q(5, 2)).unwrap();
+        assert_eq!(page[0]["userName"], "user004@x.example");
+        let (_, start, page) = list(&store, Kind::User, &q(0, 0)).unwrap();
+        assert_eq!((start, page.len()), (1, 0));
+    }
+
+    #[test]
+    fn sort_and_filter() {
+        let store = store_with(4);
+        let q = ListQuery {
+            sort_by: Some("name.familyName".into()),
+            filter: Some(r#"userName sw "USER00""#.into()),
+            ..Default::default()
+        };
+        let (total, _, page) = list(&store, Kind::User, &q).unwrap();
+        assert_eq!(total, 4);
+        assert_eq!(page[0]["name"]["familyName"], "F1");
+        let q = ListQuery {
+            filter: Some(r#"userName eq "USER002@x.example""#.into()),
+            ..Default::default()
+        };
+        assert_eq!(list(&store, Kind::User, &q).unwrap().0, 1);
+    }
+}

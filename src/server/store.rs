@@ -1,0 +1,560 @@
+//! The in-memory store: users and groups with the indexes that keep the hot paths O(1)
+//! (id, lower-cased userName, externalId, group membership both ways). One lock; no lock is
+//! ever held across an await.
+
+use indexmap::IndexMap;
+use rand::Rng;
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use super::error::ScimError;
+use super::resource::{canonical_resource, single_primary};
+use super::schema::ResourceSchema;
+use crate::scim::urn;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    User,
+    Group,
+}
+
+impl Kind {
+    pub fn endpoint(self) -> &'static str {
+        match self {
+            Kind::User => "Users",
+            Kind::Group => "Groups",
+        }
+    }
+
+    pub fn resource_type(self) -> &'static str {
+        match self {
+            Kind::User => "User",
+            Kind::Group => "Group",
+        }
+    }
+
+    pub fn schema(self) -> &'static ResourceSchema {
+        match self {
+            Kind::User => ResourceSchema::user(),
+            Kind::Group => ResourceSchema::group(),
+        }
+    }
+
+    fn core_urn(self) -> &'static str {
+        match self {
+            Kind::User => urn::USER,
+            Kind::Group => urn::GROUP,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub display: Option<String>,
+    pub kind: Kind,
+}
+
+/// A stored resource. Groups keep members apart from the body, in an ordered map, so adding
+/// one member to a group of 10,000 does not rewrite 10,000 entries.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub seq: u64,
+    pub version: u64,
+    pub body: Map<String, Value>,
+    pub password: Option<String>,
+    pub members: IndexMap<String, Member>,
+}
+
+#[derive(Debug, Default)]
+pub struct Data {
+    next: u64,
+    pub users: HashMap<String, Record>,
+    pub groups: HashMap<String, Record>,
+    pub user_order: BTreeMap<u64, String>,
+    pub group_order: BTreeMap<u64, String>,
+    user_names: HashMap<String, String>,
+    external_ids: HashMap<String, String>,
+    /// user id → ids of the groups it belongs to.
+    memberships: HashMap<String, BTreeSet<String>>,
+}
+
+pub struct Store {
+    data: RwLock<Data>,
+    /// The base URL (…/scim/v2) for `meta.location` and `$ref`.
+    base: String,
+}
+
+fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn new_id() -> String {
+    let b: [u8; 16] = rand::rng().random();
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+impl Data {
+    pub fn records(&self, kind: Kind) -> &HashMap<String, Record> {
+        match kind {
+            Kind::User => &self.users,
+            Kind::Group => &self.groups,
+        }
+    }
+
+    pub fn order(&self, kind: Kind) -> &BTreeMap<u64, String> {
+        match kind {
+            Kind::User => &self.user_order,
+            Kind::Group => &self.group_order,
+        }
+    }
+
+    pub fn user_by_name(&self, name: &str) -> Option<&String> {
+        self.user_names.get(&name.to_lowercase())
+    }
+
+    pub fn user_by_external_id(&self, id: &str) -> Option<&String> {
+        self.external_ids.get(id)
+    }
+
+    fn bump(&mut self) -> u64 {
+        self.next += 1;
+        self.next
+    }
+
+    fn user_name_taken(&self, name: &str, except: Option<&str>) -> bool {
+        self.user_names
+            .get(&name.to_lowercase())
+            .is_some_and(|owner| Some(owner.as_str()) != except)
+    }
+
+    fn index_user(&mut self, id: &str, body: &Map<String, Value>) {
+        if let Some(name) = body.get("userName").and_then(Value::as_str) {
+            self.user_names.insert(name.to_lowercase(), id.to_string());
+        }
+        if let Some(ext) = body.get("externalId").and_then(Value::as_str) {
+            self.external_ids.insert(ext.to_string(), id.to_string());
+        }
+    }
+
+    fn unindex_user(&mut self, body: &Map<String, Value>) {
+        if let Some(name) = body.get("userName").and_then(Value::as_str) {
+            self.user_names.remove(&name.to_lowercase());
+        }
+        if let Some(ext) = body.get("externalId").and_then(Value::as_str) {
+            self.external_ids.remove(ext);
+        }
+    }
+}
+
+impl Store {
+    pub fn new(base: impl Into<String>) -> Store {
+        Store {
+            data: RwLock::new(Data::default()),
+            base: base.into(),
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub fn read(&self) -> RwLockReadGuard<'_, Data> {
+        self.data.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Data> {
+        self.data.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn location(&self, kind: Kind, id: &str) -> String {
+        format!("{}/{}/{id}", self.base, kind.endpoint())
+    }
+
+    /// Validates a canonical body for `kind`; returns the password (users) kept apart.
+    fn prepare(
+        kind: Kind,
+        body: Value,
+    ) -> Result<(Map<String, Value>, Option<String>, Option<Vec<Value>>), ScimError> {
+        let mut map = canonical_resource(kind.schema(), body)?;
+        let password = map
+            .remove("password")
+            .and_then(|p| p.as_str().map(str::to_string));
+        let members = map
+            .remove("members")
+            .map(|m| m.as_array().cloned().unwrap_or_default());
+        map.remove("schemas");
+        if kind == Kind::User {
+            match map.get("userName").and_then(Value::as_str) {
+                Some(n) if !n.trim().is_empty() => {}
+                _ => {
+                    return Err(ScimError::invalid_value(
+                        "userName is required (RFC 7643 §4.1.1)",
+                    ))
+                }
+            }
+        } else if map
+            .get("displayName")
+            .and_then(Value::as_str)
+            .is_none_or(|n| n.trim().is_empty())
+        {
+            return Err(ScimError::invalid_value(
+                "displayName is required (RFC 7643 §4.2)",
+            ));
+        }
+        single_primary(&mut map);
+        Ok((map, password, members))
+    }
+
+    fn stamp(
+        &self,
+        kind: Kind,
+        id: &str,
+        body: &mut Map<String, Value>,
+        version: u64,
+        created: Option<Value>,
+    ) {
+        let ts = now();
+        let mut schemas = vec![json!(kind.core_urn())];
+        for (ext, _) in &kind.schema().extensions {
+            if body.contains_key(*ext) {
+                schemas.push(json!(ext));
+            }
+        }
+        body.insert("schemas".into(), Value::Array(schemas));
+        body.insert("id".into(), json!(id));
+        body.insert(
+            "meta".into(),
+            json!({"resourceType": kind.resource_type(), "created": created.unwrap_or_else(|| json!(ts)), "lastModified": ts, "location": self.location(kind, id), "version": format!("W/\"{version}\"")}),
+        );
+    }
+
+    pub fn create(&self, kind: Kind, body: Value) -> Result<(String, Value), ScimError> {
+        let (mut map, password, members) = Self::prepare(kind, body)?;
+        let mut data = self.write();
+        if kind == Kind::User {
+            let name = map
+                .get("userName")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if data.user_name_taken(name, None) {
+                return Err(ScimError::uniqueness(format!(
+                    "userName `{name}` is already taken"
+                )));
+            }
+        }
+        let members = match members {
+            Some(list) => resolve_members(&data, &list)?,
+            None => IndexMap::new(),
+        };
+        let id = new_id();
+        let seq = data.bump();
+        self.stamp(kind, &id, &mut map, seq, None);
+        match kind {
+            Kind::User => {
+                data.index_user(&id, &map);
+                data.user_order.insert(seq, id.clone());
+                data.users.insert(
+                    id.clone(),
+                    Record {
+                        seq,
+                        version: seq,
+                        body: map,
+                        password,
+                        members: IndexMap::new(),
+                    },
+                );
+            }
+            Kind::Group => {
+                for uid in members.keys() {
+                    data.memberships
+                        .entry(uid.clone())
+                        .or_default()
+                        .insert(id.clone());
+                }
+                data.group_order.insert(seq, id.clone());
+                data.groups.insert(
+                    id.clone(),
+                    Record {
+                        seq,
+                        version: seq,
+                        body: map,
+                        password: None,
+                        members,
+                    },
+                );
+            }
+        }
+        let rendered = self.render(&data, kind, &id).unwrap_or_default();
+        Ok((id, rendered))
+    }
+
+    /// PUT: the body replaces the resource; id, created and read-only attributes are kept.
+    pub fn replace(&self, kind: Kind, id: &str, body: Value) -> Result<Value, ScimError> {
+        let (mut map, password, members) = Self::prepare(kind, body)?;
+        let mut data = self.write();
+        let old = data
+            .records(kind)
+            .get(id)
+            .cloned()
+            .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
+        if kind == Kind::User {
+            let name = map
+                .get("userName")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if data.user_name_taken(name, Some(id)) {
+                return Err(ScimError::uniqueness(format!(
+                    "userName `{name}` is already taken"
+                )));
+            }
+        }
+        let new_members = match members {
+            Some(list) => Some(resolve_members(&data, &list)?),
+            None => None,
+        };
+        let version = data.bump();
+        let created = old.body.get("meta").and_then(|m| m.get("created")).cloned();
+        self.stamp(kind, id, &mut map, version, created);
+        match kind {
+            Kind::User => {
+                data.unindex_user(&old.body);
+                data.index_user(id, &map);
+                let rec = data.users.get_mut(id).expect("checked above");
+                rec.body = map;
+                rec.version = version;
+                if password.is_some() {
+                    rec.password = password;
+                }
+            }
+            Kind::Group => {
+                let members = new_members.unwrap_or_default();
+                set_members(&mut data, id, members);
+                let rec = data.groups.get_mut(id).expect("checked above");
+                rec.body = map;
+                rec.version = version;
+            }
+        }
+        Ok(self.render(&data, kind, id).unwrap_or_default())
+    }
+
+    /// Applies `f` to a copy of the record; commits only if it succeeds (PATCH is atomic).
+    pub fn modify(
+        &self,
+        kind: Kind,
+        id: &str,
+        f: impl FnOnce(&mut Record, &Data) -> Result<(), ScimError>,
+    ) -> Result<(), ScimError> {
+        let mut data = self.write();
+        let mut rec = data
+            .records(kind)
+            .get(id)
+            .cloned()
+            .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
+        let old_body = rec.body.clone();
+        let old_members: BTreeSet<String> = rec.members.keys().cloned().collect();
+        f(&mut rec, &data)?;
+        single_primary(&mut rec.body);
+        if kind == Kind::User {
+            let name = rec
+                .body
+                .get("userName")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            if name.trim().is_empty() {
+                return Err(ScimError::invalid_value(
+                    "userName cannot be removed (RFC 7643 §4.1.1, required)",
+                ));
+            }
+            if data.user_name_taken(&name, Some(id)) {
+                return Err(ScimError::uniqueness(format!(
+                    "userName `{name}` is already taken"
+                )));
+            }
+        }
+        let version = data.bump();
+        rec.version = version;
+        let created = old_body.get("meta").and_then(|m| m.get("created")).cloned();
+        self.stamp(kind, id, &mut rec.body, version, created);
+        match kind {
+            Kind::User => {
+                data.unindex_user(&old_body);
+                data.index_user(id, &rec.body);
+                data.users.insert(id.to_string(), rec);
+            }
+            Kind::Group => {
+                let new_members: BTreeSet<String> = rec.members.keys().cloned().collect();
+                for gone in old_members.difference(&new_members) {
+                    if let Some(set) = data.memberships.get_mut(gone) {
+                        set.remove(id);
+                    }
+                }
+                for added in new_members.difference(&old_members) {
+                    data.memberships
+                        .entry(added.clone())
+                        .or_default()
+                        .insert(id.to_string());
+                }
+                data.groups.insert(id.to_string(), rec);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn delete(&self, kind: Kind, id: &str) -> Result<(), ScimError> {
+        let mut data = self.write();
+        let rec = match kind {
+            Kind::User => data.users.remove(id),
+            Kind::Group => data.groups.remove(id),
+        }
+        .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
+        match kind {
+            Kind::User => {
+                data.user_order.remove(&rec.seq);
+                data.unindex_user(&rec.body);
+                for gid in data.memberships.remove(id).unwrap_or_default() {
+                    if let Some(g) = data.groups.get_mut(&gid) {
+                        g.members.shift_remove(id);
+                    }
+                }
+            }
+            Kind::Group => {
+                data.group_order.remove(&rec.seq);
+                for uid in rec.members.keys() {
+                    if let Some(set) = data.memberships.get_mut(uid) {
+                        set.remove(id);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The full representation a client sees (password never; groups and members rendered).
+    pub fn render(&self, data: &Data, kind: Kind, id: &str) -> Option<Value> {
+        let rec = data.records(kind).get(id)?;
+        let mut body = rec.body.clone();
+        match kind {
+            Kind::User => {
+                let groups: Vec<Value> = data
+                    .memberships
+                    .get(id)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|gid| {
+                        let g = data.groups.get(gid)?;
+                        Some(json!({"value": gid, "$ref": self.location(Kind::Group, gid), "display": g.body.get("displayName").cloned().unwrap_or(Value::Null), "type": "direct"}))
+                    })
+                    .collect();
+                if !groups.is_empty() {
+                    body.insert("groups".into(), Value::Array(groups));
+                }
+            }
+            Kind::Group => {
+                let members: Vec<Value> = rec
+                    .members
+                    .iter()
+                    .map(|(mid, m)| {
+                        let mut v = json!({"value": mid, "$ref": self.location(m.kind, mid), "type": m.kind.resource_type()});
+                        if let Some(d) = &m.display {
+                            v["display"] = json!(d);
+                        }
+                        v
+                    })
+                    .collect();
+                if !members.is_empty() {
+                    body.insert("members".into(), Value::Array(members));
+                }
+            }
+        }
+        Some(Value::Object(body))
+    }
+
+    pub fn get(&self, kind: Kind, id: &str) -> Option<Value> {
+        self.render(&self.read(), kind, id)
+    }
+
+    pub fn version(&self, kind: Kind, id: &str) -> Option<String> {
+        self.read()
+            .records(kind)
+            .get(id)
+            .map(|r| format!("W/\"{}\"", r.version))
+    }
+
+    /// As if POSTed; for tests and benchmarks that need a populated tenant.
+    pub fn seed_user(&self, body: Value) -> Result<Value, ScimError> {
+        self.create(Kind::User, body).map(|(_, v)| v)
+    }
+
+    pub fn seed_group(&self, body: Value) -> Result<Value, ScimError> {
+        self.create(Kind::Group, body).map(|(_, v)| v)
+    }
+
+    /// Every user and group in creation order: byte-identical while nothing changes.
+    pub fn dump(&self) -> Value {
+        let data = self.read();
+        let all = |kind: Kind| -> Vec<Value> {
+            data.order(kind)
+                .values()
+                .filter_map(|id| self.render(&data, kind, id))
+                .collect()
+        };
+        json!({"Users": all(Kind::User), "Groups": all(Kind::Group)})
+    }
+}
+
+/// Member objects from a request: `value` must name an existing user or group.
+pub fn resolve_members(data: &Data, list: &[Value]) -> Result<IndexMap<String, Member>, ScimError> {
+    let mut out = IndexMap::with_capacity(list.len());
+    for item in list {
+        let id = item.get("value").and_then(Value::as_str).ok_or_else(|| {
+            ScimError::invalid_value("each member needs a `value` (the member's id)")
+        })?;
+        let kind = if data.users.contains_key(id) {
+            Kind::User
+        } else if data.groups.contains_key(id) {
+            Kind::Group
+        } else {
+            return Err(ScimError::invalid_value(format!(
+                "member `{id}` is not a known user or group"
+            )));
+        };
+        let display = item
+            .get("display")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        out.insert(id.to_string(), Member { display, kind });
+    }
+    Ok(out)
+}
+
+fn set_members(data: &mut Data, gid: &str, members: IndexMap<String, Member>) {
+    if let Some(g) = data.groups.get(gid) {
+        let old: Vec<String> = g.members.keys().cloned().collect();
+        for uid in old {
+            if let Some(set) = data.memberships.get_mut(&uid) {
+                set.remove(gid);
+            }
+        }
+    }
+    for uid in members.keys() {
+        data.memberships
+            .entry(uid.clone())
+            .or_default()
+            .insert(gid.to_string());
+    }
+    if let Some(g) = data.groups.get_mut(gid) {
+        g.members = members;
+    }
+}

@@ -1,0 +1,174 @@
+//! The command line: exit codes, messages, and the report contract.
+
+use std::io::Write;
+
+use scimcheck::server::{RunningServer, ServerConfig};
+use serde_json::Value;
+
+use crate::support::{cli, TOKEN};
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn help_lists_the_commands_and_exit_codes() {
+    let out = cli(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    for word in ["run", "serve", "list", "Exit codes"] {
+        assert!(text.contains(word), "{text}");
+    }
+}
+
+#[test]
+fn broken_scenario_file_names_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.yaml");
+    let mut f = std::fs::File::create(&path).unwrap();
+    write!(f, "id: my.scenario\ntitle: t\nprofile: okta\nreference: r\nsteps:\n  - id: s\n    title: t\n    request:\n      method: GET\n      path: /Users\n    expect:\n      statuss: [200]\n").unwrap();
+    let out = cli(&["run", "--scenarios", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "{}:12:7: unknown field `statuss`, expected one of status",
+            path.display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn undefined_variable_in_scenario_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("v.yaml"), "id: my.vars\ntitle: t\nprofile: okta\nreference: r\nsteps:\n  - id: s\n    title: t\n    request:\n      method: GET\n      path: /Users/{{user_idd}}\n").unwrap();
+    let out = cli(&["list", "--scenarios", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("step `s`: `{{user_idd}}` is neither a built-in variable nor captured by an earlier step"), "{}", stderr(&out));
+}
+
+#[test]
+fn unknown_profile_is_a_usage_error() {
+    let out = cli(&["run", "--profile", "okta,octa"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown profile `octa`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn bad_report_spec_is_a_usage_error() {
+    let out = cli(&["run", "--report", "pdf=x.pdf"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown kind `pdf`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn unreachable_target_exits_3() {
+    // Bind then drop: the port is closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/scim/v2");
+    let out = cli(&["run", "--base-url", &url, "--token", "x", "--timeout", "5"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("could not be reached"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rejected_credentials_exit_3_without_echoing_the_token() {
+    let server = RunningServer::start(
+        ([127, 0, 0, 1], 0).into(),
+        ServerConfig {
+            token: Some(TOKEN.into()),
+            log_requests: false,
+        },
+    )
+    .await
+    .unwrap();
+    let url = server.base_url().to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        cli(&["run", "--base-url", &url, "--token", "wrong-secret-value"])
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("rejected the credentials"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !stderr(&out).contains("wrong-secret-value")
+            && !stdout(&out).contains("wrong-secret-value")
+    );
+    server.shutdown().await;
+}
+
+#[test]
+fn default_run_uses_the_embedded_server_and_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let out = cli(&["run", "--report", &format!("json={}", report.display())]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
+    assert!(text.contains("(embedded reference server)"), "{text}");
+    assert!(text.contains(" 0 failed, 0 warnings"), "{text}");
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    for key in [
+        "run_id",
+        "target",
+        "profiles",
+        "summary",
+        "checks",
+        "scenarios",
+        "report_version",
+    ] {
+        assert!(json.get(key).is_some(), "missing {key}");
+    }
+    for key in ["passed", "failed", "warnings", "skipped"] {
+        assert!(json["summary"][key].is_u64(), "summary.{key}");
+    }
+    assert!(json["summary"]["passed"].as_u64().unwrap() > 100);
+    assert_eq!(json["profiles"], serde_json::json!(["okta"]));
+    let check = &json["checks"][0];
+    for key in [
+        "id",
+        "scenario",
+        "step",
+        "status",
+        "severity",
+        "reference",
+        "message",
+    ] {
+        assert!(check[key].is_string(), "checks[0].{key}");
+    }
+    // Every resource the run created was deleted.
+    assert!(json["cleanup"]["failed"].as_array().unwrap().is_empty());
+    assert!(!json["cleanup"]["deleted"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn json_flag_prints_only_json() {
+    let out = cli(&["run", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let json: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert_eq!(json["summary"]["failed"], 0);
+}

@@ -1,0 +1,8 @@
+//! The integration-test binary: the CLI end to end, the reference server, and wiremock
+//! servers that misbehave in specific ways.
+
+mod cli;
+mod hostile;
+mod okta_defects;
+mod safety;
+mod support;

@@ -1,0 +1,551 @@
+//! Safe on production tenants: only the run's own resources are touched, secrets never reach
+//! any output, redirects are not followed, rate limits are waited out, runs can be stopped.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use scimcheck::server::{RunningServer, ServerConfig};
+use serde_json::{json, Value};
+use wiremock::matchers::{any, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::proxy::{Faulty, Req, Resp};
+use crate::support::{cli, failing, run_json, TOKEN};
+
+async fn reference() -> RunningServer {
+    RunningServer::start(
+        ([127, 0, 0, 1], 0).into(),
+        ServerConfig {
+            token: Some(TOKEN.into()),
+            log_requests: false,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// Real-looking people and teams that a run must never touch.
+fn seed(server: &RunningServer) {
+    let store = server.store();
+    let mut ids = Vec::new();
+    for i in 0..150 {
+        let user = store
+            .seed_user(json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "userName": format!("employee{i}@corp.example"),
+                "name": {"givenName": "Ann", "familyName": format!("Employee {i}")},
+                "emails": [{"value": format!("employee{i}@corp.example"), "type": "work", "primary": true}],
+                "active": i % 7 != 0,
+            }))
+            .unwrap();
+        ids.push(user["id"].as_str().unwrap().to_string());
+    }
+    for g in 0..15 {
+        let members: Vec<Value> = ids
+            .iter()
+            .skip(g * 10)
+            .take(10)
+            .map(|id| json!({"value": id}))
+            .collect();
+        store.seed_group(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": format!("Team {g}"), "members": members})).unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seeded_tenant_is_byte_identical_after_a_run() {
+    let server = reference().await;
+    seed(&server);
+    let before = server.store().dump();
+    let (code, report) = run_json(server.base_url(), &[]).await;
+    assert_eq!(code, 0, "{:#?}", failing(&report));
+    assert_eq!(
+        server.store().dump(),
+        before,
+        "the run changed seeded data or left its own behind"
+    );
+    server.shutdown().await;
+}
+
+fn mutation_target(req: &Req) -> Option<String> {
+    matches!(req.method.as_str(), "PUT" | "PATCH" | "DELETE").then(|| {
+        req.path()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_injected_errors_only_created_ids_are_mutated() {
+    let created: Arc<Mutex<Vec<String>>> = Arc::default();
+    let foreign: Arc<Mutex<Vec<String>>> = Arc::default();
+    let counter = Arc::new(AtomicUsize::new(0));
+    let (c, f, n) = (created.clone(), foreign.clone(), counter.clone());
+    let server = Faulty::start(move |req, up| {
+        if let Some(id) = mutation_target(&req) {
+            if !c.lock().unwrap().contains(&id) {
+                f.lock()
+                    .unwrap()
+                    .push(format!("{} {}", req.method, req.target));
+            }
+        }
+        // Every 9th request after the preflight fails with a 500.
+        let k = n.fetch_add(1, Ordering::SeqCst);
+        if k > 2 && k % 9 == 0 {
+            return Resp::scim_error(500, None, "injected failure");
+        }
+        let resp = up.send(&req);
+        if req.method == "POST" && resp.status == 201 {
+            if let Some(id) = resp
+                .json()
+                .and_then(|b| b["id"].as_str().map(str::to_string))
+            {
+                c.lock().unwrap().push(id);
+            }
+        }
+        resp
+    })
+    .await;
+    seed(server.reference());
+    let before = server.reference().store().dump();
+    let (_, report) = run_json(&server.base_url(), &[]).await;
+    assert!(
+        report["summary"]["failed"].as_u64().unwrap() > 0,
+        "the injected 500s show as failures"
+    );
+    assert!(
+        foreign.lock().unwrap().is_empty(),
+        "mutations of ids the run did not create: {:?}",
+        foreign.lock().unwrap()
+    );
+    assert!(
+        report["cleanup"]["failed"].as_array().unwrap().is_empty(),
+        "{}",
+        report["cleanup"]
+    );
+    assert_eq!(server.reference().store().dump(), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigint_mid_run_cleans_up_and_exits_130() {
+    let server = reference().await;
+    seed(&server);
+    let before = server.store().dump();
+    let url = server.base_url().to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("scimcheck"))
+            .args([
+                "run",
+                "--base-url",
+                &url,
+                "--token",
+                TOKEN,
+                "--json",
+                "--max-rps",
+                "40",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(1500));
+        let killed = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("SIGINT: finishing requests in flight, then cleaning up"),
+        "{stderr}"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["interrupted"], "interrupted by SIGINT");
+    assert!(report["summary"]["skipped"].as_u64().unwrap() > 0);
+    assert_eq!(
+        server.store().dump(),
+        before,
+        "after SIGINT nothing of the run remains"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_resources_then_cleanup_command_removes_exactly_the_run() {
+    let server = reference().await;
+    seed(&server);
+    let before = server.store().dump();
+    let (_, report) = run_json(server.base_url(), &["--keep-resources"]).await;
+    assert_eq!(report["cleanup"]["kept"], true);
+    let run_id = report["run_id"].as_str().unwrap().to_string();
+    assert_ne!(
+        server.store().dump(),
+        before,
+        "--keep-resources keeps what the run created"
+    );
+
+    let url = server.base_url().to_string();
+    let (id, u) = (run_id.clone(), url.clone());
+    let dry = tokio::task::spawn_blocking(move || {
+        cli(&[
+            "cleanup",
+            "--base-url",
+            &u,
+            "--token",
+            TOKEN,
+            "--run-id",
+            &id,
+            "--dry-run",
+        ])
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&dry.stdout).to_string();
+    assert_eq!(dry.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("would delete /Groups/") && text.contains("would delete /Users/"),
+        "{text}"
+    );
+    assert_ne!(server.store().dump(), before, "--dry-run deletes nothing");
+
+    let real = tokio::task::spawn_blocking(move || {
+        cli(&[
+            "cleanup",
+            "--base-url",
+            &url,
+            "--token",
+            TOKEN,
+            "--run-id",
+            &run_id,
+        ])
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        real.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&real.stdout)
+    );
+    assert_eq!(server.store().dump(), before);
+    server.shutdown().await;
+}
+
+const SECRETS: [&str; 5] = [
+    "tok-5ecret-a1",
+    "pw-5ecret-b2",
+    "cs-5ecret-c3",
+    "key-5ecret-d4",
+    "acc-5ecret-e5",
+];
+
+/// Every output of a run: stdout of the human report (verbose), stderr, and a JSON report file.
+fn assert_no_secret(outputs: &[String]) {
+    let basic = base64::engine::general_purpose::STANDARD.encode("admin:pw-5ecret-b2");
+    for text in outputs {
+        for s in SECRETS.iter().copied().chain([basic.as_str()]) {
+            assert!(
+                !text.contains(s),
+                "secret `{s}` leaked into output:\n{}",
+                &text[..text.len().min(2000)]
+            );
+        }
+    }
+}
+
+async fn all_outputs(args: Vec<String>, env: Vec<(&'static str, &'static str)>) -> Vec<String> {
+    tokio::task::spawn_blocking(move || {
+        let dir = tempfile::tempdir().unwrap();
+        let report = dir.path().join("r.json");
+        let mut outputs = Vec::new();
+        for extra in [
+            vec![
+                "--verbose".to_string(),
+                "--report".into(),
+                format!("json={}", report.display()),
+            ],
+            vec!["--json".to_string()],
+        ] {
+            let mut cmd = assert_cmd::Command::cargo_bin("scimcheck").unwrap();
+            cmd.arg("run")
+                .args(&args)
+                .args(&extra)
+                .env_remove("SCIM_TOKEN")
+                .timeout(Duration::from_secs(120));
+            for (k, v) in &env {
+                cmd.env(k, v);
+            }
+            let out = cmd.output().unwrap();
+            outputs.push(String::from_utf8_lossy(&out.stdout).into_owned());
+            outputs.push(String::from_utf8_lossy(&out.stderr).into_owned());
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}\n{}",
+                outputs[outputs.len() - 2],
+                outputs[outputs.len() - 1]
+            );
+        }
+        outputs.push(std::fs::read_to_string(&report).unwrap());
+        outputs
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bearer_token_and_extra_headers_never_printed() {
+    let server = RunningServer::start(
+        ([127, 0, 0, 1], 0).into(),
+        ServerConfig {
+            token: Some(SECRETS[0].into()),
+            log_requests: false,
+        },
+    )
+    .await
+    .unwrap();
+    let args = vec![
+        "--base-url".to_string(),
+        server.base_url().to_string(),
+        "--header".into(),
+        format!("X-Api-Key: {}", SECRETS[3]),
+    ];
+    let outputs = all_outputs(args, vec![("SCIM_TOKEN", SECRETS[0])]).await;
+    assert!(
+        outputs[0].contains("$SCIM_TOKEN"),
+        "curl lines use the environment variable"
+    );
+    assert_no_secret(&outputs);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn basic_auth_password_never_printed() {
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("admin:pw-5ecret-b2")
+    );
+    let server = Faulty::start(move |mut req, up| {
+        if req
+            .headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("authorization") && *v == expected)
+        {
+            req.set_header("authorization", &format!("Bearer {TOKEN}"));
+        }
+        up.send(&req)
+    })
+    .await;
+    let args = vec![
+        "--base-url".to_string(),
+        server.base_url(),
+        "--basic-user".into(),
+        "admin".into(),
+    ];
+    let outputs = all_outputs(args, vec![("SCIM_BASIC_PASSWORD", SECRETS[1])]).await;
+    assert_no_secret(&outputs);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oauth_client_credentials_fetched_refreshed_and_never_printed() {
+    let server =
+        Faulty::start(move |mut req, up| {
+            if req.headers.iter().any(|(n, v)| {
+                n.eq_ignore_ascii_case("authorization") && v == "Bearer acc-5ecret-e5"
+            }) {
+                req.set_header("authorization", &format!("Bearer {TOKEN}"));
+            }
+            up.send(&req)
+        })
+        .await;
+    let idp = MockServer::start().await;
+    // The first token is already stale; the harness must fetch a new one after the 401.
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "stale-token", "expires_in": 3600})),
+        )
+        .up_to_n_times(1)
+        .mount(&idp)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"access_token": SECRETS[4], "token_type": "Bearer", "expires_in": 3600}),
+        ))
+        .mount(&idp)
+        .await;
+    let args = vec![
+        "--base-url".to_string(),
+        server.base_url(),
+        "--oauth-token-url".into(),
+        format!("{}/token", idp.uri()),
+        "--client-id".into(),
+        "scimcheck".into(),
+        "--scope".into(),
+        "scim".into(),
+    ];
+    let outputs = all_outputs(args, vec![("SCIM_CLIENT_SECRET", SECRETS[2])]).await;
+    assert_no_secret(&outputs);
+    let token_requests = idp.received_requests().await.unwrap();
+    let first = String::from_utf8_lossy(&token_requests[0].body).to_string();
+    assert!(
+        first.contains("grant_type=client_credentials")
+            && first.contains("client_secret=cs-5ecret-c3")
+            && first.contains("scope=scim"),
+        "{first}"
+    );
+    // One stale + one good token per run, two runs: the good token is reused, not refetched.
+    assert_eq!(
+        token_requests.len(),
+        3,
+        "a fresh token is fetched once per run and after the 401"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redirects_are_not_followed_and_credentials_stay_home() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&elsewhere)
+        .await;
+    let target = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(302).insert_header(
+            "location",
+            format!("{}/scim/v2/Users", elsewhere.uri()).as_str(),
+        ))
+        .mount(&target)
+        .await;
+    let (code, report) = run_json(&format!("{}/scim/v2", target.uri()), &[]).await;
+    assert_eq!(code, 1);
+    assert!(
+        failing(&report)
+            .iter()
+            .any(|(_, _, m)| m.contains("got 302")),
+        "{:#?}",
+        failing(&report)
+    );
+    assert!(
+        elsewhere.received_requests().await.unwrap().is_empty(),
+        "a request followed the redirect to another origin"
+    );
+    let seen = target.received_requests().await.unwrap();
+    assert!(seen.iter().all(|r| r
+        .headers
+        .get("authorization")
+        .is_some_and(|v| v == &format!("Bearer {TOKEN}"))));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_are_waited_out_and_reported_as_throttling() {
+    let throttled = Arc::new(AtomicUsize::new(0));
+    let t = throttled.clone();
+    let server = Faulty::start(move |req, up| {
+        // The first two creations are throttled, once with seconds and once with an HTTP date.
+        if req.method == "POST" && t.load(Ordering::SeqCst) < 2 {
+            let n = t.fetch_add(1, Ordering::SeqCst);
+            let mut resp = Resp::scim_error(429, None, "slow down");
+            let retry_after = if n == 0 {
+                "1".to_string()
+            } else {
+                httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(1))
+            };
+            resp.set_header("retry-after", &retry_after);
+            return resp;
+        }
+        up.send(&req)
+    })
+    .await;
+    let (code, report) = run_json(&server.base_url(), &[]).await;
+    assert_eq!(
+        code,
+        0,
+        "throttling is not a conformance failure: {:#?}",
+        failing(&report)
+    );
+    let throttles: Vec<&Value> = report["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["steps"].as_array().unwrap())
+        .filter_map(|s| s["exchange"]["throttled"].as_array())
+        .flatten()
+        .collect();
+    assert_eq!(throttles.len(), 2, "{throttles:?}");
+    assert_eq!(throttles[0]["status"], 429);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn endless_throttling_fails_when_retries_run_out() {
+    let server = Faulty::start(|req, up| {
+        if req.method == "POST" && req.path().ends_with("/Groups") {
+            let mut resp = Resp::scim_error(429, None, "slow down");
+            resp.set_header("retry-after", "1");
+            return resp;
+        }
+        up.send(&req)
+    })
+    .await;
+    let started = Instant::now();
+    let (_, report) = run_json(&server.base_url(), &["--max-retry-wait", "2"]).await;
+    assert!(
+        failing(&report)
+            .iter()
+            .any(|(id, _, m)| id == "okta.groups.push.create.status" && m.contains("got 429")),
+        "{:#?}",
+        failing(&report)
+    );
+    assert!(started.elapsed() < Duration::from_secs(60));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_rps_paces_requests() {
+    let server = reference().await;
+    let started = Instant::now();
+    let (code, report) = run_json(server.base_url(), &["--max-rps", "100"]).await;
+    assert_eq!(code, 0);
+    let exchanges = report["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["steps"].as_array().unwrap())
+        .filter(|s| s.get("exchange").is_some())
+        .count();
+    // A lower bound only: pacing can make a run slower, never faster.
+    assert!(
+        started.elapsed() >= Duration::from_millis((exchanges as u64 - 1) * 10),
+        "{exchanges} exchanges in {:?}",
+        started.elapsed()
+    );
+    server.shutdown().await;
+}
+
+#[test]
+fn non_loopback_target_needs_consent_without_a_terminal() {
+    // 192.0.2.0/24 is TEST-NET-1: nothing is sent because consent is refused first.
+    let out = cli(&[
+        "run",
+        "--base-url",
+        "http://192.0.2.1/scim/v2",
+        "--token",
+        "x",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not a loopback address") && err.contains("pass --yes"),
+        "{err}"
+    );
+    assert!(err.contains("delete them when the run ends"), "{err}");
+}

@@ -1,0 +1,104 @@
+//! Shared helpers: the CLI as a subprocess, its JSON report, and wiremock servers that
+//! forward to the reference server and break one behaviour on the way.
+
+pub mod proxy;
+pub mod raw;
+
+use std::collections::BTreeSet;
+use std::process::Output;
+
+use serde_json::Value;
+
+pub const TOKEN: &str = "integration-test-token";
+
+/// Runs the scimcheck binary with `args` (blocking; call from `spawn_blocking`).
+pub fn cli(args: &[&str]) -> Output {
+    assert_cmd::Command::cargo_bin("scimcheck")
+        .expect("binary builds")
+        .args(args)
+        .env_remove("SCIM_TOKEN")
+        .env_remove("SCIM_BASE_URL")
+        .env("NO_COLOR", "1")
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .expect("scimcheck runs")
+}
+
+/// Runs `scimcheck run --json` against `base_url` and parses the report.
+pub async fn run_json(base_url: &str, extra: &[&str]) -> (i32, Value) {
+    let mut args: Vec<String> = vec![
+        "run".into(),
+        "--base-url".into(),
+        base_url.into(),
+        "--token".into(),
+        TOKEN.into(),
+        "--json".into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let out = tokio::task::spawn_blocking(move || {
+        cli(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    })
+    .await
+    .expect("cli task");
+    let code = out.status.code().expect("exit code");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not a JSON report ({e}); exit {code}\nstderr: {}\nstdout: {}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    (code, report)
+}
+
+/// Ids of checks that failed or warned, with the scenario and message, for assertions.
+pub fn failing(report: &Value) -> Vec<(String, String, String)> {
+    report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| matches!(c["status"].as_str(), Some("failed" | "warning")))
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["scenario"].as_str().unwrap().to_string(),
+                c["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+pub fn failing_ids(report: &Value) -> BTreeSet<String> {
+    failing(report).into_iter().map(|(id, _, _)| id).collect()
+}
+
+/// Asserts that each of `must` failed (or warned), and that nothing outside `allowed`
+/// (which includes `must`) did: the defect is found, and only the defect.
+pub fn assert_findings(report: &Value, must: &[&str], allowed: &[&str]) {
+    let got = failing_ids(report);
+    for id in must {
+        assert!(
+            got.contains(*id),
+            "expected check `{id}` to fail; failing checks: {:#?}",
+            failing(report)
+        );
+    }
+    let unexpected: Vec<_> = failing(report)
+        .into_iter()
+        .filter(|(id, _, _)| !must.contains(&id.as_str()) && !allowed.contains(&id.as_str()))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "unrelated checks failed: {unexpected:#?}"
+    );
+}
+
+/// The status of check `id` in `scenario` (first occurrence).
+pub fn status_of(report: &Value, scenario: &str, id: &str) -> Option<String> {
+    report["checks"]
+        .as_array()?
+        .iter()
+        .find(|c| c["id"] == id && c["scenario"] == scenario)
+        .and_then(|c| c["status"].as_str())
+        .map(str::to_string)
+}
