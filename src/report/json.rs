@@ -25,6 +25,8 @@ struct JsonReport<'a> {
     checks: Vec<JsonCheck<'a>>,
     scenarios: &'a [ScenarioResult],
     cleanup: &'a Cleanup,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interrupted: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -69,6 +71,7 @@ impl Reporter for JsonReporter {
                 .collect(),
             scenarios: &run.scenarios,
             cleanup: &run.cleanup,
+            interrupted: run.interrupted.as_deref(),
         };
         serde_json::to_writer_pretty(&mut *out, &report)?;
         writeln!(out)
