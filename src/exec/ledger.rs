@@ -185,7 +185,7 @@ impl Ledger {
     pub fn remaining(&self) -> Vec<LedgerEntry> {
         let mut out: Vec<LedgerEntry> =
             self.lock().iter().filter(|e| !e.deleted).cloned().collect();
-        out.sort_by(|a, b| a.kind.cmp(&b.kind));
+        out.sort_by_key(|e| e.kind);
         out
     }
 

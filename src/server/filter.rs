@@ -362,7 +362,7 @@ mod tests {
         assert!(m(r#"userName sw "bjen""#));
         assert!(m(r#"userName ew "example.com""#));
         assert!(m(r#"userName ne "other""#));
-        assert!(m("title pr") == false && m("name pr"));
+        assert!(!m("title pr") && m("name pr"));
         assert!(m(r#"meta.lastModified gt "2011-05-13T04:42:33Z""#));
         assert!(m(r#"meta.lastModified ge "2011-05-13T04:42:34Z""#));
         assert!(!m(r#"meta.lastModified lt "2011-05-13T04:42:34Z""#));

@@ -79,6 +79,9 @@ pub struct Data {
     memberships: HashMap<String, BTreeSet<String>>,
 }
 
+/// A validated body, with the password and the member list taken out of it.
+type Prepared = (Map<String, Value>, Option<String>, Option<Vec<Value>>);
+
 pub struct Store {
     data: RwLock<Data>,
     /// The base URL (…/scim/v2) for `meta.location` and `$ref`.
@@ -182,10 +185,7 @@ impl Store {
     }
 
     /// Validates a canonical body for `kind`; returns the password (users) kept apart.
-    fn prepare(
-        kind: Kind,
-        body: Value,
-    ) -> Result<(Map<String, Value>, Option<String>, Option<Vec<Value>>), ScimError> {
+    fn prepare(kind: Kind, body: Value) -> Result<Prepared, ScimError> {
         let mut map = canonical_resource(kind.schema(), body)?;
         let password = map
             .remove("password")

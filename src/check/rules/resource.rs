@@ -56,7 +56,7 @@ pub fn created_resource(ctx: &StepContext<'_>, args: &Map<String, Value>) -> Vec
                     Severity::Warning,
                     "RFC 7643 §3.1",
                     "meta.resourceType is missing",
-                    &format!("Return meta.resourceType \"{expected}\"."),
+                    format!("Return meta.resourceType \"{expected}\"."),
                 ),
                 Some(v) => CheckOutcome::verdict(
                     v.as_str() == Some(expected),
