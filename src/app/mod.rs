@@ -11,7 +11,7 @@ use crate::cli::{Cli, Command, ListArgs, ServeArgs};
 use crate::error::{Error, EXIT_OK, EXIT_USAGE};
 use crate::report::ReportKind;
 use crate::scenario::{self, Profile};
-use crate::server::ServeOptions;
+use crate::server::{ServeError, ServeOptions};
 
 pub use run::exit_code;
 pub use target::is_loopback;
@@ -103,15 +103,17 @@ fn parse_reports(specs: &[String]) -> Result<Vec<(ReportKind, std::path::PathBuf
 }
 
 async fn serve(args: ServeArgs) -> Result<i32, Error> {
-    crate::server::serve(ServeOptions {
+    let opts = ServeOptions {
         bind: args.bind,
         port: args.port,
         token: args.token,
         allow_non_loopback: args.allow_non_loopback,
-    })
-    .await
-    .map_err(|e| Error::Server(e.to_string()))?;
-    Ok(EXIT_OK)
+    };
+    match crate::server::serve(opts).await {
+        Ok(()) => Ok(EXIT_OK),
+        Err(e @ ServeError::NonLoopback(_)) => Err(Error::Usage(e.to_string())),
+        Err(e) => Err(Error::Server(e.to_string())),
+    }
 }
 
 fn list(args: ListArgs) -> Result<(), Error> {

@@ -346,7 +346,9 @@ fn resource_route(
         ("PATCH", Some(id)) => {
             check_if_match(app, kind, id, headers)?;
             let ops = json_body(body)?;
-            store.modify(kind, id, |rec, data| patch::apply(kind, rec, data, &ops))?;
+            store.modify(kind, id, |body, members, data| {
+                patch::apply(kind, body, members, data, &ops)
+            })?;
             // Groups answer 204 unless asked for attributes: their member lists can be huge,
             // and Entra expects 204 (RFC 7644 §3.5.2 allows either).
             if kind == Kind::Group && params.projection().is_empty() {

@@ -13,6 +13,7 @@ mod discovery;
 mod error;
 pub mod filter;
 mod http;
+mod members;
 mod patch;
 mod query;
 mod resource;

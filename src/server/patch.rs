@@ -8,9 +8,10 @@ use serde_json::{Map, Value};
 
 use super::error::ScimError;
 use super::filter::{member, val_matches};
+use super::members::MemberEdits;
 use super::resource::canonical_value;
 use super::schema::{Attr, ResourceSchema};
-use super::store::{resolve_members, Data, Kind, Member, Record};
+use super::store::{resolve_members, Data, Kind, Member};
 use crate::scim::urn;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,8 +21,22 @@ enum Op {
     Replace,
 }
 
-/// Applies a PatchOp body to a copy of a record (the store commits it only on success).
-pub fn apply(kind: Kind, rec: &mut Record, data: &Data, body: &Value) -> Result<(), ScimError> {
+/// What a PATCH edits: a copy of the body and an overlay of the members.
+struct Target<'r, 'a> {
+    body: &'r mut Map<String, Value>,
+    members: &'r mut MemberEdits<'a>,
+}
+
+/// Applies a PatchOp body to a copy of a resource (the store commits it only on success).
+pub fn apply(
+    kind: Kind,
+    body: &mut Map<String, Value>,
+    members: &mut MemberEdits<'_>,
+    data: &Data,
+    patch: &Value,
+) -> Result<(), ScimError> {
+    let rec = &mut Target { body, members };
+    let body = patch;
     let obj = body
         .as_object()
         .ok_or_else(|| ScimError::invalid_syntax("the PATCH body must be a JSON object"))?;
@@ -71,7 +86,7 @@ pub fn apply(kind: Kind, rec: &mut Record, data: &Data, body: &Value) -> Result<
 
 fn apply_pathless(
     kind: Kind,
-    rec: &mut Record,
+    rec: &mut Target<'_, '_>,
     data: &Data,
     op: Op,
     value: Option<Value>,
@@ -102,7 +117,7 @@ fn apply_pathless(
 
 fn apply_path(
     kind: Kind,
-    rec: &mut Record,
+    rec: &mut Target<'_, '_>,
     data: &Data,
     op: Op,
     path: &str,
@@ -458,7 +473,7 @@ fn equality_terms(filter: &ValFilter, obj: &mut Map<String, Value>) {
 
 /// Group membership, on the ordered member map.
 fn members(
-    rec: &mut Record,
+    rec: &mut Target<'_, '_>,
     data: &Data,
     op: Op,
     filter: Option<&ValFilter>,
@@ -480,7 +495,7 @@ fn members(
     if let Some(f) = filter {
         let parent = ResourceSchema::group().find(None, "members");
         let mut matched = Vec::new();
-        for (id, m) in &rec.members {
+        for (id, m) in rec.members.iter() {
             let mut obj = Map::new();
             obj.insert("value".into(), Value::String(id.clone()));
             obj.insert("type".into(), Value::String(m.kind.resource_type().into()));
@@ -494,7 +509,7 @@ fn members(
         return match op {
             Op::Remove => {
                 for id in matched {
-                    rec.members.shift_remove(&id);
+                    rec.members.remove(&id);
                 }
                 Ok(())
             }
@@ -506,16 +521,22 @@ fn members(
     match op {
         Op::Add => {
             for (id, m) in listed(value)? {
-                rec.members.entry(id).or_insert(m);
+                rec.members.add(id, m);
             }
         }
-        Op::Replace => rec.members = listed(value)?,
+        Op::Replace => {
+            let list = listed(value)?;
+            rec.members.clear();
+            for (id, m) in list {
+                rec.members.add(id, m);
+            }
+        }
         Op::Remove => match value {
             // Entra's default: remove exactly the listed members.
             Some(v) if !is_empty(&v) => {
                 for item in v.as_array().cloned().unwrap_or_else(|| vec![v]) {
                     if let Some(id) = item.get("value").and_then(Value::as_str) {
-                        rec.members.shift_remove(id);
+                        rec.members.remove(id);
                     }
                 }
             }

@@ -13,6 +13,10 @@ use crate::scim::urn;
 /// Most resources one page returns (advertised as `filter.maxResults`).
 pub const MAX_RESULTS: usize = 1000;
 
+/// Most matches the server sorts; past it a sorted query is refused with `tooMany`
+/// (RFC 7644 §3.12) instead of materialising the whole store.
+pub const MAX_SORTED: usize = 20_000;
+
 #[derive(Debug, Default, Clone)]
 pub struct ListQuery {
     pub filter: Option<String>,
@@ -217,6 +221,9 @@ pub fn list(
         let mut all: Vec<(String, String)> = Vec::new();
         for id in ids {
             if matching(id)? {
+                if all.len() == MAX_SORTED {
+                    return Err(ScimError::new(400, Some("tooMany"), format!("more than {MAX_SORTED} resources match; narrow the filter to sort them")));
+                }
                 let key = records
                     .get(id)
                     .map(|r| sort_key(&Value::Object(r.body.clone()), sort_by))
@@ -234,6 +241,16 @@ pub fn list(
             .skip(start - 1)
             .take(count)
             .map(|(_, id)| id)
+            .collect();
+    } else if parsed.is_none() {
+        // No filter: the order index alone gives the count and the page.
+        total = data.order(kind).len();
+        page_ids = data
+            .order(kind)
+            .values()
+            .skip(start - 1)
+            .take(count)
+            .cloned()
             .collect();
     } else {
         let mut n = 0usize;

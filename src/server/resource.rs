@@ -34,6 +34,12 @@ pub fn canonical_value(attr: &Attr, value: Value) -> Result<Value, ScimError> {
         }
         return Ok(Value::Array(out));
     }
+    // Entra sends single-valued complex attributes as one-element lists
+    // (`"manager": [{"$ref": null, "value": "…"}]`).
+    let value = match value {
+        Value::Array(mut items) if items.len() <= 1 => items.pop().unwrap_or(Value::Null),
+        other => other,
+    };
     canonical_single(attr, value)
 }
 
@@ -46,7 +52,14 @@ fn canonical_single(attr: &Attr, value: Value) -> Result<Value, ScimError> {
             }),
         },
         "complex" => match value {
-            Value::Object(map) => Ok(Value::Object(canonical_object(&attr.sub, map, false)?)),
+            Value::Object(map) => {
+                let obj = canonical_object(&attr.sub, map, false)?;
+                Ok(if obj.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Object(obj)
+                })
+            }
             Value::Null => Ok(Value::Null),
             // A bare value for a complex attribute means its `value` sub-attribute.
             other if attr.sub_attr("value").is_some() => {

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::error::ScimError;
+use super::members::MemberEdits;
 use super::resource::{canonical_resource, single_primary};
 use super::schema::ResourceSchema;
 use crate::scim::urn;
@@ -349,25 +350,27 @@ impl Store {
     }
 
     /// Applies `f` to a copy of the record; commits only if it succeeds (PATCH is atomic).
+    /// Applies `f` to a copy of the body and an overlay of the members; commits only if it
+    /// succeeds (PATCH is atomic). Members are not copied, so large groups stay cheap.
     pub fn modify(
         &self,
         kind: Kind,
         id: &str,
-        f: impl FnOnce(&mut Record, &Data) -> Result<(), ScimError>,
+        f: impl FnOnce(&mut Map<String, Value>, &mut MemberEdits<'_>, &Data) -> Result<(), ScimError>,
     ) -> Result<(), ScimError> {
         let mut data = self.write();
-        let mut rec = data
+        let rec = data
             .records(kind)
             .get(id)
-            .cloned()
             .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
         let old_body = rec.body.clone();
-        let old_members: BTreeSet<String> = rec.members.keys().cloned().collect();
-        f(&mut rec, &data)?;
-        single_primary(&mut rec.body);
+        let mut body = rec.body.clone();
+        let mut edits = MemberEdits::new(&rec.members);
+        f(&mut body, &mut edits, &data)?;
+        let changes = edits.into_changes();
+        single_primary(&mut body);
         if kind == Kind::User {
-            let name = rec
-                .body
+            let name = body
                 .get("userName")
                 .and_then(Value::as_str)
                 .unwrap_or_default()
@@ -384,30 +387,46 @@ impl Store {
             }
         }
         let version = data.bump();
-        rec.version = version;
         let created = old_body.get("meta").and_then(|m| m.get("created")).cloned();
-        self.stamp(kind, id, &mut rec.body, version, created);
-        match kind {
-            Kind::User => {
-                data.unindex_user(&old_body);
-                data.index_user(id, &rec.body);
-                data.users.insert(id.to_string(), rec);
-            }
-            Kind::Group => {
-                let new_members: BTreeSet<String> = rec.members.keys().cloned().collect();
-                for gone in old_members.difference(&new_members) {
-                    if let Some(set) = data.memberships.get_mut(gone) {
-                        set.remove(id);
-                    }
+        self.stamp(kind, id, &mut body, version, created);
+        if kind == Kind::User {
+            data.unindex_user(&old_body);
+            data.index_user(id, &body);
+        }
+        let Data {
+            users,
+            groups,
+            memberships,
+            ..
+        } = &mut *data;
+        let rec = match kind {
+            Kind::User => users.get_mut(id),
+            Kind::Group => groups.get_mut(id),
+        }
+        .expect("checked above");
+        rec.body = body;
+        rec.version = version;
+        if changes.cleared {
+            for gone in rec.members.keys() {
+                if let Some(set) = memberships.get_mut(gone) {
+                    set.remove(id);
                 }
-                for added in new_members.difference(&old_members) {
-                    data.memberships
-                        .entry(added.clone())
-                        .or_default()
-                        .insert(id.to_string());
-                }
-                data.groups.insert(id.to_string(), rec);
             }
+            rec.members.clear();
+        }
+        for gone in &changes.removed {
+            if rec.members.shift_remove(gone).is_some() {
+                if let Some(set) = memberships.get_mut(gone) {
+                    set.remove(id);
+                }
+            }
+        }
+        for (added, member) in changes.added {
+            memberships
+                .entry(added.clone())
+                .or_default()
+                .insert(id.to_string());
+            rec.members.insert(added, member);
         }
         Ok(())
     }

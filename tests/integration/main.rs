@@ -5,4 +5,5 @@ mod cli;
 mod hostile;
 mod okta_defects;
 mod safety;
+mod server;
 mod support;

@@ -1,0 +1,76 @@
+//! Discovery endpoints (RFC 7644 §4), validated against the harness's own JSON Schemas.
+
+use scimcheck::check::SchemaSet;
+use serde_json::Value;
+
+use super::Scim;
+
+fn valid(name: &str, v: &Value) {
+    assert_eq!(
+        SchemaSet::builtin().validate(name, v).unwrap(),
+        vec![],
+        "{name}: {v}"
+    );
+}
+
+#[tokio::test]
+async fn service_provider_config() {
+    let s = Scim::start().await;
+    let a = s.get("/ServiceProviderConfig").await;
+    assert_eq!(a.status, 200);
+    valid("ServiceProviderConfig", &a.body);
+    assert_eq!(a.body["patch"]["supported"], true);
+    assert_eq!(a.body["bulk"]["supported"], false);
+    assert_eq!(a.body["filter"]["maxResults"], 1000);
+}
+
+#[tokio::test]
+async fn resource_types() {
+    let s = Scim::start().await;
+    let a = s.get("/ResourceTypes").await;
+    valid("ListResponse", &a.body);
+    assert_eq!(a.body["totalResults"], 2);
+    for r in a.body["Resources"].as_array().unwrap() {
+        valid("ResourceType", r);
+    }
+    let user = s.get("/ResourceTypes/User").await;
+    assert_eq!(user.body["endpoint"], "/Users");
+    assert_eq!(
+        user.body["schemaExtensions"][0]["schema"],
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    );
+    s.get("/ResourceTypes/Printer")
+        .await
+        .assert_error(404, None);
+}
+
+#[tokio::test]
+async fn schemas_with_attribute_characteristics() {
+    let s = Scim::start().await;
+    let a = s.get("/Schemas").await;
+    valid("ListResponse", &a.body);
+    assert_eq!(a.body["totalResults"], 3);
+    for schema in a.body["Resources"].as_array().unwrap() {
+        valid("Schema", schema);
+    }
+    let user = s
+        .get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:User")
+        .await;
+    let attrs = user.body["attributes"].as_array().unwrap();
+    let find = |n: &str| attrs.iter().find(|a| a["name"] == n).unwrap();
+    assert_eq!(find("userName")["uniqueness"], "server");
+    assert_eq!(find("userName")["required"], true);
+    assert_eq!(find("userName")["caseExact"], false);
+    assert_eq!(find("password")["returned"], "never");
+    assert_eq!(find("password")["mutability"], "writeOnly");
+    assert_eq!(find("groups")["mutability"], "readOnly");
+    assert_eq!(find("emails")["multiValued"], true);
+    assert!(find("emails")["subAttributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["name"] == "primary" && a["type"] == "boolean"));
+    s.get("/Schemas/urn:example:nope")
+        .await
+        .assert_error(404, None);
+}

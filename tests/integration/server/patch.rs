@@ -1,0 +1,321 @@
+//! PATCH in the shapes Okta and Entra really send (shared/scim-field-notes.md).
+
+use serde_json::{json, Value};
+
+use super::Scim;
+
+async fn user_with_manager(s: &Scim) -> (String, String) {
+    let manager = s.user("boss@example.com").await;
+    let id = s.user("emp@example.com").await;
+    (id, manager)
+}
+
+async fn body(s: &Scim, path: &str) -> Value {
+    s.get(path).await.body
+}
+
+#[tokio::test]
+async fn okta_path_less_deactivate_and_reactivate() {
+    let s = Scim::start().await;
+    let id = s.user("okta@example.com").await;
+    let a = s
+        .patch(
+            &format!("/Users/{id}"),
+            json!([{"op": "replace", "value": {"active": false}}]),
+        )
+        .await;
+    assert_eq!(a.status, 200);
+    assert_eq!(a.body["active"], false);
+    assert_eq!(body(&s, &format!("/Users/{id}")).await["active"], false);
+    let a = s
+        .patch(
+            &format!("/Users/{id}"),
+            json!([{"op": "replace", "value": {"active": true}}]),
+        )
+        .await;
+    assert_eq!(
+        (a.body["active"].clone(), a.body["id"].clone()),
+        (json!(true), json!(id))
+    );
+}
+
+#[tokio::test]
+async fn entra_capitalised_ops_and_string_booleans() {
+    let s = Scim::start().await;
+    let id = s.user("entra@example.com").await;
+    let a = s
+        .patch(
+            &format!("/Users/{id}"),
+            json!([{"op": "Replace", "path": "active", "value": "False"}]),
+        )
+        .await;
+    assert_eq!(
+        a.body["active"], false,
+        "\"False\" is false, not a truthy string"
+    );
+    let a = s.patch(&format!("/Users/{id}"), json!([{"op": "Add", "path": "displayName", "value": "Added"}, {"op": "Add", "path": "title", "value": "Boss"}])).await;
+    assert_eq!(
+        (a.body["displayName"].clone(), a.body["title"].clone()),
+        (json!("Added"), json!("Boss")),
+        "Add on a single-valued attribute sets it"
+    );
+    let a = s
+        .patch(
+            &format!("/Users/{id}"),
+            json!([{"op": "Add", "path": "displayName", "value": "Again"}]),
+        )
+        .await;
+    assert_eq!(a.body["displayName"], "Again");
+}
+
+#[tokio::test]
+async fn path_less_value_with_dotted_and_urn_keys() {
+    let s = Scim::start().await;
+    let id = s.user("dots@example.com").await;
+    let a = s
+        .patch(
+            &format!("/Users/{id}"),
+            json!([{"op": "replace", "value": {"name.givenName": "Björn", "displayName": "Björn Ø", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "R&D"}}]),
+        )
+        .await;
+    assert_eq!(a.body["name"]["givenName"], "Björn");
+    assert_eq!(
+        a.body["name"]["familyName"], "Ångström",
+        "sibling sub-attributes stay"
+    );
+    assert_eq!(a.body["displayName"], "Björn Ø");
+    assert_eq!(
+        a.body["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"],
+        "R&D"
+    );
+    assert!(a.body["schemas"].as_array().unwrap().contains(&json!(
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    )));
+}
+
+#[tokio::test]
+async fn value_filter_paths_on_emails() {
+    let s = Scim::start().await;
+    let id = s.user("vp@example.com").await;
+    let a = s.patch(&format!("/Users/{id}"), json!([{"op": "Replace", "path": "emails[type eq \"work\"].value", "value": "new@example.com"}])).await;
+    assert_eq!(
+        a.body["emails"],
+        json!([{"value": "new@example.com", "type": "work", "primary": true}])
+    );
+    let a = s.patch(&format!("/Users/{id}"), json!([{"op": "Add", "path": "emails[type eq \"home\"].value", "value": "home@example.com"}])).await;
+    assert_eq!(
+        a.body["emails"][1],
+        json!({"type": "home", "value": "home@example.com"})
+    );
+    let a = s
+        .patch(
+            &format!("/Users/{id}"),
+            json!([{"op": "remove", "path": "emails[type eq \"home\"]"}]),
+        )
+        .await;
+    assert_eq!(a.body["emails"].as_array().unwrap().len(), 1);
+    let a = s
+        .patch(
+            &format!("/Users/{id}"),
+            json!([{"op": "replace", "path": "emails[type eq \"other\"].value", "value": "x"}]),
+        )
+        .await;
+    a.assert_error(400, Some("noTarget"));
+}
+
+#[tokio::test]
+async fn enterprise_manager_shapes() {
+    let s = Scim::start().await;
+    let (id, manager) = user_with_manager(&s).await;
+    let ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    let a = s.patch(&format!("/Users/{id}"), json!([{"op": "Add", "path": format!("{ext}:manager"), "value": [{"$ref": null, "value": manager}]}])).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body[ext]["manager"]["value"], manager.as_str());
+    let a = s
+        .patch(
+            &format!("/Users/{id}"),
+            json!([{"op": "Replace", "path": format!("{ext}:manager"), "value": ""}]),
+        )
+        .await;
+    assert!(
+        a.body.get(ext).is_none_or(|e| e.get("manager").is_none()),
+        "an empty value removes the manager: {}",
+        a.body
+    );
+    let a = s
+        .patch(
+            &format!("/Users/{id}"),
+            json!([{"op": "replace", "path": "name.familyName", "value": null}]),
+        )
+        .await;
+    assert!(a.body["name"].get("familyName").is_none(), "null removes");
+}
+
+#[tokio::test]
+async fn okta_membership_remove_by_filter_and_add_without_type() {
+    let s = Scim::start().await;
+    let (a, b, c) = (
+        s.user("a@example.com").await,
+        s.user("b@example.com").await,
+        s.user("c@example.com").await,
+    );
+    let g = s.group("Engineering", &[&a, &b]).await;
+    let r = s
+        .patch(&format!("/Groups/{g}"), json!([{"op": "remove", "path": format!("members[value eq \"{b}\"]")}, {"op": "add", "path": "members", "value": [{"value": c, "display": "c@example.com"}]}]))
+        .await;
+    assert_eq!(r.status, 204, "groups answer 204: {}", r.body);
+    assert_eq!(s.member_ids(&g).await, vec![a.clone(), c.clone()]);
+    let r = s
+        .patch(
+            &format!("/Groups/{g}"),
+            json!([{"op": "add", "path": "members", "value": [{"value": a}]}]),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    assert_eq!(
+        s.member_ids(&g).await.len(),
+        2,
+        "adding an existing member does not duplicate it"
+    );
+}
+
+#[tokio::test]
+async fn okta_push_replace_and_empty_push() {
+    let s = Scim::start().await;
+    let (a, b) = (s.user("a@example.com").await, s.user("b@example.com").await);
+    let g = s.group("Push", &[&a]).await;
+    s.patch(
+        &format!("/Groups/{g}"),
+        json!([{"op": "replace", "path": "members", "value": [{"value": b}]}]),
+    )
+    .await;
+    assert_eq!(s.member_ids(&g).await, vec![b]);
+    let r = s
+        .patch(
+            &format!("/Groups/{g}"),
+            json!([{"op": "replace", "path": "members", "value": []}]),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    assert!(s.member_ids(&g).await.is_empty());
+}
+
+#[tokio::test]
+async fn okta_rename_with_id_in_value() {
+    let s = Scim::start().await;
+    let g = s.group("Old", &[]).await;
+    s.patch(
+        &format!("/Groups/{g}"),
+        json!([{"op": "replace", "value": {"id": g, "displayName": "New"}}]),
+    )
+    .await;
+    assert_eq!(
+        s.get(&format!("/Groups/{g}")).await.body["displayName"],
+        "New"
+    );
+    let r = s
+        .patch(
+            &format!("/Groups/{g}"),
+            json!([{"op": "replace", "value": {"id": "another", "displayName": "X"}}]),
+        )
+        .await;
+    r.assert_error(400, Some("mutability"));
+    assert_eq!(
+        s.get(&format!("/Groups/{g}")).await.body["displayName"],
+        "New",
+        "a failed PATCH changes nothing"
+    );
+}
+
+#[tokio::test]
+async fn entra_member_removal_by_value_array_removes_only_those() {
+    let s = Scim::start().await;
+    let (a, b, c) = (
+        s.user("a@example.com").await,
+        s.user("b@example.com").await,
+        s.user("c@example.com").await,
+    );
+    let g = s.group("Entra", &[]).await;
+    s.patch(&format!("/Groups/{g}"), json!([{"op": "Add", "path": "members", "value": [{"$ref": null, "value": a}, {"$ref": null, "value": b}, {"$ref": null, "value": c}]}])).await;
+    s.patch(
+        &format!("/Groups/{g}"),
+        json!([{"op": "Remove", "path": "members", "value": [{"value": b}]}]),
+    )
+    .await;
+    assert_eq!(s.member_ids(&g).await, vec![a, c]);
+}
+
+#[tokio::test]
+async fn patch_errors() {
+    let s = Scim::start().await;
+    let id = s.user("err@example.com").await;
+    let p = format!("/Users/{id}");
+    s.patch(&p, json!([{"op": "merge", "path": "title", "value": "x"}]))
+        .await
+        .assert_error(400, Some("invalidSyntax"));
+    s.patch(
+        &p,
+        json!([{"op": "replace", "path": "emails[type eq", "value": "x"}]),
+    )
+    .await
+    .assert_error(400, Some("invalidPath"));
+    s.patch(&p, json!([{"op": "remove"}]))
+        .await
+        .assert_error(400, Some("noTarget"));
+    s.patch(
+        &p,
+        json!([{"op": "replace", "path": "id", "value": "new-id"}]),
+    )
+    .await
+    .assert_error(400, Some("mutability"));
+    s.patch(
+        &p,
+        json!([{"op": "replace", "path": "active", "value": "maybe"}]),
+    )
+    .await
+    .assert_error(400, Some("invalidValue"));
+    s.patch(&p, json!([{"op": "remove", "path": "userName"}]))
+        .await
+        .assert_error(400, Some("invalidValue"));
+    let no_schemas = s
+        .send(
+            reqwest::Method::PATCH,
+            &p,
+            Some(json!({"Operations": []})),
+            &[],
+        )
+        .await;
+    no_schemas.assert_error(400, Some("invalidSyntax"));
+    s.patch(
+        "/Users/missing",
+        json!([{"op": "replace", "value": {"active": false}}]),
+    )
+    .await
+    .assert_error(404, None);
+}
+
+#[tokio::test]
+async fn user_patch_honours_attributes_and_group_patch_can_return_the_group() {
+    let s = Scim::start().await;
+    let id = s.user("proj@example.com").await;
+    let r = s
+        .send(reqwest::Method::PATCH, &format!("/Users/{id}?attributes=active"), Some(json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "value": {"active": false}}]})), &[])
+        .await;
+    assert_eq!(
+        r.body
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>(),
+        ["schemas", "id", "active"]
+    );
+    let g = s.group("Projected", &[]).await;
+    let r = s
+        .send(reqwest::Method::PATCH, &format!("/Groups/{g}?excludedAttributes=members"), Some(json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "displayName", "value": "P2"}]})), &[])
+        .await;
+    assert_eq!(
+        (r.status, r.body["displayName"].clone()),
+        (200, json!("P2"))
+    );
+}
