@@ -143,7 +143,7 @@ fn apply_path(
     }
     let def = schema.find(attr_path.uri.as_deref(), &attr_path.name);
     if def.is_some_and(|d| d.read_only) {
-        let current = member(&rec.body, &attr_path.name);
+        let current = member(rec.body, &attr_path.name);
         let same = match (&value, current) {
             (Some(v), Some(c)) => v == c,
             (Some(Value::Array(v)), None) => v.is_empty(),
@@ -158,7 +158,7 @@ fn apply_path(
             )))
         };
     }
-    let container = container(&mut rec.body, schema, attr_path.uri.as_deref(), op)?;
+    let container = container(rec.body, schema, attr_path.uri.as_deref(), op)?;
     let Some(container) = container else {
         return Ok(());
     };
