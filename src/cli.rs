@@ -147,6 +147,22 @@ pub struct RunArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Write normalised exchanges per scenario to DIR and report drift from the ones there.
+    #[arg(long, value_name = "DIR")]
+    pub snapshots: Option<PathBuf>,
+
+    /// Accept this run's exchanges as the new snapshots.
+    #[arg(long, requires = "snapshots")]
+    pub update_snapshots: bool,
+
+    /// Severity of a snapshot drift finding.
+    #[arg(long, value_enum, default_value_t = DriftSeverity::Error, requires = "snapshots")]
+    pub snapshot_drift: DriftSeverity,
+
+    /// Print only failures, warnings and the summary.
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
+
     /// Scenarios run at once (steps within a scenario always run in order).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
@@ -178,6 +194,12 @@ pub struct RunArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DriftSeverity {
     Error,
     Warning,
 }

@@ -16,3 +16,4 @@ pub mod result;
 pub mod scenario;
 pub mod scim;
 pub mod server;
+pub mod snapshot;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::check::{CheckOutcome, CheckStatus};
 use crate::exec::{Exchange, LedgerEntry};
-use crate::scenario::Profile;
+use crate::scenario::{Profile, SnapshotMode};
 
 /// Bumped when the JSON report changes incompatibly.
 pub const REPORT_VERSION: u32 = 1;
@@ -75,6 +75,33 @@ pub struct ScenarioResult {
     pub skipped: Option<String>,
     pub steps: Vec<StepResult>,
     pub duration_ms: u64,
+    /// Generated values that differ on every run (random externalIds, passwords, GUIDs), with
+    /// the placeholder snapshots write instead.
+    #[serde(skip)]
+    pub volatile: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<SnapshotOutcome>,
+}
+
+/// What the snapshot stage concluded for one scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SnapshotOutcome {
+    pub file: String,
+    pub status: SnapshotStatus,
+    /// Unified diff from the accepted snapshot to this run, when they differ.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SnapshotStatus {
+    /// No snapshot existed; this run's was written.
+    Written,
+    Matched,
+    Drifted,
+    /// `--update-snapshots` accepted this run's.
+    Updated,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,6 +115,8 @@ pub struct StepResult {
     pub checks: Vec<CheckOutcome>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub captures: BTreeMap<String, Value>,
+    #[serde(skip)]
+    pub snapshot: SnapshotMode,
 }
 
 impl StepResult {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::check::{CheckStatus, Severity};
-use crate::cli::{ColorChoice, FailOn, RunArgs};
+use crate::cli::{ColorChoice, DriftSeverity, FailOn, RunArgs};
 use crate::error::{Error, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK};
 use crate::exec::{Auth, Client, Secret};
 use crate::pipeline::{self, RunOptions, Shared};
@@ -15,6 +15,7 @@ use crate::report::{human::HumanReporter, json::JsonReporter, Reporter};
 use crate::result::{RunResult, Target};
 use crate::scenario::{self, Loaded, Method};
 use crate::server::{RunningServer, ServerConfig};
+use crate::snapshot::{self, SnapshotOptions};
 
 use super::{parse_profiles, parse_reports, target};
 
@@ -86,7 +87,21 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
     if let Some(server) = server {
         server.shutdown().await;
     }
-    let run = outcome?;
+    let mut run = outcome?;
+    if let Some(dir) = &args.snapshots {
+        let drift = match args.snapshot_drift {
+            DriftSeverity::Error => Severity::Error,
+            DriftSeverity::Warning => Severity::Warning,
+        };
+        snapshot::apply(
+            &mut run,
+            &SnapshotOptions {
+                dir: dir.clone(),
+                update: args.update_snapshots,
+                drift,
+            },
+        )?;
+    }
     for (kind, path) in &reports {
         write_report(kind.reporter().as_ref(), &run, path)?;
     }
@@ -97,6 +112,7 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
         HumanReporter {
             color: use_color(args.color),
             verbose: args.verbose,
+            quiet: args.quiet,
         }
         .render(&run, &mut stdout)
     };

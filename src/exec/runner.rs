@@ -101,6 +101,7 @@ async fn run_scenario(
             exchange: Some(exchange),
             checks,
             captures,
+            snapshot: step.snapshot,
         });
     }
     ScenarioResult {
@@ -112,6 +113,8 @@ async fn run_scenario(
         skipped: skip,
         steps,
         duration_ms: started.elapsed().as_millis() as u64,
+        volatile: plan::vars::volatile(&vars),
+        snapshot: None,
     }
 }
 
@@ -192,6 +195,7 @@ fn skipped_step(step: &Step, scenario_id: &str, reference: &str, reason: String)
         exchange: None,
         checks,
         captures: BTreeMap::new(),
+        snapshot: step.snapshot,
     }
 }
 

@@ -166,6 +166,18 @@ fn random_guid(rng: &mut impl Rng) -> String {
     )
 }
 
+/// Generated values that change on every run, each with a stable placeholder
+/// (`[user1.externalId]`), for snapshots.
+pub fn volatile(vars: &Vars) -> Vec<(String, String)> {
+    vars.0
+        .iter()
+        .filter(|(k, _)| {
+            k.ends_with(".externalId") || k.ends_with(".password") || k.starts_with("guid")
+        })
+        .filter_map(|(k, v)| v.as_str().map(|s| (s.to_string(), format!("[{k}]"))))
+        .collect()
+}
+
 /// Whether `name` is a built-in variable (so load-time validation can tell typos apart).
 pub fn is_builtin(name: &str) -> bool {
     // A throwaway run id is enough: only the names matter.

@@ -17,6 +17,8 @@ pub struct HumanReporter {
     pub color: bool,
     /// Show every exchange, not only failing ones.
     pub verbose: bool,
+    /// Show only failures, warnings and the summary.
+    pub quiet: bool,
 }
 
 struct Paint(bool);
@@ -125,6 +127,14 @@ impl Reporter for HumanReporter {
 
 impl HumanReporter {
     fn scenario(&self, p: &Paint, sc: &ScenarioResult, out: &mut dyn Write) -> io::Result<()> {
+        let failing = sc
+            .steps
+            .iter()
+            .flat_map(|s| &s.checks)
+            .any(|c| c.is_failure());
+        if self.quiet && !failing {
+            return Ok(());
+        }
         writeln!(out)?;
         writeln!(
             out,
@@ -137,7 +147,22 @@ impl HumanReporter {
             return Ok(());
         }
         for step in &sc.steps {
+            if self.quiet && !step.checks.iter().any(|c| c.is_failure()) {
+                continue;
+            }
             self.step(p, step, out)?;
+        }
+        if let Some(diff) = sc.snapshot.as_ref().and_then(|s| s.diff.as_deref()) {
+            for line in diff.lines() {
+                let painted = if line.starts_with('+') && !line.starts_with("+++") {
+                    p.green(line)
+                } else if line.starts_with('-') && !line.starts_with("---") {
+                    p.red(line)
+                } else {
+                    p.dim(line)
+                };
+                writeln!(out, "      {painted}")?;
+            }
         }
         Ok(())
     }
@@ -163,7 +188,7 @@ impl HumanReporter {
             None => "not sent".to_string(),
         };
         writeln!(out, "  {} {}", step.title, p.dim(&line))?;
-        for c in &step.checks {
+        for c in step.checks.iter().filter(|c| !self.quiet || c.is_failure()) {
             let (mark, text) = match c.status {
                 CheckStatus::Passed => (p.green("✓"), c.message.clone()),
                 CheckStatus::Failed => (p.red("✗"), p.red(&c.message)),

@@ -100,6 +100,18 @@ pub struct Step {
     /// or `name: ""` for the whole body.
     #[serde(default)]
     pub capture: BTreeMap<String, String>,
+    /// What snapshots record of the response: `full` (default), or `status` for responses
+    /// that depend on data outside the run (an unfiltered list of a shared tenant).
+    #[serde(default)]
+    pub snapshot: SnapshotMode,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SnapshotMode {
+    #[default]
+    Full,
+    Status,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

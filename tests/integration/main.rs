@@ -6,4 +6,5 @@ mod hostile;
 mod okta_defects;
 mod safety;
 mod server;
+mod snapshots;
 mod support;

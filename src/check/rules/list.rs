@@ -100,10 +100,11 @@ pub fn list_response(ctx: &StepContext<'_>, _args: &Map<String, Value>) -> Vec<C
             )
             .at("/totalResults"),
         );
-        if total > 0 {
+        // Always reported, so the list of checks does not depend on the data.
+        {
             out.push(
                 CheckOutcome::verdict(
-                    resources.is_some_and(Value::is_array),
+                    total == 0 || resources.is_some_and(Value::is_array),
                     "rfc7644.list.resources",
                     Severity::Error,
                     REFERENCE,

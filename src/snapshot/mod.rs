@@ -1,0 +1,13 @@
+//! The snapshot stage: normalised exchanges written per scenario, compared with the accepted
+//! ones, drift reported as a finding with a unified diff.
+//!
+//! - [`normalise`]: volatile values to placeholders, secrets never written.
+//! - [`files`]: write, compare, update.
+
+mod files;
+pub mod normalise;
+
+pub use files::{apply, SnapshotOptions};
+
+/// The pseudo-step that carries a scenario's snapshot verdict in every report.
+pub const STEP_ID: &str = "snapshot";

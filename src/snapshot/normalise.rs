@@ -1,0 +1,285 @@
+//! A scenario's exchanges as stable, secret-free data: server ids become `[user-1]`,
+//! `[group-1]` (numbered in order of appearance, so references stay linked), timestamps
+//! `[timestamp]`, ETags `[etag]`, the target `[base-url]`, the run id `[run]`, and generated
+//! random values their variable's name.
+
+use serde_json::{json, Map, Value};
+
+use crate::check::json::{clip, member};
+use crate::result::ScenarioResult;
+use crate::scenario::SnapshotMode;
+
+/// Request headers worth recording: they change what the server does.
+const REQUEST_HEADERS: &[&str] = &[
+    "authorization",
+    "content-type",
+    "if-match",
+    "if-none-match",
+    "user-agent",
+];
+
+struct Normaliser {
+    /// Substrings replaced anywhere, longest first.
+    substrings: Vec<(String, String)>,
+    /// Server ids, replaced where a whole value or path segment equals one.
+    ids: Vec<(String, String)>,
+}
+
+impl Normaliser {
+    fn new(scenario: &ScenarioResult, base_url: &str, run_id: &str) -> Normaliser {
+        let prefix = format!("scimcheck-{run_id}-");
+        let mut substrings = vec![
+            (base_url.to_string(), "[base-url]".to_string()),
+            // Scenarios also send names upper-cased (`{{user1.userName | upper}}`).
+            (prefix.to_uppercase(), "SCIMCHECK-[RUN]-".to_string()),
+            (prefix, "scimcheck-[run]-".to_string()),
+        ];
+        substrings.extend(scenario.volatile.iter().cloned());
+        substrings.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
+        Normaliser {
+            substrings,
+            ids: collect_ids(scenario),
+        }
+    }
+
+    fn id(&self, s: &str) -> Option<&str> {
+        self.ids
+            .iter()
+            .find(|(id, _)| id == s)
+            .map(|(_, p)| p.as_str())
+    }
+
+    fn text(&self, s: &str) -> String {
+        if let Some(p) = self.id(s) {
+            return p.to_string();
+        }
+        if time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).is_ok() {
+            return "[timestamp]".into();
+        }
+        let mut out = s.to_string();
+        for (from, to) in &self.substrings {
+            if out.contains(from.as_str()) {
+                out = out.replace(from.as_str(), to);
+            }
+        }
+        if out.contains('/') || out.contains('"') {
+            for (id, p) in &self.ids {
+                if out.contains(id.as_str()) {
+                    out = replace_delimited(&out, id, p);
+                }
+            }
+        }
+        out
+    }
+
+    fn value(&self, v: &Value, key: Option<&str>) -> Value {
+        match v {
+            Value::String(s) if key.is_some_and(|k| k.eq_ignore_ascii_case("version")) => {
+                let _ = s;
+                json!("[etag]")
+            }
+            Value::String(s) => Value::String(self.text(s)),
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|i| self.value(i, None)).collect())
+            }
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (self.text(k), self.value(v, Some(k))))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+}
+
+/// Replaces `id` where it stands as a path segment or a quoted value, never inside a word.
+fn replace_delimited(s: &str, id: &str, placeholder: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(pos) = rest.find(id) {
+        let before = rest[..pos].chars().last();
+        let after = rest[pos + id.len()..].chars().next();
+        let delimited = matches!(before, None | Some('/' | '"' | '='))
+            && matches!(after, None | Some('/' | '"' | '?' | '&'));
+        out.push_str(&rest[..pos]);
+        out.push_str(if delimited { placeholder } else { id });
+        rest = &rest[pos + id.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Server-assigned ids in order of first appearance, numbered per resource type.
+fn collect_ids(scenario: &ScenarioResult) -> Vec<(String, String)> {
+    let mut ids: Vec<(String, String)> = Vec::new();
+    let mut counts = (0usize, 0usize, 0usize);
+    let mut add = |id: &str, kind: Option<&str>| {
+        if id.is_empty() || ids.iter().any(|(known, _)| known == id) {
+            return;
+        }
+        let placeholder = match kind {
+            Some(k) if k.eq_ignore_ascii_case("User") || k.eq_ignore_ascii_case("Users") => {
+                counts.0 += 1;
+                format!("[user-{}]", counts.0)
+            }
+            Some(k) if k.eq_ignore_ascii_case("Group") || k.eq_ignore_ascii_case("Groups") => {
+                counts.1 += 1;
+                format!("[group-{}]", counts.1)
+            }
+            _ => {
+                counts.2 += 1;
+                format!("[id-{}]", counts.2)
+            }
+        };
+        ids.push((id.to_string(), placeholder));
+    };
+    for step in &scenario.steps {
+        let Some(x) = &step.exchange else { continue };
+        let endpoint = x
+            .request
+            .url
+            .split("/scim/v2/")
+            .nth(1)
+            .or_else(|| x.request.url.rsplit('/').nth(1))
+            .and_then(|p| p.split(['/', '?']).next())
+            .map(str::to_string);
+        let Some(resp) = &x.response else { continue };
+        let kind_of = |r: &Value| -> Option<String> {
+            member(r, "meta")
+                .and_then(|m| member(m, "resourceType"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .or_else(|| endpoint.clone())
+        };
+        if let Some(body) = &resp.json {
+            if step.snapshot == SnapshotMode::Full {
+                for r in member(body, "Resources")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(id) = member(r, "id").and_then(Value::as_str) {
+                        add(id, kind_of(r).as_deref());
+                    }
+                }
+            }
+            if let Some(id) = member(body, "id").and_then(Value::as_str) {
+                add(id, kind_of(body).as_deref());
+            }
+        }
+        if let Some(location) = resp.header("location") {
+            if let Some(id) = location.trim_end_matches('/').rsplit('/').next() {
+                add(id, endpoint.as_deref());
+            }
+        }
+    }
+    ids
+}
+
+/// The snapshot document of one scenario.
+pub fn snapshot_of(scenario: &ScenarioResult, base_url: &str, run_id: &str) -> Value {
+    let n = Normaliser::new(scenario, base_url, run_id);
+    let steps: Vec<Value> = scenario
+        .steps
+        .iter()
+        .filter(|s| s.id != super::STEP_ID)
+        .map(|step| {
+            let mut out = Map::new();
+            out.insert("step".into(), json!(step.id));
+            if let Some(reason) = &step.skipped {
+                out.insert("skipped".into(), json!(n.text(reason)));
+                return Value::Object(out);
+            }
+            let Some(x) = &step.exchange else {
+                return Value::Object(out);
+            };
+            let url = n.text(&x.request.url);
+            let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+            let mut request = Map::new();
+            request.insert("method".into(), json!(x.request.method.as_str()));
+            request.insert("path".into(), json!(path.trim_start_matches("[base-url]")));
+            if !query.is_empty() {
+                let pairs: Map<String, Value> = url::form_urlencoded::parse(query.as_bytes())
+                    .map(|(k, v)| (k.into_owned(), json!(v)))
+                    .collect();
+                request.insert("query".into(), n.value(&Value::Object(pairs), None));
+            }
+            let headers: Map<String, Value> = x
+                .request
+                .headers
+                .iter()
+                .filter(|(k, _)| REQUEST_HEADERS.contains(&k.as_str()))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        json!(if k.starts_with("if-") {
+                            "[etag]".to_string()
+                        } else {
+                            n.text(v)
+                        }),
+                    )
+                })
+                .collect();
+            request.insert("headers".into(), Value::Object(headers));
+            if let Some(body) = &x.request.body {
+                request.insert("body".into(), n.value(body, None));
+            }
+            out.insert("request".into(), Value::Object(request));
+            match (&x.response, &x.error) {
+                (Some(r), _) => {
+                    let mut response = Map::new();
+                    response.insert("status".into(), json!(r.status));
+                    if let Some(ct) = r.header("content-type") {
+                        response.insert("content_type".into(), json!(ct));
+                    }
+                    if let Some(l) = r.header("location") {
+                        response.insert("location".into(), json!(n.text(l)));
+                    }
+                    if r.header("etag").is_some() {
+                        response.insert("etag".into(), json!("[etag]"));
+                    }
+                    let body = match (step.snapshot, &r.json) {
+                        (SnapshotMode::Status, _) => {
+                            Some(json!("[not recorded: depends on data outside this run]"))
+                        }
+                        (_, Some(j)) => Some(n.value(j, None)),
+                        (_, None) if r.body.trim().is_empty() => None,
+                        (_, None) => Some(json!(clip(&n.text(r.body.trim()), 2000))),
+                    };
+                    if let Some(b) = body {
+                        response.insert("body".into(), b);
+                    }
+                    out.insert("response".into(), Value::Object(response));
+                }
+                (None, Some(e)) => {
+                    out.insert("error".into(), json!(e.kind));
+                }
+                (None, None) => {}
+            }
+            Value::Object(out)
+        })
+        .collect();
+    json!({"scenario": scenario.id, "title": scenario.title, "steps": steps})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_replaced_only_where_delimited() {
+        assert_eq!(
+            replace_delimited("/Users/12/x", "12", "[user-1]"),
+            "/Users/[user-1]/x"
+        );
+        assert_eq!(
+            replace_delimited("value eq \"12\"", "12", "[user-1]"),
+            "value eq \"[user-1]\""
+        );
+        assert_eq!(replace_delimited("user123", "12", "[user-1]"), "user123");
+        assert_eq!(
+            replace_delimited("/Users?filter=12&x", "12", "[u]"),
+            "/Users?filter=[u]&x"
+        );
+    }
+}
