@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::error::Error;
-use crate::exec::{self, Cancel, Client, Ledger};
+use crate::exec::{self, Cancel, Client, Events, Ledger, RunScope, Silent};
 use crate::plan::{self, Capabilities, PreparedRequest, RunId};
 use crate::result::{Cleanup, RunResult, Summary, Target, REPORT_VERSION};
 use crate::scenario::{Loaded, Method, Profile};
@@ -26,6 +26,8 @@ pub struct Shared {
     pub client: Arc<Client>,
     pub ledger: Arc<Ledger>,
     pub cancel: Arc<Cancel>,
+    /// Progress display; silent by default.
+    pub events: Arc<dyn Events>,
 }
 
 impl Shared {
@@ -34,6 +36,7 @@ impl Shared {
             client: Arc::new(client),
             ledger: Arc::default(),
             cancel: Arc::default(),
+            events: Arc::new(Silent),
         }
     }
 }
@@ -44,7 +47,8 @@ pub async fn run(
     options: &RunOptions,
     target: Target,
 ) -> Result<RunResult, Error> {
-    let started_at = time::OffsetDateTime::now_utc();
+    let now = time::OffsetDateTime::now_utc();
+    let started_at = now.replace_nanosecond(0).unwrap_or(now);
     let started = Instant::now();
     let client = &shared.client;
     let caps = preflight(client).await?;
@@ -55,7 +59,13 @@ pub async fn run(
         let s = shared.clone();
         let concurrency = options.concurrency;
         tokio::spawn(async move {
-            exec::run_scenarios(&s.client, &s.ledger, &s.cancel, planned, concurrency).await
+            let scope = RunScope {
+                client: &s.client,
+                ledger: &s.ledger,
+                cancel: &s.cancel,
+                events: s.events.as_ref(),
+            };
+            exec::run_scenarios(&scope, planned, concurrency).await
         })
     };
     let scenarios = task.await;

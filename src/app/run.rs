@@ -11,7 +11,7 @@ use crate::error::{Error, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK};
 use crate::exec::{Auth, Client, Secret};
 use crate::pipeline::{self, RunOptions, Shared};
 use crate::plan::RunId;
-use crate::report::{human::HumanReporter, json::JsonReporter, Reporter};
+use crate::report::{human::HumanReporter, json::JsonReporter, progress::ProgressEvents, Reporter};
 use crate::result::{RunResult, Target};
 use crate::scenario::{self, Loaded, Method};
 use crate::server::{RunningServer, ServerConfig};
@@ -71,7 +71,12 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
             config.base_url
         );
     }
-    let shared = Shared::new(Client::new(config).map_err(Error::Usage)?);
+    let mut shared = Shared::new(Client::new(config).map_err(Error::Usage)?);
+    if !args.json && !args.quiet {
+        if let Some(progress) = ProgressEvents::for_terminal() {
+            shared.events = std::sync::Arc::new(progress);
+        }
+    }
     let watchers = [
         tokio::spawn(watch_signals(
             shared.clone(),

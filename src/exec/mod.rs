@@ -8,6 +8,7 @@
 mod auth;
 mod cancel;
 mod client;
+mod events;
 mod exchange;
 mod ledger;
 pub mod leftovers;
@@ -16,6 +17,7 @@ mod runner;
 pub use auth::{Auth, OAuthConfig};
 pub use cancel::Cancel;
 pub use client::{parse_retry_after, Client, ClientConfig, RetryPolicy, Secret};
+pub use events::{Events, Silent};
 pub use exchange::*;
 pub use ledger::{Ledger, LedgerEntry, ResourceId, ResourceKind};
-pub use runner::{cleanup, delete, run_scenarios};
+pub use runner::{cleanup, delete, run_scenarios, RunScope};

@@ -9,24 +9,37 @@ use serde_json::Value;
 
 use super::cancel::Cancel;
 use super::client::Client;
+use super::events::Events;
 use super::ledger::{Ledger, LedgerEntry};
 use crate::check::{self, json::lookup, CheckStatus, Flow, StepContext};
 use crate::plan::{self, template::TemplateError, PlannedScenario};
 use crate::result::{Cleanup, CleanupFailure, ScenarioResult, StepResult};
 use crate::scenario::{Method, Step};
 
+/// What one run shares across its scenarios.
+pub struct RunScope<'a> {
+    pub client: &'a Client,
+    pub ledger: &'a Ledger,
+    pub cancel: &'a Cancel,
+    pub events: &'a dyn Events,
+}
+
 pub async fn run_scenarios(
-    client: &Client,
-    ledger: &Ledger,
-    cancel: &Cancel,
+    scope: &RunScope<'_>,
     planned: Vec<PlannedScenario>,
     concurrency: usize,
 ) -> Vec<ScenarioResult> {
+    scope.events.started(planned.len());
     let mut results: Vec<(usize, ScenarioResult)> = stream::iter(planned.into_iter().enumerate())
-        .map(|(i, p)| async move { (i, run_scenario(client, ledger, cancel, p).await) })
+        .map(|(i, p)| async move {
+            let result = run_scenario(scope.client, scope.ledger, scope.cancel, p).await;
+            scope.events.scenario_done(&result);
+            (i, result)
+        })
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await;
+    scope.events.finished();
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, r)| r).collect()
 }

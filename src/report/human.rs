@@ -307,3 +307,40 @@ impl HumanReporter {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(r: HumanReporter) -> String {
+        let mut out = Vec::new();
+        r.render(&super::super::fixture::run(), &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn human_report_of_a_fixed_run() {
+        insta::assert_snapshot!(render(HumanReporter::default()));
+    }
+
+    #[test]
+    fn quiet_shows_only_failures() {
+        let text = render(HumanReporter {
+            quiet: true,
+            ..Default::default()
+        });
+        assert!(!text.contains("✓"), "{text}");
+        assert!(text.contains("✗ okta.users.create.duplicate.status"));
+        assert!(text.contains("Summary:"));
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        assert!(!render(HumanReporter::default()).contains('\x1b'));
+        assert!(render(HumanReporter {
+            color: true,
+            ..Default::default()
+        })
+        .contains("\x1b[31m"));
+    }
+}

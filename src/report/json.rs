@@ -77,3 +77,22 @@ impl Reporter for JsonReporter {
         writeln!(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_report_of_a_fixed_run() {
+        let mut out = Vec::new();
+        JsonReporter
+            .render(&super::super::fixture::run(), &mut out)
+            .unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            value["summary"],
+            serde_json::json!({"passed": 3, "failed": 2, "warnings": 1, "skipped": 2})
+        );
+        insta::assert_json_snapshot!(value);
+    }
+}

@@ -3,11 +3,22 @@
 //!
 //! - [`human`]: the terminal report.
 //! - [`json`]: the machine-readable report (contract in README, "JSON report").
-//! - [`curl`]: reproduction commands for failed exchanges.
+//! - [`junit`]: JUnit XML for CI test viewers.
+//! - [`markdown`]: a CI job summary.
+//! - [`html`]: the self-contained certification report.
+//! - [`progress`]: the progress bar while a run goes on.
+//! - [`curl`], [`exchange_text`]: evidence embedded in the reports.
 
 pub mod curl;
+pub mod exchange_text;
+#[cfg(test)]
+mod fixture;
+pub mod html;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod progress;
 
 use std::io::{self, Write};
 
@@ -21,14 +32,20 @@ pub trait Reporter {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportKind {
     Json,
+    Junit,
+    Markdown,
+    Html,
 }
 
 impl ReportKind {
-    pub const NAMES: &'static str = "json";
+    pub const NAMES: &'static str = "json, junit, markdown, html";
 
     pub fn parse(s: &str) -> Option<ReportKind> {
         match s {
             "json" => Some(ReportKind::Json),
+            "junit" => Some(ReportKind::Junit),
+            "markdown" | "md" => Some(ReportKind::Markdown),
+            "html" => Some(ReportKind::Html),
             _ => None,
         }
     }
@@ -36,6 +53,9 @@ impl ReportKind {
     pub fn reporter(self) -> Box<dyn Reporter> {
         match self {
             ReportKind::Json => Box::new(json::JsonReporter),
+            ReportKind::Junit => Box::new(junit::JunitReporter),
+            ReportKind::Markdown => Box::new(markdown::MarkdownReporter),
+            ReportKind::Html => Box::new(html::HtmlReporter),
         }
     }
 }

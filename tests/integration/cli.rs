@@ -172,3 +172,93 @@ fn json_flag_prints_only_json() {
     let json: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
     assert_eq!(json["summary"]["failed"], 0);
 }
+
+#[test]
+fn every_report_format_from_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    let out = cli(&[
+        "run",
+        "--report",
+        &format!("json={}", path("r.json")),
+        "--report",
+        &format!("junit={}", path("r.xml")),
+        "--report",
+        &format!("markdown={}", path("r.md")),
+        "--report",
+        &format!("html={}", path("r.html")),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(path("r.json")).unwrap()).unwrap();
+    let xml = std::fs::read_to_string(path("r.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&xml).expect("JUnit is well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let total = json["summary"]["passed"].as_u64().unwrap()
+        + json["summary"]["warnings"].as_u64().unwrap()
+        + json["summary"]["skipped"].as_u64().unwrap();
+    assert_eq!(
+        root.attribute("tests").unwrap().parse::<u64>().unwrap(),
+        total,
+        "one testcase per check"
+    );
+    assert_eq!(root.attribute("failures"), Some("0"));
+    let suites = root
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .count();
+    assert_eq!(
+        suites,
+        json["scenarios"].as_array().unwrap().len(),
+        "one testsuite per scenario"
+    );
+    let md = std::fs::read_to_string(path("r.md")).unwrap();
+    assert!(md.starts_with("## scimcheck: ✅ passed"), "{md}");
+    let html = std::fs::read_to_string(path("r.html")).unwrap();
+    assert!(
+        html.starts_with("<!doctype html>")
+            && html.contains("Conformance report")
+            && html.contains("okta.users.create")
+    );
+}
+
+#[test]
+fn fail_on_and_exit_codes_with_a_failing_scenario() {
+    // A user scenario whose assert the reference server cannot meet: a real failure.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("strict.yaml"),
+        "id: local.strict\ntitle: Strict\nprofile: okta\nreference: local rule\nsteps:\n  - id: list\n    title: List\n    request:\n      method: GET\n      path: /Users\n    expect:\n      status: [200]\n      asserts:\n        - id: local.must-have-many\n          pointer: /totalResults\n          equals: 1000000\n          hint: have a million users\n        - id: local.nice-to-have\n          pointer: /itemsPerPage\n          equals: 999\n          severity: warning\n          hint: nice\n",
+    )
+    .unwrap();
+    let scenarios = dir.path().to_str().unwrap();
+    assert_eq!(
+        cli(&["run", "--scenarios", scenarios]).status.code(),
+        Some(1)
+    );
+    let out = cli(&["run", "--scenarios", scenarios, "--json"]);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["summary"]["failed"], 1);
+    assert_eq!(json["summary"]["warnings"], 1);
+    // The warning alone: passes at --fail-on error, fails at --fail-on warning.
+    std::fs::write(
+        dir.path().join("strict.yaml"),
+        std::fs::read_to_string(dir.path().join("strict.yaml"))
+            .unwrap()
+            .replace("equals: 1000000", "type: integer"),
+    )
+    .unwrap();
+    assert_eq!(
+        cli(&["run", "--scenarios", scenarios, "--fail-on", "error"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        cli(&["run", "--scenarios", scenarios, "--fail-on", "warning"])
+            .status
+            .code(),
+        Some(1)
+    );
+}

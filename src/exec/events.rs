@@ -1,0 +1,17 @@
+//! What the runner tells the outside while it runs (for progress display). Results still flow
+//! only through the returned data.
+
+use crate::result::ScenarioResult;
+
+pub trait Events: Send + Sync {
+    /// The plan is ready: this many scenarios will run.
+    fn started(&self, _scenarios: usize) {}
+    fn scenario_done(&self, _result: &ScenarioResult) {}
+    /// Every scenario ran; cleanup comes next.
+    fn finished(&self) {}
+}
+
+/// For callers that show no progress.
+pub struct Silent;
+
+impl Events for Silent {}

@@ -1,0 +1,278 @@
+//! The certification report: one self-contained HTML file (no external assets) that a vendor
+//! hands to a customer or an IdP: target, date, profiles, harness version, the verdict per
+//! scenario and check with references, expandable exchanges, and any snapshot diff.
+
+use std::io::{self, Write};
+
+use super::exchange_text::exchange_text;
+use super::Reporter;
+use crate::check::{CheckOutcome, CheckStatus};
+use crate::result::{RunResult, ScenarioResult, StepResult, Summary};
+
+pub struct HtmlReporter;
+
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = r#"
+:root{--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--skip:#6e7781;--ink:#1f2328;--muted:#59636e;--line:#d1d9e0;--bg:#f6f8fa}
+*{box-sizing:border-box}body{margin:0;font:14px/1.5 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:var(--ink);background:#fff}
+header{background:linear-gradient(135deg,#0b2545,#13315c);color:#fff;padding:28px 40px}
+header .brand{font-size:13px;letter-spacing:.12em;text-transform:uppercase;opacity:.75}
+header h1{margin:4px 0 14px;font-size:26px;font-weight:600}
+.verdict{display:inline-block;padding:4px 12px;border-radius:999px;font-weight:600;font-size:13px;vertical-align:middle;margin-left:10px}
+.verdict.pass{background:#dafbe1;color:var(--ok)}.verdict.fail{background:#ffebe9;color:var(--bad)}.verdict.warn{background:#fff8c5;color:var(--warn)}
+dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:4px 18px;margin:0;font-size:13px}dl.meta dt{opacity:.7}dl.meta dd{margin:0;word-break:break-all}
+.cards{display:flex;gap:12px;margin:20px 40px}.card{flex:1;border:1px solid var(--line);border-radius:8px;padding:12px 16px;background:#fff}
+.card b{display:block;font-size:24px}.card.ok b{color:var(--ok)}.card.bad b{color:var(--bad)}.card.warn b{color:var(--warn)}.card.skip b{color:var(--skip)}
+main{padding:0 40px 40px}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
+th{font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);background:var(--bg)}
+td.n{text-align:right;font-variant-numeric:tabular-nums}a{color:#0969da;text-decoration:none}
+section.scenario{margin-top:28px;border:1px solid var(--line);border-radius:8px;overflow:hidden}
+section.scenario>h2{margin:0;padding:12px 16px;font-size:17px;background:var(--bg);border-bottom:1px solid var(--line)}
+section.scenario>h2 small{display:block;font-weight:400;font-size:12px;color:var(--muted)}
+.badge{display:inline-block;min-width:54px;text-align:center;padding:1px 8px;border-radius:4px;font-size:12px;font-weight:600;margin-right:8px}
+.badge.pass{background:#dafbe1;color:var(--ok)}.badge.fail{background:#ffebe9;color:var(--bad)}.badge.warn{background:#fff8c5;color:var(--warn)}.badge.skip{background:#eaeef2;color:var(--skip)}
+details.step{border-top:1px solid var(--line)}details.step:first-of-type{border-top:0}
+details.step>summary{cursor:pointer;padding:8px 16px;list-style:none;display:flex;gap:10px;align-items:baseline}
+details.step>summary::-webkit-details-marker{display:none}details.step>summary:before{content:"▸";color:var(--muted)}details.step[open]>summary:before{content:"▾"}
+summary .req{margin-left:auto;font:12px ui-monospace,SFMono-Regular,Menlo,monospace;color:var(--muted);white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-width:55%}
+.step-body{padding:0 16px 14px 36px}.checks td:first-child{width:22px}.checks code{font-size:12px}
+.mark-passed{color:var(--ok)}.mark-failed{color:var(--bad)}.mark-warning{color:var(--warn)}.mark-skipped{color:var(--skip)}
+.rule{color:var(--muted);font-size:12px}.fix{font-size:12px}
+pre{background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:10px;overflow:auto;font:12px/1.45 ui-monospace,SFMono-Regular,Menlo,monospace;white-space:pre-wrap;word-break:break-word;max-height:420px}
+pre.diff .add{color:var(--ok);background:#e6ffec;display:block}pre.diff .del{color:var(--bad);background:#ffebe9;display:block}
+footer{padding:16px 40px 32px;color:var(--muted);font-size:12px;border-top:1px solid var(--line)}
+@media print{details.step{break-inside:avoid}details.step>summary:before{content:""}}
+"#;
+
+fn status_class(s: &Summary) -> (&'static str, &'static str) {
+    if s.failed > 0 {
+        ("fail", "FAILED")
+    } else if s.warnings > 0 {
+        ("warn", "WARNINGS")
+    } else if s.passed == 0 {
+        ("skip", "SKIPPED")
+    } else {
+        ("pass", "PASSED")
+    }
+}
+
+fn mark(status: CheckStatus) -> (&'static str, &'static str) {
+    match status {
+        CheckStatus::Passed => ("✓", "passed"),
+        CheckStatus::Failed => ("✗", "failed"),
+        CheckStatus::Warning => ("!", "warning"),
+        CheckStatus::Skipped => ("–", "skipped"),
+    }
+}
+
+fn anchor(id: &str) -> String {
+    id.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
+}
+
+impl Reporter for HtmlReporter {
+    fn render(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
+        let s = run.summary;
+        let (class, label) = status_class(&s);
+        let profiles: Vec<&str> = run.profiles.iter().map(|p| p.as_str()).collect();
+        write!(out, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")?;
+        write!(
+            out,
+            "<title>SCIM conformance report · {}</title><style>{STYLE}</style></head><body>",
+            esc(&run.target.base_url)
+        )?;
+        write!(out, "<header><div class=\"brand\">scimcheck · SCIM 2.0 conformance</div><h1>Conformance report<span class=\"verdict {class}\">{label}</span></h1><dl class=\"meta\">")?;
+        let target = if run.target.embedded {
+            format!("{} (embedded reference server)", run.target.base_url)
+        } else {
+            run.target.base_url.clone()
+        };
+        let tls = if run.target.insecure {
+            "NOT verified (--insecure)"
+        } else {
+            "verified"
+        };
+        for (k, v) in [
+            ("Target", target.as_str()),
+            ("Date", run.started_at.as_str()),
+            ("Profiles", &profiles.join(", ")),
+            ("Harness", &format!("scimcheck {}", run.tool_version)),
+            ("Run id", run.run_id.as_str()),
+            (
+                "Duration",
+                &format!("{:.1} s", run.duration_ms as f64 / 1000.0),
+            ),
+            ("TLS", tls),
+        ] {
+            write!(out, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(v))?;
+        }
+        if let Some(why) = &run.interrupted {
+            write!(out, "<dt>Stopped early</dt><dd>{}</dd>", esc(why))?;
+        }
+        write!(out, "</dl></header><div class=\"cards\">")?;
+        for (c, n, name) in [
+            ("ok", s.passed, "passed"),
+            ("bad", s.failed, "failed"),
+            ("warn", s.warnings, "warnings"),
+            ("skip", s.skipped, "skipped"),
+        ] {
+            write!(out, "<div class=\"card {c}\"><b>{n}</b>{name}</div>")?;
+        }
+        write!(out, "</div><main><table><thead><tr><th>Scenario</th><th>Reference</th><th>Passed</th><th>Failed</th><th>Warnings</th><th>Skipped</th></tr></thead><tbody>")?;
+        for sc in &run.scenarios {
+            let c = Summary::of(sc.steps.iter().flat_map(|st| &st.checks));
+            let (bc, bl) = status_class(&c);
+            write!(out, "<tr><td><span class=\"badge {bc}\">{bl}</span><a href=\"#{}\">{}</a></td><td class=\"rule\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>", anchor(&sc.id), esc(&sc.title), esc(&sc.reference), c.passed, c.failed, c.warnings, c.skipped)?;
+        }
+        write!(out, "</tbody></table>")?;
+        for sc in &run.scenarios {
+            scenario(sc, out)?;
+        }
+        if !run.cleanup.failed.is_empty() {
+            write!(out, "<section class=\"scenario\"><h2>Left on the server<small>remove with: scimcheck cleanup --base-url {} --run-id {}</small></h2><div class=\"step-body\"><ul>", esc(&run.target.base_url), esc(&run.run_id))?;
+            for f in &run.cleanup.failed {
+                write!(
+                    out,
+                    "<li><code>{}/{}</code> ({}): {}</li>",
+                    f.entry.kind.endpoint(),
+                    esc(f.entry.id.as_str()),
+                    esc(&f.entry.name),
+                    esc(&f.reason)
+                )?;
+            }
+            write!(out, "</ul></div></section>")?;
+        }
+        write!(out, "</main><footer>Generated by scimcheck {} on {}. Each check cites the RFC 7643/7644 section or the identity provider behaviour it replays. Where the RFC allows more than one behaviour, each is accepted. Credentials are never recorded.</footer></body></html>", esc(&run.tool_version), esc(&run.started_at))?;
+        writeln!(out)
+    }
+}
+
+fn scenario(sc: &ScenarioResult, out: &mut dyn Write) -> io::Result<()> {
+    let c = Summary::of(sc.steps.iter().flat_map(|st| &st.checks));
+    let (bc, bl) = status_class(&c);
+    write!(out, "<section class=\"scenario\" id=\"{}\"><h2><span class=\"badge {bc}\">{bl}</span>{}<small>{} · {} · {}</small></h2>", anchor(&sc.id), esc(&sc.title), esc(&sc.id), esc(&sc.reference), esc(&sc.file))?;
+    if let Some(why) = &sc.skipped {
+        write!(
+            out,
+            "<div class=\"step-body\"><p>Skipped: {}</p></div>",
+            esc(why)
+        )?;
+    }
+    for step in &sc.steps {
+        step_html(sc, step, out)?;
+    }
+    write!(out, "</section>")
+}
+
+fn step_html(sc: &ScenarioResult, step: &StepResult, out: &mut dyn Write) -> io::Result<()> {
+    let c = Summary::of(&step.checks);
+    let (bc, bl) = status_class(&c);
+    let open = if c.failed > 0 || c.warnings > 0 {
+        " open"
+    } else {
+        ""
+    };
+    let req = step.exchange.as_ref().map(|x| {
+        let path = x
+            .request
+            .url
+            .split_once("/scim/v2")
+            .map_or(x.request.url.as_str(), |(_, p)| p);
+        format!(
+            "{} {} → {}",
+            x.request.method.as_str(),
+            path,
+            x.status().map_or("no response".into(), |s| s.to_string())
+        )
+    });
+    write!(out, "<details class=\"step\"{open}><summary><span class=\"badge {bc}\">{bl}</span>{}<span class=\"req\">{}</span></summary><div class=\"step-body\">", esc(&step.title), esc(req.as_deref().unwrap_or("")))?;
+    write!(out, "<table class=\"checks\"><tbody>")?;
+    for check in &step.checks {
+        check_row(check, out)?;
+    }
+    write!(out, "</tbody></table>")?;
+    if let Some(x) = &step.exchange {
+        write!(out, "<pre>{}</pre>", esc(&exchange_text(x)))?;
+    }
+    if step.id == crate::snapshot::STEP_ID {
+        if let Some(diff) = sc.snapshot.as_ref().and_then(|s| s.diff.as_deref()) {
+            write!(out, "<pre class=\"diff\">")?;
+            for line in diff.lines() {
+                let class = if line.starts_with('+') && !line.starts_with("+++") {
+                    "add"
+                } else if line.starts_with('-') && !line.starts_with("---") {
+                    "del"
+                } else {
+                    ""
+                };
+                if class.is_empty() {
+                    writeln!(out, "{}", esc(line))?;
+                } else {
+                    write!(out, "<span class=\"{class}\">{}</span>", esc(line))?;
+                }
+            }
+            write!(out, "</pre>")?;
+        }
+    }
+    write!(out, "</div></details>")
+}
+
+fn check_row(check: &CheckOutcome, out: &mut dyn Write) -> io::Result<()> {
+    let (symbol, class) = mark(check.status);
+    write!(
+        out,
+        "<tr><td class=\"mark-{class}\">{symbol}</td><td><code>{}</code></td><td>{}",
+        esc(check.id.as_str()),
+        esc(&check.message)
+    )?;
+    if check.is_failure() {
+        if let Some(hint) = &check.hint {
+            write!(out, "<div class=\"fix\">Fix: {}</div>", esc(hint))?;
+        }
+    }
+    write!(
+        out,
+        "</td><td class=\"rule\">{}</td></tr>",
+        esc(&check.reference)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_of_a_fixed_run() {
+        let mut out = Vec::new();
+        HtmlReporter
+            .render(&super::super::fixture::run(), &mut out)
+            .unwrap();
+        let html = String::from_utf8(out).unwrap();
+        assert!(
+            !html.contains("src=\"http")
+                && !html.contains("href=\"http")
+                && !html.contains("<link"),
+            "self-contained"
+        );
+        assert!(
+            html.contains("&lt;html&gt;&lt;h1&gt;Internal Server Error"),
+            "bodies are escaped"
+        );
+        insta::assert_snapshot!(html);
+    }
+}
