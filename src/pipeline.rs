@@ -5,9 +5,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::error::Error;
-use crate::exec::{self, Cancel, Client, Events, Ledger, RunScope, Silent};
+use crate::exec::{
+    self, Cancel, Client, Events, Ledger, LedgerEntry, RunScope, Silent, TransportErrorKind,
+};
 use crate::plan::{self, Capabilities, PreparedRequest, RunId};
-use crate::result::{Cleanup, RunResult, Summary, Target, REPORT_VERSION};
+use crate::result::{Cleanup, CleanupFailure, RunResult, Summary, Target, REPORT_VERSION};
 use crate::scenario::{Loaded, Method, Profile};
 
 #[derive(Debug, Clone)]
@@ -75,7 +77,24 @@ pub async fn run(
             ..Default::default()
         }
     } else {
-        exec::cleanup(client, &shared.ledger).await
+        let mut cleanup = exec::cleanup(client, &shared.ledger).await;
+        // A creation whose answer was lost may have happened all the same; such resources
+        // are not in the ledger, so look for the run's prefix once more.
+        let lost_answers = scenarios.as_ref().map_or(true, |all| {
+            all.iter()
+                .flat_map(|s| &s.steps)
+                .filter_map(|s| s.exchange.as_ref())
+                .any(|x| {
+                    x.request.method == Method::Post
+                        && x.error
+                            .as_ref()
+                            .is_some_and(|e| e.kind != TransportErrorKind::Refused)
+                })
+        });
+        if lost_answers {
+            sweep(client, &run_id.prefix(), &mut cleanup).await;
+        }
+        cleanup
     };
     let scenarios = scenarios.map_err(|e| {
         Error::Internal(format!(
@@ -102,6 +121,23 @@ pub async fn run(
         cleanup,
         interrupted: shared.cancel.reason(),
     })
+}
+
+/// Deletes resources carrying the run's prefix that the ledger does not know.
+async fn sweep(client: &Client, prefix: &str, cleanup: &mut Cleanup) {
+    let Ok(found) = exec::leftovers::find(client, prefix).await else {
+        return;
+    };
+    let known: Vec<_> = cleanup.failed.iter().map(|f| f.entry.id.clone()).collect();
+    for entry in found.into_iter().filter(|e| !known.contains(&e.id)) {
+        match exec::delete(client, &entry).await {
+            Ok(()) => cleanup.deleted.push(LedgerEntry {
+                deleted: true,
+                ..entry
+            }),
+            Err(reason) => cleanup.failed.push(CleanupFailure { entry, reason }),
+        }
+    }
 }
 
 /// Tells "the target is broken" (a finding) from "nothing can be checked" (exit 3), and

@@ -8,3 +8,4 @@ mod safety;
 mod server;
 mod snapshots;
 mod support;
+mod tls;

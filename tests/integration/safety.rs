@@ -130,6 +130,35 @@ async fn with_injected_errors_only_created_ids_are_mutated() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_connection_resets_nothing_of_the_run_remains() {
+    let server = reference().await;
+    seed(&server);
+    let before = server.store().dump();
+    let upstream = server
+        .base_url()
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let proxy = crate::support::raw::reset_proxy(upstream, 6).await;
+    let (_, report) = run_json(&proxy.base_url, &[]).await;
+    assert!(
+        failing(&report)
+            .iter()
+            .any(|(id, _, _)| id == "transport.broken"),
+        "resets happened: {:#?}",
+        failing(&report)
+    );
+    assert_eq!(
+        server.store().dump(),
+        before,
+        "seeded data intact and nothing of the run left, even creations whose answer was lost"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigint_mid_run_cleans_up_and_exits_130() {
     let server = reference().await;
     seed(&server);
@@ -175,6 +204,60 @@ async fn sigint_mid_run_cleans_up_and_exits_130() {
         before,
         "after SIGINT nothing of the run remains"
     );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn second_sigint_exits_at_once_and_names_what_is_left() {
+    let server = reference().await;
+    let url = server.base_url().to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("scimcheck"))
+            .args([
+                "run",
+                "--base-url",
+                &url,
+                "--token",
+                TOKEN,
+                "--max-rps",
+                "5",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pid = child.id().to_string();
+        std::thread::sleep(Duration::from_millis(2500));
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("SIGINT again: exiting without cleanup"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("/Users/"),
+        "the leftover ids are printed: {stderr}"
+    );
+    assert!(
+        stderr.contains("remove them with: scimcheck cleanup --base-url"),
+        "{stderr}"
+    );
+    // What it names is exactly what is left, and it can be removed.
+    let left = server.store().dump()["Users"].as_array().unwrap().len();
+    assert!(left > 0);
     server.shutdown().await;
 }
 
@@ -251,7 +334,8 @@ const SECRETS: [&str; 5] = [
     "acc-5ecret-e5",
 ];
 
-/// Every output of a run: stdout of the human report (verbose), stderr, and a JSON report file.
+/// Every output of a run: stdout of the human report (verbose) and of --json, stderr, every
+/// report format, and the snapshots.
 fn assert_no_secret(outputs: &[String]) {
     let basic = base64::engine::general_purpose::STANDARD.encode("admin:pw-5ecret-b2");
     for text in outputs {
@@ -268,16 +352,22 @@ fn assert_no_secret(outputs: &[String]) {
 async fn all_outputs(args: Vec<String>, env: Vec<(&'static str, &'static str)>) -> Vec<String> {
     tokio::task::spawn_blocking(move || {
         let dir = tempfile::tempdir().unwrap();
-        let report = dir.path().join("r.json");
+        let files: Vec<String> = ["json", "junit", "markdown", "html"]
+            .iter()
+            .map(|k| dir.path().join(format!("r.{k}")).display().to_string())
+            .collect();
+        let snapshots = dir.path().join("snapshots");
         let mut outputs = Vec::new();
-        for extra in [
-            vec![
-                "--verbose".to_string(),
-                "--report".into(),
-                format!("json={}", report.display()),
-            ],
-            vec!["--json".to_string()],
-        ] {
+        let mut first = vec![
+            "--verbose".to_string(),
+            "--snapshots".into(),
+            snapshots.display().to_string(),
+        ];
+        for (kind, file) in ["json", "junit", "markdown", "html"].iter().zip(&files) {
+            first.push("--report".into());
+            first.push(format!("{kind}={file}"));
+        }
+        for extra in [first, vec!["--json".to_string()]] {
             let mut cmd = assert_cmd::Command::cargo_bin("scimcheck").unwrap();
             cmd.arg("run")
                 .args(&args)
@@ -298,7 +388,13 @@ async fn all_outputs(args: Vec<String>, env: Vec<(&'static str, &'static str)>) 
                 outputs[outputs.len() - 1]
             );
         }
-        outputs.push(std::fs::read_to_string(&report).unwrap());
+        for file in &files {
+            outputs.push(std::fs::read_to_string(file).unwrap());
+        }
+        for entry in std::fs::read_dir(&snapshots).unwrap() {
+            outputs.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+        }
+        assert!(outputs.len() > 10);
         outputs
     })
     .await

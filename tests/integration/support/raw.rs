@@ -95,3 +95,76 @@ pub async fn start(mode: Hostile) -> RawServer {
         task,
     }
 }
+
+/// Reads one HTTP/1.1 request (head and Content-Length body) from a socket.
+async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + len {
+                return Some(buf);
+            }
+        }
+        match socket.read(&mut chunk).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+/// A proxy to `upstream` that resets the connection on every `every`-th request; a POST is
+/// forwarded first, so the server acts but its answer is lost (the worst case for a ledger).
+pub async fn reset_proxy(upstream: String, every: usize) -> RawServer {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let (upstream, count) = (upstream.clone(), count.clone());
+            tokio::spawn(async move {
+                while let Some(request) = read_request(&mut socket).await {
+                    let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                    let reset = n % every == 0;
+                    let is_post = request.starts_with(b"POST ");
+                    if reset && !is_post {
+                        let _ = socket.set_zero_linger();
+                        return;
+                    }
+                    let Ok(mut up) = tokio::net::TcpStream::connect(&upstream).await else {
+                        return;
+                    };
+                    let request = String::from_utf8_lossy(&request).replacen(
+                        "\r\n",
+                        "\r\nconnection: close\r\n",
+                        1,
+                    );
+                    if up.write_all(request.as_bytes()).await.is_err() {
+                        return;
+                    }
+                    let mut response = Vec::new();
+                    let _ = up.read_to_end(&mut response).await;
+                    if reset {
+                        let _ = socket.set_zero_linger();
+                        return;
+                    }
+                    let _ = socket.write_all(&response).await;
+                    return;
+                }
+            });
+        }
+    });
+    RawServer {
+        base_url: format!("http://{addr}/scim/v2"),
+        task,
+    }
+}
