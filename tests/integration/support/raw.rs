@@ -132,34 +132,35 @@ pub async fn reset_proxy(upstream: String, every: usize) -> RawServer {
             };
             let (upstream, count) = (upstream.clone(), count.clone());
             tokio::spawn(async move {
-                while let Some(request) = read_request(&mut socket).await {
-                    let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-                    let reset = n % every == 0;
-                    let is_post = request.starts_with(b"POST ");
-                    if reset && !is_post {
-                        let _ = socket.set_zero_linger();
-                        return;
-                    }
-                    let Ok(mut up) = tokio::net::TcpStream::connect(&upstream).await else {
-                        return;
-                    };
-                    let request = String::from_utf8_lossy(&request).replacen(
-                        "\r\n",
-                        "\r\nconnection: close\r\n",
-                        1,
-                    );
-                    if up.write_all(request.as_bytes()).await.is_err() {
-                        return;
-                    }
-                    let mut response = Vec::new();
-                    let _ = up.read_to_end(&mut response).await;
-                    if reset {
-                        let _ = socket.set_zero_linger();
-                        return;
-                    }
-                    let _ = socket.write_all(&response).await;
+                // One request per connection: the answer closes it.
+                let Some(request) = read_request(&mut socket).await else {
+                    return;
+                };
+                let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                let reset = n % every == 0;
+                let is_post = request.starts_with(b"POST ");
+                if reset && !is_post {
+                    let _ = socket.set_zero_linger();
                     return;
                 }
+                let Ok(mut up) = tokio::net::TcpStream::connect(&upstream).await else {
+                    return;
+                };
+                let request = String::from_utf8_lossy(&request).replacen(
+                    "\r\n",
+                    "\r\nconnection: close\r\n",
+                    1,
+                );
+                if up.write_all(request.as_bytes()).await.is_err() {
+                    return;
+                }
+                let mut response = Vec::new();
+                let _ = up.read_to_end(&mut response).await;
+                if reset {
+                    let _ = socket.set_zero_linger();
+                    return;
+                }
+                let _ = socket.write_all(&response).await;
             });
         }
     });
