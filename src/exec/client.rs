@@ -266,7 +266,7 @@ impl Client {
             method: req.method,
             url: self.url_of(req),
             headers,
-            body: req.body.clone(),
+            body: req.body.clone().map(redact_password),
         }
     }
 
@@ -436,6 +436,18 @@ impl Client {
     }
 }
 
+/// A password sent in a body (Okta's placeholder, or a user's) is never recorded.
+fn redact_password(mut body: serde_json::Value) -> serde_json::Value {
+    if let Some(obj) = body.as_object_mut() {
+        for (key, value) in obj.iter_mut() {
+            if key.eq_ignore_ascii_case("password") && !value.is_null() {
+                *value = serde_json::Value::String(REDACTED.into());
+            }
+        }
+    }
+    body
+}
+
 /// `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3).
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
@@ -500,6 +512,14 @@ mod tests {
             d > Duration::from_secs(100) && d <= Duration::from_secs(120),
             "{d:?}"
         );
+    }
+
+    #[test]
+    fn passwords_in_bodies_are_not_recorded() {
+        let body = serde_json::json!({"userName": "a", "Password": "Pw-123", "nested": {"password": "kept: not a SCIM password"}});
+        let out = redact_password(body);
+        assert_eq!(out["Password"], REDACTED);
+        assert_eq!(out["userName"], "a");
     }
 
     #[test]

@@ -185,7 +185,8 @@ impl HumanReporter {
                     x.duration_ms
                 )
             }
-            None => "not sent".to_string(),
+            None if step.skipped.is_some() => "skipped".to_string(),
+            None => "no request".to_string(),
         };
         writeln!(out, "  {} {}", step.title, p.dim(&line))?;
         for c in step.checks.iter().filter(|c| !self.quiet || c.is_failure()) {
@@ -221,7 +222,7 @@ impl HumanReporter {
         if let Some(body) = &x.request.body {
             writeln!(
                 out,
-                "                   {}",
+                "                  {}",
                 clip(&body.to_string(), BODY_SHOWN)
             )?;
         }
@@ -238,7 +239,7 @@ impl HumanReporter {
                 for t in &x.throttled {
                     writeln!(
                         out,
-                        "                   (after a {} with Retry-After {}, waited {} ms)",
+                        "                  (after a {} with Retry-After {}, waited {} ms)",
                         t.status,
                         t.retry_after.as_deref().unwrap_or("none"),
                         t.waited_ms
@@ -249,7 +250,7 @@ impl HumanReporter {
                     let shown = clip(&body.replace('\n', " "), BODY_SHOWN);
                     writeln!(
                         out,
-                        "                   {shown}{}",
+                        "                  {shown}{}",
                         if r.truncated {
                             " [cut at the body limit]"
                         } else {
@@ -289,7 +290,7 @@ impl HumanReporter {
         for f in &c.failed {
             writeln!(
                 out,
-                "{} could not delete {} {} ({}): {}",
+                "{} could not delete {}/{} ({}): {}",
                 p.yellow("!"),
                 f.entry.kind.endpoint(),
                 f.entry.id,
