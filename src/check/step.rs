@@ -141,6 +141,9 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
                 reason,
             )),
         }
+        if let Some(body) = resp.json.as_ref().filter(|b| b.is_object()) {
+            out.push(error_schema(body));
+        }
     } else if body_empty {
         // 204 is the one success without a body; elsewhere a body the step checks must exist
         // (RFC 7644 §3.3 create, §3.4.1 read, §3.5.1 replace, §3.5.2 modify with 200).
@@ -191,6 +194,38 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
         }
     }
     Flow::Continue
+}
+
+/// The Error schema, for what the error rules do not already cover (`schemas` and `status`
+/// have rules of their own, so one defect is reported once).
+fn error_schema(body: &Value) -> CheckOutcome {
+    const REFERENCE: &str = "RFC 7644 §3.12 (Error schema)";
+    let violations: Vec<_> = SchemaSet::builtin()
+        .validate("Error", body)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|v| {
+            !(v.pointer.starts_with("/schemas")
+                || v.pointer.starts_with("/status")
+                || (v.pointer.is_empty()
+                    && (v.message.contains("\"schemas\"") || v.message.contains("\"status\""))))
+        })
+        .collect();
+    match violations.first() {
+        None => CheckOutcome::pass(
+            "schema.Error",
+            REFERENCE,
+            "the error body matches the Error schema",
+        ),
+        Some(v) => CheckOutcome::fail(
+            "schema.Error",
+            Severity::Error,
+            REFERENCE,
+            format!("{}: {}", v.pointer, v.message),
+            "Send scimType and detail as strings (RFC 7644 §3.12).",
+        )
+        .at(v.pointer.clone()),
+    }
 }
 
 fn render_args(

@@ -649,3 +649,15 @@ fn non_loopback_target_needs_consent_without_a_terminal() {
     );
     assert!(err.contains("delete them when the run ends"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_deadline_stops_new_steps_and_still_cleans_up() {
+    let server = reference().await;
+    seed(&server);
+    let before = server.store().dump();
+    let (_, report) = run_json(server.base_url(), &["--max-rps", "10", "--deadline", "2"]).await;
+    assert_eq!(report["interrupted"], "the run deadline of 2 s passed");
+    assert!(report["summary"]["skipped"].as_u64().unwrap() > 0);
+    assert_eq!(server.store().dump(), before);
+    server.shutdown().await;
+}
