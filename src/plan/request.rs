@@ -116,29 +116,15 @@ pub fn set_pointer(root: &mut Value, pointer: &str, value: Value) {
 }
 
 pub fn remove_pointer(root: &mut Value, pointer: &str) {
-    let tokens = tokens(pointer);
-    let Some((last, parents)) = tokens.split_last() else {
+    let Some((parent, last)) = pointer.rsplit_once('/') else {
         return;
     };
-    let mut cur = root;
-    for t in parents {
-        cur = match cur {
-            Value::Object(map) => match map.get_mut(t) {
-                Some(v) => v,
-                None => return,
-            },
-            Value::Array(items) => match t.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
-                Some(v) => v,
-                None => return,
-            },
-            _ => return,
-        };
-    }
-    match cur {
-        Value::Object(map) => {
-            map.shift_remove(last);
+    let last = last.replace("~1", "/").replace("~0", "~");
+    match root.pointer_mut(parent) {
+        Some(Value::Object(map)) => {
+            map.shift_remove(&last);
         }
-        Value::Array(items) => {
+        Some(Value::Array(items)) => {
             if let Some(i) = last.parse::<usize>().ok().filter(|i| *i < items.len()) {
                 items.remove(i);
             }

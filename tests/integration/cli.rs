@@ -2,10 +2,9 @@
 
 use std::io::Write;
 
-use scimcheck::server::{RunningServer, ServerConfig};
 use serde_json::Value;
 
-use crate::support::{cli, TOKEN};
+use crate::support::cli;
 
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -94,15 +93,7 @@ fn unreachable_target_exits_3() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rejected_credentials_exit_3_without_echoing_the_token() {
-    let server = RunningServer::start(
-        ([127, 0, 0, 1], 0).into(),
-        ServerConfig {
-            token: Some(TOKEN.into()),
-            log_requests: false,
-        },
-    )
-    .await
-    .unwrap();
+    let server = crate::support::reference_server().await;
     let url = server.base_url().to_string();
     let out = tokio::task::spawn_blocking(move || {
         cli(&["run", "--base-url", &url, "--token", "wrong-secret-value"])

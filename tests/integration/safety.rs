@@ -15,15 +15,7 @@ use crate::support::proxy::{Faulty, Req, Resp};
 use crate::support::{cli, failing, run_json, TOKEN};
 
 async fn reference() -> RunningServer {
-    RunningServer::start(
-        ([127, 0, 0, 1], 0).into(),
-        ServerConfig {
-            token: Some(TOKEN.into()),
-            log_requests: false,
-        },
-    )
-    .await
-    .unwrap()
+    crate::support::reference_server().await
 }
 
 /// Real-looking people and teams that a run must never touch.

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
-use scimcheck::server::{RunningServer, ServerConfig};
+use scimcheck::server::RunningServer;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio_rustls::rustls::{self, ServerConfig as TlsConfig};
@@ -46,15 +46,7 @@ async fn tls_target() -> TlsTarget {
         )
         .unwrap();
     let acceptor = TlsAcceptor::from(Arc::new(config));
-    let reference = RunningServer::start(
-        ([127, 0, 0, 1], 0).into(),
-        ServerConfig {
-            token: Some(TOKEN.into()),
-            log_requests: false,
-        },
-    )
-    .await
-    .unwrap();
+    let reference = crate::support::reference_server().await;
     let upstream = reference
         .base_url()
         .trim_start_matches("http://")

@@ -7,7 +7,7 @@ mod query;
 mod resources;
 
 use reqwest::Method;
-use scimcheck::server::{RunningServer, ServerConfig};
+use scimcheck::server::RunningServer;
 use serde_json::{json, Value};
 
 use crate::support::TOKEN;
@@ -48,15 +48,7 @@ impl Answer {
 
 impl Scim {
     pub async fn start() -> Scim {
-        let server = RunningServer::start(
-            ([127, 0, 0, 1], 0).into(),
-            ServerConfig {
-                token: Some(TOKEN.into()),
-                log_requests: false,
-            },
-        )
-        .await
-        .unwrap();
+        let server = crate::support::reference_server().await;
         Scim {
             server,
             http: reqwest::Client::new(),

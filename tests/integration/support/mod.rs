@@ -11,6 +11,17 @@ use serde_json::Value;
 
 pub const TOKEN: &str = "integration-test-token";
 
+/// A reference server on an ephemeral loopback port that accepts only [`TOKEN`].
+pub async fn reference_server() -> scimcheck::server::RunningServer {
+    let config = scimcheck::server::ServerConfig {
+        token: Some(TOKEN.into()),
+        log_requests: false,
+    };
+    scimcheck::server::RunningServer::start(([127, 0, 0, 1], 0).into(), config)
+        .await
+        .expect("reference server starts")
+}
+
 /// Runs the scimcheck binary with `args` (blocking; call from `spawn_blocking`).
 pub fn cli(args: &[&str]) -> Output {
     assert_cmd::Command::cargo_bin("scimcheck")

@@ -7,11 +7,9 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
 
-use scimcheck::server::{RunningServer, ServerConfig};
+use scimcheck::server::RunningServer;
 use serde_json::Value;
 use wiremock::{matchers::any, Mock, MockServer, Request, Respond, ResponseTemplate};
-
-use super::TOKEN;
 
 /// A request as the defect sees it (and may change before it is forwarded).
 #[derive(Debug, Clone)]
@@ -233,15 +231,7 @@ pub struct Faulty {
 impl Faulty {
     /// `defect` gets every request and the upstream; `forward` is the faithful behaviour.
     pub async fn start(defect: impl Fn(Req, &Upstream) -> Resp + Send + Sync + 'static) -> Faulty {
-        let reference = RunningServer::start(
-            ([127, 0, 0, 1], 0).into(),
-            ServerConfig {
-                token: Some(TOKEN.into()),
-                log_requests: false,
-            },
-        )
-        .await
-        .expect("reference server starts");
+        let reference = crate::support::reference_server().await;
         let addr = url::Url::parse(reference.base_url()).unwrap();
         let upstream = Upstream {
             addr: format!("{}:{}", addr.host_str().unwrap(), addr.port().unwrap()),
