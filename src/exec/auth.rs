@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use tokio::sync::Mutex;
 
-use super::client::Secret;
+use super::secret::Secret;
 
 #[derive(Debug, Clone, Default)]
 pub enum Auth {

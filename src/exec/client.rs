@@ -3,7 +3,7 @@
 //! redacted.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -14,48 +14,10 @@ use super::exchange::{
     Exchange, Headers, RecordedRequest, RecordedResponse, Throttle, TransportError,
     TransportErrorKind, REDACTED,
 };
+use super::retry::{retry_wait, RetryPolicy};
+use super::secret::Secret;
 use crate::plan::PreparedRequest;
 use crate::scim::urn::MEDIA_TYPE;
-
-/// A secret string whose `Debug` never shows the value.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(REDACTED)
-    }
-}
-
-/// How 429 and 503 answers are retried: like Okta, honouring an integer `Retry-After` and
-/// doubling the wait, within bounds so a run never stalls.
-#[derive(Debug, Clone)]
-pub struct RetryPolicy {
-    pub max_retries: u32,
-    pub first_wait: Duration,
-    /// Total waiting allowed for one request; past it the last answer is recorded.
-    pub max_total_wait: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_retries: 5,
-            first_wait: Duration::from_secs(1),
-            max_total_wait: Duration::from_secs(60),
-        }
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -329,7 +291,12 @@ impl Client {
                 self.authorizer.invalidate().await;
                 continue;
             }
-            let Some(wait) = self.retry_wait(response, backoff, throttled.len() as u32) else {
+            let Some(wait) = retry_wait(
+                &self.config.retry,
+                response,
+                backoff,
+                throttled.len() as u32,
+            ) else {
                 return finish(result, throttled);
             };
             if waited + wait > self.config.retry.max_total_wait {
@@ -343,25 +310,6 @@ impl Client {
             tokio::time::sleep(wait).await;
             waited += wait;
             backoff = backoff.saturating_mul(2);
-        }
-    }
-
-    /// How long to wait before retrying, or `None` to record this answer.
-    fn retry_wait(
-        &self,
-        response: &RecordedResponse,
-        backoff: Duration,
-        retries: u32,
-    ) -> Option<Duration> {
-        if retries >= self.config.retry.max_retries {
-            return None;
-        }
-        let retry_after = response.header("retry-after").and_then(parse_retry_after);
-        match response.status {
-            429 => Some(retry_after.map_or(backoff, |ra| ra.max(backoff))),
-            // A 503 is only a rate limit when the server says when to come back.
-            503 => retry_after.map(|ra| ra.max(backoff)),
-            _ => None,
         }
     }
 
@@ -448,19 +396,6 @@ fn redact_password(mut body: serde_json::Value) -> serde_json::Value {
     body
 }
 
-/// `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3).
-pub fn parse_retry_after(value: &str) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(
-        at.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
-}
-
 fn refused(message: String) -> TransportError {
     TransportError {
         kind: TransportErrorKind::Refused,
@@ -497,22 +432,6 @@ fn classify(e: reqwest::Error) -> TransportError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn retry_after_parses_seconds_and_dates() {
-        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(parse_retry_after("soon"), None);
-        let future = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(120));
-        let d = parse_retry_after(&future).unwrap();
-        assert!(
-            d > Duration::from_secs(100) && d <= Duration::from_secs(120),
-            "{d:?}"
-        );
-    }
 
     #[test]
     fn passwords_in_bodies_are_not_recorded() {

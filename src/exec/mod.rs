@@ -12,12 +12,16 @@ mod events;
 mod exchange;
 mod ledger;
 pub mod leftovers;
+mod retry;
 mod runner;
+mod secret;
 
 pub use auth::{Auth, OAuthConfig};
 pub use cancel::Cancel;
-pub use client::{parse_retry_after, Client, ClientConfig, RetryPolicy, Secret};
+pub use client::{Client, ClientConfig};
 pub use events::{Events, Silent};
 pub use exchange::*;
 pub use ledger::{Ledger, LedgerEntry, ResourceId, ResourceKind};
+pub use retry::{parse_retry_after, RetryPolicy};
 pub use runner::{cleanup, delete, run_scenarios, RunScope};
+pub use secret::Secret;

@@ -2,9 +2,16 @@
 //! member to a group of 10,000 touches one entry, and a PATCH that fails touches none.
 
 use indexmap::IndexMap;
+use scim_v2::filter::ValFilter;
+use serde_json::{Map, Value};
 use std::collections::HashSet;
 
-use super::store::Member;
+use super::error::ScimError;
+use super::filter::val_matches;
+use super::kind::Kind;
+use super::patch::{is_empty, Op};
+use super::schema::ResourceSchema;
+use super::store::Data;
 
 pub struct MemberEdits<'a> {
     base: &'a IndexMap<String, Member>,
@@ -74,10 +81,115 @@ impl<'a> MemberEdits<'a> {
     }
 }
 
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub display: Option<String>,
+    pub kind: Kind,
+}
+
+/// Member objects from a request: `value` must name an existing user or group.
+pub fn resolve_members(data: &Data, list: &[Value]) -> Result<IndexMap<String, Member>, ScimError> {
+    let mut out = IndexMap::with_capacity(list.len());
+    for item in list {
+        let id = item.get("value").and_then(Value::as_str).ok_or_else(|| {
+            ScimError::invalid_value("each member needs a `value` (the member's id)")
+        })?;
+        let kind = if data.users.contains_key(id) {
+            Kind::User
+        } else if data.groups.contains_key(id) {
+            Kind::Group
+        } else {
+            return Err(ScimError::invalid_value(format!(
+                "member `{id}` is not a known user or group"
+            )));
+        };
+        let display = item
+            .get("display")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        out.insert(id.to_string(), Member { display, kind });
+    }
+    Ok(out)
+}
+
+/// Group membership, on the ordered member map.
+pub(super) fn member_op(
+    members: &mut MemberEdits<'_>,
+    data: &Data,
+    op: Op,
+    filter: Option<&ValFilter>,
+    value: Option<Value>,
+) -> Result<(), ScimError> {
+    let listed = |v: Option<Value>| -> Result<IndexMap<String, Member>, ScimError> {
+        let list = match v {
+            Some(Value::Array(a)) => a,
+            Some(Value::Object(o)) => vec![Value::Object(o)],
+            Some(Value::Null) | None => vec![],
+            Some(_) => {
+                return Err(ScimError::invalid_value(
+                    "members must be a list of {\"value\": id} objects",
+                ))
+            }
+        };
+        resolve_members(data, &list)
+    };
+    if let Some(f) = filter {
+        let parent = ResourceSchema::group().find(None, "members");
+        let mut matched = Vec::new();
+        for (id, m) in members.iter() {
+            let mut obj = Map::new();
+            obj.insert("value".into(), Value::String(id.clone()));
+            obj.insert("type".into(), Value::String(m.kind.resource_type().into()));
+            if let Some(d) = &m.display {
+                obj.insert("display".into(), Value::String(d.clone()));
+            }
+            if val_matches(f, &obj, parent)? {
+                matched.push(id.clone());
+            }
+        }
+        return match op {
+            Op::Remove => {
+                for id in matched {
+                    members.remove(&id);
+                }
+                Ok(())
+            }
+            _ => Err(ScimError::invalid_path(
+                "members can be added or replaced with the path `members`, not a filter",
+            )),
+        };
+    }
+    match op {
+        Op::Add => {
+            for (id, m) in listed(value)? {
+                members.add(id, m);
+            }
+        }
+        Op::Replace => {
+            let list = listed(value)?;
+            members.clear();
+            for (id, m) in list {
+                members.add(id, m);
+            }
+        }
+        Op::Remove => match value {
+            // Entra's default: remove exactly the listed members.
+            Some(v) if !is_empty(&v) => {
+                for item in v.as_array().cloned().unwrap_or_else(|| vec![v]) {
+                    if let Some(id) = item.get("value").and_then(Value::as_str) {
+                        members.remove(id);
+                    }
+                }
+            }
+            _ => members.clear(),
+        },
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::store::Kind;
 
     fn m() -> Member {
         Member {

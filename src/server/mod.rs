@@ -13,6 +13,7 @@ mod discovery;
 mod error;
 pub mod filter;
 mod http;
+mod kind;
 mod members;
 mod patch;
 mod query;

@@ -2,20 +2,19 @@
 //! path-less values with dotted or URN keys, "False" strings, `Add` on single-valued
 //! attributes, member removal by a value array, `members` replaced with `[]`.
 
-use indexmap::IndexMap;
 use scim_v2::filter::{AttrExp, CompValue, CompareOp, PatchPath, ValFilter};
 use serde_json::{Map, Value};
 
 use super::error::ScimError;
 use super::filter::{member, val_matches};
-use super::members::MemberEdits;
+use super::members::{member_op, MemberEdits};
 use super::resource::canonical_value;
 use super::schema::{Attr, ResourceSchema};
-use super::store::{resolve_members, Data, Kind, Member};
+use super::store::{Data, Kind};
 use crate::scim::urn;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Op {
+pub(super) enum Op {
     Add,
     Remove,
     Replace,
@@ -139,7 +138,7 @@ fn apply_path(
         .as_deref()
         .is_none_or(|u| u.eq_ignore_ascii_case(urn::USER) || u.eq_ignore_ascii_case(urn::GROUP));
     if kind == Kind::Group && core_uri && attr_path.name.eq_ignore_ascii_case("members") {
-        return members(rec, data, op, filter.as_ref(), value);
+        return member_op(rec.members, data, op, filter.as_ref(), value);
     }
     let def = schema.find(attr_path.uri.as_deref(), &attr_path.name);
     if def.is_some_and(|d| d.read_only) {
@@ -208,7 +207,7 @@ fn container<'a>(
 }
 
 /// Null, "", {} and [] are what IdPs send to clear an attribute.
-fn is_empty(v: &Value) -> bool {
+pub(super) fn is_empty(v: &Value) -> bool {
     match v {
         Value::Null => true,
         Value::String(s) => s.is_empty(),
@@ -469,79 +468,4 @@ fn equality_terms(filter: &ValFilter, obj: &mut Map<String, Value>) {
         ValFilter::And(items) => items.as_slice().iter().for_each(|f| equality_terms(f, obj)),
         _ => {}
     }
-}
-
-/// Group membership, on the ordered member map.
-fn members(
-    rec: &mut Target<'_, '_>,
-    data: &Data,
-    op: Op,
-    filter: Option<&ValFilter>,
-    value: Option<Value>,
-) -> Result<(), ScimError> {
-    let listed = |v: Option<Value>| -> Result<IndexMap<String, Member>, ScimError> {
-        let list = match v {
-            Some(Value::Array(a)) => a,
-            Some(Value::Object(o)) => vec![Value::Object(o)],
-            Some(Value::Null) | None => vec![],
-            Some(_) => {
-                return Err(ScimError::invalid_value(
-                    "members must be a list of {\"value\": id} objects",
-                ))
-            }
-        };
-        resolve_members(data, &list)
-    };
-    if let Some(f) = filter {
-        let parent = ResourceSchema::group().find(None, "members");
-        let mut matched = Vec::new();
-        for (id, m) in rec.members.iter() {
-            let mut obj = Map::new();
-            obj.insert("value".into(), Value::String(id.clone()));
-            obj.insert("type".into(), Value::String(m.kind.resource_type().into()));
-            if let Some(d) = &m.display {
-                obj.insert("display".into(), Value::String(d.clone()));
-            }
-            if val_matches(f, &obj, parent)? {
-                matched.push(id.clone());
-            }
-        }
-        return match op {
-            Op::Remove => {
-                for id in matched {
-                    rec.members.remove(&id);
-                }
-                Ok(())
-            }
-            _ => Err(ScimError::invalid_path(
-                "members can be added or replaced with the path `members`, not a filter",
-            )),
-        };
-    }
-    match op {
-        Op::Add => {
-            for (id, m) in listed(value)? {
-                rec.members.add(id, m);
-            }
-        }
-        Op::Replace => {
-            let list = listed(value)?;
-            rec.members.clear();
-            for (id, m) in list {
-                rec.members.add(id, m);
-            }
-        }
-        Op::Remove => match value {
-            // Entra's default: remove exactly the listed members.
-            Some(v) if !is_empty(&v) => {
-                for item in v.as_array().cloned().unwrap_or_else(|| vec![v]) {
-                    if let Some(id) = item.get("value").and_then(Value::as_str) {
-                        rec.members.remove(id);
-                    }
-                }
-            }
-            _ => rec.members.clear(),
-        },
-    }
-    Ok(())
 }

@@ -9,52 +9,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::error::ScimError;
+pub use super::kind::Kind;
 use super::members::MemberEdits;
+pub use super::members::{resolve_members, Member};
 use super::resource::{canonical_resource, single_primary};
-use super::schema::ResourceSchema;
-use crate::scim::urn;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    User,
-    Group,
-}
-
-impl Kind {
-    pub fn endpoint(self) -> &'static str {
-        match self {
-            Kind::User => "Users",
-            Kind::Group => "Groups",
-        }
-    }
-
-    pub fn resource_type(self) -> &'static str {
-        match self {
-            Kind::User => "User",
-            Kind::Group => "Group",
-        }
-    }
-
-    pub fn schema(self) -> &'static ResourceSchema {
-        match self {
-            Kind::User => ResourceSchema::user(),
-            Kind::Group => ResourceSchema::group(),
-        }
-    }
-
-    fn core_urn(self) -> &'static str {
-        match self {
-            Kind::User => urn::USER,
-            Kind::Group => urn::GROUP,
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Member {
-    pub display: Option<String>,
-    pub kind: Kind,
-}
 
 /// A stored resource. Groups keep members apart from the body, in an ordered map, so adding
 /// one member to a group of 10,000 does not rewrite 10,000 entries.
@@ -531,31 +489,6 @@ impl Store {
         };
         json!({"Users": all(Kind::User), "Groups": all(Kind::Group)})
     }
-}
-
-/// Member objects from a request: `value` must name an existing user or group.
-pub fn resolve_members(data: &Data, list: &[Value]) -> Result<IndexMap<String, Member>, ScimError> {
-    let mut out = IndexMap::with_capacity(list.len());
-    for item in list {
-        let id = item.get("value").and_then(Value::as_str).ok_or_else(|| {
-            ScimError::invalid_value("each member needs a `value` (the member's id)")
-        })?;
-        let kind = if data.users.contains_key(id) {
-            Kind::User
-        } else if data.groups.contains_key(id) {
-            Kind::Group
-        } else {
-            return Err(ScimError::invalid_value(format!(
-                "member `{id}` is not a known user or group"
-            )));
-        };
-        let display = item
-            .get("display")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        out.insert(id.to_string(), Member { display, kind });
-    }
-    Ok(out)
 }
 
 fn set_members(data: &mut Data, gid: &str, members: IndexMap<String, Member>) {

@@ -5,6 +5,7 @@ mod cli;
 mod hostile;
 mod okta_defects;
 mod safety;
+mod secrets;
 mod server;
 mod snapshots;
 mod support;

@@ -1,0 +1,79 @@
+//! Rate limits: 429, and 503 with `Retry-After`, are waited out the way Okta does (honour the
+//! integer, double the wait each time), within bounds so a run never stalls.
+
+use std::time::{Duration, SystemTime};
+
+use super::exchange::RecordedResponse;
+
+/// How 429 and 503 answers are retried: like Okta, honouring an integer `Retry-After` and
+/// doubling the wait, within bounds so a run never stalls.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    pub max_retries: u32,
+    pub first_wait: Duration,
+    /// Total waiting allowed for one request; past it the last answer is recorded.
+    pub max_total_wait: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 5,
+            first_wait: Duration::from_secs(1),
+            max_total_wait: Duration::from_secs(60),
+        }
+    }
+}
+
+/// How long to wait before retrying, or `None` to record this answer.
+pub fn retry_wait(
+    policy: &RetryPolicy,
+    response: &RecordedResponse,
+    backoff: Duration,
+    retries: u32,
+) -> Option<Duration> {
+    if retries >= policy.max_retries {
+        return None;
+    }
+    let retry_after = response.header("retry-after").and_then(parse_retry_after);
+    match response.status {
+        429 => Some(retry_after.map_or(backoff, |ra| ra.max(backoff))),
+        // A 503 is only a rate limit when the server says when to come back.
+        503 => retry_after.map(|ra| ra.max(backoff)),
+        _ => None,
+    }
+}
+
+/// `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3).
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_parses_seconds_and_dates() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+        let future = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(120));
+        let d = parse_retry_after(&future).unwrap();
+        assert!(
+            d > Duration::from_secs(100) && d <= Duration::from_secs(120),
+            "{d:?}"
+        );
+    }
+}
