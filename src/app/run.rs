@@ -23,6 +23,20 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
     let loaded = scenario::with_user_dir(args.scenarios.as_deref())?;
     let profiles = parse_profiles(&args.profile)?;
     let reports = parse_reports(&args.reports)?;
+    let empty: Vec<&str> = profiles
+        .iter()
+        .filter(|p| !loaded.iter().any(|l| l.scenario.profile == **p))
+        .map(|p| p.as_str())
+        .collect();
+    if empty.len() == profiles.len() {
+        return Err(Error::Usage(format!("no scenario belongs to profile {}: the built-in scenarios cover okta; add your own with --scenarios DIR", empty.join(", "))));
+    }
+    if !empty.is_empty() {
+        eprintln!(
+            "note: no scenario belongs to profile {}; running the others",
+            empty.join(", ")
+        );
+    }
     let auth = target::auth(&args.target)?;
     let run_id = RunId::random();
     let options = RunOptions {

@@ -253,3 +253,21 @@ fn fail_on_and_exit_codes_with_a_failing_scenario() {
         Some(1)
     );
 }
+
+#[test]
+fn a_profile_without_scenarios_is_a_usage_error_not_an_empty_pass() {
+    let out = cli(&["run", "--profile", "entra"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no scenario belongs to profile entra"),
+        "{}",
+        stderr(&out)
+    );
+    let out = cli(&["run", "--profile", "okta,rfc", "--quiet"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("note: no scenario belongs to profile rfc"),
+        "{}",
+        stderr(&out)
+    );
+}
