@@ -125,8 +125,14 @@ pub async fn run(
 
 /// Deletes resources carrying the run's prefix that the ledger does not know.
 async fn sweep(client: &Client, prefix: &str, cleanup: &mut Cleanup) {
-    let Ok(found) = exec::leftovers::find(client, prefix).await else {
-        return;
+    let found = match exec::leftovers::find(client, prefix).await {
+        Ok(found) => found,
+        Err(why) => {
+            cleanup.unverified = Some(format!(
+                "a creation's answer was lost and the search for such leftovers failed ({why})"
+            ));
+            return;
+        }
     };
     let known: Vec<_> = cleanup.failed.iter().map(|f| f.entry.id.clone()).collect();
     for entry in found.into_iter().filter(|e| !known.contains(&e.id)) {

@@ -132,6 +132,9 @@ pub struct Cleanup {
     pub kept: bool,
     pub deleted: Vec<LedgerEntry>,
     pub failed: Vec<CleanupFailure>,
+    /// Why the cleanup cannot vouch that nothing of the run remains, when it cannot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unverified: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

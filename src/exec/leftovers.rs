@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::client::Client;
 use super::ledger::{LedgerEntry, ResourceId, ResourceKind};
+use super::retry::send_idempotent;
 use crate::check::json::member;
 use crate::plan::PreparedRequest;
 use crate::scenario::Method;
@@ -68,7 +69,7 @@ async fn scan(
             headers: vec![],
             body: None,
         };
-        let x = client.send(&req).await;
+        let x = send_idempotent(client, &req).await;
         let status = match (&x.error, x.status()) {
             (Some(e), _) => {
                 return Err(Scan::Failed(format!(

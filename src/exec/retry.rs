@@ -3,7 +3,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::exchange::RecordedResponse;
+use super::client::Client;
+use super::exchange::{Exchange, RecordedResponse, TransportErrorKind};
+use crate::plan::PreparedRequest;
 
 /// How 429 and 503 answers are retried: like Okta, honouring an integer `Retry-After` and
 /// doubling the wait, within bounds so a run never stalls.
@@ -41,6 +43,25 @@ pub fn retry_wait(
         // A 503 is only a rate limit when the server says when to come back.
         503 => retry_after.map(|ra| ra.max(backoff)),
         _ => None,
+    }
+}
+
+/// Sends an idempotent request (GET, DELETE) again after a transient failure, a broken
+/// connection or a 5xx, twice at most, so one hiccup neither leaves data behind nor hides it.
+pub async fn send_idempotent(client: &Client, req: &PreparedRequest) -> Exchange {
+    let mut attempt = 0u64;
+    loop {
+        let exchange = client.send(req).await;
+        let transient = match (exchange.status(), &exchange.error) {
+            (Some(status), _) => status >= 500,
+            (None, Some(e)) => e.kind != TransportErrorKind::Refused,
+            (None, None) => true,
+        };
+        attempt += 1;
+        if !transient || attempt == 3 {
+            return exchange;
+        }
+        tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
     }
 }
 

@@ -11,6 +11,7 @@ use super::cancel::Cancel;
 use super::client::Client;
 use super::events::Events;
 use super::ledger::{Ledger, LedgerEntry};
+use super::retry::send_idempotent;
 use crate::check::{self, json::lookup, CheckStatus, Flow, StepContext};
 use crate::plan::{self, template::TemplateError, PlannedScenario};
 use crate::result::{Cleanup, CleanupFailure, ScenarioResult, StepResult};
@@ -253,28 +254,8 @@ pub async fn cleanup(client: &Client, ledger: &Ledger) -> Cleanup {
     result
 }
 
-/// Deletes one resource; a 404 means it is already gone. A transient failure (5xx, broken
-/// connection) is tried again, twice, so one hiccup does not leave data behind.
+/// Deletes one resource; a 404 means it is already gone. Transient failures are retried.
 pub async fn delete(client: &Client, entry: &LedgerEntry) -> Result<(), String> {
-    let mut last = String::new();
-    for attempt in 0..3u64 {
-        if attempt > 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(200 * attempt)).await;
-        }
-        match delete_once(client, entry).await {
-            Ok(()) => return Ok(()),
-            Err((reason, transient)) => {
-                last = reason;
-                if !transient {
-                    break;
-                }
-            }
-        }
-    }
-    Err(last)
-}
-
-async fn delete_once(client: &Client, entry: &LedgerEntry) -> Result<(), (String, bool)> {
     let req = plan::PreparedRequest {
         method: Method::Delete,
         path: format!("{}/{}", entry.kind.endpoint(), entry.id),
@@ -282,11 +263,11 @@ async fn delete_once(client: &Client, entry: &LedgerEntry) -> Result<(), (String
         headers: vec![],
         body: None,
     };
-    let exchange = client.send(&req).await;
+    let exchange = send_idempotent(client, &req).await;
     match (exchange.status(), exchange.error) {
         (Some(200 | 204 | 404), _) => Ok(()),
-        (Some(status), _) => Err((format!("DELETE answered {status}"), status >= 500)),
-        (None, Some(err)) => Err((err.message, true)),
-        (None, None) => Err(("no response".into(), true)),
+        (Some(status), _) => Err(format!("DELETE answered {status}")),
+        (None, Some(err)) => Err(err.message),
+        (None, None) => Err("no response".into()),
     }
 }

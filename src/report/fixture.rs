@@ -188,6 +188,7 @@ pub fn run() -> RunResult {
                 },
                 reason: "DELETE answered 405".into(),
             }],
+            unverified: None,
         },
         interrupted: None,
     }

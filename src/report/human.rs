@@ -298,6 +298,15 @@ impl HumanReporter {
                 f.reason
             )?;
         }
+        if let Some(why) = &c.unverified {
+            writeln!(
+                out,
+                "{} {why}; check with: scimcheck cleanup --base-url {} --run-id {} --dry-run",
+                p.yellow("!"),
+                run.target.base_url,
+                run.run_id
+            )?;
+        }
         if !c.failed.is_empty() {
             writeln!(
                 out,
