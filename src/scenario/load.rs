@@ -5,6 +5,7 @@ use std::fmt;
 use std::path::Path;
 
 use super::model::Scenario;
+use super::spans::Spans;
 use super::validate::validate_all;
 
 /// A scenario file that could not be used; `file:line:column: message`.
@@ -45,6 +46,19 @@ impl LoadError {
 pub struct Loaded {
     pub file: String,
     pub scenario: Scenario,
+    /// Where the scenario's parts are in the file, for messages.
+    pub spans: Spans,
+}
+
+impl Loaded {
+    /// Parses one file's text into a scenario with its locations.
+    pub fn parse(file: &str, text: &str) -> Result<Loaded, LoadError> {
+        Ok(Loaded {
+            scenario: parse(file, text)?,
+            spans: Spans::of(text),
+            file: file.to_string(),
+        })
+    }
 }
 
 /// The scenarios shipped in `scenarios/`, compiled into the binary.
@@ -105,12 +119,7 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
 pub fn builtin() -> Result<Vec<Loaded>, LoadError> {
     let loaded = BUILTIN
         .iter()
-        .map(|(file, text)| {
-            parse(file, text).map(|scenario| Loaded {
-                file: (*file).to_string(),
-                scenario,
-            })
-        })
+        .map(|(file, text)| Loaded::parse(file, text))
         .collect::<Result<Vec<_>, _>>()?;
     validate_all(&loaded)?;
     Ok(loaded)
@@ -134,10 +143,7 @@ pub fn with_user_dir(dir: Option<&Path>) -> Result<Vec<Loaded>, LoadError> {
             let file = path.display().to_string();
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| LoadError::new(&file, format!("cannot read: {e}")))?;
-            all.push(Loaded {
-                scenario: parse(&file, &text)?,
-                file,
-            });
+            all.push(Loaded::parse(&file, &text)?);
         }
     }
     validate_all(&all)?;
@@ -200,12 +206,8 @@ mod tests {
         let readme = include_str!("../../README.md");
         let start = readme.find("```yaml\n").expect("README has a YAML example") + 8;
         let end = start + readme[start..].find("```").unwrap();
-        let scenario = parse("README.md", &readme[start..end]).unwrap();
         let mut all = builtin().unwrap();
-        all.push(Loaded {
-            file: "README.md".into(),
-            scenario,
-        });
+        all.push(Loaded::parse("README.md", &readme[start..end]).unwrap());
         validate_all(&all).unwrap();
     }
 

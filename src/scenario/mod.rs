@@ -3,9 +3,11 @@
 //! - [`model`]: the file format.
 //! - [`load`]: built-in and user files, with `file:line:column` errors.
 //! - [`validate`]: rules the types cannot express.
+//! - [`spans`]: where a scenario's parts are in its file, for those rules' messages.
 
 mod load;
 mod model;
+mod spans;
 mod validate;
 
 pub use load::{builtin, parse, with_user_dir, LoadError, Loaded};

@@ -7,17 +7,28 @@ use serde_json::Value;
 
 use super::load::{LoadError, Loaded};
 use super::model::{Assert, Scenario, Step};
+use super::spans::At;
 use crate::check::{rules, SchemaSet};
 use crate::plan::{template, vars};
 
 pub fn validate_all(all: &[Loaded]) -> Result<(), LoadError> {
     let mut ids = HashSet::new();
     for loaded in all {
-        let err = |msg: String| LoadError::new(&loaded.file, msg);
+        let err = |(at, msg): (At, String)| {
+            let mut e = LoadError::new(&loaded.file, msg);
+            if let Some((line, column)) = loaded.spans.locate(at) {
+                e.line = Some(line);
+                e.column = Some(column);
+            }
+            e
+        };
         if !ids.insert(loaded.scenario.id.as_str()) {
-            return Err(err(format!(
-                "scenario id `{}` is used by another scenario; ids must be unique",
-                loaded.scenario.id
+            return Err(err((
+                At::Scenario,
+                format!(
+                    "scenario id `{}` is used by another scenario; ids must be unique",
+                    loaded.scenario.id
+                ),
             )));
         }
         validate(&loaded.scenario).map_err(err)?;
@@ -25,25 +36,34 @@ pub fn validate_all(all: &[Loaded]) -> Result<(), LoadError> {
     Ok(())
 }
 
-fn validate(s: &Scenario) -> Result<(), String> {
+/// The first rule `s` breaks, with where it is broken.
+fn validate(s: &Scenario) -> Result<(), (At, String)> {
     if s.id.is_empty()
         || !s
             .id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
     {
-        return Err(format!(
-            "scenario id `{}`: use lowercase letters, digits, `.`, `-` and `_`",
-            s.id
+        return Err((
+            At::Scenario,
+            format!(
+                "scenario id `{}`: use lowercase letters, digits, `.`, `-` and `_`",
+                s.id
+            ),
         ));
     }
     if s.steps.is_empty() {
-        return Err(format!("scenario `{}` has no steps", s.id));
+        return Err((At::Scenario, format!("scenario `{}` has no steps", s.id)));
     }
     let mut step_ids = HashSet::new();
     let mut defined: HashSet<String> = HashSet::new();
-    for step in &s.steps {
-        let at = |msg: String| format!("scenario `{}`, step `{}`: {msg}", s.id, step.id);
+    for (index, step) in s.steps.iter().enumerate() {
+        let at = |msg: String| {
+            (
+                At::Step(index),
+                format!("scenario `{}`, step `{}`: {msg}", s.id, step.id),
+            )
+        };
         if !step_ids.insert(step.id.as_str()) {
             return Err(at("step id is used twice in this scenario".into()));
         }
@@ -56,7 +76,10 @@ fn validate(s: &Scenario) -> Result<(), String> {
                 "needs `{missing}`, which is not an earlier step of this scenario"
             )));
         }
-        validate_step(step, &s.headers, &defined).map_err(at)?;
+        validate_step(step, &s.headers, &defined).map_err(|(part, msg)| {
+            let (_, msg) = at(msg);
+            (part.locate(index), msg)
+        })?;
         for (name, source) in &step.capture {
             if !(source.is_empty() || source.starts_with('/') || source.starts_with("header:")) {
                 return Err(at(format!(
@@ -69,7 +92,46 @@ fn validate(s: &Scenario) -> Result<(), String> {
     Ok(())
 }
 
+/// The part of a step a message is about.
+enum Part {
+    Step,
+    Assert(usize),
+    Check(usize),
+}
+
+impl Part {
+    fn locate(self, step: usize) -> At {
+        match self {
+            Part::Step => At::Step(step),
+            Part::Assert(j) => At::Assert(step, j),
+            Part::Check(j) => At::Check(step, j),
+        }
+    }
+}
+
 fn validate_step(
+    step: &Step,
+    scenario_headers: &std::collections::BTreeMap<String, Option<String>>,
+    defined: &HashSet<String>,
+) -> Result<(), (Part, String)> {
+    for (j, a) in step.expect.asserts.iter().enumerate() {
+        validate_assert(a).map_err(|m| (Part::Assert(j), m))?;
+    }
+    for (j, check) in step.expect.checks.iter().enumerate() {
+        if !rules::is_known(check.id()) {
+            return Err((
+                Part::Check(j),
+                format!(
+                    "unknown named check `{}` (run `scimcheck list` for the known checks)",
+                    check.id()
+                ),
+            ));
+        }
+    }
+    step_rules(step, scenario_headers, defined).map_err(|m| (Part::Step, m))
+}
+
+fn step_rules(
     step: &Step,
     scenario_headers: &std::collections::BTreeMap<String, Option<String>>,
     defined: &HashSet<String>,
@@ -109,7 +171,6 @@ fn validate_step(
         text(value)?;
     }
     for a in &step.expect.asserts {
-        validate_assert(a)?;
         for s in [&a.pointer, &a.header].into_iter().flatten() {
             text(s)?;
         }
@@ -146,14 +207,6 @@ fn validate_step(
             return Err(format!(
                 "unknown schema `{name}` (known: {})",
                 SchemaSet::builtin().names().join(", ")
-            ));
-        }
-    }
-    for check in &step.expect.checks {
-        if !rules::is_known(check.id()) {
-            return Err(format!(
-                "unknown named check `{}` (run `scimcheck list` for the known checks)",
-                check.id()
             ));
         }
     }

@@ -48,7 +48,25 @@ fn undefined_variable_in_scenario_is_a_usage_error() {
     std::fs::write(dir.path().join("v.yaml"), "id: my.vars\ntitle: t\nprofile: okta\nreference: r\nsteps:\n  - id: s\n    title: t\n    request:\n      method: GET\n      path: /Users/{{user_idd}}\n").unwrap();
     let out = cli(&["list", "--scenarios", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("step `s`: `{{user_idd}}` is neither a built-in variable nor captured by an earlier step"), "{}", stderr(&out));
+    let file = dir.path().join("v.yaml");
+    assert!(stderr(&out).contains(&format!("{}:6:9: scenario `my.vars`, step `s`: `{{{{user_idd}}}}` is neither a built-in variable nor captured by an earlier step", file.display())), "{}", stderr(&out));
+}
+
+#[test]
+fn rules_checked_after_parsing_still_name_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.yaml");
+    std::fs::write(&file, "id: my.checks\ntitle: t\nprofile: okta\nreference: r\nsteps:\n  - id: s\n    title: t\n    request: { method: GET, path: /Users }\n    expect:\n      checks:\n        - rfc7644.list-response\n        - rfc7644.no-such-check\n").unwrap();
+    let out = cli(&["list", "--scenarios", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(&format!(
+            "{}:12:11: scenario `my.checks`, step `s`: unknown named check `rfc7644.no-such-check`",
+            file.display()
+        )),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
