@@ -131,11 +131,33 @@ fn list(args: ListArgs) -> Result<(), Error> {
         ));
         for step in &s.steps {
             lines.push(format!("    - {}: {}", step.id, step.title));
+            if let Some(reference) = &step.reference {
+                lines.push(format!("        rule: {reference}"));
+            }
+            let mut checks = vec![format!("{}.{}.status", s.id, step.id)];
+            checks.extend(step.expect.asserts.iter().map(|a| match a.severity {
+                Some(sev) if sev != crate::check::Severity::Error => {
+                    format!("{} ({})", a.id, sev.as_str())
+                }
+                _ => a.id.clone(),
+            }));
+            checks.extend(step.expect.checks.iter().map(|c| c.id().to_string()));
+            lines.push(format!("        checks: {}", checks.join(", ")));
         }
     }
-    lines.push("\nNamed checks:".into());
-    for c in crate::check::rules::ALL {
+    lines.push("\nChecks on every response they apply to:".into());
+    for c in crate::check::rules::AUTOMATIC {
         lines.push(format!("{}  ({})\n    {}", c.id, c.reference, c.summary));
+    }
+    lines.push("\nNamed checks (a step asks for them by id):".into());
+    for c in crate::check::rules::ALL {
+        lines.push(format!(
+            "{}  ({})\n    {}\n    reports: {}",
+            c.id,
+            c.reference,
+            c.summary,
+            c.produces.join(", ")
+        ));
     }
     let _ = writeln!(std::io::stdout().lock(), "{}", lines.join("\n"));
     Ok(())

@@ -10,10 +10,8 @@ use crate::exec::{Auth, ClientConfig, OAuthConfig, Secret};
 
 /// The first line of a secret file, trimmed; empty files are an error.
 fn read_secret_file(path: &Path, what: &str) -> Result<Secret, Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Usage(format!("{what} {}: cannot read it: {e}", path.display())))?;
     let value = text.lines().next().unwrap_or_default().trim().to_string();
     if value.is_empty() {
         return Err(Error::Usage(format!(

@@ -111,12 +111,20 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
                 .and_then(Value::as_str)
                 .map(|d| format!(" (detail: {})", clip(d, 100)))
                 .unwrap_or_default();
+            let (detail, hint) = match resp.header("location") {
+                // Following would send the credentials wherever the server points.
+                Some(to) if (300..400).contains(&status) => (
+                    format!(" (a redirect to {}, not followed)", clip(to, 200)),
+                    format!("Answer this request with {wanted} at the URL it was sent to; scimcheck never follows redirects, so credentials cannot leave the target."),
+                ),
+                _ => (detail, format!("Answer this request with {wanted}.")),
+            };
             out.push(CheckOutcome::fail(
                 &status_id,
                 severity,
                 ctx.reference,
                 format!("expected status {wanted}, got {status}{detail}"),
-                format!("Answer this request with {wanted}."),
+                hint,
             ));
             skip_dependents(ctx, out, &format!("status {status} instead of {wanted}"));
             return Flow::Continue;

@@ -289,3 +289,28 @@ fn a_profile_without_scenarios_is_a_usage_error_not_an_empty_pass() {
         stderr(&out)
     );
 }
+
+#[test]
+fn list_names_every_check_a_run_reports() {
+    let listed = stdout(&cli(&["list"]));
+    let patterns: Vec<&str> = listed
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| w.ends_with('*') || w.starts_with("<scenario>"))
+        .collect();
+    let run = cli(&["run", "--json"]);
+    let report: Value = serde_json::from_slice(&run.stdout).unwrap();
+    for check in report["checks"].as_array().unwrap() {
+        let id = check["id"].as_str().unwrap();
+        let literal = listed
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .any(|w| w == id);
+        let by_pattern = patterns.iter().any(|p| {
+            if p.starts_with('<') {
+                id.ends_with(".status")
+            } else {
+                id.starts_with(p.trim_end_matches('*'))
+            }
+        });
+        assert!(literal || by_pattern, "`{id}` is not in `scimcheck list`");
+    }
+}

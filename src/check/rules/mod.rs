@@ -20,38 +20,111 @@ pub struct NamedCheck {
     pub id: &'static str,
     pub reference: &'static str,
     pub summary: &'static str,
+    /// The ids of the outcomes it reports (`*` stands for an attribute name).
+    pub produces: &'static [&'static str],
     pub run: fn(&StepContext<'_>, &Map<String, Value>) -> Vec<CheckOutcome>,
 }
+
+/// A check the harness runs on every response it applies to, without a step asking.
+pub struct AutomaticCheck {
+    /// `*` stands for a schema, attribute, scenario or step name.
+    pub id: &'static str,
+    pub reference: &'static str,
+    pub summary: &'static str,
+}
+
+pub const AUTOMATIC: &[AutomaticCheck] = &[
+    AutomaticCheck {
+        id: "<scenario>.<step>.status",
+        reference: "the step's reference",
+        summary: "the HTTP status is one the step expects (a tolerated one is a warning; a redirect is never followed)",
+    },
+    AutomaticCheck {
+        id: "transport.*",
+        reference: "the step's reference",
+        summary: "a complete response arrived: timeout, connect, broken or body-too-large otherwise",
+    },
+    AutomaticCheck {
+        id: "rfc7644.content-type",
+        reference: "RFC 7644 §3.1, §8.1",
+        summary: "a body comes as application/scim+json (application/json is a warning)",
+    },
+    AutomaticCheck {
+        id: "rfc7644.body.json",
+        reference: "RFC 7644 §3.1",
+        summary: "a success body is JSON",
+    },
+    AutomaticCheck {
+        id: "rfc7644.body.present",
+        reference: "RFC 7644 §3.3, §3.4.1, §3.5.1, §3.5.2",
+        summary: "a success other than 204 carries the resource the step checks",
+    },
+    AutomaticCheck {
+        id: "schema.*",
+        reference: "RFC 7643, the named schema",
+        summary: "the body, or each of a ListResponse's Resources, matches the step's JSON Schema (schema.User.emails names the attribute)",
+    },
+    AutomaticCheck {
+        id: "rfc7643.user.password-never-returned",
+        reference: "RFC 7643 §4.1.1",
+        summary: "no returned User or Group holds a password",
+    },
+    AutomaticCheck {
+        id: "rfc7643.multi-valued.one-primary",
+        reference: "RFC 7643 §2.4",
+        summary: "at most one value of a multi-valued attribute is primary",
+    },
+    AutomaticCheck {
+        id: "rfc7644.error.*",
+        reference: error::REFERENCE,
+        summary: "every expected error status gets the rfc7644.error-response rules",
+    },
+    AutomaticCheck {
+        id: "schema.Error",
+        reference: "RFC 7644 §3.12 (Error schema)",
+        summary: "an error body matches the Error schema beyond schemas and status",
+    },
+    AutomaticCheck {
+        id: "snapshot.drift",
+        reference: "the accepted snapshot of --snapshots",
+        summary: "the normalised exchanges equal the accepted snapshot",
+    },
+];
 
 pub const ALL: &[NamedCheck] = &[
     NamedCheck {
         id: "rfc7644.list-response",
         reference: list::REFERENCE,
         summary: "ListResponse invariants: schemas, integer counts, itemsPerPage = len(Resources), totalResults ≥ that, startIndex echoed, count honoured",
+        produces: &["rfc7644.list.schemas", "rfc7644.list.integer-counts", "rfc7644.list.resources", "rfc7644.list.total-results", "rfc7644.list.items-per-page", "rfc7644.list.start-index", "rfc7644.list.count-honoured"],
         run: list::list_response,
     },
     NamedCheck {
         id: "rfc7644.error-response",
         reference: error::REFERENCE,
         summary: "SCIM error body: Error URN in schemas, status a string equal to the HTTP status, detail, scimType (args: scim_type, scim_type_severity)",
+        produces: &["rfc7644.error.json", "rfc7644.error.schemas", "rfc7644.error.status-is-string", "rfc7644.error.status-matches", "rfc7644.error.detail", "rfc7644.error.scim-type"],
         run: error::error_response_check,
     },
     NamedCheck {
         id: "rfc7644.created-resource",
         reference: resource::CREATED_REFERENCE,
         summary: "A created resource: Location header equal to meta.location, meta.resourceType (args: resource_type)",
+        produces: &["rfc7644.create.location-header", "rfc7644.create.location-matches-meta", "rfc7643.meta.resource-type"],
         run: resource::created_resource,
     },
     NamedCheck {
         id: "rfc7644.echo",
         reference: echo::REFERENCE,
         summary: "The returned resource holds the values the request sent (userName ignoring case)",
+        produces: &["rfc7644.echo.*"],
         run: echo::echo,
     },
     NamedCheck {
         id: "rfc7644.paging-consistent",
         reference: paging::REFERENCE,
         summary: "Pages fetched with startIndex/count hold no duplicates and miss none of the expected ids (args: pages, expected)",
+        produces: &["rfc7644.paging.no-duplicates", "rfc7644.paging.complete"],
         run: paging::paging_consistent,
     },
 ];
