@@ -257,8 +257,12 @@ impl Client {
             };
             let headers = self.headers(req, authorization.as_ref());
             let request = self.record_request(req, &headers);
+            let secrets = self.secret_values(&headers);
             self.pace().await;
-            let result = self.send_once(req, &request.url, &headers).await;
+            let result = self
+                .send_once(req, &request.url, &headers)
+                .await
+                .map(|r| r.scrubbed(&secrets));
             let finish = |result: Result<RecordedResponse, TransportError>, throttled| {
                 let duration_ms = started.elapsed().as_millis() as u64;
                 match result {
@@ -311,6 +315,30 @@ impl Client {
             waited += wait;
             backoff = backoff.saturating_mul(2);
         }
+    }
+
+    /// Every secret this request carries, as a server could echo it back: whole header
+    /// values, the credential after `Bearer `/`Basic `, and the configured passwords.
+    fn secret_values(&self, headers: &[OutHeader]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for h in headers.iter().filter(|h| h.secret) {
+            out.push(h.value.clone());
+            if let Some((_, credential)) = h.value.split_once(' ') {
+                out.push(credential.trim().to_string());
+            }
+        }
+        match &self.config.auth {
+            Auth::Basic { user, password } => {
+                out.push(password.expose().to_string());
+                out.push(format!("{user}:{}", password.expose()));
+            }
+            Auth::OAuth(oauth) => out.push(oauth.client_secret.expose().to_string()),
+            Auth::Bearer(_) | Auth::None => {}
+        }
+        out.retain(|s| s.chars().count() >= MIN_SCRUBBED);
+        out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        out.dedup();
+        out
     }
 
     async fn pace(&self) {
@@ -383,6 +411,10 @@ impl Client {
         ))
     }
 }
+
+/// Secrets shorter than this are not searched for in responses: replacing every "ab" in a
+/// body would destroy the evidence without protecting anything worth the name.
+const MIN_SCRUBBED: usize = 6;
 
 /// A password sent in a body (Okta's placeholder, or a user's) is never recorded.
 fn redact_password(mut body: serde_json::Value) -> serde_json::Value {

@@ -75,6 +75,27 @@ impl RecordedResponse {
         }
     }
 
+    /// This response with every occurrence of `secrets` (longest first) in its headers and
+    /// body replaced by [`REDACTED`], so a server that echoes a credential cannot make a
+    /// report leak it.
+    pub fn scrubbed(self, secrets: &[String]) -> RecordedResponse {
+        let leaks = |s: &str| secrets.iter().any(|secret| s.contains(secret.as_str()));
+        let scrub = |s: &str| {
+            secrets.iter().fold(s.to_string(), |acc, secret| {
+                acc.replace(secret.as_str(), REDACTED)
+            })
+        };
+        if !leaks(&self.body) && !self.headers.values().any(|v| leaks(v)) {
+            return self;
+        }
+        let headers = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), scrub(v)))
+            .collect();
+        RecordedResponse::new(self.status, headers, scrub(&self.body), self.truncated)
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .get(&name.to_ascii_lowercase())
@@ -126,5 +147,29 @@ impl Exchange {
         url.query_pairs()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.into_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn echoed_secrets_are_scrubbed_from_headers_and_body() {
+        let mut headers = Headers::new();
+        headers.insert("x-echo".into(), "Bearer s3cret-token".into());
+        let r = RecordedResponse::new(
+            404,
+            headers,
+            r#"{"detail":"you sent Bearer s3cret-token"}"#.into(),
+            false,
+        )
+        .scrubbed(&["Bearer s3cret-token".into(), "s3cret-token".into()]);
+        assert_eq!(r.header("x-echo"), Some(REDACTED));
+        assert_eq!(
+            r.json.unwrap()["detail"],
+            format!("you sent {REDACTED}"),
+            "the body still parses"
+        );
     }
 }

@@ -197,3 +197,50 @@ async fn oauth_client_credentials_fetched_refreshed_and_never_printed() {
         "a fresh token is fetched once per run and after the 401"
     );
 }
+
+/// A server that echoes the credentials it was sent (in a header on every answer, and in
+/// the detail of a 404) must not make any output leak them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_echoed_by_the_server_are_scrubbed() {
+    let server = Faulty::start(move |mut req, up| {
+        let sent: Vec<String> = req
+            .headers
+            .iter()
+            .filter(|(n, _)| {
+                n.eq_ignore_ascii_case("authorization") || n.eq_ignore_ascii_case("x-api-key")
+            })
+            .map(|(_, v)| v.clone())
+            .collect();
+        if req
+            .headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("authorization") && v.contains(SECRETS[0]))
+        {
+            req.set_header("authorization", &format!("Bearer {TOKEN}"));
+        }
+        let mut resp = up.send(&req);
+        resp.set_header("x-echo", &sent.join(" | "));
+        if resp.status == 404 {
+            if let Some(mut body) = resp.json() {
+                body["detail"] = format!("nothing here for {}", sent.join(" and ")).into();
+                resp.set_json(&body);
+            }
+        }
+        resp
+    })
+    .await;
+    let args = vec![
+        "--base-url".to_string(),
+        server.base_url(),
+        "--header".into(),
+        format!("X-Api-Key: {}", SECRETS[3]),
+    ];
+    let outputs = all_outputs(args, vec![("SCIM_TOKEN", SECRETS[0])]).await;
+    assert!(
+        outputs
+            .iter()
+            .any(|o| o.contains("nothing here for [redacted]")),
+        "the echo is shown, scrubbed"
+    );
+    assert_no_secret(&outputs);
+}
