@@ -67,6 +67,12 @@ fn validate(s: &Scenario) -> Result<(), (At, String)> {
         if !step_ids.insert(step.id.as_str()) {
             return Err(at("step id is used twice in this scenario".into()));
         }
+        if step.id == crate::snapshot::STEP_ID {
+            return Err(at(format!(
+                "step id `{}` is reserved for the snapshot verdict; choose another",
+                step.id
+            )));
+        }
         if let Some(missing) = step
             .needs
             .iter()

@@ -49,11 +49,13 @@ impl Normaliser {
             .map(|(_, p)| p.as_str())
     }
 
-    fn text(&self, s: &str) -> String {
-        if let Some(p) = self.id(s) {
+    /// `s` with run-specific substrings replaced; a whole-value server id only where the
+    /// value can be an id (`whole_id`), so that `"1"` as a count is never taken for user 1.
+    fn text(&self, s: &str, whole_id: bool) -> String {
+        if let Some(p) = self.id(s).filter(|_| whole_id) {
             return p.to_string();
         }
-        if time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).is_ok() {
+        if is_timestamp(s) {
             return "[timestamp]".into();
         }
         let mut out = s.to_string();
@@ -73,22 +75,65 @@ impl Normaliser {
     }
 
     fn value(&self, v: &Value, key: Option<&str>) -> Value {
+        let is = |name: &str| key.is_some_and(|k| k.eq_ignore_ascii_case(name));
         match v {
-            Value::String(s) if key.is_some_and(|k| k.eq_ignore_ascii_case("version")) => {
-                let _ = s;
-                json!("[etag]")
-            }
-            Value::String(s) => Value::String(self.text(s)),
-            Value::Array(items) => {
-                Value::Array(items.iter().map(|i| self.value(i, None)).collect())
-            }
+            Value::String(_) if is("version") => json!("[etag]"),
+            Value::String(s) => Value::String(self.text(s, is("id") || is("value"))),
+            Value::Array(items) => Value::Array(items.iter().map(|i| self.value(i, key)).collect()),
             Value::Object(map) => Value::Object(
                 map.iter()
-                    .map(|(k, v)| (self.text(k), self.value(v, Some(k))))
+                    .map(|(k, v)| (self.text(k, false), self.value(v, Some(k))))
                     .collect(),
             ),
             other => other.clone(),
         }
+    }
+}
+
+/// RFC 3339, or the same without a zone (which some servers send): both vary per run.
+fn is_timestamp(s: &str) -> bool {
+    if time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).is_ok() {
+        return true;
+    }
+    let b = s.as_bytes();
+    b.len() >= 19
+        && b.iter().enumerate().take(19).all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T' || *c == b't' || *c == b' ',
+            13 | 16 => *c == b':',
+            _ => c.is_ascii_digit(),
+        })
+        && b[19..]
+            .iter()
+            .all(|c| c.is_ascii_digit() || b".:+-Zz".contains(c))
+}
+
+/// A response body in a canonical form: members sorted by name and multi-valued attributes
+/// by value, since SCIM gives neither an order (RFC 7643 §2.4); a ListResponse's
+/// `Resources` keep theirs, which paging and sorting define.
+fn canonical(v: Value, key: Option<&str>) -> Value {
+    match v {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let v = canonical(v, Some(&k));
+                        (k, v)
+                    })
+                    .collect(),
+            )
+        }
+        Value::Array(items) => {
+            let mut items: Vec<Value> = items.into_iter().map(|i| canonical(i, None)).collect();
+            if !key.is_some_and(|k| k.eq_ignore_ascii_case("Resources")) {
+                items.sort_by_cached_key(|i| i.to_string());
+            }
+            Value::Array(items)
+        }
+        other => other,
     }
 }
 
@@ -99,8 +144,8 @@ fn replace_delimited(s: &str, id: &str, placeholder: &str) -> String {
     while let Some(pos) = rest.find(id) {
         let before = rest[..pos].chars().last();
         let after = rest[pos + id.len()..].chars().next();
-        let delimited = matches!(before, None | Some('/' | '"' | '='))
-            && matches!(after, None | Some('/' | '"' | '?' | '&'));
+        let delimited = matches!(before, None | Some('/' | '"'))
+            && matches!(after, None | Some('/' | '"' | '?'));
         out.push_str(&rest[..pos]);
         out.push_str(if delimited { placeholder } else { id });
         rest = &rest[pos + id.len()..];
@@ -187,22 +232,27 @@ pub fn snapshot_of(scenario: &ScenarioResult, base_url: &str, run_id: &str) -> V
             let mut out = Map::new();
             out.insert("step".into(), json!(step.id));
             if let Some(reason) = &step.skipped {
-                out.insert("skipped".into(), json!(n.text(reason)));
+                out.insert("skipped".into(), json!(n.text(reason, false)));
                 return Value::Object(out);
             }
             let Some(x) = &step.exchange else {
                 return Value::Object(out);
             };
-            let url = n.text(&x.request.url);
-            let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+            let (path, query) = x
+                .request
+                .url
+                .split_once('?')
+                .unwrap_or((&x.request.url, ""));
+            let path = n.text(path, false);
             let mut request = Map::new();
             request.insert("method".into(), json!(x.request.method.as_str()));
             request.insert("path".into(), json!(path.trim_start_matches("[base-url]")));
             if !query.is_empty() {
+                // Values only: a quoted id inside a filter is replaced, a number never.
                 let pairs: Map<String, Value> = url::form_urlencoded::parse(query.as_bytes())
-                    .map(|(k, v)| (k.into_owned(), json!(v)))
+                    .map(|(k, v)| (k.into_owned(), json!(n.text(&v, false))))
                     .collect();
-                request.insert("query".into(), n.value(&Value::Object(pairs), None));
+                request.insert("query".into(), Value::Object(pairs));
             }
             let headers: Map<String, Value> = x
                 .request
@@ -215,7 +265,7 @@ pub fn snapshot_of(scenario: &ScenarioResult, base_url: &str, run_id: &str) -> V
                         json!(if k.starts_with("if-") {
                             "[etag]".to_string()
                         } else {
-                            n.text(v)
+                            n.text(v, false)
                         }),
                     )
                 })
@@ -233,7 +283,7 @@ pub fn snapshot_of(scenario: &ScenarioResult, base_url: &str, run_id: &str) -> V
                         response.insert("content_type".into(), json!(ct));
                     }
                     if let Some(l) = r.header("location") {
-                        response.insert("location".into(), json!(n.text(l)));
+                        response.insert("location".into(), json!(n.text(l, false)));
                     }
                     if r.header("etag").is_some() {
                         response.insert("etag".into(), json!("[etag]"));
@@ -242,9 +292,9 @@ pub fn snapshot_of(scenario: &ScenarioResult, base_url: &str, run_id: &str) -> V
                         (SnapshotMode::Status, _) => {
                             Some(json!("[not recorded: depends on data outside this run]"))
                         }
-                        (_, Some(j)) => Some(n.value(j, None)),
+                        (_, Some(j)) => Some(canonical(n.value(j, None), None)),
                         (_, None) if r.body.trim().is_empty() => None,
-                        (_, None) => Some(json!(clip(&n.text(r.body.trim()), 2000))),
+                        (_, None) => Some(json!(clip(&n.text(r.body.trim(), false), 2000))),
                     };
                     if let Some(b) = body {
                         response.insert("body".into(), b);
@@ -279,7 +329,122 @@ mod tests {
         assert_eq!(replace_delimited("user123", "12", "[user-1]"), "user123");
         assert_eq!(
             replace_delimited("/Users?filter=12&x", "12", "[u]"),
-            "/Users?filter=[u]&x"
+            "/Users?filter=12&x",
+            "query values are normalised one by one, never as a URL"
+        );
+    }
+
+    fn scenario(steps: Vec<(crate::scenario::Method, &str, u16, Value)>) -> ScenarioResult {
+        use crate::exec::{Exchange, RecordedRequest, RecordedResponse};
+        ScenarioResult {
+            id: "s".into(),
+            title: "t".into(),
+            profile: crate::scenario::Profile::Okta,
+            reference: "r".into(),
+            file: "f".into(),
+            skipped: None,
+            steps: steps
+                .into_iter()
+                .enumerate()
+                .map(
+                    |(i, (method, url, status, body))| crate::result::StepResult {
+                        id: format!("step{i}"),
+                        title: "t".into(),
+                        skipped: None,
+                        exchange: Some(Exchange {
+                            request: RecordedRequest {
+                                method,
+                                url: url.into(),
+                                headers: Default::default(),
+                                body: None,
+                            },
+                            response: Some(RecordedResponse::new(
+                                status,
+                                Default::default(),
+                                body.to_string(),
+                                false,
+                            )),
+                            error: None,
+                            duration_ms: 0,
+                            throttled: vec![],
+                        }),
+                        checks: vec![],
+                        captures: Default::default(),
+                        snapshot: SnapshotMode::Full,
+                    },
+                )
+                .collect(),
+            duration_ms: 0,
+            volatile: vec![],
+            snapshot: None,
+        }
+    }
+
+    #[test]
+    fn integer_ids_never_replace_numbers_that_are_not_ids() {
+        use crate::scenario::Method;
+        let sc = scenario(vec![
+            (
+                Method::Post,
+                "http://h/scim/v2/Users",
+                201,
+                json!({"id": "1", "meta": {"resourceType": "User"}, "title": "1"}),
+            ),
+            (
+                Method::Get,
+                "http://h/scim/v2/Users?filter=id%20eq%20%221%22&startIndex=1&count=1",
+                200,
+                json!({"totalResults": 1, "startIndex": 1, "Resources": [{"id": "1", "groups": [{"value": "1"}]}]}),
+            ),
+        ]);
+        let doc = snapshot_of(&sc, "http://h/scim/v2", "run");
+        let steps = doc["steps"].as_array().unwrap();
+        assert_eq!(steps[0]["response"]["body"]["id"], "[user-1]");
+        assert_eq!(
+            steps[0]["response"]["body"]["title"], "1",
+            "not an id attribute"
+        );
+        let query = &steps[1]["request"]["query"];
+        assert_eq!(query["startIndex"], "1");
+        assert_eq!(query["count"], "1");
+        assert_eq!(query["filter"], "id eq \"[user-1]\"");
+        assert_eq!(
+            steps[1]["response"]["body"]["Resources"][0]["groups"][0]["value"],
+            "[user-1]"
+        );
+    }
+
+    #[test]
+    fn member_order_and_attribute_order_do_not_matter() {
+        use crate::scenario::Method;
+        let a = scenario(vec![(
+            Method::Get,
+            "http://h/scim/v2/Groups/g",
+            200,
+            json!({"id": "g", "members": [{"value": "a"}, {"value": "b"}], "displayName": "x", "lastModified": "2026-01-01T10:00:00"}),
+        )]);
+        let b = scenario(vec![(
+            Method::Get,
+            "http://h/scim/v2/Groups/g",
+            200,
+            json!({"displayName": "x", "members": [{"value": "b"}, {"value": "a"}], "id": "g", "lastModified": "2026-01-02T11:00:00.5"}),
+        )]);
+        assert_eq!(
+            snapshot_of(&a, "http://h/scim/v2", "r"),
+            snapshot_of(&b, "http://h/scim/v2", "r")
+        );
+        let list = |ids: [&str; 2]| {
+            scenario(vec![(
+                Method::Get,
+                "http://h/scim/v2/Users",
+                200,
+                json!({"Resources": [{"active": true, "id": ids[0]}, {"active": false, "id": ids[1]}]}),
+            )])
+        };
+        let doc = snapshot_of(&list(["q", "p"]), "http://h/scim/v2", "r");
+        assert_eq!(
+            doc["steps"][0]["response"]["body"]["Resources"][0]["id"], "[user-1]",
+            "Resources keep their order"
         );
     }
 }
