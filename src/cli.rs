@@ -139,7 +139,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub scenarios: Option<PathBuf>,
 
-    /// Write a report: KIND=PATH (KIND: json). Repeatable.
+    /// Write a report: KIND=PATH (KIND: json, junit, markdown, html). Repeatable.
     #[arg(long = "report", value_name = "KIND=PATH")]
     pub reports: Vec<String>,
 

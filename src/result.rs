@@ -119,13 +119,6 @@ pub struct StepResult {
     pub snapshot: SnapshotMode,
 }
 
-impl StepResult {
-    /// Whether a check of this step failed with severity error.
-    pub fn failed(&self) -> bool {
-        self.checks.iter().any(|c| c.status == CheckStatus::Failed)
-    }
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Cleanup {
     /// `--keep-resources` was given: nothing was deleted.

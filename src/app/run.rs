@@ -37,6 +37,14 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
             empty.join(", ")
         );
     }
+    // Reports name the profiles that were tested, not the ones that were asked for.
+    let profiles: Vec<_> = profiles
+        .into_iter()
+        .filter(|p| !empty.contains(&p.as_str()))
+        .collect();
+    for (_, path) in &reports {
+        check_writable(path)?;
+    }
     let auth = target::auth(&args.target)?;
     let run_id = RunId::random();
     let options = RunOptions {
@@ -121,9 +129,6 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
             },
         )?;
     }
-    for (kind, path) in &reports {
-        write_report(kind.reporter().as_ref(), &run, path)?;
-    }
     let mut stdout = std::io::stdout().lock();
     let rendered = if args.json {
         JsonReporter.render(&run, &mut stdout)
@@ -137,6 +142,10 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
     };
     // A closed stdout (e.g. `| head`) is not a harness failure.
     let _ = rendered.and_then(|()| stdout.flush());
+    drop(stdout);
+    for (kind, path) in &reports {
+        write_report(kind.reporter().as_ref(), &run, path)?;
+    }
     if run
         .interrupted
         .as_deref()
@@ -248,6 +257,28 @@ async fn watch_deadline(shared: Shared, secs: u64) {
         .cancel(format!("the run deadline of {secs} s passed"));
 }
 
+/// A report path whose directory is missing fails before the run, not after it.
+fn check_writable(path: &std::path::Path) -> Result<(), Error> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    if path.is_dir() {
+        return Err(Error::Usage(format!(
+            "--report {}: is a directory; name a file",
+            path.display()
+        )));
+    }
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "--report {}: the directory {} does not exist",
+            path.display(),
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
 fn write_report(reporter: &dyn Reporter, run: &RunResult, path: &PathBuf) -> Result<(), Error> {
     let io_err = |source| Error::Report {
         path: path.clone(),
@@ -274,8 +305,12 @@ pub fn exit_code(run: &RunResult, fail_on: FailOn) -> i32 {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
     };
-    let failing = run.checks().any(|(_, _, c)| {
-        matches!(c.status, CheckStatus::Failed | CheckStatus::Warning) && c.severity >= threshold
+    // A warning counts whatever its severity's name: `!` in the report, `warnings` in the
+    // summary, and a failure under --fail-on warning.
+    let failing = run.checks().any(|(_, _, c)| match c.status {
+        CheckStatus::Failed => true,
+        CheckStatus::Warning => threshold == Severity::Warning,
+        CheckStatus::Passed | CheckStatus::Skipped => false,
     });
     if failing {
         EXIT_FINDINGS

@@ -42,6 +42,10 @@ fn evaluate_inner(a: &Assert, exchange: &Exchange, vars: &Vars) -> Result<Verdic
                 .json
                 .as_ref()
                 .ok_or("the response body is not JSON")?;
+            if !p.is_empty() && !body.is_object() {
+                // The schema check reports the one defect; every pointer would only repeat it.
+                return Err("the response body is not a JSON object".into());
+            }
             (p.clone(), lookup(body, &p).cloned())
         }
         (None, Some(h)) => {
@@ -57,7 +61,8 @@ fn evaluate_inner(a: &Assert, exchange: &Exchange, vars: &Vars) -> Result<Verdic
         .map_or("nothing".to_string(), |v| short(v, SHOW));
     let present = actual.as_ref().is_some_and(|v| !v.is_null());
     let ic = a.ignore_case;
-    let verdict = if let Some(expected) = &a.equals {
+    // (passed, what a failure reports, what a pass reports)
+    let (ok, failed, passed) = if let Some(expected) = &a.equals {
         let expected = render(expected)?;
         let ok = actual.as_ref().is_some_and(|v| equal(v, &expected, ic));
         let stringly = !ok
@@ -71,42 +76,36 @@ fn evaluate_inner(a: &Assert, exchange: &Exchange, vars: &Vars) -> Result<Verdic
         };
         (
             ok || stringly,
-            format!(
-                "{subject}: expected {}, got {shown}{note}",
-                short(&expected, SHOW)
-            ),
+            format!("expected {}, got {shown}", short(&expected, SHOW)),
+            format!("{shown}, as expected{note}"),
         )
     } else if let Some(unexpected) = &a.not_equals {
         let unexpected = render(unexpected)?;
         let ok = !actual.as_ref().is_some_and(|v| equal(v, &unexpected, ic));
         (
             ok,
-            format!(
-                "{subject}: must differ from {}, got {shown}",
-                short(&unexpected, SHOW)
-            ),
+            format!("must differ from {}, got {shown}", short(&unexpected, SHOW)),
+            format!("{shown}, not {}", short(&unexpected, SHOW)),
         )
-    } else if let Some(want) = a.exists {
+    } else if let Some(want) = a.exists.or(a.absent.map(|absent| !absent)) {
         (
             present == want,
             format!(
-                "{subject}: {} expected, got {shown}",
+                "{} expected, got {shown}",
                 if want { "a value" } else { "no value" }
             ),
-        )
-    } else if let Some(want) = a.absent {
-        (
-            present != want,
-            format!(
-                "{subject}: {} expected, got {shown}",
-                if want { "no value" } else { "a value" }
-            ),
+            if want {
+                format!("present: {shown}")
+            } else {
+                "absent, as expected".to_string()
+            },
         )
     } else if let Some(t) = a.type_ {
         let ok = actual.as_ref().is_some_and(|v| t.matches(v));
         (
             ok,
-            format!("{subject}: expected a JSON {}, got {shown}", t.as_str()),
+            format!("expected a JSON {}, got {shown}", t.as_str()),
+            format!("a JSON {}: {shown}", t.as_str()),
         )
     } else if let Some(expected) = &a.contains {
         let expected = render(expected)?;
@@ -114,31 +113,29 @@ fn evaluate_inner(a: &Assert, exchange: &Exchange, vars: &Vars) -> Result<Verdic
         (
             ok,
             format!(
-                "{subject}: expected to contain {}, got {shown}",
+                "expected to contain {}, got {shown}",
                 short(&expected, SHOW)
             ),
+            format!("contains {}", short(&expected, SHOW)),
         )
     } else if let Some(expected) = &a.not_contains {
         let expected = render(expected)?;
         let ok = !actual.as_ref().is_some_and(|v| contains(v, &expected, ic));
         (
             ok,
-            format!(
-                "{subject}: must not contain {}, got {shown}",
-                short(&expected, SHOW)
-            ),
+            format!("must not contain {}, got {shown}", short(&expected, SHOW)),
+            format!("does not contain {}", short(&expected, SHOW)),
         )
     } else if let Some(options) = &a.one_of {
         let options = options.iter().map(render).collect::<Result<Vec<_>, _>>()?;
         let ok = actual
             .as_ref()
             .is_some_and(|v| options.iter().any(|o| equal(v, o, ic)));
+        let listed = short(&Value::Array(options), SHOW);
         (
             ok,
-            format!(
-                "{subject}: expected one of {}, got {shown}",
-                short(&Value::Array(options), SHOW)
-            ),
+            format!("expected one of {listed}, got {shown}"),
+            format!("{shown}, one of {listed}"),
         )
     } else if let Some(n) = a.length {
         // An empty multi-valued attribute may be omitted or null (RFC 7643 §2.5).
@@ -149,12 +146,18 @@ fn evaluate_inner(a: &Assert, exchange: &Exchange, vars: &Vars) -> Result<Verdic
         };
         (
             len == Some(n),
-            format!("{subject}: expected {n} element(s), got {shown}"),
+            format!("expected {n} element(s), got {shown}"),
+            if n == 0 && actual.is_none() {
+                "no elements (omitted, as RFC 7643 §2.5 allows)".to_string()
+            } else {
+                format!("{n} element(s), as expected")
+            },
         )
     } else {
         return Err("assert has no operator".into());
     };
-    Ok((verdict.0, verdict.1, at))
+    let message = if ok { passed } else { failed };
+    Ok((ok, format!("{subject}: {message}"), at))
 }
 
 #[cfg(test)]

@@ -167,7 +167,15 @@ impl Client {
                 secret: true,
             });
         }
-        for (name, value) in &self.config.extra_headers {
+        // A step that sets or removes Authorization tests what happens without the
+        // configured credentials, so the secret extra headers (API keys) stay out too.
+        let own_credentials = Self::overrides_authorization(req);
+        for (name, value) in self
+            .config
+            .extra_headers
+            .iter()
+            .filter(|_| !own_credentials)
+        {
             let name = name.to_ascii_lowercase();
             headers.retain(|h| h.name != name);
             headers.push(OutHeader {
@@ -217,7 +225,7 @@ impl Client {
                 (
                     h.name.clone(),
                     if h.secret {
-                        REDACTED.to_string()
+                        redacted_value(&h.name, &h.value)
                     } else {
                         h.value.clone()
                     },
@@ -426,6 +434,16 @@ fn redact_password(mut body: serde_json::Value) -> serde_json::Value {
         }
     }
     body
+}
+
+/// A secret header as recorded: the credential's scheme stays (it tells a reproduction
+/// which variable to use), the credential itself never does.
+fn redacted_value(name: &str, value: &str) -> String {
+    let scheme = value.split_once(' ').map(|(s, _)| s);
+    match scheme {
+        Some(s @ ("Bearer" | "Basic")) if name == "authorization" => format!("{s} {REDACTED}"),
+        _ => REDACTED.to_string(),
+    }
 }
 
 fn refused(message: String) -> TransportError {

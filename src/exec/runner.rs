@@ -59,19 +59,23 @@ async fn run_scenario(
         skip,
     } = planned;
     let mut steps: Vec<StepResult> = Vec::with_capacity(scenario.steps.len());
+    // Why the steps that `need` a step cannot run, by step id.
+    let mut blocked: BTreeMap<String, String> = BTreeMap::new();
     let mut skip_rest = skip.clone();
     for step in &scenario.steps {
         let reference = step.reference.as_deref().unwrap_or(&scenario.reference);
         if let Some(reason) = cancel.reason() {
             skip_rest.get_or_insert(reason);
         }
-        if let Some(reason) = skip_rest.clone().or_else(|| failed_need(step, &steps)) {
+        if let Some(reason) = skip_rest.clone().or_else(|| failed_need(step, &blocked)) {
+            blocked.insert(step.id.clone(), "it was skipped".into());
             steps.push(skipped_step(step, &scenario.id, reference, reason));
             continue;
         }
         let prepared = match plan::prepare(&step.request, &scenario.headers, &vars) {
             Ok(p) => p,
             Err(e) => {
+                blocked.insert(step.id.clone(), "it was skipped".into());
                 steps.push(skipped_step(
                     step,
                     &scenario.id,
@@ -94,14 +98,15 @@ async fn run_scenario(
             vars: &vars,
         };
         let (checks, flow) = checked(&ctx);
-        let status_ok = !checks
-            .iter()
-            .any(|c| c.id.as_str().ends_with(".status") && c.status != CheckStatus::Passed);
-        let captures = if status_ok {
+        let answered = answered_as_expected(step, &exchange);
+        let captures = if answered.is_ok() {
             capture(step, &exchange)
         } else {
             BTreeMap::new()
         };
+        if let Some(reason) = answered.err().or_else(|| failed_assert(step, &checks)) {
+            blocked.insert(step.id.clone(), reason);
+        }
         for (name, value) in &captures {
             vars.insert(name.clone(), value.clone());
         }
@@ -151,19 +156,50 @@ fn checked(ctx: &StepContext<'_>) -> (Vec<check::CheckOutcome>, Flow) {
         })
 }
 
-/// The reason to skip `step` because a step it needs failed.
-fn failed_need(step: &Step, done: &[StepResult]) -> Option<String> {
+/// The reason to skip `step` because a step it needs did not do what it was for.
+fn failed_need(step: &Step, blocked: &BTreeMap<String, String>) -> Option<String> {
     step.needs.iter().find_map(|need| {
-        done.iter().find(|s| &s.id == need).and_then(|s| {
-            if s.skipped.is_some() {
-                Some(format!("step `{need}` was skipped"))
-            } else if s.failed() {
-                Some(format!("step `{need}` failed"))
-            } else {
-                None
-            }
-        })
+        blocked
+            .get(need)
+            .map(|why| format!("step `{need}` did not succeed: {why}"))
     })
+}
+
+/// Whether the server answered at all, and with a status of the expected class. A 200 where
+/// the RFC says 201 is a finding of its own, but the resource exists, so the steps that
+/// build on it still run and report their own findings.
+fn answered_as_expected(step: &Step, exchange: &crate::exec::Exchange) -> Result<(), String> {
+    if let Some(err) = &exchange.error {
+        return Err(match err.kind {
+            crate::exec::TransportErrorKind::Refused => "it was not sent".into(),
+            _ => "no response was received".into(),
+        });
+    }
+    let Some(status) = exchange.status() else {
+        return Err("no response was received".into());
+    };
+    let expected = &step.expect.status;
+    if expected.is_empty()
+        || expected.contains(&status)
+        || expected
+            .iter()
+            .any(|e| e / 100 == status / 100 && status / 100 == 2)
+    {
+        Ok(())
+    } else {
+        Err(format!("it answered {status}"))
+    }
+}
+
+/// The first of the step's own asserts (what the IdP relies on) that failed as an error.
+/// Rule findings such as a schema violation do not hold the scenario up: the resource is
+/// still there for the next step to use.
+fn failed_assert(step: &Step, checks: &[check::CheckOutcome]) -> Option<String> {
+    checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Failed)
+        .find(|c| step.expect.asserts.iter().any(|a| a.id == c.id.as_str()))
+        .map(|c| format!("`{}` failed", c.id))
 }
 
 fn missing_reason(e: &TemplateError, step: &Step, all: &[Step]) -> String {
@@ -221,6 +257,8 @@ fn capture(step: &Step, exchange: &crate::exec::Exchange) -> BTreeMap<String, Va
     for (name, source) in &step.capture {
         let value = match source.strip_prefix("header:") {
             Some(h) => resp.header(h.trim()).map(|v| Value::String(v.to_string())),
+            // The whole body is sent back (Okta's GET-then-PUT): only a JSON object can be.
+            None if source.is_empty() => resp.json.as_ref().filter(|b| b.is_object()).cloned(),
             None => resp
                 .json
                 .as_ref()

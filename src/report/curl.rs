@@ -14,14 +14,19 @@ pub fn command(req: &RecordedRequest) -> String {
     }
     parts.push(quote(&req.url));
     for (name, value) in &req.headers {
-        if value.contains(REDACTED) {
-            let shown = value.replace(REDACTED, "$SCIM_TOKEN");
-            let shown = if shown == "$SCIM_TOKEN" {
+        if value == &format!("Basic {REDACTED}") {
+            parts.push("-u \"$SCIM_BASIC_USER:$SCIM_BASIC_PASSWORD\"".into());
+        } else if value.contains(REDACTED) {
+            let variable = if value == &format!("Bearer {REDACTED}") {
                 "Bearer $SCIM_TOKEN".to_string()
             } else {
-                shown
+                // An extra header's value: one variable per header, named after it.
+                format!(
+                    "$SCIM_HEADER_{}",
+                    name.to_ascii_uppercase().replace('-', "_")
+                )
             };
-            parts.push(format!("-H \"{name}: {shown}\""));
+            parts.push(format!("-H \"{name}: {variable}\""));
         } else {
             parts.push(format!("-H {}", quote(&format!("{name}: {value}"))));
         }
@@ -41,8 +46,9 @@ mod tests {
     #[test]
     fn token_becomes_environment_variable_and_quotes_are_escaped() {
         let mut headers = crate::exec::Headers::new();
-        headers.insert("authorization".into(), REDACTED.into());
+        headers.insert("authorization".into(), format!("Bearer {REDACTED}"));
         headers.insert("accept".into(), "application/scim+json".into());
+        headers.insert("x-api-key".into(), REDACTED.into());
         let req = RecordedRequest {
             method: Method::Post,
             url: "http://h/scim/v2/Users".into(),
@@ -52,7 +58,23 @@ mod tests {
         let cmd = command(&req);
         assert_eq!(
             cmd,
-            r#"curl -sS -i -X POST 'http://h/scim/v2/Users' -H 'accept: application/scim+json' -H "authorization: Bearer $SCIM_TOKEN" --data-raw '{"name":"O'\''Brien"}'"#
+            r#"curl -sS -i -X POST 'http://h/scim/v2/Users' -H 'accept: application/scim+json' -H "authorization: Bearer $SCIM_TOKEN" -H "x-api-key: $SCIM_HEADER_X_API_KEY" --data-raw '{"name":"O'\''Brien"}'"#
+        );
+    }
+
+    #[test]
+    fn basic_credentials_become_a_user_option() {
+        let mut headers = crate::exec::Headers::new();
+        headers.insert("authorization".into(), format!("Basic {REDACTED}"));
+        let req = RecordedRequest {
+            method: Method::Get,
+            url: "http://h/scim/v2/Users".into(),
+            headers,
+            body: None,
+        };
+        assert_eq!(
+            command(&req),
+            r#"curl -sS -i 'http://h/scim/v2/Users' -u "$SCIM_BASIC_USER:$SCIM_BASIC_PASSWORD""#
         );
     }
 }

@@ -5,7 +5,7 @@ use serde_json::json;
 use crate::check::{CheckOutcome, Severity};
 use crate::exec::{
     Exchange, Headers, LedgerEntry, RecordedRequest, RecordedResponse, ResourceId, ResourceKind,
-    Throttle, REDACTED,
+    Throttle,
 };
 use crate::result::{
     Cleanup, CleanupFailure, RunResult, ScenarioResult, SnapshotOutcome, SnapshotStatus,
@@ -43,7 +43,7 @@ pub fn run() -> RunResult {
         request: RecordedRequest {
             method: Method::Post,
             url: format!("{base}/Users"),
-            headers: headers(&[("accept", "application/scim+json"), ("authorization", REDACTED), ("content-type", "application/json")]),
+            headers: headers(&[("accept", "application/scim+json"), ("authorization", "Bearer [redacted]"), ("content-type", "application/json")]),
             body: Some(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "scimcheck-abc123-zoe.angstrom@example.com", "password": "[redacted]", "active": true})),
         },
         response: Some(RecordedResponse::new(201, headers(&[("content-type", "application/scim+json"), ("location", &format!("{base}/Users/u-1"))]), json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "u-1", "userName": "scimcheck-abc123-zoe.angstrom@example.com", "active": "true", "meta": {"resourceType": "User", "location": format!("{base}/Users/u-1")}}).to_string(), false)),
@@ -55,7 +55,7 @@ pub fn run() -> RunResult {
         request: RecordedRequest {
             method: Method::Post,
             url: format!("{base}/Users"),
-            headers: headers(&[("authorization", REDACTED)]),
+            headers: headers(&[("authorization", "Bearer [redacted]")]),
             body: Some(json!({"userName": "scimcheck-abc123-zoe.angstrom@example.com"})),
         },
         response: Some(RecordedResponse::new(

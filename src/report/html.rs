@@ -5,6 +5,8 @@
 use std::io::{self, Write};
 
 use super::exchange_text::exchange_text;
+use super::text::display_copy;
+use super::verdict::{scenario_counts, Verdict};
 use super::Reporter;
 use crate::check::{CheckOutcome, CheckStatus};
 use crate::result::{RunResult, ScenarioResult, StepResult, Summary};
@@ -24,6 +26,52 @@ fn esc(s: &str) -> String {
         }
     }
     out
+}
+
+/// Escaped text where `backticks` become code, as scenario titles and hints write it.
+fn inline(s: &str) -> String {
+    if s.matches('`').count() % 2 == 1 {
+        return esc(s);
+    }
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{}</code>", esc(part))
+            } else {
+                esc(part)
+            }
+        })
+        .collect()
+}
+
+/// A check id that may break after its dots, never inside a word.
+fn id_html(id: &str) -> String {
+    esc(id).replace('.', ".<wbr>")
+}
+
+/// The request line of a step: method, decoded path and query, status.
+fn request_line(x: &crate::exec::Exchange) -> String {
+    let path = x
+        .request
+        .url
+        .split_once("/scim/v2")
+        .map_or(x.request.url.as_str(), |(_, p)| p);
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    format!(
+        "{} {} → {}",
+        x.request.method.as_str(),
+        decoded,
+        x.status().map_or("no response".into(), |s| s.to_string())
+    )
+}
+
+fn duration(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    }
 }
 
 const STYLE: &str = r#"
@@ -49,26 +97,16 @@ details.step{border-top:1px solid var(--line)}details.step:first-of-type{border-
 details.step>summary{cursor:pointer;padding:8px 16px;list-style:none;display:flex;gap:10px;align-items:baseline}
 details.step>summary::-webkit-details-marker{display:none}details.step>summary:before{content:"▸";color:var(--muted)}details.step[open]>summary:before{content:"▾"}
 summary .req{margin-left:auto;font:12px ui-monospace,SFMono-Regular,Menlo,monospace;color:var(--muted);white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-width:55%}
-.step-body{padding:0 16px 14px 36px}.checks td:first-child{width:22px}.checks code{font-size:12px}
+.step-body{padding:0 16px 14px 36px}table.checks{table-layout:fixed}.checks col.m{width:22px}.checks col.id{width:30%}.checks col.r{width:22%}.checks code{font-size:12px}
+.findings{margin:8px 0 0;padding:0;list-style:none}.findings li{padding:6px 0;border-bottom:1px solid var(--line)}.findings .where{color:var(--muted);font-size:12px}
+.notice{margin:20px 40px 0;padding:10px 14px;border:1px solid #d4a72c;background:#fff8c5;border-radius:6px}
 .mark-passed{color:var(--ok)}.mark-failed{color:var(--bad)}.mark-warning{color:var(--warn)}.mark-skipped{color:var(--skip)}
 .rule{color:var(--muted);font-size:12px}.fix{font-size:12px}
 pre{background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:10px;overflow:auto;font:12px/1.45 ui-monospace,SFMono-Regular,Menlo,monospace;white-space:pre-wrap;word-break:break-word;max-height:420px}
 pre.diff .add{color:var(--ok);background:#e6ffec;display:block}pre.diff .del{color:var(--bad);background:#ffebe9;display:block}
 footer{padding:16px 40px 32px;color:var(--muted);font-size:12px;border-top:1px solid var(--line)}
-@media print{details.step{break-inside:avoid}details.step>summary:before{content:""}}
+@media print{details.step>summary:before{content:""}details::details-content{content-visibility:visible;display:block}details>:not(summary){display:block}pre{max-height:none;overflow:visible}summary .req{white-space:normal;max-width:none}}
 "#;
-
-fn status_class(s: &Summary) -> (&'static str, &'static str) {
-    if s.failed > 0 {
-        ("fail", "FAILED")
-    } else if s.warnings > 0 {
-        ("warn", "WARNINGS")
-    } else if s.passed == 0 {
-        ("skip", "SKIPPED")
-    } else {
-        ("pass", "PASSED")
-    }
-}
 
 fn mark(status: CheckStatus) -> (&'static str, &'static str) {
     match status {
@@ -87,8 +125,10 @@ fn anchor(id: &str) -> String {
 
 impl Reporter for HtmlReporter {
     fn render(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
+        let run = &display_copy(run);
         let s = run.summary;
-        let (class, label) = status_class(&s);
+        let verdict = Verdict::of_run(run);
+        let (class, label) = (verdict.class(), verdict.label());
         let profiles: Vec<&str> = run.profiles.iter().map(|p| p.as_str()).collect();
         write!(out, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")?;
         write!(
@@ -102,7 +142,9 @@ impl Reporter for HtmlReporter {
         } else {
             run.target.base_url.clone()
         };
-        let tls = if run.target.insecure {
+        let tls = if run.target.base_url.starts_with("http://") {
+            "not used (http)"
+        } else if run.target.insecure {
             "NOT verified (--insecure)"
         } else {
             "verified"
@@ -113,10 +155,7 @@ impl Reporter for HtmlReporter {
             ("Profiles", &profiles.join(", ")),
             ("Harness", &format!("scimcheck {}", run.tool_version)),
             ("Run id", run.run_id.as_str()),
-            (
-                "Duration",
-                &format!("{:.1} s", run.duration_ms as f64 / 1000.0),
-            ),
+            ("Duration", &duration(run.duration_ms)),
             ("TLS", tls),
         ] {
             write!(out, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(v))?;
@@ -124,7 +163,11 @@ impl Reporter for HtmlReporter {
         if let Some(why) = &run.interrupted {
             write!(out, "<dt>Stopped early</dt><dd>{}</dd>", esc(why))?;
         }
-        write!(out, "</dl></header><div class=\"cards\">")?;
+        write!(out, "</dl></header>")?;
+        if let Some(why) = &run.interrupted {
+            write!(out, "<div class=\"notice\"><b>Incomplete:</b> the run stopped early ({}); the remaining steps were skipped, so this report is not a full result.</div>", esc(why))?;
+        }
+        write!(out, "<div class=\"cards\">")?;
         for (c, n, name) in [
             ("ok", s.passed, "passed"),
             ("bad", s.failed, "failed"),
@@ -135,11 +178,12 @@ impl Reporter for HtmlReporter {
         }
         write!(out, "</div><main><table><thead><tr><th>Scenario</th><th>Reference</th><th>Passed</th><th>Failed</th><th>Warnings</th><th>Skipped</th></tr></thead><tbody>")?;
         for sc in &run.scenarios {
-            let c = Summary::of(sc.steps.iter().flat_map(|st| &st.checks));
-            let (bc, bl) = status_class(&c);
-            write!(out, "<tr><td><span class=\"badge {bc}\">{bl}</span><a href=\"#{}\">{}</a></td><td class=\"rule\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>", anchor(&sc.id), esc(&sc.title), esc(&sc.reference), c.passed, c.failed, c.warnings, c.skipped)?;
+            let c = scenario_counts(sc);
+            let v = Verdict::of_scenario(sc);
+            write!(out, "<tr><td><span class=\"badge {}\">{}</span><a href=\"#{}\">{}</a></td><td class=\"rule\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>", v.class(), v.label(), anchor(&sc.id), inline(&sc.title), esc(&sc.reference), c.passed, c.failed, c.warnings, c.skipped)?;
         }
         write!(out, "</tbody></table>")?;
+        findings(run, out)?;
         for sc in &run.scenarios {
             scenario(sc, out)?;
         }
@@ -162,10 +206,28 @@ impl Reporter for HtmlReporter {
     }
 }
 
+/// Every failure and warning up front, each linked to its step, so a reader need not
+/// scroll through the passes to find them.
+fn findings(run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
+    let found: Vec<_> = run.checks().filter(|(_, _, c)| c.is_failure()).collect();
+    if found.is_empty() {
+        return Ok(());
+    }
+    write!(out, "<section class=\"scenario\"><h2>Failures and warnings<small>{} finding(s); each links to the step with its evidence</small></h2><div class=\"step-body\"><ul class=\"findings\">", found.len())?;
+    for (sc, st, c) in found {
+        let (symbol, class) = mark(c.status);
+        write!(out, "<li><span class=\"mark-{class}\">{symbol}</span> <code>{}</code> {}<div class=\"where\"><a href=\"#{}\">{} › {}</a> · {}</div></li>", id_html(c.id.as_str()), esc(&c.message), step_anchor(&sc.id, &st.id), inline(&sc.title), inline(&st.title), esc(&c.reference))?;
+    }
+    write!(out, "</ul></div></section>")
+}
+
+fn step_anchor(scenario: &str, step: &str) -> String {
+    format!("{}--{}", anchor(scenario), anchor(step))
+}
+
 fn scenario(sc: &ScenarioResult, out: &mut dyn Write) -> io::Result<()> {
-    let c = Summary::of(sc.steps.iter().flat_map(|st| &st.checks));
-    let (bc, bl) = status_class(&c);
-    write!(out, "<section class=\"scenario\" id=\"{}\"><h2><span class=\"badge {bc}\">{bl}</span>{}<small>{} · {} · {}</small></h2>", anchor(&sc.id), esc(&sc.title), esc(&sc.id), esc(&sc.reference), esc(&sc.file))?;
+    let v = Verdict::of_scenario(sc);
+    write!(out, "<section class=\"scenario\" id=\"{}\"><h2><span class=\"badge {}\">{}</span>{}<small>{} · {} · {}</small></h2>", anchor(&sc.id), v.class(), v.label(), inline(&sc.title), esc(&sc.id), esc(&sc.reference), esc(&sc.file))?;
     if let Some(why) = &sc.skipped {
         write!(
             out,
@@ -181,27 +243,13 @@ fn scenario(sc: &ScenarioResult, out: &mut dyn Write) -> io::Result<()> {
 
 fn step_html(sc: &ScenarioResult, step: &StepResult, out: &mut dyn Write) -> io::Result<()> {
     let c = Summary::of(&step.checks);
-    let (bc, bl) = status_class(&c);
-    let open = if c.failed > 0 || c.warnings > 0 {
-        " open"
-    } else {
-        ""
-    };
-    let req = step.exchange.as_ref().map(|x| {
-        let path = x
-            .request
-            .url
-            .split_once("/scim/v2")
-            .map_or(x.request.url.as_str(), |(_, p)| p);
-        format!(
-            "{} {} → {}",
-            x.request.method.as_str(),
-            path,
-            x.status().map_or("no response".into(), |s| s.to_string())
-        )
-    });
-    write!(out, "<details class=\"step\"{open}><summary><span class=\"badge {bc}\">{bl}</span>{}<span class=\"req\">{}</span></summary><div class=\"step-body\">", esc(&step.title), esc(req.as_deref().unwrap_or("")))?;
-    write!(out, "<table class=\"checks\"><tbody>")?;
+    let v = Verdict::of_counts(&c);
+    // Failures open; a step with warnings only stays closed, so one common warning
+    // (say, the content type) does not unfold the whole report.
+    let open = if c.failed > 0 { " open" } else { "" };
+    let req = step.exchange.as_ref().map(request_line);
+    write!(out, "<details class=\"step\" id=\"{}\"{open}><summary><span class=\"badge {}\">{}</span>{}<span class=\"req\">{}</span></summary><div class=\"step-body\">", step_anchor(&sc.id, &step.id), v.class(), v.label(), inline(&step.title), esc(req.as_deref().unwrap_or("")))?;
+    write!(out, "<table class=\"checks\"><colgroup><col class=\"m\"><col class=\"id\"><col><col class=\"r\"></colgroup><tbody>")?;
     for check in &step.checks {
         check_row(check, out)?;
     }
@@ -237,12 +285,12 @@ fn check_row(check: &CheckOutcome, out: &mut dyn Write) -> io::Result<()> {
     write!(
         out,
         "<tr><td class=\"mark-{class}\">{symbol}</td><td><code>{}</code></td><td>{}",
-        esc(check.id.as_str()),
+        id_html(check.id.as_str()),
         esc(&check.message)
     )?;
     if check.is_failure() {
         if let Some(hint) = &check.hint {
-            write!(out, "<div class=\"fix\">Fix: {}</div>", esc(hint))?;
+            write!(out, "<div class=\"fix\">Fix: {}</div>", inline(hint))?;
         }
     }
     write!(

@@ -3,11 +3,12 @@
 
 use std::io::{self, Write};
 
+use super::text::display_copy;
 use super::{curl, Reporter};
 use crate::check::json::clip;
 use crate::check::CheckStatus;
 use crate::exec::Exchange;
-use crate::result::{RunResult, ScenarioResult, StepResult};
+use crate::result::{RunResult, ScenarioResult, SnapshotStatus, StepResult};
 
 /// How much of a body the terminal shows.
 const BODY_SHOWN: usize = 600;
@@ -50,6 +51,7 @@ impl Paint {
 
 impl Reporter for HumanReporter {
     fn render(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
+        let run = &display_copy(run);
         let p = Paint(self.color);
         let target = if run.target.embedded {
             format!("{} (embedded reference server)", run.target.base_url)
@@ -114,6 +116,9 @@ impl Reporter for HumanReporter {
                 waited as f64 / 1000.0
             )?;
         }
+        if let Some(line) = snapshot_line(run) {
+            writeln!(out, "{line}")?;
+        }
         if let Some(why) = &run.interrupted {
             writeln!(
                 out,
@@ -123,6 +128,32 @@ impl Reporter for HumanReporter {
         }
         self.cleanup(&p, run, out)
     }
+}
+
+/// `Snapshots: 5 matched, 1 drifted (in snapshots/)`, when the run compared snapshots.
+fn snapshot_line(run: &RunResult) -> Option<String> {
+    let outcomes: Vec<_> = run
+        .scenarios
+        .iter()
+        .filter_map(|s| s.snapshot.as_ref())
+        .collect();
+    let dir = std::path::Path::new(&outcomes.first()?.file)
+        .parent()
+        .map(|d| d.display().to_string())
+        .unwrap_or_default();
+    let parts: Vec<String> = [
+        (SnapshotStatus::Matched, "matched"),
+        (SnapshotStatus::Drifted, "drifted"),
+        (SnapshotStatus::Written, "written (no snapshot yet)"),
+        (SnapshotStatus::Updated, "updated"),
+    ]
+    .iter()
+    .filter_map(|(status, word)| {
+        let n = outcomes.iter().filter(|o| o.status == *status).count();
+        (n > 0).then(|| format!("{n} {word}"))
+    })
+    .collect();
+    Some(format!("Snapshots: {} in {dir}/", parts.join(", ")))
 }
 
 impl HumanReporter {
@@ -186,9 +217,13 @@ impl HumanReporter {
                 )
             }
             None if step.skipped.is_some() => "skipped".to_string(),
-            None => "no request".to_string(),
+            None => String::new(),
         };
-        writeln!(out, "  {} {}", step.title, p.dim(&line))?;
+        if line.is_empty() {
+            writeln!(out, "  {}", step.title)?;
+        } else {
+            writeln!(out, "  {} {}", step.title, p.dim(&line))?;
+        }
         for c in step.checks.iter().filter(|c| !self.quiet || c.is_failure()) {
             let (mark, text) = match c.status {
                 CheckStatus::Passed => (p.green("✓"), c.message.clone()),

@@ -8,6 +8,7 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::exchange_text::exchange_text;
+use super::text::display_copy;
 use super::Reporter;
 use crate::check::CheckStatus;
 use crate::result::RunResult;
@@ -16,12 +17,25 @@ pub struct JunitReporter;
 
 impl Reporter for JunitReporter {
     fn render(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
+        let run = &display_copy(run);
         let mut report = Report::new(format!("scimcheck {}", run.target.base_url));
         report.set_time(Duration::from_millis(run.duration_ms));
+        let started = chrono::DateTime::parse_from_rfc3339(&run.started_at).ok();
+        if let Some(at) = started {
+            report.set_timestamp(at);
+        }
         for scenario in &run.scenarios {
             let mut suite = TestSuite::new(scenario.id.as_str());
             suite.set_time(Duration::from_millis(scenario.duration_ms));
+            if let Some(at) = started {
+                suite.set_timestamp(at);
+            }
             for step in &scenario.steps {
+                // The step's time goes to its first check, so the cases add up to the suite.
+                let mut step_time = step
+                    .exchange
+                    .as_ref()
+                    .map_or(Duration::ZERO, |x| Duration::from_millis(x.duration_ms));
                 for check in &step.checks {
                     let status = match check.status {
                         CheckStatus::Passed | CheckStatus::Warning => TestCaseStatus::success(),
@@ -60,6 +74,7 @@ impl Reporter for JunitReporter {
                     };
                     let mut case = TestCase::new(format!("{} › {}", step.id, check.id), status);
                     case.set_classname(scenario.id.as_str());
+                    case.set_time(std::mem::take(&mut step_time));
                     if check.status == CheckStatus::Warning {
                         case.set_system_out(format!(
                             "WARNING ({}): {} [{}]",

@@ -2,28 +2,56 @@
 
 use std::io::{self, Write};
 
+use super::text::display_copy;
+use super::verdict::{scenario_counts, Verdict};
 use super::Reporter;
 use crate::check::CheckStatus;
-use crate::result::{RunResult, Summary};
+use crate::result::RunResult;
 
 pub struct MarkdownReporter;
 
-/// Table cells cannot hold `|` or line breaks.
+/// Table cells cannot hold `|` or line breaks; `<` and `>` would be read as HTML (the
+/// server's text, or a placeholder such as `<id>` in a hint).
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+    let mut out = String::with_capacity(s.len());
+    let mut in_code = false;
+    for c in s.chars() {
+        match c {
+            '`' => {
+                in_code = !in_code;
+                out.push(c);
+            }
+            '|' => out.push_str("\\|"),
+            '\n' | '\r' => out.push(' '),
+            // Inside a code span an entity would show as typed.
+            '<' if !in_code => out.push_str("&lt;"),
+            '>' if !in_code => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 impl Reporter for MarkdownReporter {
     fn render(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
+        let run = &display_copy(run);
         let s = run.summary;
-        let verdict = if s.failed > 0 {
-            "❌ failed"
-        } else if s.warnings > 0 {
-            "⚠️ passed with warnings"
-        } else {
-            "✅ passed"
+        let verdict = Verdict::of_run(run);
+        let words = match verdict {
+            Verdict::Failed => "failed",
+            Verdict::Incomplete => "incomplete",
+            Verdict::Warnings => "passed with warnings",
+            Verdict::Skipped => "nothing was checked",
+            Verdict::Passed => "passed",
         };
-        writeln!(out, "## scimcheck: {verdict}\n")?;
+        writeln!(out, "## scimcheck: {} {words}\n", verdict.emoji())?;
+        if let Some(why) = &run.interrupted {
+            writeln!(
+                out,
+                "> **Stopped early** ({}): the remaining steps were skipped, so this is not a full result.\n",
+                cell(why)
+            )?;
+        }
         let profiles: Vec<&str> = run.profiles.iter().map(|p| p.as_str()).collect();
         writeln!(
             out,
@@ -44,14 +72,8 @@ impl Reporter for MarkdownReporter {
         )?;
         writeln!(out, "|---|---|---:|---:|---:|---:|")?;
         for sc in &run.scenarios {
-            let c = Summary::of(sc.steps.iter().flat_map(|st| &st.checks));
-            let mark = if c.failed > 0 {
-                "❌"
-            } else if c.warnings > 0 {
-                "⚠️"
-            } else {
-                "✅"
-            };
+            let c = scenario_counts(sc);
+            let mark = Verdict::of_scenario(sc).emoji();
             writeln!(
                 out,
                 "| {} (`{}`) | {mark} | {} | {} | {} | {} |",
@@ -114,6 +136,14 @@ impl Reporter for MarkdownReporter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_escape_pipes_and_html_outside_code() {
+        assert_eq!(
+            cell("a|b <script> `x<y>|z`"),
+            "a\\|b &lt;script&gt; `x<y>\\|z`"
+        );
+    }
 
     #[test]
     fn markdown_of_a_fixed_run() {

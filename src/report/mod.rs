@@ -8,6 +8,8 @@
 //! - [`html`]: the self-contained certification report.
 //! - [`progress`]: the progress bar while a run goes on.
 //! - [`curl`], [`exchange_text`]: evidence embedded in the reports.
+//! - [`verdict`]: the one-word verdict of a run or scenario; [`text`]: server text made safe
+//!   to show.
 
 pub mod curl;
 pub mod exchange_text;
@@ -19,6 +21,8 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod progress;
+pub mod text;
+pub mod verdict;
 
 use std::io::{self, Write};
 

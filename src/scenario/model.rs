@@ -229,6 +229,10 @@ pub struct Assert {
     pub severity: Option<Severity>,
     #[serde(default)]
     pub reference: Option<String>,
+    /// Earlier asserts of this step that say the same thing more directly: if one of them
+    /// failed, this one is skipped, so one defect is reported once.
+    #[serde(default)]
+    pub needs: Vec<String>,
     /// One line: what the server must do to pass.
     pub hint: String,
 }

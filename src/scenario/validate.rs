@@ -122,6 +122,20 @@ fn validate_step(
 ) -> Result<(), (Part, String)> {
     for (j, a) in step.expect.asserts.iter().enumerate() {
         validate_assert(a).map_err(|m| (Part::Assert(j), m))?;
+        let earlier = &step.expect.asserts[..j];
+        if let Some(missing) = a
+            .needs
+            .iter()
+            .find(|n| !earlier.iter().any(|e| &e.id == *n))
+        {
+            return Err((
+                Part::Assert(j),
+                format!(
+                    "assert `{}` needs `{missing}`, which is not an earlier assert of this step",
+                    a.id
+                ),
+            ));
+        }
     }
     for (j, check) in step.expect.checks.iter().enumerate() {
         if !rules::is_known(check.id()) {

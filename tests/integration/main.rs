@@ -10,3 +10,4 @@ mod server;
 mod snapshots;
 mod support;
 mod tls;
+mod truthful;

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::check::json::{equal, lookup, short};
+use crate::check::json::{equal, lookup, same_value_as_string, short};
 use crate::check::outcome::{CheckOutcome, Severity};
 use crate::check::step::StepContext;
 
@@ -18,7 +18,7 @@ const COMPARED: &[(&str, bool, Severity)] = &[
     ("/active", false, Severity::Warning),
     ("/name/givenName", false, Severity::Warning),
     ("/name/familyName", false, Severity::Warning),
-    ("/locale", false, Severity::Info),
+    ("/locale", false, Severity::Warning),
 ];
 
 pub fn echo(ctx: &StepContext<'_>, _args: &Map<String, Value>) -> Vec<CheckOutcome> {
@@ -37,7 +37,9 @@ pub fn echo(ctx: &StepContext<'_>, _args: &Map<String, Value>) -> Vec<CheckOutco
             severity
         };
         let actual = lookup(got, pointer);
-        let ok = actual.is_some_and(|a| equal(a, expected, ignore_case));
+        // `"true"` for true is a type defect the schema check reports; here it counts as echoed.
+        let ok = actual
+            .is_some_and(|a| equal(a, expected, ignore_case) || same_value_as_string(a, expected));
         let name = pointer.trim_start_matches('/').replace('/', ".");
         out.push(
             CheckOutcome::verdict(

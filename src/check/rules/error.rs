@@ -39,7 +39,7 @@ pub fn error_response(
             } else {
                 format!("the {} response body is not a JSON object: {shown}", resp.status)
             },
-            "Return errors as a SCIM Error JSON object: {\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],\"status\":\"404\",\"detail\":\"…\"}",
+            format!("Return errors as a SCIM Error JSON object: {{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],\"status\":\"{}\",\"detail\":\"…\"}}", resp.status),
         )];
     };
     let mut out = vec![CheckOutcome::pass(

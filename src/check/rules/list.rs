@@ -122,18 +122,37 @@ pub fn list_response(ctx: &StepContext<'_>, _args: &Map<String, Value>) -> Vec<C
             );
         }
     }
-    if let Some(pp) = per_page.and_then(Value::as_u64) {
-        out.push(
-            CheckOutcome::verdict(
-                pp == len,
-                "rfc7644.list.items-per-page",
-                Severity::Error,
-                REFERENCE,
-                format!("itemsPerPage {pp}, Resources holds {len}"),
-                "itemsPerPage must equal the number of resources in this response.",
-            )
-            .at("/itemsPerPage"),
-        );
+    // startIndex and itemsPerPage are "REQUIRED when partial results are returned due to
+    // pagination" (§3.4.2), and only then.
+    let partial = total.and_then(Value::as_u64).is_some_and(|t| len < t);
+    match per_page {
+        Some(pp) if pp.is_u64() => {
+            let pp = pp.as_u64().unwrap_or_default();
+            out.push(
+                CheckOutcome::verdict(
+                    pp == len,
+                    "rfc7644.list.items-per-page",
+                    Severity::Error,
+                    REFERENCE,
+                    format!("itemsPerPage {pp}, Resources holds {len}"),
+                    "itemsPerPage must equal the number of resources in this response.",
+                )
+                .at("/itemsPerPage"),
+            );
+        }
+        Some(_) => {}
+        None => out.push(CheckOutcome::verdict(
+            !partial,
+            "rfc7644.list.items-per-page",
+            Severity::Error,
+            REFERENCE,
+            if partial {
+                format!("no itemsPerPage on a partial page ({len} of the results)")
+            } else {
+                "no itemsPerPage; not required when every result is on this page".to_string()
+            },
+            "Send itemsPerPage with every page of a paged result.",
+        )),
     }
     if let Some(asked) = ctx
         .exchange
@@ -146,10 +165,15 @@ pub fn list_response(ctx: &StepContext<'_>, _args: &Map<String, Value>) -> Vec<C
                 Severity::Error,
                 format!("asked startIndex {asked}, got {s}"),
             ),
-            None => (
+            None if partial => (
                 false,
-                Severity::Warning,
-                format!("asked startIndex {asked}; the response has no startIndex"),
+                Severity::Error,
+                format!("asked startIndex {asked}; a partial page without startIndex"),
+            ),
+            None => (
+                true,
+                Severity::Error,
+                format!("asked startIndex {asked}; no startIndex, not required when every result is on this page"),
             ),
         };
         out.push(

@@ -13,7 +13,7 @@ use super::outcome::CheckOutcome;
 use super::step::StepContext;
 
 pub use error::{error_response, error_response_check, REFERENCE as ERROR_REFERENCE};
-pub use resource::{one_primary, password_never_returned};
+pub use resource::{one_primary, password_never_returned, version_matches_etag};
 
 /// A rule implemented in code, with the reference `scimcheck list` shows.
 pub struct NamedCheck {
@@ -75,6 +75,11 @@ pub const AUTOMATIC: &[AutomaticCheck] = &[
         summary: "at most one value of a multi-valued attribute is primary",
     },
     AutomaticCheck {
+        id: "rfc7643.meta.version-matches-etag",
+        reference: "RFC 7643 §3.1; RFC 7644 §3.14",
+        summary: "a returned User or Group carries the same entity tag in ETag and meta.version",
+    },
+    AutomaticCheck {
         id: "rfc7644.error.*",
         reference: error::REFERENCE,
         summary: "every expected error status gets the rfc7644.error-response rules",
@@ -95,7 +100,7 @@ pub const ALL: &[NamedCheck] = &[
     NamedCheck {
         id: "rfc7644.list-response",
         reference: list::REFERENCE,
-        summary: "ListResponse invariants: schemas, integer counts, itemsPerPage = len(Resources), totalResults ≥ that, startIndex echoed, count honoured",
+        summary: "ListResponse invariants: schemas, integer counts, itemsPerPage = len(Resources), totalResults ≥ that, startIndex echoed, count honoured; startIndex and itemsPerPage required on partial pages",
         produces: &["rfc7644.list.schemas", "rfc7644.list.integer-counts", "rfc7644.list.resources", "rfc7644.list.total-results", "rfc7644.list.items-per-page", "rfc7644.list.start-index", "rfc7644.list.count-honoured"],
         run: list::list_response,
     },
@@ -110,7 +115,7 @@ pub const ALL: &[NamedCheck] = &[
         id: "rfc7644.created-resource",
         reference: resource::CREATED_REFERENCE,
         summary: "A created resource: Location header equal to meta.location, meta.resourceType (args: resource_type)",
-        produces: &["rfc7644.create.location-header", "rfc7644.create.location-matches-meta", "rfc7643.meta.resource-type"],
+        produces: &["rfc7644.create.location-header", "rfc7644.create.location-is-resource", "rfc7644.create.location-matches-meta", "rfc7643.meta.resource-type"],
         run: resource::created_resource,
     },
     NamedCheck {
@@ -123,7 +128,7 @@ pub const ALL: &[NamedCheck] = &[
     NamedCheck {
         id: "rfc7644.paging-consistent",
         reference: paging::REFERENCE,
-        summary: "Pages fetched with startIndex/count hold no duplicates and miss none of the expected ids (args: pages, expected)",
+        summary: "Pages fetched with startIndex/count hold no duplicates and miss none of the expected ids (args: pages, expected, count: completeness is not judged when a page holds fewer than count)",
         produces: &["rfc7644.paging.no-duplicates", "rfc7644.paging.complete"],
         run: paging::paging_consistent,
     },

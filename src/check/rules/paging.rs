@@ -42,6 +42,34 @@ pub fn paging_consistent(_ctx: &StepContext<'_>, args: &Map<String, Value>) -> V
         .iter()
         .filter(|id| !seen.contains_key(*id))
         .collect();
+    // A server MAY return fewer than `count` (§3.4.2.4); then fixed-size pages cannot cover
+    // the results, and completeness says nothing about the server's paging.
+    let count = args.get("count").and_then(Value::as_u64);
+    let short = count.and_then(|count| {
+        pages
+            .iter()
+            .take(pages.len().saturating_sub(1))
+            .enumerate()
+            .find(|(_, p)| (p.as_array().map_or(0, Vec::len) as u64) < count)
+            .map(|(i, p)| {
+                format!(
+                    "page {} held {} resource(s) for count={count}: the server pages in smaller steps, which the RFC allows",
+                    i + 1,
+                    p.as_array().map_or(0, Vec::len)
+                )
+            })
+    });
+    let complete = match short {
+        Some(why) => CheckOutcome::skip("rfc7644.paging.complete", REFERENCE, why),
+        None => CheckOutcome::verdict(
+            missing.is_empty(),
+            "rfc7644.paging.complete",
+            Severity::Error,
+            REFERENCE,
+            if missing.is_empty() { format!("all {} expected resource(s) found across the pages", expected.len()) } else { format!("never returned on any page: {}", missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")) },
+            "startIndex is 1-based: page n starts at 1 + (n-1)·count; no resource may fall between pages.",
+        ),
+    };
     vec![
         CheckOutcome::verdict(
             duplicates.is_empty(),
@@ -51,13 +79,6 @@ pub fn paging_consistent(_ctx: &StepContext<'_>, args: &Map<String, Value>) -> V
             if duplicates.is_empty() { format!("{} resource(s) over {} page(s), each once", seen.len(), pages.len()) } else { format!("returned twice: {}", duplicates.join(", ")) },
             "Keep a stable order across pages (e.g. by creation time or id) so startIndex partitions the results.",
         ),
-        CheckOutcome::verdict(
-            missing.is_empty(),
-            "rfc7644.paging.complete",
-            Severity::Error,
-            REFERENCE,
-            if missing.is_empty() { format!("all {} expected resource(s) found across the pages", expected.len()) } else { format!("never returned on any page: {}", missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")) },
-            "startIndex is 1-based: page n starts at 1 + (n-1)·count; no resource may fall between pages.",
-        ),
+        complete,
     ]
 }

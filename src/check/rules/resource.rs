@@ -17,7 +17,15 @@ pub fn created_resource(ctx: &StepContext<'_>, args: &Map<String, Value>) -> Vec
         return vec![];
     };
     let mut out = Vec::new();
-    let location = resp.header("location");
+    // A Location may be relative (RFC 9110 §10.2.2): it names what the request URL resolves it to.
+    let request_url = url::Url::parse(&ctx.exchange.request.url).ok();
+    let resolved = resp.header("location").map(|l| {
+        request_url
+            .as_ref()
+            .and_then(|base| base.join(l).ok())
+            .map_or_else(|| l.to_string(), |u| u.to_string())
+    });
+    let location = resolved.as_deref();
     let meta_location = member(body, "meta")
         .and_then(|m| member(m, "location"))
         .and_then(Value::as_str);
@@ -30,6 +38,27 @@ pub fn created_resource(ctx: &StepContext<'_>, args: &Map<String, Value>) -> Vec
         "Send the new resource's URL in a Location header with the 201.",
     ));
     if let Some(location) = location {
+        let id = member(body, "id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let endpoint = request_url
+            .as_ref()
+            .and_then(|u| u.path_segments()?.next_back().map(str::to_string))
+            .unwrap_or_default();
+        let mut segments = location.trim_end_matches('/').rsplit('/');
+        let names_it = !id.is_empty()
+            && segments.next() == Some(id)
+            && segments
+                .next()
+                .is_some_and(|e| e.eq_ignore_ascii_case(&endpoint));
+        out.push(CheckOutcome::verdict(
+            names_it,
+            "rfc7644.create.location-is-resource",
+            Severity::Error,
+            "RFC 7644 §3.3; RFC 7643 §3.1 (meta.location)",
+            format!("Location {location} for id {id:?}"),
+            &format!("The Location is the new resource's own URL, …/{endpoint}/{{id}}."),
+        ));
         let same = meta_location
             .is_some_and(|m| m.trim_end_matches('/') == location.trim_end_matches('/'));
         out.push(
@@ -71,6 +100,32 @@ pub fn created_resource(ctx: &StepContext<'_>, args: &Map<String, Value>) -> Vec
         );
     }
     out
+}
+
+/// RFC 7643 §3.1: `meta.version` "MUST" (lower-case there) equal the ETag header; IdPs that
+/// send If-Match take one or the other.
+pub fn version_matches_etag(exchange: &crate::exec::Exchange) -> CheckOutcome {
+    const ID: &str = "rfc7643.meta.version-matches-etag";
+    const REFERENCE: &str = "RFC 7643 §3.1; RFC 7644 §3.14";
+    let etag = exchange.response.as_ref().and_then(|r| r.header("etag"));
+    let version = exchange
+        .json()
+        .and_then(|b| member(b, "meta"))
+        .and_then(|m| member(m, "version"))
+        .and_then(Value::as_str);
+    match (etag, version) {
+        (Some(etag), Some(version)) => CheckOutcome::verdict(
+            etag == version,
+            ID,
+            Severity::Error,
+            REFERENCE,
+            format!("ETag {etag}, meta.version {version}"),
+            "Send the same entity tag in the ETag header and in meta.version.",
+        )
+        .at("/meta/version"),
+        (None, _) => CheckOutcome::pass(ID, REFERENCE, "no ETag header (ETags are optional)"),
+        (Some(_), None) => CheckOutcome::pass(ID, REFERENCE, "an ETag header, no meta.version"),
+    }
 }
 
 /// The resources inside a body: the body itself, or a ListResponse's `Resources`.

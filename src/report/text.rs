@@ -1,0 +1,139 @@
+//! Text from the server is shown, never obeyed: control characters (a terminal escape that
+//! rewrites the verdict line, a bidi override that reorders it) become visible escapes.
+
+use std::borrow::Cow;
+
+use crate::result::RunResult;
+
+fn hidden(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+/// `s` with every control or bidi-override character written as `\u{…}`.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(hidden) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if hidden(c) {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+fn clean(s: &mut String) {
+    if let Cow::Owned(o) = printable(s) {
+        *s = o;
+    }
+}
+
+/// JSON escapes only what JSON must; the rest is cleaned in place.
+fn clean_json(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => clean(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(clean_json),
+        serde_json::Value::Object(map) => map.values_mut().for_each(clean_json),
+        _ => {}
+    }
+}
+
+/// A copy of `run` fit for a terminal, Markdown, HTML or XML: every string that can hold
+/// server text made printable. (The JSON report escapes such characters itself.)
+pub fn display_copy(run: &RunResult) -> RunResult {
+    let mut run = run.clone();
+    for sc in &mut run.scenarios {
+        clean(&mut sc.title);
+        if let Some(s) = sc.skipped.as_mut() {
+            clean(s);
+        }
+        if let Some(diff) = sc.snapshot.as_mut().and_then(|s| s.diff.as_mut()) {
+            clean(diff);
+        }
+        for st in &mut sc.steps {
+            clean(&mut st.title);
+            if let Some(s) = st.skipped.as_mut() {
+                clean(s);
+            }
+            for c in &mut st.checks {
+                clean(&mut c.message);
+                if let Some(h) = c.hint.as_mut() {
+                    clean(h);
+                }
+            }
+            if let Some(x) = st.exchange.as_mut() {
+                if let Some(body) = x.request.body.as_mut() {
+                    clean_json(body);
+                }
+                if let Some(r) = x.response.as_mut() {
+                    clean(&mut r.body);
+                    if let Some(j) = r.json.as_mut() {
+                        clean_json(j);
+                    }
+                    for v in r.headers.values_mut() {
+                        clean(v);
+                    }
+                }
+                if let Some(e) = x.error.as_mut() {
+                    clean(&mut e.message);
+                }
+            }
+        }
+    }
+    for f in &mut run.cleanup.failed {
+        clean(&mut f.reason);
+        clean(&mut f.entry.name);
+    }
+    if let Some(u) = run.cleanup.unverified.as_mut() {
+        clean(u);
+    }
+    run
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_overrides_become_visible() {
+        assert_eq!(printable("ok\tfine\n"), "ok\tfine\n");
+        assert_eq!(printable("a\u{1b}[2Kb"), "a\\u{1b}[2Kb");
+        assert_eq!(printable("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(printable("\r"), "\\u{d}");
+    }
+
+    #[test]
+    fn no_report_carries_the_server_s_control_characters() {
+        use crate::report::{html, human, junit, markdown, Reporter};
+        let mut run = crate::report::fixture::run();
+        let hostile = "\u{1b}]0;owned\u{7}\r\u{1b}[2KPASSED";
+        run.scenarios[1].steps[0].checks[1].message = format!("detail: {hostile}");
+        if let Some(r) = run.scenarios[1].steps[0]
+            .exchange
+            .as_mut()
+            .and_then(|x| x.response.as_mut())
+        {
+            r.body = hostile.into();
+            r.json = None;
+        }
+        let reporters: [&dyn Reporter; 4] = [
+            &human::HumanReporter::default(),
+            &markdown::MarkdownReporter,
+            &html::HtmlReporter,
+            &junit::JunitReporter,
+        ];
+        for r in reporters {
+            let mut out = Vec::new();
+            r.render(&run, &mut out).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text}");
+            assert!(text.contains("\\u{1b}"), "shown, escaped");
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! The one-word verdict of a run or a scenario, the same in every report.
+
+use crate::check::CheckStatus;
+use crate::result::{RunResult, ScenarioResult, Summary};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Failed,
+    /// Stopped by a signal or the deadline before every step ran.
+    Incomplete,
+    Warnings,
+    /// Nothing was checked (the scenario did not apply, or every step was skipped).
+    Skipped,
+    Passed,
+}
+
+impl Verdict {
+    pub fn of_run(run: &RunResult) -> Verdict {
+        let s = run.summary;
+        if s.failed > 0 {
+            Verdict::Failed
+        } else if run.interrupted.is_some() {
+            Verdict::Incomplete
+        } else {
+            Verdict::of_counts(&s)
+        }
+    }
+
+    /// A scenario's verdict from its own checks; the snapshot comparison adds to it only when
+    /// it found drift, so a scenario that never ran is not "passed" by matching its snapshot.
+    pub fn of_scenario(sc: &ScenarioResult) -> Verdict {
+        Verdict::of_counts(&scenario_counts(sc))
+    }
+
+    pub fn of_counts(s: &Summary) -> Verdict {
+        if s.failed > 0 {
+            Verdict::Failed
+        } else if s.warnings > 0 {
+            Verdict::Warnings
+        } else if s.passed == 0 {
+            Verdict::Skipped
+        } else {
+            Verdict::Passed
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Failed => "FAILED",
+            Verdict::Incomplete => "INCOMPLETE",
+            Verdict::Warnings => "WARNINGS",
+            Verdict::Skipped => "SKIPPED",
+            Verdict::Passed => "PASSED",
+        }
+    }
+
+    /// The CSS class of the HTML report's badge.
+    pub fn class(self) -> &'static str {
+        match self {
+            Verdict::Failed => "fail",
+            Verdict::Incomplete | Verdict::Warnings => "warn",
+            Verdict::Skipped => "skip",
+            Verdict::Passed => "pass",
+        }
+    }
+
+    pub fn emoji(self) -> &'static str {
+        match self {
+            Verdict::Failed => "❌",
+            Verdict::Incomplete => "⏸️",
+            Verdict::Warnings => "⚠️",
+            Verdict::Skipped => "➖",
+            Verdict::Passed => "✅",
+        }
+    }
+}
+
+/// A scenario's counts without the snapshot pseudo-step's pass (or skip).
+pub fn scenario_counts(sc: &ScenarioResult) -> Summary {
+    Summary::of(sc.steps.iter().flat_map(|st| {
+        st.checks.iter().filter(move |c| {
+            st.id != crate::snapshot::STEP_ID
+                || matches!(c.status, CheckStatus::Failed | CheckStatus::Warning)
+        })
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::CheckOutcome;
+    use crate::report::{fixture, html::HtmlReporter, markdown::MarkdownReporter, Reporter};
+
+    fn render(r: &dyn Reporter, run: &RunResult) -> String {
+        let mut out = Vec::new();
+        r.render(run, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn an_interrupted_run_is_never_called_passed() {
+        let mut run = fixture::run();
+        run.scenarios.truncate(1);
+        run.summary = Summary::of(run.checks().map(|(_, _, c)| c));
+        assert_eq!(Verdict::of_run(&run), Verdict::Passed);
+        run.interrupted = Some("interrupted by SIGINT".into());
+        assert_eq!(Verdict::of_run(&run), Verdict::Incomplete);
+        assert!(render(&HtmlReporter, &run).contains("verdict warn\">INCOMPLETE"));
+        let md = render(&MarkdownReporter, &run);
+        assert!(md.starts_with("## scimcheck: ⏸️ incomplete"), "{md}");
+        assert!(md.contains("Stopped early"), "{md}");
+    }
+
+    #[test]
+    fn a_scenario_that_never_ran_is_skipped_even_when_its_snapshot_matches() {
+        let mut run = fixture::run();
+        let sc = &mut run.scenarios[0];
+        sc.skipped = Some("bulk is not supported".into());
+        for st in &mut sc.steps {
+            st.checks = vec![CheckOutcome::skip("x.status", "r", "bulk is not supported")];
+        }
+        sc.steps.push(crate::result::StepResult {
+            id: crate::snapshot::STEP_ID.into(),
+            title: "Snapshot".into(),
+            skipped: None,
+            exchange: None,
+            checks: vec![CheckOutcome::pass("snapshot.drift", "r", "matches")],
+            captures: Default::default(),
+            snapshot: Default::default(),
+        });
+        assert_eq!(Verdict::of_scenario(sc), Verdict::Skipped);
+        sc.steps.last_mut().unwrap().checks = vec![CheckOutcome::fail(
+            "snapshot.drift",
+            crate::check::Severity::Error,
+            "r",
+            "differs",
+            "h",
+        )];
+        assert_eq!(Verdict::of_scenario(sc), Verdict::Failed);
+    }
+}

@@ -1,0 +1,261 @@
+//! Truthful verdicts: behaviours the RFC allows pass, defects that look alike are told
+//! apart, and one defect gives one finding while the checks that can still run do run.
+
+use serde_json::{json, Value};
+
+use crate::support::proxy::{Faulty, Req, Resp};
+use crate::support::{assert_findings, failing, run_json, status_of};
+
+fn map_json(mut resp: Resp, f: impl FnOnce(&mut Value)) -> Resp {
+    if let Some(mut body) = resp.json() {
+        f(&mut body);
+        resp.set_json(&body);
+    }
+    resp
+}
+
+fn is_create(req: &Req) -> bool {
+    req.method == "POST" && !req.path().contains(".search")
+}
+
+fn group_patch(req: &Req) -> bool {
+    req.method == "PATCH" && req.path().contains("/Groups/")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn add_that_replaces_the_members_is_told_from_remove_that_removes_all() {
+    // Adding members replaces the list instead of appending to it.
+    let server = Faulty::start(|mut req, up| {
+        if group_patch(&req) {
+            if let Some(ops) = req
+                .body
+                .as_mut()
+                .and_then(|b| b["Operations"].as_array_mut())
+            {
+                for op in ops.iter_mut() {
+                    if op["op"] == "add" && op["path"] == "members" {
+                        op["op"] = json!("replace");
+                    }
+                }
+            }
+        }
+        up.send(&req)
+    })
+    .await;
+    let (_, report) = run_json(&server.base_url(), &[]).await;
+    assert_findings(&report, &["okta.group.add-member.appends"], &[]);
+    assert_eq!(
+        status_of(
+            &report,
+            "okta.groups.push",
+            "okta.group.remove-member.others-kept"
+        )
+        .as_deref(),
+        Some("skipped"),
+        "the removal is not blamed for the add"
+    );
+
+    // Removing by value filter removes every member.
+    let server = Faulty::start(|mut req, up| {
+        if group_patch(&req) {
+            if let Some(ops) = req
+                .body
+                .as_mut()
+                .and_then(|b| b["Operations"].as_array_mut())
+            {
+                for op in ops.iter_mut() {
+                    if op["path"]
+                        .as_str()
+                        .is_some_and(|p| p.starts_with("members["))
+                    {
+                        op["path"] = json!("members");
+                    }
+                }
+            }
+        }
+        up.send(&req)
+    })
+    .await;
+    let (_, report) = run_json(&server.base_url(), &[]).await;
+    assert_findings(&report, &["okta.group.remove-member.others-kept"], &[]);
+    assert_eq!(
+        status_of(&report, "okta.groups.push", "okta.group.add-member.appends").as_deref(),
+        Some("passed")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn excluded_attributes_ignored_while_the_group_has_members() {
+    let server = Faulty::start(|mut req, up| {
+        if req.query("excludedAttributes").is_some() {
+            req.target = req.path().to_string();
+        }
+        up.send(&req)
+    })
+    .await;
+    let (code, report) = run_json(&server.base_url(), &[]).await;
+    assert_findings(&report, &["okta.group.excluded-members"], &[]);
+    assert_eq!(code, 0, "a warning only");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relative_location_is_resolved_and_a_wrong_one_is_found() {
+    let server = Faulty::start(|req, up| {
+        let resp = up.send(&req);
+        if !(is_create(&req) && resp.status == 201) {
+            return resp;
+        }
+        // Location relative to the request URL; meta.location the absolute URL it names.
+        let id = resp.json().unwrap()["id"].as_str().unwrap().to_string();
+        let endpoint = req.path().rsplit('/').next().unwrap().to_string();
+        let host = req
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("host"))
+            .map(|(_, v)| v.clone())
+            .unwrap();
+        let absolute = format!("http://{host}/scim/v2/{endpoint}/{id}");
+        let mut resp = map_json(resp, |b| b["meta"]["location"] = json!(absolute));
+        resp.set_header("location", &format!("{endpoint}/{id}"));
+        resp
+    })
+    .await;
+    let (code, report) = run_json(&server.base_url(), &[]).await;
+    assert_findings(&report, &[], &[]);
+    assert_eq!(
+        code, 0,
+        "RFC 9110 §10.2.2: a relative Location is a URI-reference"
+    );
+
+    // Location and meta.location agree with each other but name another resource.
+    let server = Faulty::start(|req, up| {
+        let resp = up.send(&req);
+        if !(is_create(&req) && resp.status == 201) {
+            return resp;
+        }
+        let wrong = format!("http://{}/scim/v2/Users/not-this-one", "127.0.0.1");
+        let mut resp = map_json(resp, |b| b["meta"]["location"] = json!(wrong));
+        resp.set_header("location", &wrong);
+        resp
+    })
+    .await;
+    let (_, report) = run_json(&server.base_url(), &[]).await;
+    assert_findings(&report, &["rfc7644.create.location-is-resource"], &[]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn etag_that_is_not_meta_version() {
+    let server = Faulty::start(|req, up| {
+        let mut resp = up.send(&req);
+        if resp.headers.iter().any(|(n, _)| n == "etag") {
+            resp.set_header("etag", "W/\"something-else\"");
+        }
+        resp
+    })
+    .await;
+    let (_, report) = run_json(&server.base_url(), &[]).await;
+    assert_findings(&report, &["rfc7643.meta.version-matches-etag"], &[]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_format_defect_does_not_hide_the_steps_that_build_on_it() {
+    // Create answers 200 instead of 201, and the deactivation's answer has a bad timestamp:
+    // each is one finding, and the steps after them still run and pass.
+    let server = Faulty::start(|req, up| {
+        let mut resp = up.send(&req);
+        if is_create(&req) && resp.status == 201 && req.path().ends_with("/Users") {
+            resp.status = 200;
+        }
+        if req.method == "PATCH" && req.path().contains("/Users/") {
+            resp = map_json(resp, |b| b["meta"]["created"] = json!("yesterday"));
+        }
+        resp
+    })
+    .await;
+    let (_, report) = run_json(&server.base_url(), &[]).await;
+    let failing_ids: Vec<String> = failing(&report).into_iter().map(|(id, _, _)| id).collect();
+    assert!(
+        failing_ids
+            .iter()
+            .all(|id| id.ends_with(".status") || id == "schema.User.meta"),
+        "{failing_ids:#?}"
+    );
+    for (scenario, check) in [
+        ("okta.users.create", "okta.user.lookup.finds-user"),
+        ("okta.users.deactivate", "okta.user.deactivate.inactive"),
+        ("okta.users.deactivate", "okta.user.reactivate.same-id"),
+    ] {
+        assert_eq!(
+            status_of(&report, scenario, check).as_deref(),
+            Some("passed"),
+            "{scenario} / {check}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_smaller_than_count_are_allowed_by_the_rfc() {
+    // The server returns one resource per page, whatever `count` asks, with honest numbers.
+    let server = Faulty::start(|req, up| {
+        let resp = up.send(&req);
+        if !(req.method == "GET" && req.query("count").is_some() && req.path().ends_with("/Users"))
+        {
+            return resp;
+        }
+        map_json(resp, |b| {
+            if let Some(items) = b["Resources"].as_array_mut() {
+                items.truncate(1);
+                let n = items.len();
+                b["itemsPerPage"] = json!(n);
+            }
+        })
+    })
+    .await;
+    let (code, report) = run_json(&server.base_url(), &[]).await;
+    assert_findings(
+        &report,
+        &["okta.import.page-size"],
+        &["okta.import.last-page-size"],
+    );
+    assert_eq!(
+        status_of(&report, "okta.users.import", "rfc7644.paging.complete").as_deref(),
+        Some("skipped")
+    );
+    assert_eq!(code, 0, "Okta's paging risk is a warning");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_index_may_be_omitted_when_nothing_is_paged() {
+    let server = Faulty::start(|req, up| {
+        map_json(up.send(&req), |b| {
+            let shown = b["Resources"].as_array().map_or(0, Vec::len) as u64;
+            let partial = b["totalResults"].as_u64().is_some_and(|t| shown < t);
+            if b.get("totalResults").is_some() && !partial {
+                let obj = b.as_object_mut().unwrap();
+                obj.remove("startIndex");
+                obj.remove("itemsPerPage");
+            }
+        })
+    })
+    .await;
+    let (code, report) = run_json(&server.base_url(), &[]).await;
+    assert_findings(&report, &[], &[]);
+    assert_eq!(code, 0);
+
+    // On a partial page both are REQUIRED (RFC 7644 §3.4.2).
+    let server = Faulty::start(|req, up| {
+        map_json(up.send(&req), |b| {
+            if let Some(obj) = b.as_object_mut().filter(|o| o.contains_key("totalResults")) {
+                obj.remove("startIndex");
+                obj.remove("itemsPerPage");
+            }
+        })
+    })
+    .await;
+    let (_, report) = run_json(&server.base_url(), &[]).await;
+    assert_findings(
+        &report,
+        &["rfc7644.list.start-index", "rfc7644.list.items-per-page"],
+        &[],
+    );
+}
