@@ -98,7 +98,7 @@ details.step>summary{cursor:pointer;padding:8px 16px;list-style:none;display:fle
 details.step>summary::-webkit-details-marker{display:none}details.step>summary:before{content:"▸";color:var(--muted)}details.step[open]>summary:before{content:"▾"}
 summary .req{margin-left:auto;font:12px ui-monospace,SFMono-Regular,Menlo,monospace;color:var(--muted);white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-width:55%}
 .step-body{padding:0 16px 14px 36px}table.checks{table-layout:fixed}.checks col.m{width:22px}.checks col.id{width:30%}.checks col.r{width:22%}.checks code{font-size:12px}
-.findings{margin:8px 0 0;padding:0;list-style:none}.findings li{padding:6px 0;border-bottom:1px solid var(--line)}.findings .where{color:var(--muted);font-size:12px}
+.findings{margin:8px 0 0;padding:0;list-style:none}.findings li{padding:6px 0;border-bottom:1px solid var(--line)}.findings .where{color:var(--muted);font-size:12px}.findings details{display:inline}.findings summary{cursor:pointer;display:inline;color:#0969da}
 .notice{margin:20px 40px 0;padding:10px 14px;border:1px solid #d4a72c;background:#fff8c5;border-radius:6px}
 .mark-passed{color:var(--ok)}.mark-failed{color:var(--bad)}.mark-warning{color:var(--warn)}.mark-skipped{color:var(--skip)}
 .rule{color:var(--muted);font-size:12px}.fix{font-size:12px}
@@ -206,17 +206,46 @@ impl Reporter for HtmlReporter {
     }
 }
 
-/// Every failure and warning up front, each linked to its step, so a reader need not
-/// scroll through the passes to find them.
+/// Every failure and warning up front, errors first, each linked to the steps that showed
+/// it; the same finding in many steps is one line, so one common warning cannot bury the rest.
 fn findings(run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
-    let found: Vec<_> = run.checks().filter(|(_, _, c)| c.is_failure()).collect();
-    if found.is_empty() {
+    type Group<'a> = (&'a CheckOutcome, Vec<(String, String)>);
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    for (sc, st, c) in run.checks().filter(|(_, _, c)| c.is_failure()) {
+        let link = (
+            step_anchor(&sc.id, &st.id),
+            format!("{} › {}", inline(&sc.title), inline(&st.title)),
+        );
+        match groups
+            .iter_mut()
+            .find(|(g, _)| g.id == c.id && g.message == c.message)
+        {
+            Some((_, links)) => links.push(link),
+            None => groups.push((c, vec![link])),
+        }
+    }
+    if groups.is_empty() {
         return Ok(());
     }
-    write!(out, "<section class=\"scenario\"><h2>Failures and warnings<small>{} finding(s); each links to the step with its evidence</small></h2><div class=\"step-body\"><ul class=\"findings\">", found.len())?;
-    for (sc, st, c) in found {
+    groups.sort_by_key(|(c, _)| c.status != CheckStatus::Failed);
+    let total: usize = groups.iter().map(|(_, l)| l.len()).sum();
+    write!(out, "<section class=\"scenario\"><h2>Failures and warnings<small>{total} finding(s), errors first; each links to the step with its evidence</small></h2><div class=\"step-body\"><ul class=\"findings\">")?;
+    for (c, links) in groups {
         let (symbol, class) = mark(c.status);
-        write!(out, "<li><span class=\"mark-{class}\">{symbol}</span> <code>{}</code> {}<div class=\"where\"><a href=\"#{}\">{} › {}</a> · {}</div></li>", id_html(c.id.as_str()), esc(&c.message), step_anchor(&sc.id, &st.id), inline(&sc.title), inline(&st.title), esc(&c.reference))?;
+        let anchors: Vec<String> = links
+            .iter()
+            .map(|(href, text)| format!("<a href=\"#{href}\">{text}</a>"))
+            .collect();
+        let place = if anchors.len() <= 3 {
+            anchors.join(" · ")
+        } else {
+            format!(
+                "<details><summary>in {} steps</summary>{}</details>",
+                anchors.len(),
+                anchors.join("<br>")
+            )
+        };
+        write!(out, "<li><span class=\"mark-{class}\">{symbol}</span> <code>{}</code> {}<div class=\"where\">{place} · {}</div></li>", id_html(c.id.as_str()), esc(&c.message), esc(&c.reference))?;
     }
     write!(out, "</ul></div></section>")
 }

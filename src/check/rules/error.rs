@@ -77,10 +77,15 @@ pub fn error_response(
             "rfc7644.error.status-is-string",
             Severity::Error,
             REFERENCE,
-            format!(
-                "status is {}",
-                status.map_or("missing".into(), |v| short(v, 40))
-            ),
+            match status {
+                None => "status is missing".to_string(),
+                Some(v) if v.is_string() => format!("status is {}", short(v, 40)),
+                Some(v) => format!(
+                    "status is {}, a JSON {}, not a string",
+                    short(v, 40),
+                    crate::scenario::JsonType::of(v).as_str()
+                ),
+            },
             "Send \"status\" as a JSON string, e.g. \"status\": \"404\" (RFC 7644 §3.12).",
         )
         .at("/status"),
