@@ -1,42 +1,17 @@
-//! The in-memory store: users and groups with the indexes that keep the hot paths O(1)
-//! (id, lower-cased userName, externalId, group membership both ways). One lock; no lock is
-//! ever held across an await.
+//! The in-memory store: every write validates, checks and commits under one lock; no lock
+//! is ever held across an await.
 
 use indexmap::IndexMap;
 use rand::Rng;
 use serde_json::{json, Map, Value};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+pub use super::data::{Data, Record};
 use super::error::ScimError;
 pub use super::kind::Kind;
+use super::members::resolve_members;
 use super::members::MemberEdits;
-pub use super::members::{resolve_members, Member};
 use super::resource::{canonical_resource, single_primary};
-
-/// A stored resource. Groups keep members apart from the body, in an ordered map, so adding
-/// one member to a group of 10,000 does not rewrite 10,000 entries.
-#[derive(Debug, Clone)]
-pub struct Record {
-    pub seq: u64,
-    pub version: u64,
-    pub body: Map<String, Value>,
-    pub password: Option<String>,
-    pub members: IndexMap<String, Member>,
-}
-
-#[derive(Debug, Default)]
-pub struct Data {
-    next: u64,
-    pub users: HashMap<String, Record>,
-    pub groups: HashMap<String, Record>,
-    pub user_order: BTreeMap<u64, String>,
-    pub group_order: BTreeMap<u64, String>,
-    user_names: HashMap<String, String>,
-    external_ids: HashMap<String, String>,
-    /// user id → ids of the groups it belongs to.
-    memberships: HashMap<String, BTreeSet<String>>,
-}
 
 /// A validated body, with the password and the member list taken out of it.
 type Prepared = (Map<String, Value>, Option<String>, Option<Vec<Value>>);
@@ -64,59 +39,6 @@ fn new_id() -> String {
         &h[16..20],
         &h[20..32]
     )
-}
-
-impl Data {
-    pub fn records(&self, kind: Kind) -> &HashMap<String, Record> {
-        match kind {
-            Kind::User => &self.users,
-            Kind::Group => &self.groups,
-        }
-    }
-
-    pub fn order(&self, kind: Kind) -> &BTreeMap<u64, String> {
-        match kind {
-            Kind::User => &self.user_order,
-            Kind::Group => &self.group_order,
-        }
-    }
-
-    pub fn user_by_name(&self, name: &str) -> Option<&String> {
-        self.user_names.get(&name.to_lowercase())
-    }
-
-    pub fn user_by_external_id(&self, id: &str) -> Option<&String> {
-        self.external_ids.get(id)
-    }
-
-    fn bump(&mut self) -> u64 {
-        self.next += 1;
-        self.next
-    }
-
-    fn user_name_taken(&self, name: &str, except: Option<&str>) -> bool {
-        self.user_names
-            .get(&name.to_lowercase())
-            .is_some_and(|owner| Some(owner.as_str()) != except)
-    }
-
-    fn index_user(&mut self, id: &str, body: &Map<String, Value>) {
-        if let Some(name) = body.get("userName").and_then(Value::as_str) {
-            self.user_names.insert(name.to_lowercase(), id.to_string());
-        }
-        if let Some(ext) = body.get("externalId").and_then(Value::as_str) {
-            self.external_ids.insert(ext.to_string(), id.to_string());
-        }
-    }
-
-    fn unindex_user(&mut self, body: &Map<String, Value>) {
-        if let Some(name) = body.get("userName").and_then(Value::as_str) {
-            self.user_names.remove(&name.to_lowercase());
-        }
-        if let Some(ext) = body.get("externalId").and_then(Value::as_str) {
-            self.external_ids.remove(ext);
-        }
-    }
 }
 
 impl Store {
@@ -298,7 +220,7 @@ impl Store {
             }
             Kind::Group => {
                 let members = new_members.unwrap_or_default();
-                set_members(&mut data, id, members);
+                data.set_members(id, members);
                 let rec = data.groups.get_mut(id).expect("checked above");
                 rec.body = map;
                 rec.version = version;
@@ -418,57 +340,6 @@ impl Store {
         Ok(())
     }
 
-    /// The full representation a client sees (password never; groups and members rendered).
-    pub fn render(&self, data: &Data, kind: Kind, id: &str) -> Option<Value> {
-        let rec = data.records(kind).get(id)?;
-        let mut body = rec.body.clone();
-        match kind {
-            Kind::User => {
-                let groups: Vec<Value> = data
-                    .memberships
-                    .get(id)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|gid| {
-                        let g = data.groups.get(gid)?;
-                        Some(json!({"value": gid, "$ref": self.location(Kind::Group, gid), "display": g.body.get("displayName").cloned().unwrap_or(Value::Null), "type": "direct"}))
-                    })
-                    .collect();
-                if !groups.is_empty() {
-                    body.insert("groups".into(), Value::Array(groups));
-                }
-            }
-            Kind::Group => {
-                let members: Vec<Value> = rec
-                    .members
-                    .iter()
-                    .map(|(mid, m)| {
-                        let mut v = json!({"value": mid, "$ref": self.location(m.kind, mid), "type": m.kind.resource_type()});
-                        if let Some(d) = &m.display {
-                            v["display"] = json!(d);
-                        }
-                        v
-                    })
-                    .collect();
-                if !members.is_empty() {
-                    body.insert("members".into(), Value::Array(members));
-                }
-            }
-        }
-        Some(Value::Object(body))
-    }
-
-    pub fn get(&self, kind: Kind, id: &str) -> Option<Value> {
-        self.render(&self.read(), kind, id)
-    }
-
-    pub fn version(&self, kind: Kind, id: &str) -> Option<String> {
-        self.read()
-            .records(kind)
-            .get(id)
-            .map(|r| format!("W/\"{}\"", r.version))
-    }
-
     /// As if POSTed; for tests and benchmarks that need a populated tenant.
     pub fn seed_user(&self, body: Value) -> Result<Value, ScimError> {
         self.create(Kind::User, body).map(|(_, v)| v)
@@ -476,37 +347,5 @@ impl Store {
 
     pub fn seed_group(&self, body: Value) -> Result<Value, ScimError> {
         self.create(Kind::Group, body).map(|(_, v)| v)
-    }
-
-    /// Every user and group in creation order: byte-identical while nothing changes.
-    pub fn dump(&self) -> Value {
-        let data = self.read();
-        let all = |kind: Kind| -> Vec<Value> {
-            data.order(kind)
-                .values()
-                .filter_map(|id| self.render(&data, kind, id))
-                .collect()
-        };
-        json!({"Users": all(Kind::User), "Groups": all(Kind::Group)})
-    }
-}
-
-fn set_members(data: &mut Data, gid: &str, members: IndexMap<String, Member>) {
-    if let Some(g) = data.groups.get(gid) {
-        let old: Vec<String> = g.members.keys().cloned().collect();
-        for uid in old {
-            if let Some(set) = data.memberships.get_mut(&uid) {
-                set.remove(gid);
-            }
-        }
-    }
-    for uid in members.keys() {
-        data.memberships
-            .entry(uid.clone())
-            .or_default()
-            .insert(gid.to_string());
-    }
-    if let Some(g) = data.groups.get_mut(gid) {
-        g.members = members;
     }
 }

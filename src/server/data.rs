@@ -1,0 +1,107 @@
+//! What the store holds under its lock: the records and the indexes that keep the hot paths
+//! O(1) (id, lower-cased userName, externalId, group membership both ways).
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::kind::Kind;
+use super::members::Member;
+
+/// A stored resource. Groups keep members apart from the body, in an ordered map, so adding
+/// one member to a group of 10,000 does not rewrite 10,000 entries.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub seq: u64,
+    pub version: u64,
+    pub body: Map<String, Value>,
+    pub password: Option<String>,
+    pub members: IndexMap<String, Member>,
+}
+
+#[derive(Debug, Default)]
+pub struct Data {
+    next: u64,
+    pub users: HashMap<String, Record>,
+    pub groups: HashMap<String, Record>,
+    pub user_order: BTreeMap<u64, String>,
+    pub group_order: BTreeMap<u64, String>,
+    user_names: HashMap<String, String>,
+    external_ids: HashMap<String, String>,
+    /// member id → ids of the groups it belongs to.
+    pub(super) memberships: HashMap<String, BTreeSet<String>>,
+}
+
+impl Data {
+    pub fn records(&self, kind: Kind) -> &HashMap<String, Record> {
+        match kind {
+            Kind::User => &self.users,
+            Kind::Group => &self.groups,
+        }
+    }
+
+    pub fn order(&self, kind: Kind) -> &BTreeMap<u64, String> {
+        match kind {
+            Kind::User => &self.user_order,
+            Kind::Group => &self.group_order,
+        }
+    }
+
+    pub fn user_by_name(&self, name: &str) -> Option<&String> {
+        self.user_names.get(&name.to_lowercase())
+    }
+
+    pub fn user_by_external_id(&self, id: &str) -> Option<&String> {
+        self.external_ids.get(id)
+    }
+
+    pub(super) fn bump(&mut self) -> u64 {
+        self.next += 1;
+        self.next
+    }
+
+    pub(super) fn user_name_taken(&self, name: &str, except: Option<&str>) -> bool {
+        self.user_names
+            .get(&name.to_lowercase())
+            .is_some_and(|owner| Some(owner.as_str()) != except)
+    }
+
+    pub(super) fn index_user(&mut self, id: &str, body: &Map<String, Value>) {
+        if let Some(name) = body.get("userName").and_then(Value::as_str) {
+            self.user_names.insert(name.to_lowercase(), id.to_string());
+        }
+        if let Some(ext) = body.get("externalId").and_then(Value::as_str) {
+            self.external_ids.insert(ext.to_string(), id.to_string());
+        }
+    }
+
+    pub(super) fn unindex_user(&mut self, body: &Map<String, Value>) {
+        if let Some(name) = body.get("userName").and_then(Value::as_str) {
+            self.user_names.remove(&name.to_lowercase());
+        }
+        if let Some(ext) = body.get("externalId").and_then(Value::as_str) {
+            self.external_ids.remove(ext);
+        }
+    }
+
+    /// Replaces a group's member list, keeping the reverse index in step.
+    pub(super) fn set_members(&mut self, gid: &str, members: IndexMap<String, Member>) {
+        if let Some(g) = self.groups.get(gid) {
+            let old: Vec<String> = g.members.keys().cloned().collect();
+            for uid in old {
+                if let Some(set) = self.memberships.get_mut(&uid) {
+                    set.remove(gid);
+                }
+            }
+        }
+        for uid in members.keys() {
+            self.memberships
+                .entry(uid.clone())
+                .or_default()
+                .insert(gid.to_string());
+        }
+        if let Some(g) = self.groups.get_mut(gid) {
+            g.members = members;
+        }
+    }
+}
