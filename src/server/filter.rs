@@ -72,6 +72,53 @@ fn rewrite_value_path_sub_attr(raw: &str) -> Option<String> {
     Some(s)
 }
 
+/// Refuses a filter on a returned-"never" attribute (the password) with invalidFilter, "the
+/// attribute and filter comparison combination is not supported" (RFC 7644 §3.12): comparing
+/// would make filters an oracle for the value, and a plain "no match" would turn into "every
+/// match" under `not` or `ne`.
+pub fn check_comparable(filter: &Filter, schema: &ResourceSchema) -> Result<(), ScimError> {
+    let refuse = |name: &str| {
+        Err(ScimError::invalid_filter(format!(
+            "{name} is never returned, so it cannot be filtered on (RFC 7643 §2.2)"
+        )))
+    };
+    match filter {
+        Filter::Attr(AttrExp::Present(p) | AttrExp::Comparison(p, _, _)) => {
+            let attr = schema.find(p.uri.as_deref(), &p.name);
+            let sub = p.sub_attr.as_deref().and_then(|s| attr?.sub_attr(s));
+            if attr.is_some_and(|a| a.never_returned) || sub.is_some_and(|a| a.never_returned) {
+                return refuse(&p.name);
+            }
+            Ok(())
+        }
+        Filter::ValuePath(vp) => {
+            let attr = schema.find(vp.attr.uri.as_deref(), &vp.attr.name);
+            if attr.is_some_and(|a| a.never_returned) || val_never_returned(&vp.filter, attr) {
+                return refuse(&vp.attr.name);
+            }
+            Ok(())
+        }
+        Filter::Not(inner) => check_comparable(inner, schema),
+        Filter::And(items) | Filter::Or(items) => items
+            .as_slice()
+            .iter()
+            .try_for_each(|f| check_comparable(f, schema)),
+    }
+}
+
+fn val_never_returned(filter: &ValFilter, parent: Option<&Attr>) -> bool {
+    match filter {
+        ValFilter::Attr(AttrExp::Present(p) | AttrExp::Comparison(p, _, _)) => parent
+            .and_then(|a| a.sub_attr(&p.name))
+            .is_some_and(|a| a.never_returned),
+        ValFilter::Not(inner) => val_never_returned(inner, parent),
+        ValFilter::And(items) | ValFilter::Or(items) => items
+            .as_slice()
+            .iter()
+            .any(|f| val_never_returned(f, parent)),
+    }
+}
+
 /// The values an attribute path selects on a resource, with the attribute's definition.
 fn select<'a>(
     resource: &'a Map<String, Value>,

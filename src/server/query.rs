@@ -179,6 +179,9 @@ pub fn list(
         .filter(|f| !f.trim().is_empty())
         .map(filter::parse)
         .transpose()?;
+    if let Some(f) = &parsed {
+        filter::check_comparable(f, kind.schema())?;
+    }
     let start = q.start_index.unwrap_or(1).max(1) as usize;
     let count = q
         .count

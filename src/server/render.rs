@@ -1,17 +1,33 @@
 //! Resources as clients see them: the stored body with a user's `groups` and a group's
 //! `members` added from the membership indexes.
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::data::Data;
 use super::kind::Kind;
+use super::schema::ResourceSchema;
 use super::store::Store;
+
+/// RFC 7643 §2.2 returned "never" (the password): in no response, whatever the body holds.
+fn strip_never_returned(body: &mut Map<String, Value>, schema: &ResourceSchema) {
+    for a in schema.core.iter().filter(|a| a.never_returned) {
+        body.remove(&a.name);
+    }
+    for (urn, attrs) in &schema.extensions {
+        if let Some(Value::Object(ext)) = body.get_mut(*urn) {
+            for a in attrs.iter().filter(|a| a.never_returned) {
+                ext.remove(&a.name);
+            }
+        }
+    }
+}
 
 impl Store {
     /// The full representation a client sees (password never; groups and members rendered).
     pub fn render(&self, data: &Data, kind: Kind, id: &str) -> Option<Value> {
         let rec = data.records(kind).get(id)?;
         let mut body = rec.body.clone();
+        strip_never_returned(&mut body, kind.schema());
         match kind {
             Kind::User => {
                 let groups: Vec<Value> = data

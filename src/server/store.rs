@@ -13,6 +13,9 @@ use super::members::resolve_members;
 use super::members::MemberEdits;
 use super::resource::{canonical_resource, single_primary};
 
+/// Kept beside the body, never in it: writeOnly, returned "never" (RFC 7643 §4.1.1).
+const PASSWORD: &str = "password";
+
 /// A validated body, with the password and the member list taken out of it.
 type Prepared = (Map<String, Value>, Option<String>, Option<Vec<Value>>);
 
@@ -69,7 +72,7 @@ impl Store {
     fn prepare(kind: Kind, body: Value) -> Result<Prepared, ScimError> {
         let mut map = canonical_resource(kind.schema(), body)?;
         let password = map
-            .remove("password")
+            .remove(PASSWORD)
             .and_then(|p| p.as_str().map(str::to_string));
         let members = map
             .remove("members")
@@ -245,9 +248,18 @@ impl Store {
             .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
         let old_body = rec.body.clone();
         let mut body = rec.body.clone();
+        // The PATCH sees the password where the client names it; it is taken out again below.
+        if let Some(p) = &rec.password {
+            body.insert(PASSWORD.into(), Value::String(p.clone()));
+        }
         let mut edits = MemberEdits::new(&rec.members);
         f(&mut body, &mut edits, &data)?;
         let changes = edits.into_changes();
+        let password = match body.remove(PASSWORD) {
+            None => None,
+            Some(Value::String(p)) => Some(p),
+            Some(_) => return Err(ScimError::invalid_value("password must be a string")),
+        };
         single_primary(&mut body);
         if kind == Kind::User {
             let name = body
@@ -286,6 +298,9 @@ impl Store {
         .expect("checked above");
         rec.body = body;
         rec.version = version;
+        if kind == Kind::User {
+            rec.password = password;
+        }
         if changes.cleared {
             for gone in rec.members.keys() {
                 if let Some(set) = memberships.get_mut(gone) {

@@ -319,3 +319,48 @@ async fn user_patch_honours_attributes_and_group_patch_can_return_the_group() {
         (200, json!("P2"))
     );
 }
+
+#[tokio::test]
+async fn password_set_by_patch_is_never_returned_nor_matched() {
+    let s = Scim::start().await;
+    let id = s.user("pw@example.com").await;
+    let p = format!("/Users/{id}");
+    for (ops, secret) in [
+        (
+            json!([{"op": "replace", "path": "password", "value": "hunter2"}]),
+            "hunter2",
+        ),
+        (
+            json!([{"op": "replace", "value": {"password": "swordfish"}}]),
+            "swordfish",
+        ),
+    ] {
+        let a = s.patch(&p, ops).await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        assert!(!a.body.to_string().contains(secret), "{}", a.body);
+        for path in [
+            p.clone(),
+            format!("{p}?attributes=password"),
+            "/Users".into(),
+            "/Users?attributes=password,userName".into(),
+        ] {
+            let a = s.get(&path).await;
+            assert_eq!(a.status, 200, "{path}: {}", a.body);
+            assert!(!a.body.to_string().contains(secret), "{path}: {}", a.body);
+        }
+        // No filter can compare a password, not even under `not`.
+        for f in [
+            format!("password eq \"{secret}\""),
+            "not (password eq \"x\")".to_string(),
+            "password pr".to_string(),
+        ] {
+            let path = format!(
+                "/Users?filter={}",
+                f.replace(' ', "%20").replace('"', "%22")
+            );
+            let a = s.get(&path).await;
+            a.assert_error(400, Some("invalidFilter"));
+            assert!(!a.body.to_string().contains(secret), "{}", a.body);
+        }
+    }
+}
