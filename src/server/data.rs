@@ -27,7 +27,8 @@ pub struct Data {
     pub user_order: BTreeMap<u64, String>,
     pub group_order: BTreeMap<u64, String>,
     user_names: HashMap<String, String>,
-    external_ids: HashMap<String, String>,
+    /// externalId → the users holding it, by creation order: it is not unique (RFC 7643 §3.1).
+    external_ids: HashMap<String, BTreeMap<u64, String>>,
     /// member id → ids of the groups it belongs to.
     pub(super) memberships: HashMap<String, BTreeSet<String>>,
 }
@@ -51,8 +52,12 @@ impl Data {
         self.user_names.get(&name.to_lowercase())
     }
 
-    pub fn user_by_external_id(&self, id: &str) -> Option<&String> {
-        self.external_ids.get(id)
+    /// The users with this externalId, in creation order.
+    pub fn users_by_external_id(&self, ext: &str) -> impl Iterator<Item = &String> {
+        self.external_ids
+            .get(ext)
+            .into_iter()
+            .flat_map(|m| m.values())
     }
 
     pub(super) fn bump(&mut self) -> u64 {
@@ -66,21 +71,33 @@ impl Data {
             .is_some_and(|owner| Some(owner.as_str()) != except)
     }
 
-    pub(super) fn index_user(&mut self, id: &str, body: &Map<String, Value>) {
+    pub(super) fn index_user(&mut self, id: &str, seq: u64, body: &Map<String, Value>) {
         if let Some(name) = body.get("userName").and_then(Value::as_str) {
             self.user_names.insert(name.to_lowercase(), id.to_string());
         }
         if let Some(ext) = body.get("externalId").and_then(Value::as_str) {
-            self.external_ids.insert(ext.to_string(), id.to_string());
+            self.external_ids
+                .entry(ext.to_string())
+                .or_default()
+                .insert(seq, id.to_string());
         }
     }
 
-    pub(super) fn unindex_user(&mut self, body: &Map<String, Value>) {
+    /// Drops the index entries `body` gave user `id`, and only those.
+    pub(super) fn unindex_user(&mut self, id: &str, seq: u64, body: &Map<String, Value>) {
         if let Some(name) = body.get("userName").and_then(Value::as_str) {
-            self.user_names.remove(&name.to_lowercase());
+            let key = name.to_lowercase();
+            if self.user_names.get(&key).is_some_and(|owner| owner == id) {
+                self.user_names.remove(&key);
+            }
         }
         if let Some(ext) = body.get("externalId").and_then(Value::as_str) {
-            self.external_ids.remove(ext);
+            if let Some(owners) = self.external_ids.get_mut(ext) {
+                owners.remove(&seq);
+                if owners.is_empty() {
+                    self.external_ids.remove(ext);
+                }
+            }
         }
     }
 

@@ -197,7 +197,7 @@ pub fn list(
             Some(data.user_by_name(&v).cloned().into_iter().collect())
         }
         (Kind::User, Some((attr, v))) if attr == "externalid" => {
-            Some(data.user_by_external_id(&v).cloned().into_iter().collect())
+            Some(data.users_by_external_id(&v).cloned().collect())
         }
         (_, Some((attr, v))) if attr == "id" => {
             Some(records.contains_key(&v).then_some(v).into_iter().collect())

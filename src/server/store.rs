@@ -146,7 +146,7 @@ impl Store {
         self.stamp(kind, &id, &mut map, seq, None);
         match kind {
             Kind::User => {
-                data.index_user(&id, &map);
+                data.index_user(&id, seq, &map);
                 data.user_order.insert(seq, id.clone());
                 data.users.insert(
                     id.clone(),
@@ -212,8 +212,8 @@ impl Store {
         self.stamp(kind, id, &mut map, version, created);
         match kind {
             Kind::User => {
-                data.unindex_user(&old.body);
-                data.index_user(id, &map);
+                data.unindex_user(id, old.seq, &old.body);
+                data.index_user(id, old.seq, &map);
                 let rec = data.users.get_mut(id).expect("checked above");
                 rec.body = map;
                 rec.version = version;
@@ -246,6 +246,7 @@ impl Store {
             .records(kind)
             .get(id)
             .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
+        let seq = rec.seq;
         let old_body = rec.body.clone();
         let mut body = rec.body.clone();
         // The PATCH sees the password where the client names it; it is taken out again below.
@@ -282,8 +283,8 @@ impl Store {
         let created = old_body.get("meta").and_then(|m| m.get("created")).cloned();
         self.stamp(kind, id, &mut body, version, created);
         if kind == Kind::User {
-            data.unindex_user(&old_body);
-            data.index_user(id, &body);
+            data.unindex_user(id, seq, &old_body);
+            data.index_user(id, seq, &body);
         }
         let Data {
             users,
@@ -336,7 +337,7 @@ impl Store {
         match kind {
             Kind::User => {
                 data.user_order.remove(&rec.seq);
-                data.unindex_user(&rec.body);
+                data.unindex_user(id, rec.seq, &rec.body);
                 for gid in data.memberships.remove(id).unwrap_or_default() {
                     if let Some(g) = data.groups.get_mut(&gid) {
                         g.members.shift_remove(id);

@@ -294,3 +294,37 @@ async fn post_search_on_collections_and_root() {
     assert_eq!(kinds, [&json!("User"), &json!("Group")]);
     assert_eq!(s.send(Method::GET, "/.search", None, &[]).await.status, 405);
 }
+
+#[tokio::test]
+async fn external_id_is_not_unique() {
+    let s = Scim::start().await;
+    let mut ids = vec![];
+    for n in ["first@example.com", "second@example.com"] {
+        let a = s
+            .post("/Users", json!({"userName": n, "externalId": "SAME"}))
+            .await;
+        ids.push(a.body["id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(
+        names(&s, r#"externalId eq "SAME""#).await,
+        ["first@example.com", "second@example.com"]
+    );
+    s.send(Method::DELETE, &format!("/Users/{}", ids[1]), None, &[])
+        .await;
+    assert_eq!(
+        names(&s, r#"externalId eq "SAME""#).await,
+        ["first@example.com"]
+    );
+    let a = s
+        .patch(
+            &format!("/Users/{}", ids[0]),
+            json!([{"op": "replace", "path": "externalId", "value": "NEW"}]),
+        )
+        .await;
+    assert_eq!(a.status, 200);
+    assert!(names(&s, r#"externalId eq "SAME""#).await.is_empty());
+    assert_eq!(
+        names(&s, r#"externalId eq "NEW""#).await,
+        ["first@example.com"]
+    );
+}
