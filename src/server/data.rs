@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::kind::Kind;
-use super::members::Member;
+use super::members::{Member, MemberChanges};
 
 /// A stored resource. Groups keep members apart from the body, in an ordered map, so adding
 /// one member to a group of 10,000 does not rewrite 10,000 entries.
@@ -38,6 +38,13 @@ impl Data {
         match kind {
             Kind::User => &self.users,
             Kind::Group => &self.groups,
+        }
+    }
+
+    pub(super) fn records_mut(&mut self, kind: Kind) -> &mut HashMap<String, Record> {
+        match kind {
+            Kind::User => &mut self.users,
+            Kind::Group => &mut self.groups,
         }
     }
 
@@ -119,6 +126,40 @@ impl Data {
         }
         if let Some(g) = self.groups.get_mut(gid) {
             g.members = members;
+        }
+    }
+
+    /// Commits a PATCH's net member changes to group `gid`.
+    pub(super) fn apply_member_changes(&mut self, gid: &str, changes: MemberChanges) {
+        let Data {
+            groups,
+            memberships,
+            ..
+        } = self;
+        let Some(rec) = groups.get_mut(gid) else {
+            return;
+        };
+        if changes.cleared {
+            for gone in rec.members.keys() {
+                if let Some(set) = memberships.get_mut(gone) {
+                    set.remove(gid);
+                }
+            }
+            rec.members.clear();
+        }
+        for gone in &changes.removed {
+            if rec.members.shift_remove(gone).is_some() {
+                if let Some(set) = memberships.get_mut(gone) {
+                    set.remove(gid);
+                }
+            }
+        }
+        for (added, member) in changes.added {
+            memberships
+                .entry(added.clone())
+                .or_default()
+                .insert(gid.to_string());
+            rec.members.insert(added, member);
         }
     }
 }

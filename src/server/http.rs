@@ -12,9 +12,10 @@ use serde_json::Value;
 
 use super::discovery;
 use super::error::ScimError;
+use super::etag::{self, IfMatch};
 use super::patch;
 use super::query::{self, ListQuery, Projection};
-use super::store::{Kind, Store};
+use super::store::{Kind, Store, Written};
 use crate::scim::urn::MEDIA_TYPE;
 
 /// Request bodies above this are refused with 413.
@@ -272,26 +273,6 @@ fn json_body(body: &[u8]) -> Result<Value, ScimError> {
         .map_err(|e| ScimError::invalid_syntax(format!("the body is not valid JSON: {e}")))
 }
 
-/// RFC 7644 §3.14: a precondition on the current ETag.
-fn check_if_match(app: &App, kind: Kind, id: &str, headers: &HeaderMap) -> Result<(), ScimError> {
-    let Some(wanted) = headers.get("if-match").and_then(|v| v.to_str().ok()) else {
-        return Ok(());
-    };
-    let current = app
-        .store
-        .version(kind, id)
-        .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
-    if wanted.trim() == "*" || wanted.split(',').any(|t| t.trim() == current) {
-        Ok(())
-    } else {
-        Err(ScimError::new(
-            412,
-            None,
-            format!("If-Match {wanted} does not match the current version {current}"),
-        ))
-    }
-}
-
 fn resource_route(
     app: &App,
     method: &Method,
@@ -302,9 +283,13 @@ fn resource_route(
     body: &[u8],
 ) -> Result<Reply, ScimError> {
     let store = &app.store;
-    let with_etag = |reply: Reply, id: &str| match store.version(kind, id) {
-        Some(v) => reply.header("etag", v),
-        None => reply,
+    let if_match = || IfMatch::new(headers.get("if-match").and_then(|v| v.to_str().ok()));
+    let answer = |status: u16, w: Written| {
+        match w.body {
+            Some(body) => Reply::json(status, params.projection().apply(body)),
+            None => Reply::empty(204),
+        }
+        .header("etag", w.etag)
     };
     match (method.as_str(), id) {
         ("GET", None) => {
@@ -313,58 +298,39 @@ fn resource_route(
         }
         ("POST", Some(".search")) => search(store, kind, body),
         ("POST", None) => {
-            let (id, created) = store.create(kind, json_body(body)?)?;
-            let reply = Reply::json(201, params.projection().apply(created))
-                .header("location", store.location(kind, &id));
-            Ok(with_etag(reply, &id))
+            let w = store.create(kind, json_body(body)?)?;
+            let location = store.location(kind, &w.id);
+            Ok(answer(201, w).header("location", location))
         }
         ("GET", Some(id)) => {
-            let resource = store
+            let (resource, etag) = store
                 .get(kind, id)
                 .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
-            let version = store.version(kind, id).unwrap_or_default();
             if headers
                 .get("if-none-match")
                 .and_then(|v| v.to_str().ok())
-                .is_some_and(|t| t.split(',').any(|t| t.trim() == version || t.trim() == "*"))
+                .is_some_and(|t| etag::none_match(t, &etag))
             {
-                return Ok(Reply::empty(304).header("etag", version));
+                return Ok(Reply::empty(304).header("etag", etag));
             }
-            Ok(with_etag(
-                Reply::json(200, params.projection().apply(resource)),
-                id,
-            ))
+            Ok(Reply::json(200, params.projection().apply(resource)).header("etag", etag))
         }
         ("PUT", Some(id)) => {
-            check_if_match(app, kind, id, headers)?;
-            let updated = store.replace(kind, id, json_body(body)?)?;
-            Ok(with_etag(
-                Reply::json(200, params.projection().apply(updated)),
-                id,
-            ))
+            let w = store.replace(kind, id, json_body(body)?, &if_match())?;
+            Ok(answer(200, w))
         }
         ("PATCH", Some(id)) => {
-            check_if_match(app, kind, id, headers)?;
             let ops = json_body(body)?;
-            store.modify(kind, id, |body, members, data| {
-                patch::apply(kind, body, members, data, &ops)
-            })?;
             // Groups answer 204 unless asked for attributes: their member lists can be huge,
             // and Entra expects 204 (RFC 7644 §3.5.2 allows either).
-            if kind == Kind::Group && params.projection().is_empty() {
-                return Ok(with_etag(Reply::empty(204), id));
-            }
-            let resource = store
-                .get(kind, id)
-                .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
-            Ok(with_etag(
-                Reply::json(200, params.projection().apply(resource)),
-                id,
-            ))
+            let render = kind == Kind::User || !params.projection().is_empty();
+            let w = store.modify(kind, id, &if_match(), render, |body, members, data| {
+                patch::apply(kind, body, members, data, &ops)
+            })?;
+            Ok(answer(200, w))
         }
         ("DELETE", Some(id)) => {
-            check_if_match(app, kind, id, headers)?;
-            store.delete(kind, id)?;
+            store.delete(kind, id, &if_match())?;
             Ok(Reply::empty(204))
         }
         (_, None) => Err(only(method, &[Method::GET, Method::POST]).unwrap_err()),

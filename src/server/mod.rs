@@ -8,11 +8,12 @@
 //! - [`patch`]: PATCH, with the IdPs' shapes.
 //! - [`query`]: paging, sorting, attribute projection.
 //! - [`schema`], [`discovery`]: RFC 7643 §8.7 definitions and the discovery endpoints.
-//! - [`http`]: routing, authentication, ETags, errors.
+//! - [`http`]: routing, authentication, errors; [`etag`]: ETags and preconditions.
 
 mod data;
 mod discovery;
 mod error;
+mod etag;
 pub mod filter;
 mod http;
 mod kind;

@@ -4,6 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use super::data::Data;
+use super::etag::etag;
 use super::kind::Kind;
 use super::schema::ResourceSchema;
 use super::store::Store;
@@ -64,15 +65,11 @@ impl Store {
         Some(Value::Object(body))
     }
 
-    pub fn get(&self, kind: Kind, id: &str) -> Option<Value> {
-        self.render(&self.read(), kind, id)
-    }
-
-    pub fn version(&self, kind: Kind, id: &str) -> Option<String> {
-        self.read()
-            .records(kind)
-            .get(id)
-            .map(|r| format!("W/\"{}\"", r.version))
+    /// The representation and its ETag, read under one lock.
+    pub fn get(&self, kind: Kind, id: &str) -> Option<(Value, String)> {
+        let data = self.read();
+        let version = data.records(kind).get(id)?.version;
+        Some((self.render(&data, kind, id)?, etag(version)))
     }
 
     /// Every user and group in creation order: byte-identical while nothing changes.

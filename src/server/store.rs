@@ -8,10 +8,20 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 pub use super::data::{Data, Record};
 use super::error::ScimError;
+use super::etag::etag;
+pub use super::etag::IfMatch;
 pub use super::kind::Kind;
 use super::members::resolve_members;
 use super::members::MemberEdits;
 use super::resource::{canonical_resource, single_primary};
+
+/// What a write answers: the resource's ETag and, when asked for, its representation, both
+/// as this write left them.
+pub struct Written {
+    pub id: String,
+    pub etag: String,
+    pub body: Option<Value>,
+}
 
 /// Kept beside the body, never in it: writeOnly, returned "never" (RFC 7643 §4.1.1).
 const PASSWORD: &str = "password";
@@ -119,11 +129,11 @@ impl Store {
         body.insert("id".into(), json!(id));
         body.insert(
             "meta".into(),
-            json!({"resourceType": kind.resource_type(), "created": created.unwrap_or_else(|| json!(ts)), "lastModified": ts, "location": self.location(kind, id), "version": format!("W/\"{version}\"")}),
+            json!({"resourceType": kind.resource_type(), "created": created.unwrap_or_else(|| json!(ts)), "lastModified": ts, "location": self.location(kind, id), "version": etag(version)}),
         );
     }
 
-    pub fn create(&self, kind: Kind, body: Value) -> Result<(String, Value), ScimError> {
+    pub fn create(&self, kind: Kind, body: Value) -> Result<Written, ScimError> {
         let (mut map, password, members) = Self::prepare(kind, body)?;
         let mut data = self.write();
         if kind == Kind::User {
@@ -160,12 +170,6 @@ impl Store {
                 );
             }
             Kind::Group => {
-                for uid in members.keys() {
-                    data.memberships
-                        .entry(uid.clone())
-                        .or_default()
-                        .insert(id.clone());
-                }
                 data.group_order.insert(seq, id.clone());
                 data.groups.insert(
                     id.clone(),
@@ -174,24 +178,31 @@ impl Store {
                         version: seq,
                         body: map,
                         password: None,
-                        members,
+                        members: IndexMap::new(),
                     },
                 );
+                data.set_members(&id, members);
             }
         }
-        let rendered = self.render(&data, kind, &id).unwrap_or_default();
-        Ok((id, rendered))
+        Ok(self.written(&data, kind, id, true))
     }
 
     /// PUT: the body replaces the resource; id, created and read-only attributes are kept.
-    pub fn replace(&self, kind: Kind, id: &str, body: Value) -> Result<Value, ScimError> {
+    pub fn replace(
+        &self,
+        kind: Kind,
+        id: &str,
+        body: Value,
+        if_match: &IfMatch,
+    ) -> Result<Written, ScimError> {
         let (mut map, password, members) = Self::prepare(kind, body)?;
         let mut data = self.write();
         let old = data
             .records(kind)
             .get(id)
-            .cloned()
             .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
+        if_match.check(&etag(old.version))?;
+        let (seq, old_body) = (old.seq, old.body.clone());
         if kind == Kind::User {
             let name = map
                 .get("userName")
@@ -204,48 +215,47 @@ impl Store {
             }
         }
         let new_members = match members {
-            Some(list) => Some(resolve_members(&data, &list)?),
-            None => None,
+            Some(list) => resolve_members(&data, &list)?,
+            None => IndexMap::new(),
         };
         let version = data.bump();
-        let created = old.body.get("meta").and_then(|m| m.get("created")).cloned();
+        let created = old_body.get("meta").and_then(|m| m.get("created")).cloned();
         self.stamp(kind, id, &mut map, version, created);
-        match kind {
-            Kind::User => {
-                data.unindex_user(id, old.seq, &old.body);
-                data.index_user(id, old.seq, &map);
-                let rec = data.users.get_mut(id).expect("checked above");
-                rec.body = map;
-                rec.version = version;
-                if password.is_some() {
-                    rec.password = password;
-                }
-            }
-            Kind::Group => {
-                let members = new_members.unwrap_or_default();
-                data.set_members(id, members);
-                let rec = data.groups.get_mut(id).expect("checked above");
-                rec.body = map;
-                rec.version = version;
-            }
+        if kind == Kind::User {
+            data.unindex_user(id, seq, &old_body);
+            data.index_user(id, seq, &map);
+        } else {
+            data.set_members(id, new_members);
         }
-        Ok(self.render(&data, kind, id).unwrap_or_default())
+        let rec = data
+            .records_mut(kind)
+            .get_mut(id)
+            .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
+        rec.body = map;
+        rec.version = version;
+        if password.is_some() {
+            rec.password = password;
+        }
+        Ok(self.written(&data, kind, id.to_string(), true))
     }
 
-    /// Applies `f` to a copy of the record; commits only if it succeeds (PATCH is atomic).
-    /// Applies `f` to a copy of the body and an overlay of the members; commits only if it
-    /// succeeds (PATCH is atomic). Members are not copied, so large groups stay cheap.
+    /// PATCH: applies `f` to a copy of the body and an overlay of the members; commits only if
+    /// it succeeds (PATCH is atomic). Members are not copied, so large groups stay cheap; the
+    /// representation is rendered only when `render` asks for it.
     pub fn modify(
         &self,
         kind: Kind,
         id: &str,
+        if_match: &IfMatch,
+        render: bool,
         f: impl FnOnce(&mut Map<String, Value>, &mut MemberEdits<'_>, &Data) -> Result<(), ScimError>,
-    ) -> Result<(), ScimError> {
+    ) -> Result<Written, ScimError> {
         let mut data = self.write();
         let rec = data
             .records(kind)
             .get(id)
             .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
+        if_match.check(&etag(rec.version))?;
         let seq = rec.seq;
         let old_body = rec.body.clone();
         let mut body = rec.body.clone();
@@ -285,50 +295,28 @@ impl Store {
         if kind == Kind::User {
             data.unindex_user(id, seq, &old_body);
             data.index_user(id, seq, &body);
+        } else {
+            data.apply_member_changes(id, changes);
         }
-        let Data {
-            users,
-            groups,
-            memberships,
-            ..
-        } = &mut *data;
-        let rec = match kind {
-            Kind::User => users.get_mut(id),
-            Kind::Group => groups.get_mut(id),
-        }
-        .expect("checked above");
+        let rec = data
+            .records_mut(kind)
+            .get_mut(id)
+            .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
         rec.body = body;
         rec.version = version;
         if kind == Kind::User {
             rec.password = password;
         }
-        if changes.cleared {
-            for gone in rec.members.keys() {
-                if let Some(set) = memberships.get_mut(gone) {
-                    set.remove(id);
-                }
-            }
-            rec.members.clear();
-        }
-        for gone in &changes.removed {
-            if rec.members.shift_remove(gone).is_some() {
-                if let Some(set) = memberships.get_mut(gone) {
-                    set.remove(id);
-                }
-            }
-        }
-        for (added, member) in changes.added {
-            memberships
-                .entry(added.clone())
-                .or_default()
-                .insert(id.to_string());
-            rec.members.insert(added, member);
-        }
-        Ok(())
+        Ok(self.written(&data, kind, id.to_string(), render))
     }
 
-    pub fn delete(&self, kind: Kind, id: &str) -> Result<(), ScimError> {
+    pub fn delete(&self, kind: Kind, id: &str, if_match: &IfMatch) -> Result<(), ScimError> {
         let mut data = self.write();
+        let current = data
+            .records(kind)
+            .get(id)
+            .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
+        if_match.check(&etag(current.version))?;
         let rec = match kind {
             Kind::User => data.users.remove(id),
             Kind::Group => data.groups.remove(id),
@@ -356,12 +344,29 @@ impl Store {
         Ok(())
     }
 
+    /// The ETag and representation a write answers, read under the write's own lock.
+    fn written(&self, data: &Data, kind: Kind, id: String, render: bool) -> Written {
+        let version = data.records(kind).get(&id).map_or(0, |r| r.version);
+        let body = if render {
+            self.render(data, kind, &id)
+        } else {
+            None
+        };
+        Written {
+            etag: etag(version),
+            body,
+            id,
+        }
+    }
+
     /// As if POSTed; for tests and benchmarks that need a populated tenant.
     pub fn seed_user(&self, body: Value) -> Result<Value, ScimError> {
-        self.create(Kind::User, body).map(|(_, v)| v)
+        self.create(Kind::User, body)
+            .map(|w| w.body.unwrap_or_default())
     }
 
     pub fn seed_group(&self, body: Value) -> Result<Value, ScimError> {
-        self.create(Kind::Group, body).map(|(_, v)| v)
+        self.create(Kind::Group, body)
+            .map(|w| w.body.unwrap_or_default())
     }
 }
