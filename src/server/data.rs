@@ -5,6 +5,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use super::etag::etag;
 use super::kind::Kind;
 use super::members::{Member, MemberChanges};
 
@@ -105,6 +106,19 @@ impl Data {
                     self.external_ids.remove(ext);
                 }
             }
+        }
+    }
+
+    /// A record whose representation changed through another resource's write: a new
+    /// version and lastModified, so its ETag changes too (RFC 7644 §3.14).
+    pub(super) fn touch(&mut self, kind: Kind, id: &str, version: u64, ts: &str) {
+        let Some(rec) = self.records_mut(kind).get_mut(id) else {
+            return;
+        };
+        rec.version = version;
+        if let Some(Value::Object(meta)) = rec.body.get_mut("meta") {
+            meta.insert("version".into(), Value::String(etag(version)));
+            meta.insert("lastModified".into(), Value::String(ts.to_string()));
         }
     }
 

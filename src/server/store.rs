@@ -322,24 +322,25 @@ impl Store {
             Kind::Group => data.groups.remove(id),
         }
         .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
-        match kind {
-            Kind::User => {
-                data.user_order.remove(&rec.seq);
-                data.unindex_user(id, rec.seq, &rec.body);
-                for gid in data.memberships.remove(id).unwrap_or_default() {
-                    if let Some(g) = data.groups.get_mut(&gid) {
-                        g.members.shift_remove(id);
-                    }
+        if kind == Kind::User {
+            data.user_order.remove(&rec.seq);
+            data.unindex_user(id, rec.seq, &rec.body);
+        } else {
+            data.group_order.remove(&rec.seq);
+            for member in rec.members.keys() {
+                if let Some(set) = data.memberships.get_mut(member) {
+                    set.remove(id);
                 }
             }
-            Kind::Group => {
-                data.group_order.remove(&rec.seq);
-                for uid in rec.members.keys() {
-                    if let Some(set) = data.memberships.get_mut(uid) {
-                        set.remove(id);
-                    }
-                }
+        }
+        // Users and groups alike can be members: every group that held this one loses it.
+        let version = data.bump();
+        let ts = now();
+        for gid in data.memberships.remove(id).unwrap_or_default() {
+            if let Some(g) = data.groups.get_mut(&gid) {
+                g.members.shift_remove(id);
             }
+            data.touch(Kind::Group, &gid, version, &ts);
         }
         Ok(())
     }

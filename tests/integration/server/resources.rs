@@ -220,3 +220,25 @@ async fn concurrent_creates_are_safe() {
     assert_eq!((created, conflicts), (20, 20));
     assert_eq!(s.get("/Users?count=0").await.body["totalResults"], 20);
 }
+
+#[tokio::test]
+async fn deleting_a_group_removes_it_from_its_parents() {
+    let s = Scim::start().await;
+    let u = s.user("nested@example.com").await;
+    let child = s.group("Child", &[&u]).await;
+    let parent = s.group("Parent", &[&child, &u]).await;
+    let before = s.get(&format!("/Groups/{parent}")).await;
+    let a = s
+        .send(Method::DELETE, &format!("/Groups/{child}"), None, &[])
+        .await;
+    assert_eq!(a.status, 204);
+    assert_eq!(s.member_ids(&parent).await, vec![u.clone()]);
+    let after = s.get(&format!("/Groups/{parent}")).await;
+    assert_ne!(
+        after.header("etag"),
+        before.header("etag"),
+        "the parent changed"
+    );
+    let filter = format!("/Groups?filter=members.value%20eq%20%22{child}%22");
+    assert_eq!(s.get(&filter).await.body["totalResults"], 0);
+}
