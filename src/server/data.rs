@@ -122,29 +122,56 @@ impl Data {
         }
     }
 
-    /// Replaces a group's member list, keeping the reverse index in step.
-    pub(super) fn set_members(&mut self, gid: &str, members: IndexMap<String, Member>) {
-        if let Some(g) = self.groups.get(gid) {
-            let old: Vec<String> = g.members.keys().cloned().collect();
-            for uid in old {
-                if let Some(set) = self.memberships.get_mut(&uid) {
-                    set.remove(gid);
-                }
+    /// Replaces a group's member list, keeping the reverse index in step. The users whose
+    /// `groups` this changes are touched: those added or removed, and all of them on a rename.
+    pub(super) fn set_members(
+        &mut self,
+        gid: &str,
+        members: IndexMap<String, Member>,
+        renamed: bool,
+        version: u64,
+        ts: &str,
+    ) {
+        let Some(g) = self.groups.get_mut(gid) else {
+            return;
+        };
+        let old = std::mem::take(&mut g.members);
+        let mut changed = Vec::new();
+        for uid in old.keys().filter(|uid| !members.contains_key(*uid)) {
+            if let Some(set) = self.memberships.get_mut(uid) {
+                set.remove(gid);
             }
+            changed.push(uid.clone());
         }
         for uid in members.keys() {
-            self.memberships
-                .entry(uid.clone())
-                .or_default()
-                .insert(gid.to_string());
+            if !old.contains_key(uid) {
+                self.memberships
+                    .entry(uid.clone())
+                    .or_default()
+                    .insert(gid.to_string());
+                changed.push(uid.clone());
+            } else if renamed {
+                changed.push(uid.clone());
+            }
         }
         if let Some(g) = self.groups.get_mut(gid) {
             g.members = members;
         }
+        for uid in changed {
+            self.touch(Kind::User, &uid, version, ts);
+        }
     }
 
-    /// Commits a PATCH's net member changes to group `gid`.
-    pub(super) fn apply_member_changes(&mut self, gid: &str, changes: MemberChanges) {
+    /// Commits a PATCH's net member changes to group `gid`, touching the users whose `groups`
+    /// this changes (O(changed members), or O(members) on a rename).
+    pub(super) fn apply_member_changes(
+        &mut self,
+        gid: &str,
+        changes: MemberChanges,
+        renamed: bool,
+        version: u64,
+        ts: &str,
+    ) {
         let Data {
             groups,
             memberships,
@@ -153,19 +180,22 @@ impl Data {
         let Some(rec) = groups.get_mut(gid) else {
             return;
         };
+        let mut changed = Vec::new();
         if changes.cleared {
             for gone in rec.members.keys() {
                 if let Some(set) = memberships.get_mut(gone) {
                     set.remove(gid);
                 }
+                changed.push(gone.clone());
             }
             rec.members.clear();
         }
-        for gone in &changes.removed {
-            if rec.members.shift_remove(gone).is_some() {
-                if let Some(set) = memberships.get_mut(gone) {
+        for gone in changes.removed {
+            if rec.members.shift_remove(&gone).is_some() {
+                if let Some(set) = memberships.get_mut(&gone) {
                     set.remove(gid);
                 }
+                changed.push(gone);
             }
         }
         for (added, member) in changes.added {
@@ -173,7 +203,15 @@ impl Data {
                 .entry(added.clone())
                 .or_default()
                 .insert(gid.to_string());
-            rec.members.insert(added, member);
+            if rec.members.insert(added.clone(), member).is_none() {
+                changed.push(added);
+            }
+        }
+        if renamed {
+            changed.extend(rec.members.keys().cloned());
+        }
+        for uid in changed {
+            self.touch(Kind::User, &uid, version, ts);
         }
     }
 }

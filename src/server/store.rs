@@ -117,7 +117,7 @@ impl Store {
         body: &mut Map<String, Value>,
         version: u64,
         created: Option<Value>,
-    ) {
+    ) -> String {
         let ts = now();
         let mut schemas = vec![json!(kind.core_urn())];
         for (ext, _) in &kind.schema().extensions {
@@ -131,6 +131,7 @@ impl Store {
             "meta".into(),
             json!({"resourceType": kind.resource_type(), "created": created.unwrap_or_else(|| json!(ts)), "lastModified": ts, "location": self.location(kind, id), "version": etag(version)}),
         );
+        ts
     }
 
     pub fn create(&self, kind: Kind, body: Value) -> Result<Written, ScimError> {
@@ -153,7 +154,7 @@ impl Store {
         };
         let id = new_id();
         let seq = data.bump();
-        self.stamp(kind, &id, &mut map, seq, None);
+        let ts = self.stamp(kind, &id, &mut map, seq, None);
         match kind {
             Kind::User => {
                 data.index_user(&id, seq, &map);
@@ -181,7 +182,7 @@ impl Store {
                         members: IndexMap::new(),
                     },
                 );
-                data.set_members(&id, members);
+                data.set_members(&id, members, false, seq, &ts);
             }
         }
         Ok(self.written(&data, kind, id, true))
@@ -220,12 +221,13 @@ impl Store {
         };
         let version = data.bump();
         let created = old_body.get("meta").and_then(|m| m.get("created")).cloned();
-        self.stamp(kind, id, &mut map, version, created);
+        let ts = self.stamp(kind, id, &mut map, version, created);
         if kind == Kind::User {
             data.unindex_user(id, seq, &old_body);
             data.index_user(id, seq, &map);
         } else {
-            data.set_members(id, new_members);
+            let renamed = old_body.get("displayName") != map.get("displayName");
+            data.set_members(id, new_members, renamed, version, &ts);
         }
         let rec = data
             .records_mut(kind)
@@ -291,12 +293,13 @@ impl Store {
         }
         let version = data.bump();
         let created = old_body.get("meta").and_then(|m| m.get("created")).cloned();
-        self.stamp(kind, id, &mut body, version, created);
+        let ts = self.stamp(kind, id, &mut body, version, created);
         if kind == Kind::User {
             data.unindex_user(id, seq, &old_body);
             data.index_user(id, seq, &body);
         } else {
-            data.apply_member_changes(id, changes);
+            let renamed = old_body.get("displayName") != body.get("displayName");
+            data.apply_member_changes(id, changes, renamed, version, &ts);
         }
         let rec = data
             .records_mut(kind)
@@ -325,17 +328,19 @@ impl Store {
         if kind == Kind::User {
             data.user_order.remove(&rec.seq);
             data.unindex_user(id, rec.seq, &rec.body);
-        } else {
+        }
+        let version = data.bump();
+        let ts = now();
+        if kind == Kind::Group {
             data.group_order.remove(&rec.seq);
             for member in rec.members.keys() {
                 if let Some(set) = data.memberships.get_mut(member) {
                     set.remove(id);
                 }
+                data.touch(Kind::User, member, version, &ts);
             }
         }
         // Users and groups alike can be members: every group that held this one loses it.
-        let version = data.bump();
-        let ts = now();
         for gid in data.memberships.remove(id).unwrap_or_default() {
             if let Some(g) = data.groups.get_mut(&gid) {
                 g.members.shift_remove(id);
