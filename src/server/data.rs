@@ -2,10 +2,12 @@
 //! O(1) (id, lower-cased userName, externalId, group membership both ways).
 
 use indexmap::IndexMap;
+use scim_v2::filter::Filter;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::etag::etag;
+use super::filter::{element_value_eq, indexed_eq};
 use super::kind::Kind;
 use super::members::{Member, MemberChanges};
 
@@ -66,6 +68,58 @@ impl Data {
             .get(ext)
             .into_iter()
             .flat_map(|m| m.values())
+    }
+
+    /// Candidate ids in creation order when an index narrows `filter` down; None: scan all.
+    /// The filter is still evaluated on each candidate.
+    pub fn candidates(&self, kind: Kind, filter: &Filter) -> Option<Vec<String>> {
+        if let Some((attr, v)) = indexed_eq(filter) {
+            match (kind, attr.as_str()) {
+                (Kind::User, "username") => {
+                    return Some(self.user_by_name(&v).cloned().into_iter().collect())
+                }
+                (Kind::User, "externalid") => {
+                    return Some(self.users_by_external_id(&v).cloned().collect())
+                }
+                (_, "id") => {
+                    let hit = self.records(kind).contains_key(&v).then_some(v);
+                    return Some(hit.into_iter().collect());
+                }
+                _ => {}
+            }
+        }
+        // `members`/`groups` values are ids: generated lower-case, compared ignoring case.
+        let (attr, other) = match kind {
+            Kind::User => ("groups", Kind::Group),
+            Kind::Group => ("members", Kind::User),
+        };
+        let v = element_value_eq(filter, attr)?;
+        let mut keys = vec![v.to_string()];
+        if v.to_ascii_lowercase() != v {
+            keys.push(v.to_ascii_lowercase());
+        }
+        let mut hits: Vec<(u64, String)> = Vec::new();
+        for key in &keys {
+            let ids: Vec<&String> = match other {
+                // The groups holding member `key`.
+                Kind::User => self.memberships.get(key).into_iter().flatten().collect(),
+                // The members of group `key`.
+                Kind::Group => self
+                    .groups
+                    .get(key)
+                    .into_iter()
+                    .flat_map(|g| g.members.keys())
+                    .collect(),
+            };
+            for id in ids {
+                if let Some(rec) = self.records(kind).get(id) {
+                    hits.push((rec.seq, id.clone()));
+                }
+            }
+        }
+        hits.sort();
+        hits.dedup();
+        Some(hits.into_iter().map(|(_, id)| id).collect())
     }
 
     pub(super) fn bump(&mut self) -> u64 {

@@ -191,19 +191,7 @@ pub fn list(
     let schema = kind.schema();
     let records = data.records(kind);
 
-    // Candidate ids in creation order; an indexed equality filter narrows them to one.
-    let indexed: Option<Vec<String>> = match (kind, parsed.as_ref().and_then(filter::indexed_eq)) {
-        (Kind::User, Some((attr, v))) if attr == "username" => {
-            Some(data.user_by_name(&v).cloned().into_iter().collect())
-        }
-        (Kind::User, Some((attr, v))) if attr == "externalid" => {
-            Some(data.users_by_external_id(&v).cloned().collect())
-        }
-        (_, Some((attr, v))) if attr == "id" => {
-            Some(records.contains_key(&v).then_some(v).into_iter().collect())
-        }
-        _ => None,
-    };
+    let indexed: Option<Vec<String>> = parsed.as_ref().and_then(|f| data.candidates(kind, f));
     let ids: Box<dyn Iterator<Item = &String>> = match &indexed {
         Some(list) => Box::new(list.iter()),
         None => Box::new(data.order(kind).values()),
@@ -214,7 +202,7 @@ pub fn list(
         };
         match &parsed {
             None => Ok(true),
-            Some(f) => filter::matches(f, &rec.body, schema),
+            Some(f) => filter::matches(f, &rec.body, schema, &store.related(&data, kind, id)),
         }
     };
 

@@ -2,10 +2,11 @@
 //! names always case-insensitive; string values case-insensitive unless the attribute is
 //! caseExact.
 
-use scim_v2::filter::{AttrExp, AttrPath, CompValue, CompareOp, Filter, ValFilter};
+use scim_v2::filter::{AttrExp, AttrPath, CompValue, CompareOp, Filter, ValFilter, ValuePath};
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
 
+use super::related::{self, Related};
 use crate::server::error::ScimError;
 use crate::server::schema::{Attr, ResourceSchema};
 
@@ -57,7 +58,7 @@ fn val_never_returned(filter: &ValFilter, parent: Option<&Attr>) -> bool {
 }
 
 /// The values an attribute path selects on a resource, with the attribute's definition.
-fn select<'a>(
+pub(super) fn select<'a>(
     resource: &'a Map<String, Value>,
     schema: &'a ResourceSchema,
     path: &AttrPath,
@@ -114,45 +115,34 @@ pub fn member<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a Value> 
     })
 }
 
+/// Whether `resource` matches; `related` supplies the attributes kept outside its body.
 pub fn matches(
     filter: &Filter,
     resource: &Map<String, Value>,
     schema: &ResourceSchema,
+    related: &dyn Related,
 ) -> Result<bool, ScimError> {
     Ok(match filter {
         Filter::Attr(exp) => {
             let path = match exp {
                 AttrExp::Present(p) | AttrExp::Comparison(p, _, _) => p,
             };
+            if related::names(path.uri.as_deref(), &path.name, related) {
+                return related::attr_exp(exp, path, schema, related);
+            }
             let (values, def) = select(resource, schema, path, false);
             eval(exp, &values, def)?
         }
         Filter::ValuePath(vp) => {
-            let (elements, def) = select(
-                resource,
-                schema,
-                &AttrPath {
-                    uri: vp.attr.uri.clone(),
-                    name: vp.attr.name.clone(),
-                    sub_attr: None,
-                },
-                true,
-            );
-            let mut any = false;
-            for e in elements {
-                if let Some(obj) = e.as_object() {
-                    if val_matches(&vp.filter, obj, def)? {
-                        any = true;
-                        break;
-                    }
-                }
+            if related::names(vp.attr.uri.as_deref(), &vp.attr.name, related) {
+                return related::value_path(vp, schema, related);
             }
-            any
+            any_element(resource, schema, vp)?
         }
-        Filter::Not(inner) => !matches(inner, resource, schema)?,
+        Filter::Not(inner) => !matches(inner, resource, schema, related)?,
         Filter::And(items) => {
             for f in items.as_slice() {
-                if !matches(f, resource, schema)? {
+                if !matches(f, resource, schema, related)? {
                     return Ok(false);
                 }
             }
@@ -160,13 +150,39 @@ pub fn matches(
         }
         Filter::Or(items) => {
             for f in items.as_slice() {
-                if matches(f, resource, schema)? {
+                if matches(f, resource, schema, related)? {
                     return Ok(true);
                 }
             }
             false
         }
     })
+}
+
+/// `attr[filter]`: whether any element of `attr` matches the bracketed filter.
+pub(super) fn any_element(
+    resource: &Map<String, Value>,
+    schema: &ResourceSchema,
+    vp: &ValuePath,
+) -> Result<bool, ScimError> {
+    let (elements, def) = select(
+        resource,
+        schema,
+        &AttrPath {
+            uri: vp.attr.uri.clone(),
+            name: vp.attr.name.clone(),
+            sub_attr: None,
+        },
+        true,
+    );
+    for e in elements {
+        if let Some(obj) = e.as_object() {
+            if val_matches(&vp.filter, obj, def)? {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// A value filter applied to one element of a multi-valued attribute (`emails[type eq "work"]`).
@@ -204,7 +220,11 @@ pub fn val_matches(
     })
 }
 
-fn eval(exp: &AttrExp, values: &[&Value], def: Option<&Attr>) -> Result<bool, ScimError> {
+pub(super) fn eval(
+    exp: &AttrExp,
+    values: &[&Value],
+    def: Option<&Attr>,
+) -> Result<bool, ScimError> {
     match exp {
         AttrExp::Present(_) => Ok(values.iter().any(|v| match v {
             Value::Null => false,
@@ -303,7 +323,7 @@ fn datetime(s: &str) -> Option<time::OffsetDateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::filter::parse;
+    use crate::server::filter::{parse, Unrelated};
     use serde_json::json;
 
     fn user() -> Map<String, Value> {
@@ -317,7 +337,13 @@ mod tests {
     }
 
     fn m(f: &str) -> bool {
-        matches(&parse(f).unwrap(), &user(), ResourceSchema::user()).unwrap()
+        matches(
+            &parse(f).unwrap(),
+            &user(),
+            ResourceSchema::user(),
+            &Unrelated,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -387,6 +413,7 @@ mod tests {
             &parse("active gt true").unwrap(),
             &user(),
             ResourceSchema::user(),
+            &Unrelated,
         )
         .unwrap_err();
         assert_eq!(err.scim_type, Some("invalidFilter"));

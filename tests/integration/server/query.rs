@@ -328,3 +328,62 @@ async fn external_id_is_not_unique() {
         ["first@example.com"]
     );
 }
+
+async fn total(s: &Scim, path: &str) -> Value {
+    let a = s.get(path).await;
+    assert_eq!(a.status, 200, "{path}: {}", a.body);
+    a.body["totalResults"].clone()
+}
+
+#[tokio::test]
+async fn filters_see_members_and_groups() {
+    let s = Scim::start().await;
+    let (u, other) = (
+        s.user("in@example.com").await,
+        s.user("out@example.com").await,
+    );
+    let g = s.group("Members", &[&u]).await;
+    let parent = s.group("Parent", &[&g]).await;
+    s.group("Empty", &[]).await;
+    let groups = |f: String| format!("/Groups?filter={}", percent(&f));
+    let users = |f: String| q(&f);
+    for f in [
+        format!("members[value eq \"{u}\"]"),
+        format!("members eq \"{u}\""),
+        format!("members.value eq \"{u}\""),
+        format!("members.value eq \"{}\"", u.to_uppercase()),
+        format!("members[type eq \"User\" and value eq \"{u}\"]"),
+        format!("members.display pr or members[value eq \"{u}\"]"),
+    ] {
+        assert_eq!(total(&s, &groups(f.clone())).await, 1, "{f}");
+    }
+    assert_eq!(
+        total(&s, &groups(format!("members[value eq \"{other}\"]"))).await,
+        0
+    );
+    assert_eq!(
+        total(&s, &groups(format!("members.value eq \"{g}\""))).await,
+        1,
+        "nested"
+    );
+    assert_eq!(total(&s, &groups("members pr".into())).await, 2);
+    assert_eq!(total(&s, &groups("not (members pr)".into())).await, 1);
+    assert_eq!(
+        total(&s, &groups(format!("members.value ne \"{u}\""))).await,
+        2
+    );
+    for f in [
+        format!("groups.value eq \"{g}\""),
+        format!("groups eq \"{g}\""),
+        format!("groups[value eq \"{g}\"]"),
+        "groups.display eq \"members\"".to_string(),
+        "groups pr".to_string(),
+    ] {
+        assert_eq!(total(&s, &users(f.clone())).await, 1, "{f}");
+    }
+    assert_eq!(
+        total(&s, &users(format!("groups.value eq \"{parent}\""))).await,
+        0,
+        "direct only"
+    );
+}
