@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::error::ScimError;
 use super::filter::{member, val_matches};
 use super::members::{member_op, MemberEdits};
-use super::resource::canonical_value;
+use super::resource::{canonical_value, primaries, single_primary_since};
 use super::schema::{Attr, ResourceSchema};
 use super::store::{Data, Kind};
 use crate::scim::urn;
@@ -72,6 +72,7 @@ pub fn apply(
             }
         };
         let value = member(o, "value").cloned();
+        let before = primaries(rec.body);
         match member(o, "path")
             .and_then(Value::as_str)
             .filter(|p| !p.trim().is_empty())
@@ -79,6 +80,7 @@ pub fn apply(
             Some(path) => apply_path(kind, rec, data, op_kind, path, value)?,
             None => apply_pathless(kind, rec, data, op_kind, value)?,
         }
+        single_primary_since(rec.body, &before);
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! nulls dropped (RFC 7643 §2.5: null means unassigned), read-only attributes ignored.
 
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 use super::error::ScimError;
 use super::schema::{Attr, ResourceSchema};
@@ -142,24 +143,65 @@ pub fn canonical_resource(
     Ok(out)
 }
 
-/// RFC 7643 §2.4: at most one `primary: true`; the last one set wins.
-pub fn single_primary(map: &mut Map<String, Value>) {
-    for value in map.values_mut() {
-        if let Value::Array(items) = value {
-            let last = items
+/// The elements marked primary, per multi-valued attribute, without the flag.
+pub type Primaries = HashMap<String, Vec<Value>>;
+
+fn is_primary(item: &Value) -> bool {
+    item.get("primary") == Some(&Value::Bool(true))
+}
+
+fn without_primary(item: &Value) -> Value {
+    let mut item = item.clone();
+    if let Some(obj) = item.as_object_mut() {
+        obj.remove("primary");
+    }
+    item
+}
+
+/// What an operation's result is compared with to find the values it made primary.
+pub fn primaries(map: &Map<String, Value>) -> Primaries {
+    map.iter()
+        .filter_map(|(k, v)| {
+            let items: Vec<Value> = v
+                .as_array()?
                 .iter()
-                .rposition(|i| i.get("primary") == Some(&Value::Bool(true)));
-            if let Some(last) = last {
-                for (i, item) in items.iter_mut().enumerate() {
-                    if i != last {
-                        if let Some(obj) = item.as_object_mut() {
-                            obj.remove("primary");
-                        }
+                .filter(|i| is_primary(i))
+                .map(without_primary)
+                .collect();
+            (!items.is_empty()).then(|| (k.clone(), items))
+        })
+        .collect()
+}
+
+/// RFC 7643 §2.4: at most one `primary: true`. RFC 7644 §3.5.2: a value set primary makes
+/// the others non-primary, so one that was not primary in `before` wins (the last such);
+/// failing that, the last one.
+pub fn single_primary_since(map: &mut Map<String, Value>, before: &Primaries) {
+    for (key, value) in map.iter_mut() {
+        let Value::Array(items) = value else {
+            continue;
+        };
+        let old = before.get(key);
+        let was_primary = |i: &Value| old.is_some_and(|o| o.contains(&without_primary(i)));
+        let winner = items
+            .iter()
+            .rposition(|i| is_primary(i) && !was_primary(i))
+            .or_else(|| items.iter().rposition(is_primary));
+        if let Some(winner) = winner {
+            for (i, item) in items.iter_mut().enumerate() {
+                if i != winner {
+                    if let Some(obj) = item.as_object_mut() {
+                        obj.remove("primary");
                     }
                 }
             }
         }
     }
+}
+
+/// At most one `primary: true` in a body as sent: the last one wins.
+pub fn single_primary(map: &mut Map<String, Value>) {
+    single_primary_since(map, &Primaries::new());
 }
 
 #[cfg(test)]
@@ -184,6 +226,26 @@ mod tests {
         assert_eq!(
             out["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
             json!({"employeeNumber": "7"})
+        );
+    }
+
+    #[test]
+    fn the_value_made_primary_wins_over_the_old_one() {
+        let mut m =
+            json!({"emails": [{"value": "h", "primary": true}, {"value": "w", "primary": true}]});
+        let before = json!({"emails": [{"value": "h"}, {"value": "w", "primary": true}]});
+        let before = primaries(before.as_object().unwrap());
+        single_primary_since(m.as_object_mut().unwrap(), &before);
+        assert_eq!(
+            m,
+            json!({"emails": [{"value": "h", "primary": true}, {"value": "w"}]})
+        );
+        let mut m =
+            json!({"emails": [{"value": "a", "primary": true}, {"value": "b", "primary": true}]});
+        single_primary(m.as_object_mut().unwrap());
+        assert_eq!(
+            m,
+            json!({"emails": [{"value": "a"}, {"value": "b", "primary": true}]})
         );
     }
 

@@ -364,3 +364,73 @@ async fn password_set_by_patch_is_never_returned_nor_matched() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_value_just_made_primary_wins() {
+    let s = Scim::start().await;
+    let a = s
+        .post(
+            "/Users",
+            json!({"userName": "prim@example.com", "emails": [
+                {"value": "h@example.com", "type": "home"},
+                {"value": "w@example.com", "type": "work", "primary": true}]}),
+        )
+        .await;
+    let p = format!("/Users/{}", a.body["id"].as_str().unwrap());
+    let primary = |body: &Value| -> Vec<String> {
+        body["emails"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["primary"] == true)
+            .map(|e| e["value"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let a = s
+        .patch(
+            &p,
+            json!([{"op": "replace", "path": "emails[type eq \"home\"].primary", "value": true}]),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(
+        primary(&a.body),
+        ["h@example.com"],
+        "value-path form: {}",
+        a.body
+    );
+    let a = s
+        .patch(&p, json!([{"op": "replace", "path": "emails[type eq \"work\"]", "value": {"primary": true}}]))
+        .await;
+    assert_eq!(
+        primary(&a.body),
+        ["w@example.com"],
+        "value-path object form: {}",
+        a.body
+    );
+    let a = s
+        .patch(&p, json!([{"op": "add", "path": "emails", "value": [{"value": "o@example.com", "type": "other", "primary": true}]}]))
+        .await;
+    assert_eq!(primary(&a.body), ["o@example.com"], "add form: {}", a.body);
+    let a = s
+        .patch(
+            &p,
+            json!([{"op": "replace", "value": {"emails[type eq \"home\"].primary": true}}]),
+        )
+        .await;
+    assert_eq!(
+        primary(&a.body),
+        ["h@example.com"],
+        "path-less form: {}",
+        a.body
+    );
+    let a = s
+        .patch(&p, json!([{"op": "add", "value": {"emails": [{"value": "w@example.com", "type": "work", "primary": true}]}}]))
+        .await;
+    assert_eq!(
+        primary(&a.body),
+        ["w@example.com"],
+        "path-less add of an existing value: {}",
+        a.body
+    );
+}
