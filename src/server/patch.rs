@@ -383,6 +383,11 @@ fn value_path(
     let sub_def = sub.and_then(|s| def.and_then(|d| d.sub_attr(s)));
     let sub_key = sub.map(|s| sub_def.map_or(s.to_string(), |d| d.name.clone()));
     let mut items = items;
+    if hits.is_empty() && op == Op::Remove {
+        return Err(ScimError::no_target(format!(
+            "no value of {key} matches the filter (RFC 7644 §3.5.2.2)"
+        )));
+    }
     match op {
         Op::Remove => match &sub_key {
             None => {

@@ -434,3 +434,44 @@ async fn the_value_just_made_primary_wins() {
         a.body
     );
 }
+
+#[tokio::test]
+async fn remove_with_a_filter_matching_nothing_is_no_target() {
+    let s = Scim::start().await;
+    let id = s.user("nt@example.com").await;
+    let p = format!("/Users/{id}");
+    s.patch(
+        &p,
+        json!([{"op": "remove", "path": "emails[type eq \"nope\"]"}]),
+    )
+    .await
+    .assert_error(400, Some("noTarget"));
+    s.patch(
+        &p,
+        json!([{"op": "remove", "path": "emails[type eq \"nope\"].value"}]),
+    )
+    .await
+    .assert_error(400, Some("noTarget"));
+    let member = s.user("member@example.com").await;
+    let gone = s.user("gone@example.com").await;
+    let g = s.group("NoTarget", &[&member]).await;
+    let gp = format!("/Groups/{g}");
+    s.patch(
+        &gp,
+        json!([{"op": "remove", "path": "members[value eq \"nobody\"]"}]),
+    )
+    .await
+    .assert_error(400, Some("noTarget"));
+    let r = s
+        .patch(
+            &gp,
+            json!([{"op": "Remove", "path": "members", "value": [{"value": gone}]}]),
+        )
+        .await;
+    assert_eq!(
+        r.status, 204,
+        "Entra's removal of an absent member is idempotent: {}",
+        r.body
+    );
+    assert_eq!(s.member_ids(&g).await, vec![member]);
+}
