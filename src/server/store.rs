@@ -41,6 +41,21 @@ fn now() -> String {
         .unwrap_or_default()
 }
 
+/// userName (RFC 7643 §4.1.1) and a group's displayName (§4.2) are required: present, and
+/// not blank, after POST, PUT and every PATCH.
+fn require_name(kind: Kind, map: &Map<String, Value>) -> Result<(), ScimError> {
+    let (name, section) = match kind {
+        Kind::User => ("userName", "§4.1.1"),
+        Kind::Group => ("displayName", "§4.2"),
+    };
+    match map.get(name).and_then(Value::as_str) {
+        Some(n) if !n.trim().is_empty() => Ok(()),
+        _ => Err(ScimError::invalid_value(format!(
+            "{name} is required (RFC 7643 {section}): it cannot be missing, removed or blank"
+        ))),
+    }
+}
+
 fn new_id() -> String {
     let b: [u8; 16] = rand::rng().random();
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
@@ -88,24 +103,7 @@ impl Store {
             .remove("members")
             .map(|m| m.as_array().cloned().unwrap_or_default());
         map.remove("schemas");
-        if kind == Kind::User {
-            match map.get("userName").and_then(Value::as_str) {
-                Some(n) if !n.trim().is_empty() => {}
-                _ => {
-                    return Err(ScimError::invalid_value(
-                        "userName is required (RFC 7643 §4.1.1)",
-                    ))
-                }
-            }
-        } else if map
-            .get("displayName")
-            .and_then(Value::as_str)
-            .is_none_or(|n| n.trim().is_empty())
-        {
-            return Err(ScimError::invalid_value(
-                "displayName is required (RFC 7643 §4.2)",
-            ));
-        }
+        require_name(kind, &map)?;
         single_primary(&mut map);
         Ok((map, password, members))
     }
@@ -274,17 +272,13 @@ impl Store {
             Some(_) => return Err(ScimError::invalid_value("password must be a string")),
         };
         single_primary(&mut body);
+        require_name(kind, &body)?;
         if kind == Kind::User {
             let name = body
                 .get("userName")
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string();
-            if name.trim().is_empty() {
-                return Err(ScimError::invalid_value(
-                    "userName cannot be removed (RFC 7643 §4.1.1, required)",
-                ));
-            }
             if data.user_name_taken(&name, Some(id)) {
                 return Err(ScimError::uniqueness(format!(
                     "userName `{name}` is already taken"

@@ -475,3 +475,32 @@ async fn remove_with_a_filter_matching_nothing_is_no_target() {
     );
     assert_eq!(s.member_ids(&g).await, vec![member]);
 }
+
+#[tokio::test]
+async fn required_names_cannot_be_removed_or_emptied() {
+    let s = Scim::start().await;
+    let g = s.group("Named", &[]).await;
+    let gp = format!("/Groups/{g}");
+    for ops in [
+        json!([{"op": "replace", "path": "displayName", "value": ""}]),
+        json!([{"op": "remove", "path": "displayName"}]),
+        json!([{"op": "replace", "value": {"displayName": ""}}]),
+        json!([{"op": "replace", "path": "displayName", "value": null}]),
+    ] {
+        s.patch(&gp, ops.clone())
+            .await
+            .assert_error(400, Some("invalidValue"));
+        assert_eq!(s.get(&gp).await.body["displayName"], "Named", "{ops}");
+    }
+    let id = s.user("named@example.com").await;
+    let up = format!("/Users/{id}");
+    for ops in [
+        json!([{"op": "replace", "path": "userName", "value": ""}]),
+        json!([{"op": "replace", "value": {"userName": "  "}}]),
+    ] {
+        s.patch(&up, ops)
+            .await
+            .assert_error(400, Some("invalidValue"));
+    }
+    assert_eq!(s.get(&up).await.body["userName"], "named@example.com");
+}
