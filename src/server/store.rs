@@ -119,6 +119,14 @@ impl Store {
         let ts = now();
         let mut schemas = vec![json!(kind.core_urn())];
         for (ext, _) in &kind.schema().extensions {
+            // An extension with no attribute left is not used (RFC 7643 §3: `schemas` lists
+            // the schemas the resource uses), so neither its object nor its URN stays.
+            if body
+                .get(*ext)
+                .is_some_and(|v| v.as_object().is_some_and(Map::is_empty))
+            {
+                body.remove(*ext);
+            }
             if body.contains_key(*ext) {
                 schemas.push(json!(ext));
             }

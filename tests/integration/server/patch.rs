@@ -504,3 +504,28 @@ async fn required_names_cannot_be_removed_or_emptied() {
     }
     assert_eq!(s.get(&up).await.body["userName"], "named@example.com");
 }
+
+#[tokio::test]
+async fn removing_the_last_extension_attribute_drops_the_extension() {
+    let s = Scim::start().await;
+    let ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    let a = s
+        .post(
+            "/Users",
+            json!({"userName": "ext@example.com", ext: {"department": "R&D"}}),
+        )
+        .await;
+    let p = format!("/Users/{}", a.body["id"].as_str().unwrap());
+    let a = s
+        .patch(
+            &p,
+            json!([{"op": "remove", "path": format!("{ext}:department")}]),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert!(a.body.get(ext).is_none(), "{}", a.body);
+    assert_eq!(
+        a.body["schemas"],
+        json!(["urn:ietf:params:scim:schemas:core:2.0:User"])
+    );
+}
