@@ -77,7 +77,7 @@ pub fn apply(
             .and_then(Value::as_str)
             .filter(|p| !p.trim().is_empty())
         {
-            Some(path) => apply_path(kind, rec, data, op_kind, path, value)?,
+            Some(path) => apply_path(kind, rec, data, op_kind, path, value, true)?,
             None => apply_pathless(kind, rec, data, op_kind, value)?,
         }
         single_primary_since(rec.body, &before);
@@ -106,16 +106,18 @@ fn apply_pathless(
         if let Some(ext) = kind.schema().extension_urn(&key) {
             if let Value::Object(inner) = v {
                 for (k2, v2) in inner {
-                    apply_path(kind, rec, data, op, &format!("{ext}:{k2}"), Some(v2))?;
+                    apply_path(kind, rec, data, op, &format!("{ext}:{k2}"), Some(v2), false)?;
                 }
                 continue;
             }
         }
-        apply_path(kind, rec, data, op, &key, Some(v))?;
+        apply_path(kind, rec, data, op, &key, Some(v), false)?;
     }
     Ok(())
 }
 
+/// One attribute's edit; `explicit` when the operation named the path (not a path-less
+/// value's key).
 fn apply_path(
     kind: Kind,
     rec: &mut Target<'_, '_>,
@@ -123,6 +125,7 @@ fn apply_path(
     op: Op,
     path: &str,
     value: Option<Value>,
+    explicit: bool,
 ) -> Result<(), ScimError> {
     let parsed: PatchPath = path
         .parse()
@@ -157,6 +160,20 @@ fn apply_path(
                 "{} is read-only",
                 attr_path.name
             )))
+        };
+    }
+    let sub_def = sub.as_deref().and_then(|s| def?.sub_attr(s));
+    if sub_def.is_some_and(|d| d.read_only) {
+        // A path naming a read-only sub-attribute is refused; inside a path-less value it is
+        // ignored, like a read-only sub-attribute inside any object value.
+        return if explicit {
+            Err(ScimError::mutability(format!(
+                "{}.{} is read-only",
+                attr_path.name,
+                sub.as_deref().unwrap_or_default()
+            )))
+        } else {
+            Ok(())
         };
     }
     let container = container(rec.body, schema, attr_path.uri.as_deref(), op)?;
@@ -257,6 +274,10 @@ fn whole(
         return Ok(());
     }
     let value = canonical(def, value)?;
+    if value.is_null() {
+        // Nothing settable was left (an object of read-only sub-attributes).
+        return Ok(());
+    }
     let multi = def.is_some_and(|d| d.multi);
     let complex = def.is_some_and(|d| d.kind == "complex");
     match (op, multi, complex) {

@@ -54,7 +54,7 @@ fn canonical_single(attr: &Attr, value: Value) -> Result<Value, ScimError> {
         },
         "complex" => match value {
             Value::Object(map) => {
-                let obj = canonical_object(&attr.sub, map, false)?;
+                let obj = canonical_object(&attr.sub, map)?;
                 Ok(if obj.is_empty() {
                     Value::Null
                 } else {
@@ -77,12 +77,12 @@ fn canonical_single(attr: &Attr, value: Value) -> Result<Value, ScimError> {
     }
 }
 
-/// Canonical names for known attributes; unknown ones are kept as sent. `drop_read_only`
-/// ignores attributes the client may not set.
+/// Canonical names for known attributes; unknown ones are kept as sent. Read-only ones, at
+/// any depth (`manager.displayName`), are ignored: RFC 7644 §3.3 and §3.5.2 ignore values
+/// a client may not set.
 pub fn canonical_object(
     defs: &[Attr],
     map: Map<String, Value>,
-    drop_read_only: bool,
 ) -> Result<Map<String, Value>, ScimError> {
     let mut out = Map::with_capacity(map.len());
     for (key, value) in map {
@@ -90,7 +90,7 @@ pub fn canonical_object(
             continue;
         }
         match defs.iter().find(|a| a.name.eq_ignore_ascii_case(&key)) {
-            Some(attr) if drop_read_only && attr.read_only => {}
+            Some(attr) if attr.read_only => {}
             Some(attr) => {
                 let v = canonical_value(attr, value)?;
                 if !v.is_null() {
@@ -128,7 +128,7 @@ pub fn canonical_resource(
                     .unwrap_or_default();
                 out.insert(
                     ext.to_string(),
-                    Value::Object(canonical_object(defs, inner, true)?),
+                    Value::Object(canonical_object(defs, inner)?),
                 );
             }
         } else if key.eq_ignore_ascii_case("schemas") {
@@ -137,7 +137,7 @@ pub fn canonical_resource(
             core.insert(key, value);
         }
     }
-    for (k, v) in canonical_object(&schema.core, core, true)? {
+    for (k, v) in canonical_object(&schema.core, core)? {
         out.insert(k, v);
     }
     Ok(out)

@@ -529,3 +529,37 @@ async fn removing_the_last_extension_attribute_drops_the_extension() {
         json!(["urn:ietf:params:scim:schemas:core:2.0:User"])
     );
 }
+
+#[tokio::test]
+async fn read_only_manager_display_name_by_patch() {
+    let s = Scim::start().await;
+    let (id, manager) = user_with_manager(&s).await;
+    let ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    let p = format!("/Users/{id}");
+    s.patch(
+        &p,
+        json!([{"op": "replace", "path": format!("{ext}:manager.displayName"), "value": "Boss"}]),
+    )
+    .await
+    .assert_error(400, Some("mutability"));
+    let a = s
+        .patch(&p, json!([{"op": "replace", "value": {ext: {"manager": {"value": manager, "displayName": "Boss"}}}}]))
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(
+        a.body[ext]["manager"],
+        json!({"value": manager}),
+        "{}",
+        a.body
+    );
+    let a = s
+        .patch(&p, json!([{"op": "add", "path": format!("{ext}:manager"), "value": {"displayName": "Boss"}}]))
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(
+        a.body[ext]["manager"],
+        json!({"value": manager}),
+        "{}",
+        a.body
+    );
+}

@@ -293,3 +293,32 @@ async fn a_users_etag_follows_its_groups() {
         "other users' groups do not matter"
     );
 }
+
+#[tokio::test]
+async fn read_only_manager_display_name_is_ignored_on_post_and_put() {
+    let s = Scim::start().await;
+    let boss = s.user("boss@example.com").await;
+    let ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    let a = s
+        .post("/Users", json!({"userName": "emp@example.com", ext: {"manager": {"value": boss, "displayName": "Forged"}}}))
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    assert_eq!(a.body[ext]["manager"], json!({"value": boss}), "{}", a.body);
+    let id = a.body["id"].as_str().unwrap().to_string();
+    let a = s
+        .send(
+            Method::PUT,
+            &format!("/Users/{id}"),
+            Some(
+                json!({"userName": "emp@example.com", ext: {"manager": {"displayName": "Forged"}}}),
+            ),
+            &[],
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert!(
+        a.body.get(ext).is_none(),
+        "nothing settable is left: {}",
+        a.body
+    );
+}
