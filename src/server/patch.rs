@@ -127,6 +127,11 @@ fn apply_path(
     value: Option<Value>,
     explicit: bool,
 ) -> Result<(), ScimError> {
+    if op == Op::Add && value.as_ref().is_some_and(Value::is_null) {
+        return Err(ScimError::invalid_value(format!(
+            "add needs a value for {path}; null means unassigned (RFC 7643 §2.5)"
+        )));
+    }
     let parsed: PatchPath = path
         .parse()
         .map_err(|e| ScimError::invalid_path(format!("invalid path `{path}`: {e}")))?;
@@ -269,6 +274,8 @@ fn whole(
         return Ok(());
     }
     let value = value.ok_or_else(|| ScimError::invalid_value(format!("{} needs a value", key)))?;
+    // RFC 7644 §3.5.2.3 is silent on null; RFC 7643 §2.5 makes null "unassigned", so a
+    // replace with null (or "", [], {}, as IdPs send) clears the attribute.
     if is_empty(&value) && op == Op::Replace {
         container.remove(key);
         return Ok(());

@@ -563,3 +563,23 @@ async fn read_only_manager_display_name_by_patch() {
         a.body
     );
 }
+
+#[tokio::test]
+async fn null_values_add_is_refused_replace_clears() {
+    let s = Scim::start().await;
+    let id = s.user("nulls@example.com").await;
+    let p = format!("/Users/{id}");
+    s.patch(&p, json!([{"op": "add", "path": "title", "value": null}]))
+        .await
+        .assert_error(400, Some("invalidValue"));
+    s.patch(&p, json!([{"op": "add", "path": "title", "value": "T"}]))
+        .await;
+    let a = s
+        .patch(
+            &p,
+            json!([{"op": "replace", "path": "title", "value": null}]),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert!(a.body.get("title").is_none(), "{}", a.body);
+}
