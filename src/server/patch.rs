@@ -56,6 +56,13 @@ pub fn apply(
     let ops = member(obj, "Operations")
         .and_then(Value::as_array)
         .ok_or_else(|| ScimError::invalid_syntax("Operations must be an array"))?;
+    // RFC 7644 §3.5.2 wants "one or more" operations: an empty list does not conform to the
+    // PatchOp message schema, which is what invalidSyntax names (§3.12), like a missing list.
+    if ops.is_empty() {
+        return Err(ScimError::invalid_syntax(
+            "Operations must hold at least one operation (RFC 7644 §3.5.2)",
+        ));
+    }
     for op in ops {
         let o = op
             .as_object()

@@ -583,3 +583,15 @@ async fn null_values_add_is_refused_replace_clears() {
     assert_eq!(a.status, 200, "{}", a.body);
     assert!(a.body.get("title").is_none(), "{}", a.body);
 }
+
+#[tokio::test]
+async fn an_empty_operations_array_is_invalid_syntax() {
+    let s = Scim::start().await;
+    let id = s.user("empty-ops@example.com").await;
+    let p = format!("/Users/{id}");
+    let before = s.get(&p).await.body["meta"]["version"].clone();
+    s.patch(&p, json!([]))
+        .await
+        .assert_error(400, Some("invalidSyntax"));
+    assert_eq!(s.get(&p).await.body["meta"]["version"], before);
+}
