@@ -9,5 +9,5 @@ mod related;
 
 pub use eval::{check_comparable, matches, member, val_matches};
 pub use index::{element_value_eq, indexed_eq, value_eq};
-pub use parse::parse;
+pub use parse::{parse, space_after_not};
 pub use related::{Related, Unrelated};

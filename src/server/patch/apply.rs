@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::edit::{sub_attr, value_path, whole};
 use crate::scim::urn;
 use crate::server::error::ScimError;
-use crate::server::filter::member;
+use crate::server::filter::{member, space_after_not};
 use crate::server::members::{member_op, MemberEdits};
 use crate::server::resource::{primaries, single_primary_since};
 use crate::server::schema::ResourceSchema;
@@ -139,7 +139,7 @@ fn apply_path(
             "add needs a value for {path}; null means unassigned (RFC 7643 §2.5)"
         )));
     }
-    let parsed: PatchPath = path
+    let parsed: PatchPath = space_after_not(path)
         .parse()
         .map_err(|e| ScimError::invalid_path(format!("invalid path `{path}`: {e}")))?;
     let schema = kind.schema();

@@ -595,3 +595,28 @@ async fn an_empty_operations_array_is_invalid_syntax() {
         .assert_error(400, Some("invalidSyntax"));
     assert_eq!(s.get(&p).await.body["meta"]["version"], before);
 }
+
+#[tokio::test]
+async fn value_filter_paths_take_not_without_a_space() {
+    let s = Scim::start().await;
+    let a = s
+        .post(
+            "/Users",
+            json!({"userName": "notpath@example.com", "emails": [
+                {"value": "w@example.com", "type": "work"},
+                {"value": "h@example.com", "type": "home"}]}),
+        )
+        .await;
+    let p = format!("/Users/{}", a.body["id"].as_str().unwrap());
+    let a = s
+        .patch(
+            &p,
+            json!([{"op": "remove", "path": "emails[not(type eq \"work\")]"}]),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(
+        a.body["emails"],
+        json!([{"value": "w@example.com", "type": "work"}])
+    );
+}

@@ -387,3 +387,17 @@ async fn filters_see_members_and_groups() {
         "direct only"
     );
 }
+
+#[tokio::test]
+async fn not_needs_no_space_before_its_parenthesis() {
+    let s = people().await;
+    assert_eq!(
+        names(&s, r#"not(active eq true)"#).await,
+        ["jsmith@example.com"]
+    );
+    assert_eq!(
+        names(&s, r#"userName sw "j" or NOT(emails[not(type eq "home")])"#).await,
+        ["jsmith@example.com", "mpepper@example.com"]
+    );
+    assert!(names(&s, r#"title eq "not(x""#).await.is_empty());
+}
