@@ -6,7 +6,7 @@
 //!   [`render`]: resources as clients see them.
 //! - [`filter`]: filter evaluation with the schema's case rules.
 //! - [`patch`]: PATCH, with the IdPs' shapes.
-//! - [`query`]: paging, sorting, attribute projection.
+//! - [`query`]: paging, attribute projection; [`sort`]: sort keys by attribute type.
 //! - [`schema`], [`discovery`]: RFC 7643 §8.7 definitions and the discovery endpoints.
 //! - [`http`]: routing, authentication, errors; [`etag`]: ETags and preconditions.
 
@@ -24,6 +24,7 @@ mod render;
 mod resource;
 pub mod schema;
 mod serve;
+mod sort;
 mod store;
 
 pub use error::ScimError;

@@ -6,7 +6,8 @@ use scim_v2::filter::Filter;
 use serde_json::{json, Map, Value};
 
 use super::error::ScimError;
-use super::filter::{self, member};
+use super::filter;
+use super::sort::{sort_key, SortKey};
 use super::store::{Kind, Store};
 use crate::scim::urn;
 
@@ -106,7 +107,7 @@ impl Projection {
 }
 
 /// `urn:…:User:manager.value` → (Some(urn), "manager", Some("value")).
-fn split_path(path: &str) -> (Option<&str>, &str, Option<&str>) {
+pub(super) fn split_path(path: &str) -> (Option<&str>, &str, Option<&str>) {
     let (container, rest) = match path.rfind(':') {
         Some(i) if path.starts_with("urn:") => {
             let (uri, rest) = (&path[..i], &path[i + 1..]);
@@ -209,7 +210,7 @@ pub fn list(
     let mut page_ids: Vec<String> = Vec::new();
     let total;
     if let Some(sort_by) = q.sort_by.as_deref().filter(|s| !s.is_empty()) {
-        let mut all: Vec<(String, String)> = Vec::new();
+        let mut all: Vec<(SortKey, String)> = Vec::new();
         for id in ids {
             if matching(id)? {
                 if all.len() == MAX_SORTED {
@@ -217,14 +218,15 @@ pub fn list(
                 }
                 let key = records
                     .get(id)
-                    .map(|r| sort_key(&Value::Object(r.body.clone()), sort_by))
-                    .unwrap_or_default();
+                    .map_or(SortKey::Missing, |r| sort_key(&r.body, sort_by, schema));
                 all.push((key, id.clone()));
             }
         }
-        all.sort();
+        // Stable: equal keys stay in creation order either way.
         if q.descending {
-            all.reverse();
+            all.sort_by(|a, b| b.0.cmp(&a.0));
+        } else {
+            all.sort_by(|a, b| a.0.cmp(&b.0));
         }
         total = all.len();
         page_ids = all
@@ -261,32 +263,6 @@ pub fn list(
         .map(|r| q.projection.apply(r))
         .collect();
     Ok((total, start, page))
-}
-
-fn sort_key(resource: &Value, sort_by: &str) -> String {
-    let (container, name, sub) = split_path(sort_by);
-    let base = match container {
-        Some(c) => resource.as_object().and_then(|o| member(o, c)),
-        None => Some(resource),
-    };
-    let v = base
-        .and_then(|b| b.as_object())
-        .and_then(|o| member(o, name));
-    let v = match (v, sub) {
-        (Some(Value::Array(items)), s) => items
-            .iter()
-            .find(|i| i.get("primary") == Some(&Value::Bool(true)))
-            .or(items.first())
-            .and_then(|i| i.as_object())
-            .and_then(|o| member(o, s.unwrap_or("value"))),
-        (Some(Value::Object(o)), Some(s)) => member(o, s),
-        (v, _) => v,
-    };
-    match v {
-        Some(Value::String(s)) => s.to_lowercase(),
-        Some(other) => other.to_string(),
-        None => "\u{10ffff}".into(),
-    }
 }
 
 /// The ListResponse envelope with integer counts (RFC 7644 §3.4.2).

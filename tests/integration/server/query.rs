@@ -401,3 +401,40 @@ async fn not_needs_no_space_before_its_parenthesis() {
     );
     assert!(names(&s, r#"title eq "not(x""#).await.is_empty());
 }
+
+#[tokio::test]
+async fn sorting_follows_case_exact_and_types() {
+    let s = Scim::start().await;
+    for (name, ext, rank) in [
+        ("u1@x.example", "b", 10),
+        ("u2@x.example", "B", 9),
+        ("u3@x.example", "a", 100),
+        ("u4@x.example", "A", 2),
+    ] {
+        s.post(
+            "/Users",
+            json!({"userName": name, "externalId": ext, "rank": rank}),
+        )
+        .await;
+    }
+    let order = |body: &Value, key: &str| -> Vec<Value> {
+        body["Resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[key].clone())
+            .collect()
+    };
+    let a = s.get("/Users?sortBy=externalId").await;
+    assert_eq!(
+        order(&a.body, "externalId"),
+        [json!("A"), json!("B"), json!("a"), json!("b")],
+        "externalId is caseExact"
+    );
+    let a = s.get("/Users?sortBy=rank&sortOrder=descending").await;
+    assert_eq!(
+        order(&a.body, "rank"),
+        [json!(100), json!(10), json!(9), json!(2)],
+        "numbers sort as numbers"
+    );
+}
