@@ -69,6 +69,10 @@ impl Projection {
                 }
             }
             for a in &self.attributes {
+                if let Some(ext) = extension_key(&map, a) {
+                    out.insert(ext.clone(), map[&ext].clone());
+                    continue;
+                }
                 let (container, name, sub) = split_path(a);
                 copy(&map, &mut out, container, name, sub);
             }
@@ -76,6 +80,10 @@ impl Projection {
         }
         let mut map = map;
         for a in &self.excluded {
+            if let Some(ext) = extension_key(&map, a) {
+                map.remove(&ext);
+                continue;
+            }
             let (container, name, sub) = split_path(a);
             if name.eq_ignore_ascii_case("id") || name.eq_ignore_ascii_case("schemas") {
                 continue;
@@ -104,6 +112,14 @@ impl Projection {
         }
         Value::Object(map)
     }
+}
+
+/// A bare extension URN names the whole extension object (RFC 7644 §3.4.2.5 takes URNs);
+/// without this, split_path would cut it at its last colon, as if `User` were an attribute.
+fn extension_key(map: &Map<String, Value>, path: &str) -> Option<String> {
+    map.iter()
+        .find(|(k, v)| k.starts_with("urn:") && v.is_object() && k.eq_ignore_ascii_case(path))
+        .map(|(k, _)| k.clone())
 }
 
 /// `urn:…:User:manager.value` → (Some(urn), "manager", Some("value")).
@@ -281,6 +297,19 @@ mod tests {
         assert_eq!(
             p.apply(r.clone()),
             json!({"schemas": ["s"], "id": "1", "userName": "a", "name": {"givenName": "G"}, "emails": [{"value": "e"}]})
+        );
+        let ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+        let with_ext =
+            json!({"schemas": ["s"], "id": "1", "userName": "a", ext: {"department": "D"}});
+        let p = Projection::parse(Some(&ext.to_uppercase()), None);
+        assert_eq!(
+            p.apply(with_ext.clone()),
+            json!({"schemas": ["s"], "id": "1", ext: {"department": "D"}})
+        );
+        let p = Projection::parse(None, Some(ext));
+        assert_eq!(
+            p.apply(with_ext),
+            json!({"schemas": ["s"], "id": "1", "userName": "a"})
         );
         let p = Projection::parse(None, Some("members,ID,name.familyName"));
         assert_eq!(

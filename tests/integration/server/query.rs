@@ -438,3 +438,24 @@ async fn sorting_follows_case_exact_and_types() {
         "numbers sort as numbers"
     );
 }
+
+#[tokio::test]
+async fn a_bare_extension_urn_selects_the_whole_extension() {
+    let s = people().await;
+    let ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    let f = q(r#"userName eq "bjensen@example.com""#);
+    let a = s.get(&format!("{f}&attributes={ext}")).await;
+    let r = &a.body["Resources"][0];
+    assert_eq!(
+        r[ext],
+        json!({"employeeNumber": "701984", "department": "Tours"}),
+        "{r}"
+    );
+    assert!(r.get("userName").is_none(), "{r}");
+    let a = s
+        .get(&format!("{f}&excludedAttributes={}", ext.to_lowercase()))
+        .await;
+    let r = &a.body["Resources"][0];
+    assert!(r.get(ext).is_none(), "{r}");
+    assert_eq!(r["userName"], "Bjensen@Example.com");
+}
