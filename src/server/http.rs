@@ -63,6 +63,9 @@ impl From<ScimError> for Reply {
         if e.status == 401 {
             r = r.header("www-authenticate", "Bearer realm=\"scimcheck\"".into());
         }
+        if let Some(allow) = e.allow {
+            r = r.header("allow", allow);
+        }
         r
     }
 }
@@ -139,7 +142,10 @@ fn dispatch(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Reply {
-    let Some(rest) = path.strip_prefix("/scim/v2") else {
+    let Some(rest) = path
+        .strip_prefix("/scim/v2")
+        .filter(|r| r.is_empty() || r.starts_with('/'))
+    else {
         return ScimError::not_found(&format!("{path}: the SCIM root is /scim/v2; endpoint"))
             .into();
     };
@@ -157,21 +163,31 @@ fn dispatch(
         .filter(|s| !s.is_empty())
         .collect();
     let params = Params::parse(query);
-    let result = match segments.as_slice() {
-        [collection] | [collection, _] | [collection, ".search"]
-            if kind_of(collection).is_some() =>
-        {
-            let kind = kind_of(collection).expect("checked");
-            resource_route(
-                app,
-                method,
-                kind,
-                segments.get(1).copied(),
-                &params,
-                headers,
-                body,
-            )
-        }
+    let kind = segments.first().and_then(|s| kind_of(s));
+    let result = match (segments.as_slice(), kind) {
+        ([_] | [_, _], Some(kind)) => resource_route(
+            app,
+            method,
+            kind,
+            segments.get(1).copied(),
+            &params,
+            headers,
+            body,
+        ),
+        _ => fixed_route(app, method, &segments, rest, body),
+    };
+    result.unwrap_or_else(Reply::from)
+}
+
+/// The endpoints that are not a resource collection.
+fn fixed_route(
+    app: &App,
+    method: &Method,
+    segments: &[&str],
+    rest: &str,
+    body: &[u8],
+) -> Result<Reply, ScimError> {
+    match segments {
         [".search"] => only(method, &[Method::POST]).and_then(|()| root_search(app, body)),
         ["ServiceProviderConfig"] => only(method, &[Method::GET])
             .map(|()| Reply::json(200, discovery::service_provider_config(app.store.base()))),
@@ -185,9 +201,13 @@ fn dispatch(
         ["Schemas", id] => only(method, &[Method::GET])
             .and_then(|()| discovery::schema_by_urn(app.store.base(), id))
             .map(|v| Reply::json(200, v)),
+        ["Me", ..] => Err(ScimError::new(
+            501,
+            None,
+            "/Me is not implemented: authentication here is a bearer token, not a subject (RFC 7644 §3.11)",
+        )),
         _ => Err(ScimError::not_found(&format!("endpoint {rest}"))),
-    };
-    result.unwrap_or_else(Reply::from)
+    }
 }
 
 fn kind_of(segment: &str) -> Option<Kind> {
@@ -202,16 +222,13 @@ fn only(method: &Method, allowed: &[Method]) -> Result<(), ScimError> {
     if allowed.contains(method) {
         Ok(())
     } else {
-        let names: Vec<&str> = allowed.iter().map(Method::as_str).collect();
-        Err(ScimError::new(
-            405,
-            None,
-            format!(
-                "method {method} is not allowed here (allowed: {})",
-                names.join(", ")
-            ),
-        ))
+        Err(not_allowed(method, allowed))
     }
+}
+
+fn not_allowed(method: &Method, allowed: &[Method]) -> ScimError {
+    let names: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+    ScimError::method_not_allowed(method.as_str(), &names)
 }
 
 /// Query parameters; names are case-insensitive.
@@ -333,12 +350,11 @@ fn resource_route(
             store.delete(kind, id, &if_match())?;
             Ok(Reply::empty(204))
         }
-        (_, None) => Err(only(method, &[Method::GET, Method::POST]).unwrap_err()),
-        (_, Some(_)) => Err(only(
+        (_, None) => Err(not_allowed(method, &[Method::GET, Method::POST])),
+        (_, Some(_)) => Err(not_allowed(
             method,
             &[Method::GET, Method::PUT, Method::PATCH, Method::DELETE],
-        )
-        .unwrap_err()),
+        )),
     }
 }
 

@@ -369,3 +369,23 @@ async fn if_none_match_is_weak_and_if_match_takes_either_form() {
     .await
     .assert_error(412, None);
 }
+
+#[tokio::test]
+async fn me_405_allow_and_the_root_prefix() {
+    let s = Scim::start().await;
+    s.get("/Me").await.assert_error(501, None);
+    let a = s.send(Method::DELETE, "/Users", None, &[]).await;
+    a.assert_error(405, None);
+    assert_eq!(a.header("allow"), Some("GET, POST"));
+    let id = s.user("allow@example.com").await;
+    let a = s
+        .send(Method::POST, &format!("/Users/{id}"), Some(json!({})), &[])
+        .await;
+    assert_eq!(a.header("allow"), Some("GET, PUT, PATCH, DELETE"));
+    let a = s
+        .send(Method::PUT, "/ServiceProviderConfig", Some(json!({})), &[])
+        .await;
+    assert_eq!(a.header("allow"), Some("GET"));
+    s.get("Users").await.assert_error(404, None);
+    s.get("Users/.search").await.assert_error(404, None);
+}
