@@ -1,6 +1,7 @@
 //! Routing and HTTP rules: authentication, content types, ETags, and SCIM errors for
 //! everything that goes wrong (never an HTML page).
 
+use std::num::IntErrorKind;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -254,11 +255,16 @@ impl Params {
             .map(|(_, v)| v.as_str())
     }
 
+    /// An integer; one too large for i64 saturates, and paging clamps it like any other.
     fn int(&self, name: &str) -> Result<Option<i64>, ScimError> {
         self.get(name)
             .map(|v| {
-                v.trim().parse::<i64>().map_err(|_| {
-                    ScimError::invalid_value(format!("{name} must be an integer, got `{v}`"))
+                v.trim().parse::<i64>().or_else(|e| match e.kind() {
+                    IntErrorKind::PosOverflow => Ok(i64::MAX),
+                    IntErrorKind::NegOverflow => Ok(i64::MIN),
+                    _ => Err(ScimError::invalid_value(format!(
+                        "{name} must be an integer, got `{v}`"
+                    ))),
                 })
             })
             .transpose()
@@ -376,8 +382,11 @@ fn search_query(body: &[u8]) -> Result<ListQuery, ScimError> {
     let int = |k: &str| -> Result<Option<i64>, ScimError> {
         match get(k) {
             None | Some(Value::Null) => Ok(None),
+            // Past i64 (serde_json reads it as u64 or f64) saturates, as for query parameters.
             Some(v) => v
                 .as_i64()
+                .or_else(|| v.as_u64().map(|_| i64::MAX))
+                .or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
                 .map(Some)
                 .ok_or_else(|| ScimError::invalid_value(format!("{k} must be an integer"))),
         }

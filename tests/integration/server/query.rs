@@ -459,3 +459,34 @@ async fn a_bare_extension_urn_selects_the_whole_extension() {
     assert!(r.get(ext).is_none(), "{r}");
     assert_eq!(r["userName"], "Bjensen@Example.com");
 }
+
+#[tokio::test]
+async fn a_huge_count_is_clamped() {
+    let s = people().await;
+    let a = s.get("/Users?count=100000000000000000000").await;
+    assert_eq!(
+        (a.status, a.body["itemsPerPage"].clone()),
+        (200, json!(3)),
+        "{}",
+        a.body
+    );
+    let a = s.get("/Users?startIndex=100000000000000000000").await;
+    assert_eq!(
+        (a.status, a.body["itemsPerPage"].clone()),
+        (200, json!(0)),
+        "{}",
+        a.body
+    );
+    let a = s
+        .post(
+            "/Users/.search",
+            serde_json::from_str(r#"{"count": 100000000000000000000}"#).unwrap(),
+        )
+        .await;
+    assert_eq!(
+        (a.status, a.body["itemsPerPage"].clone()),
+        (200, json!(3)),
+        "{}",
+        a.body
+    );
+}
