@@ -371,13 +371,17 @@ fn search_query(body: &[u8]) -> Result<ListQuery, ScimError> {
         .as_object()
         .ok_or_else(|| ScimError::invalid_syntax("a SearchRequest must be a JSON object"))?;
     let get = |k: &str| super::filter::member(obj, k);
-    let list = |k: &str| {
-        get(k).and_then(Value::as_array).map(|a| {
+    // RFC 7644 §3.4.3 gives these as arrays; a comma-separated string, as in the query
+    // parameters, is read the same way rather than silently ignored.
+    let list = |k: &str| match get(k) {
+        Some(Value::Array(a)) => Some(
             a.iter()
                 .filter_map(Value::as_str)
                 .collect::<Vec<_>>()
-                .join(",")
-        })
+                .join(","),
+        ),
+        Some(Value::String(s)) => Some(s.clone()),
+        _ => None,
     };
     let int = |k: &str| -> Result<Option<i64>, ScimError> {
         match get(k) {

@@ -490,3 +490,16 @@ async fn a_huge_count_is_clamped() {
         a.body
     );
 }
+
+#[tokio::test]
+async fn search_takes_attributes_as_a_comma_string() {
+    let s = people().await;
+    let a = s
+        .post("/Users/.search", json!({"filter": "userName sw \"j\"", "attributes": "userName, name.givenName", "excludedAttributes": "name"}))
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(
+        a.body["Resources"][0],
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": a.body["Resources"][0]["id"], "userName": "jsmith@example.com", "name": {"givenName": "John"}})
+    );
+}
