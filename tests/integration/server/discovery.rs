@@ -74,3 +74,25 @@ async fn schemas_with_attribute_characteristics() {
         .await
         .assert_error(404, None);
 }
+
+#[tokio::test]
+async fn photo_values_are_external_references() {
+    let s = Scim::start().await;
+    let user = s
+        .get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:User")
+        .await;
+    let photos = user.body["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "photos")
+        .unwrap();
+    let value = photos["subAttributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "value")
+        .unwrap();
+    assert_eq!(value["type"], "reference");
+    assert_eq!(value["referenceTypes"], serde_json::json!(["external"]));
+}
