@@ -175,7 +175,7 @@ fn dispatch(
             headers,
             body,
         ),
-        _ => fixed_route(app, method, &segments, rest, body),
+        _ => fixed_route(app, method, &segments, rest, &params, body),
     };
     result.unwrap_or_else(Reply::from)
 }
@@ -186,8 +186,18 @@ fn fixed_route(
     method: &Method,
     segments: &[&str],
     rest: &str,
+    params: &Params,
     body: &[u8],
 ) -> Result<Reply, ScimError> {
+    // RFC 7644 §4: the discovery lists take no filter, and a server SHOULD answer 403 so
+    // that no client believes a filter's conditions hold for what it got back.
+    if matches!(segments, ["Schemas"] | ["ResourceTypes"]) && params.get("filter").is_some() {
+        return Err(ScimError::new(
+            403,
+            None,
+            format!("/{} takes no filter (RFC 7644 §4)", segments.join("/")),
+        ));
+    }
     match segments {
         [".search"] => only(method, &[Method::POST]).and_then(|()| root_search(app, body)),
         ["ServiceProviderConfig"] => only(method, &[Method::GET])

@@ -96,3 +96,14 @@ async fn photo_values_are_external_references() {
     assert_eq!(value["type"], "reference");
     assert_eq!(value["referenceTypes"], serde_json::json!(["external"]));
 }
+
+#[tokio::test]
+async fn discovery_lists_refuse_filters() {
+    let s = Scim::start().await;
+    for path in ["/Schemas", "/ResourceTypes"] {
+        s.get(&format!("{path}?filter=id%20pr"))
+            .await
+            .assert_error(403, None);
+        assert_eq!(s.get(path).await.status, 200);
+    }
+}
