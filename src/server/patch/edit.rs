@@ -70,19 +70,17 @@ pub(super) fn whole(
     let complex = def.is_some_and(|d| d.kind == "complex");
     match (op, multi, complex) {
         (Op::Add, true, _) => {
-            let items = match container
+            let slot = container
                 .entry(key.to_string())
-                .or_insert_with(|| Value::Array(vec![]))
-            {
-                Value::Array(items) => items,
-                other => {
-                    *other = Value::Array(vec![]);
-                    other.as_array_mut().expect("just set")
-                }
-            };
-            for v in value.as_array().cloned().unwrap_or_default() {
-                if !items.contains(&v) {
-                    items.push(v);
+                .or_insert_with(|| Value::Array(vec![]));
+            if !slot.is_array() {
+                *slot = Value::Array(vec![]);
+            }
+            if let Value::Array(items) = slot {
+                for v in value.as_array().cloned().unwrap_or_default() {
+                    if !items.contains(&v) {
+                        items.push(v);
+                    }
                 }
             }
         }
