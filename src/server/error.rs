@@ -10,6 +10,8 @@ pub struct ScimError {
     pub status: u16,
     pub scim_type: Option<&'static str>,
     pub detail: String,
+    /// For 405: the methods the resource takes, for the `Allow` header (RFC 9110 §15.5.6).
+    pub allow: Option<String>,
 }
 
 impl ScimError {
@@ -22,6 +24,19 @@ impl ScimError {
             status,
             scim_type,
             detail: detail.into(),
+            allow: None,
+        }
+    }
+
+    pub fn method_not_allowed(method: &str, allowed: &[&str]) -> ScimError {
+        let allow = allowed.join(", ");
+        ScimError {
+            allow: Some(allow.clone()),
+            ..ScimError::new(
+                405,
+                None,
+                format!("method {method} is not allowed here (allowed: {allow})"),
+            )
         }
     }
 

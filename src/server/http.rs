@@ -1,6 +1,7 @@
 //! Routing and HTTP rules: authentication, content types, ETags, and SCIM errors for
 //! everything that goes wrong (never an HTML page).
 
+use std::num::IntErrorKind;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -12,9 +13,10 @@ use serde_json::Value;
 
 use super::discovery;
 use super::error::ScimError;
+use super::etag::{self, IfMatch};
 use super::patch;
 use super::query::{self, ListQuery, Projection};
-use super::store::{Kind, Store};
+use super::store::{Kind, Store, Written};
 use crate::scim::urn::MEDIA_TYPE;
 
 /// Request bodies above this are refused with 413.
@@ -61,6 +63,9 @@ impl From<ScimError> for Reply {
         let mut r = Reply::json(e.status, e.body());
         if e.status == 401 {
             r = r.header("www-authenticate", "Bearer realm=\"scimcheck\"".into());
+        }
+        if let Some(allow) = e.allow {
+            r = r.header("allow", allow);
         }
         r
     }
@@ -138,7 +143,10 @@ fn dispatch(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Reply {
-    let Some(rest) = path.strip_prefix("/scim/v2") else {
+    let Some(rest) = path
+        .strip_prefix("/scim/v2")
+        .filter(|r| r.is_empty() || r.starts_with('/'))
+    else {
         return ScimError::not_found(&format!("{path}: the SCIM root is /scim/v2; endpoint"))
             .into();
     };
@@ -156,21 +164,41 @@ fn dispatch(
         .filter(|s| !s.is_empty())
         .collect();
     let params = Params::parse(query);
-    let result = match segments.as_slice() {
-        [collection] | [collection, _] | [collection, ".search"]
-            if kind_of(collection).is_some() =>
-        {
-            let kind = kind_of(collection).expect("checked");
-            resource_route(
-                app,
-                method,
-                kind,
-                segments.get(1).copied(),
-                &params,
-                headers,
-                body,
-            )
-        }
+    let kind = segments.first().and_then(|s| kind_of(s));
+    let result = match (segments.as_slice(), kind) {
+        ([_] | [_, _], Some(kind)) => resource_route(
+            app,
+            method,
+            kind,
+            segments.get(1).copied(),
+            &params,
+            headers,
+            body,
+        ),
+        _ => fixed_route(app, method, &segments, rest, &params, body),
+    };
+    result.unwrap_or_else(Reply::from)
+}
+
+/// The endpoints that are not a resource collection.
+fn fixed_route(
+    app: &App,
+    method: &Method,
+    segments: &[&str],
+    rest: &str,
+    params: &Params,
+    body: &[u8],
+) -> Result<Reply, ScimError> {
+    // RFC 7644 §4: the discovery lists take no filter, and a server SHOULD answer 403 so
+    // that no client believes a filter's conditions hold for what it got back.
+    if matches!(segments, ["Schemas"] | ["ResourceTypes"]) && params.get("filter").is_some() {
+        return Err(ScimError::new(
+            403,
+            None,
+            format!("/{} takes no filter (RFC 7644 §4)", segments.join("/")),
+        ));
+    }
+    match segments {
         [".search"] => only(method, &[Method::POST]).and_then(|()| root_search(app, body)),
         ["ServiceProviderConfig"] => only(method, &[Method::GET])
             .map(|()| Reply::json(200, discovery::service_provider_config(app.store.base()))),
@@ -184,9 +212,13 @@ fn dispatch(
         ["Schemas", id] => only(method, &[Method::GET])
             .and_then(|()| discovery::schema_by_urn(app.store.base(), id))
             .map(|v| Reply::json(200, v)),
+        ["Me", ..] => Err(ScimError::new(
+            501,
+            None,
+            "/Me is not implemented: authentication here is a bearer token, not a subject (RFC 7644 §3.11)",
+        )),
         _ => Err(ScimError::not_found(&format!("endpoint {rest}"))),
-    };
-    result.unwrap_or_else(Reply::from)
+    }
 }
 
 fn kind_of(segment: &str) -> Option<Kind> {
@@ -201,16 +233,13 @@ fn only(method: &Method, allowed: &[Method]) -> Result<(), ScimError> {
     if allowed.contains(method) {
         Ok(())
     } else {
-        let names: Vec<&str> = allowed.iter().map(Method::as_str).collect();
-        Err(ScimError::new(
-            405,
-            None,
-            format!(
-                "method {method} is not allowed here (allowed: {})",
-                names.join(", ")
-            ),
-        ))
+        Err(not_allowed(method, allowed))
     }
+}
+
+fn not_allowed(method: &Method, allowed: &[Method]) -> ScimError {
+    let names: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+    ScimError::method_not_allowed(method.as_str(), &names)
 }
 
 /// Query parameters; names are case-insensitive.
@@ -236,11 +265,16 @@ impl Params {
             .map(|(_, v)| v.as_str())
     }
 
+    /// An integer; one too large for i64 saturates, and paging clamps it like any other.
     fn int(&self, name: &str) -> Result<Option<i64>, ScimError> {
         self.get(name)
             .map(|v| {
-                v.trim().parse::<i64>().map_err(|_| {
-                    ScimError::invalid_value(format!("{name} must be an integer, got `{v}`"))
+                v.trim().parse::<i64>().or_else(|e| match e.kind() {
+                    IntErrorKind::PosOverflow => Ok(i64::MAX),
+                    IntErrorKind::NegOverflow => Ok(i64::MIN),
+                    _ => Err(ScimError::invalid_value(format!(
+                        "{name} must be an integer, got `{v}`"
+                    ))),
                 })
             })
             .transpose()
@@ -272,26 +306,6 @@ fn json_body(body: &[u8]) -> Result<Value, ScimError> {
         .map_err(|e| ScimError::invalid_syntax(format!("the body is not valid JSON: {e}")))
 }
 
-/// RFC 7644 §3.14: a precondition on the current ETag.
-fn check_if_match(app: &App, kind: Kind, id: &str, headers: &HeaderMap) -> Result<(), ScimError> {
-    let Some(wanted) = headers.get("if-match").and_then(|v| v.to_str().ok()) else {
-        return Ok(());
-    };
-    let current = app
-        .store
-        .version(kind, id)
-        .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
-    if wanted.trim() == "*" || wanted.split(',').any(|t| t.trim() == current) {
-        Ok(())
-    } else {
-        Err(ScimError::new(
-            412,
-            None,
-            format!("If-Match {wanted} does not match the current version {current}"),
-        ))
-    }
-}
-
 fn resource_route(
     app: &App,
     method: &Method,
@@ -302,9 +316,13 @@ fn resource_route(
     body: &[u8],
 ) -> Result<Reply, ScimError> {
     let store = &app.store;
-    let with_etag = |reply: Reply, id: &str| match store.version(kind, id) {
-        Some(v) => reply.header("etag", v),
-        None => reply,
+    let if_match = || IfMatch::new(headers.get("if-match").and_then(|v| v.to_str().ok()));
+    let answer = |status: u16, w: Written| {
+        match w.body {
+            Some(body) => Reply::json(status, params.projection().apply(body)),
+            None => Reply::empty(204),
+        }
+        .header("etag", w.etag)
     };
     match (method.as_str(), id) {
         ("GET", None) => {
@@ -313,66 +331,46 @@ fn resource_route(
         }
         ("POST", Some(".search")) => search(store, kind, body),
         ("POST", None) => {
-            let (id, created) = store.create(kind, json_body(body)?)?;
-            let reply = Reply::json(201, params.projection().apply(created))
-                .header("location", store.location(kind, &id));
-            Ok(with_etag(reply, &id))
+            let w = store.create(kind, json_body(body)?)?;
+            let location = store.location(kind, &w.id);
+            Ok(answer(201, w).header("location", location))
         }
         ("GET", Some(id)) => {
-            let resource = store
+            let (resource, etag) = store
                 .get(kind, id)
                 .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
-            let version = store.version(kind, id).unwrap_or_default();
             if headers
                 .get("if-none-match")
                 .and_then(|v| v.to_str().ok())
-                .is_some_and(|t| t.split(',').any(|t| t.trim() == version || t.trim() == "*"))
+                .is_some_and(|t| etag::none_match(t, &etag))
             {
-                return Ok(Reply::empty(304).header("etag", version));
+                return Ok(Reply::empty(304).header("etag", etag));
             }
-            Ok(with_etag(
-                Reply::json(200, params.projection().apply(resource)),
-                id,
-            ))
+            Ok(Reply::json(200, params.projection().apply(resource)).header("etag", etag))
         }
         ("PUT", Some(id)) => {
-            check_if_match(app, kind, id, headers)?;
-            let updated = store.replace(kind, id, json_body(body)?)?;
-            Ok(with_etag(
-                Reply::json(200, params.projection().apply(updated)),
-                id,
-            ))
+            let w = store.replace(kind, id, json_body(body)?, &if_match())?;
+            Ok(answer(200, w))
         }
         ("PATCH", Some(id)) => {
-            check_if_match(app, kind, id, headers)?;
             let ops = json_body(body)?;
-            store.modify(kind, id, |body, members, data| {
-                patch::apply(kind, body, members, data, &ops)
-            })?;
             // Groups answer 204 unless asked for attributes: their member lists can be huge,
             // and Entra expects 204 (RFC 7644 §3.5.2 allows either).
-            if kind == Kind::Group && params.projection().is_empty() {
-                return Ok(with_etag(Reply::empty(204), id));
-            }
-            let resource = store
-                .get(kind, id)
-                .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
-            Ok(with_etag(
-                Reply::json(200, params.projection().apply(resource)),
-                id,
-            ))
+            let render = kind == Kind::User || !params.projection().is_empty();
+            let w = store.modify(kind, id, &if_match(), render, |body, members, data| {
+                patch::apply(kind, body, members, data, &ops)
+            })?;
+            Ok(answer(200, w))
         }
         ("DELETE", Some(id)) => {
-            check_if_match(app, kind, id, headers)?;
-            store.delete(kind, id)?;
+            store.delete(kind, id, &if_match())?;
             Ok(Reply::empty(204))
         }
-        (_, None) => Err(only(method, &[Method::GET, Method::POST]).unwrap_err()),
-        (_, Some(_)) => Err(only(
+        (_, None) => Err(not_allowed(method, &[Method::GET, Method::POST])),
+        (_, Some(_)) => Err(not_allowed(
             method,
             &[Method::GET, Method::PUT, Method::PATCH, Method::DELETE],
-        )
-        .unwrap_err()),
+        )),
     }
 }
 
@@ -383,19 +381,26 @@ fn search_query(body: &[u8]) -> Result<ListQuery, ScimError> {
         .as_object()
         .ok_or_else(|| ScimError::invalid_syntax("a SearchRequest must be a JSON object"))?;
     let get = |k: &str| super::filter::member(obj, k);
-    let list = |k: &str| {
-        get(k).and_then(Value::as_array).map(|a| {
+    // RFC 7644 §3.4.3 gives these as arrays; a comma-separated string, as in the query
+    // parameters, is read the same way rather than silently ignored.
+    let list = |k: &str| match get(k) {
+        Some(Value::Array(a)) => Some(
             a.iter()
                 .filter_map(Value::as_str)
                 .collect::<Vec<_>>()
-                .join(",")
-        })
+                .join(","),
+        ),
+        Some(Value::String(s)) => Some(s.clone()),
+        _ => None,
     };
     let int = |k: &str| -> Result<Option<i64>, ScimError> {
         match get(k) {
             None | Some(Value::Null) => Ok(None),
+            // Past i64 (serde_json reads it as u64 or f64) saturates, as for query parameters.
             Some(v) => v
                 .as_i64()
+                .or_else(|| v.as_u64().map(|_| i64::MAX))
+                .or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
                 .map(Some)
                 .ok_or_else(|| ScimError::invalid_value(format!("{k} must be an integer"))),
         }

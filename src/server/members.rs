@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use std::collections::HashSet;
 
 use super::error::ScimError;
-use super::filter::val_matches;
+use super::filter::{val_matches, value_eq};
 use super::kind::Kind;
 use super::patch::{is_empty, Op};
 use super::schema::ResourceSchema;
@@ -134,30 +134,21 @@ pub(super) fn member_op(
         resolve_members(data, &list)
     };
     if let Some(f) = filter {
-        let parent = ResourceSchema::group().find(None, "members");
-        let mut matched = Vec::new();
-        for (id, m) in members.iter() {
-            let mut obj = Map::new();
-            obj.insert("value".into(), Value::String(id.clone()));
-            obj.insert("type".into(), Value::String(m.kind.resource_type().into()));
-            if let Some(d) = &m.display {
-                obj.insert("display".into(), Value::String(d.clone()));
-            }
-            if val_matches(f, &obj, parent)? {
-                matched.push(id.clone());
-            }
-        }
-        return match op {
-            Op::Remove => {
-                for id in matched {
-                    members.remove(&id);
-                }
-                Ok(())
-            }
-            _ => Err(ScimError::invalid_path(
+        if op != Op::Remove {
+            return Err(ScimError::invalid_path(
                 "members can be added or replaced with the path `members`, not a filter",
-            )),
-        };
+            ));
+        }
+        let matched = matching_members(members, f)?;
+        if matched.is_empty() {
+            return Err(ScimError::no_target(
+                "no member matches the filter (RFC 7644 §3.5.2.2)",
+            ));
+        }
+        for id in matched {
+            members.remove(&id);
+        }
+        return Ok(());
     }
     match op {
         Op::Add => {
@@ -173,7 +164,9 @@ pub(super) fn member_op(
             }
         }
         Op::Remove => match value {
-            // Entra's default: remove exactly the listed members.
+            // Entra's default: remove exactly the listed members. A listed member that is
+            // already gone is not an error: Entra retries and replays removals, and the
+            // outcome it asks for (not a member) holds.
             Some(v) if !is_empty(&v) => {
                 for item in v.as_array().cloned().unwrap_or_else(|| vec![v]) {
                     if let Some(id) = item.get("value").and_then(Value::as_str) {
@@ -185,6 +178,35 @@ pub(super) fn member_op(
         },
     }
     Ok(())
+}
+
+/// The members a value filter selects; `value eq "id"` (Okta's form) is one lookup, so a
+/// removal from a group of 10,000 does not test 10,000 members.
+fn matching_members(members: &MemberEdits<'_>, f: &ValFilter) -> Result<Vec<String>, ScimError> {
+    if let Some(id) = value_eq(f) {
+        let lower = id.to_ascii_lowercase();
+        // Ids are generated lower-case and members.value is not caseExact.
+        return Ok([id, lower.as_str()]
+            .into_iter()
+            .find(|k| members.contains(k))
+            .map(str::to_string)
+            .into_iter()
+            .collect());
+    }
+    let parent = ResourceSchema::group().find(None, "members");
+    let mut matched = Vec::new();
+    for (id, m) in members.iter() {
+        let mut obj = Map::new();
+        obj.insert("value".into(), Value::String(id.clone()));
+        obj.insert("type".into(), Value::String(m.kind.resource_type().into()));
+        if let Some(d) = &m.display {
+            obj.insert("display".into(), Value::String(d.clone()));
+        }
+        if val_matches(f, &obj, parent)? {
+            matched.push(id.clone());
+        }
+    }
+    Ok(matched)
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ use scim_v2::filter::Filter;
 use serde_json::{json, Map, Value};
 
 use super::error::ScimError;
-use super::filter::{self, member};
+use super::filter;
+use super::sort::{sort_key, SortKey};
 use super::store::{Kind, Store};
 use crate::scim::urn;
 
@@ -68,6 +69,10 @@ impl Projection {
                 }
             }
             for a in &self.attributes {
+                if let Some(ext) = extension_key(&map, a) {
+                    out.insert(ext.clone(), map[&ext].clone());
+                    continue;
+                }
                 let (container, name, sub) = split_path(a);
                 copy(&map, &mut out, container, name, sub);
             }
@@ -75,6 +80,10 @@ impl Projection {
         }
         let mut map = map;
         for a in &self.excluded {
+            if let Some(ext) = extension_key(&map, a) {
+                map.remove(&ext);
+                continue;
+            }
             let (container, name, sub) = split_path(a);
             if name.eq_ignore_ascii_case("id") || name.eq_ignore_ascii_case("schemas") {
                 continue;
@@ -105,8 +114,16 @@ impl Projection {
     }
 }
 
+/// A bare extension URN names the whole extension object (RFC 7644 §3.4.2.5 takes URNs);
+/// without this, split_path would cut it at its last colon, as if `User` were an attribute.
+fn extension_key(map: &Map<String, Value>, path: &str) -> Option<String> {
+    map.iter()
+        .find(|(k, v)| k.starts_with("urn:") && v.is_object() && k.eq_ignore_ascii_case(path))
+        .map(|(k, _)| k.clone())
+}
+
 /// `urn:…:User:manager.value` → (Some(urn), "manager", Some("value")).
-fn split_path(path: &str) -> (Option<&str>, &str, Option<&str>) {
+pub(super) fn split_path(path: &str) -> (Option<&str>, &str, Option<&str>) {
     let (container, rest) = match path.rfind(':') {
         Some(i) if path.starts_with("urn:") => {
             let (uri, rest) = (&path[..i], &path[i + 1..]);
@@ -179,6 +196,9 @@ pub fn list(
         .filter(|f| !f.trim().is_empty())
         .map(filter::parse)
         .transpose()?;
+    if let Some(f) = &parsed {
+        filter::check_comparable(f, kind.schema())?;
+    }
     let start = q.start_index.unwrap_or(1).max(1) as usize;
     let count = q
         .count
@@ -188,19 +208,7 @@ pub fn list(
     let schema = kind.schema();
     let records = data.records(kind);
 
-    // Candidate ids in creation order; an indexed equality filter narrows them to one.
-    let indexed: Option<Vec<String>> = match (kind, parsed.as_ref().and_then(filter::indexed_eq)) {
-        (Kind::User, Some((attr, v))) if attr == "username" => {
-            Some(data.user_by_name(&v).cloned().into_iter().collect())
-        }
-        (Kind::User, Some((attr, v))) if attr == "externalid" => {
-            Some(data.user_by_external_id(&v).cloned().into_iter().collect())
-        }
-        (_, Some((attr, v))) if attr == "id" => {
-            Some(records.contains_key(&v).then_some(v).into_iter().collect())
-        }
-        _ => None,
-    };
+    let indexed: Option<Vec<String>> = parsed.as_ref().and_then(|f| data.candidates(kind, f));
     let ids: Box<dyn Iterator<Item = &String>> = match &indexed {
         Some(list) => Box::new(list.iter()),
         None => Box::new(data.order(kind).values()),
@@ -211,14 +219,14 @@ pub fn list(
         };
         match &parsed {
             None => Ok(true),
-            Some(f) => filter::matches(f, &rec.body, schema),
+            Some(f) => filter::matches(f, &rec.body, schema, &store.related(&data, kind, id)),
         }
     };
 
     let mut page_ids: Vec<String> = Vec::new();
     let total;
     if let Some(sort_by) = q.sort_by.as_deref().filter(|s| !s.is_empty()) {
-        let mut all: Vec<(String, String)> = Vec::new();
+        let mut all: Vec<(SortKey, String)> = Vec::new();
         for id in ids {
             if matching(id)? {
                 if all.len() == MAX_SORTED {
@@ -226,14 +234,15 @@ pub fn list(
                 }
                 let key = records
                     .get(id)
-                    .map(|r| sort_key(&Value::Object(r.body.clone()), sort_by))
-                    .unwrap_or_default();
+                    .map_or(SortKey::Missing, |r| sort_key(&r.body, sort_by, schema));
                 all.push((key, id.clone()));
             }
         }
-        all.sort();
+        // Stable: equal keys stay in creation order either way.
         if q.descending {
-            all.reverse();
+            all.sort_by(|a, b| b.0.cmp(&a.0));
+        } else {
+            all.sort_by(|a, b| a.0.cmp(&b.0));
         }
         total = all.len();
         page_ids = all
@@ -272,32 +281,6 @@ pub fn list(
     Ok((total, start, page))
 }
 
-fn sort_key(resource: &Value, sort_by: &str) -> String {
-    let (container, name, sub) = split_path(sort_by);
-    let base = match container {
-        Some(c) => resource.as_object().and_then(|o| member(o, c)),
-        None => Some(resource),
-    };
-    let v = base
-        .and_then(|b| b.as_object())
-        .and_then(|o| member(o, name));
-    let v = match (v, sub) {
-        (Some(Value::Array(items)), s) => items
-            .iter()
-            .find(|i| i.get("primary") == Some(&Value::Bool(true)))
-            .or(items.first())
-            .and_then(|i| i.as_object())
-            .and_then(|o| member(o, s.unwrap_or("value"))),
-        (Some(Value::Object(o)), Some(s)) => member(o, s),
-        (v, _) => v,
-    };
-    match v {
-        Some(Value::String(s)) => s.to_lowercase(),
-        Some(other) => other.to_string(),
-        None => "\u{10ffff}".into(),
-    }
-}
-
 /// The ListResponse envelope with integer counts (RFC 7644 §3.4.2).
 pub fn list_response(total: usize, start: usize, resources: Vec<Value>) -> Value {
     json!({"schemas": [urn::LIST_RESPONSE], "totalResults": total, "startIndex": start, "itemsPerPage": resources.len(), "Resources": resources})
@@ -314,6 +297,19 @@ mod tests {
         assert_eq!(
             p.apply(r.clone()),
             json!({"schemas": ["s"], "id": "1", "userName": "a", "name": {"givenName": "G"}, "emails": [{"value": "e"}]})
+        );
+        let ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+        let with_ext =
+            json!({"schemas": ["s"], "id": "1", "userName": "a", ext: {"department": "D"}});
+        let p = Projection::parse(Some(&ext.to_uppercase()), None);
+        assert_eq!(
+            p.apply(with_ext.clone()),
+            json!({"schemas": ["s"], "id": "1", ext: {"department": "D"}})
+        );
+        let p = Projection::parse(None, Some(ext));
+        assert_eq!(
+            p.apply(with_ext),
+            json!({"schemas": ["s"], "id": "1", "userName": "a"})
         );
         let p = Projection::parse(None, Some("members,ID,name.familyName"));
         assert_eq!(

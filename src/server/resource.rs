@@ -3,6 +3,7 @@
 //! nulls dropped (RFC 7643 §2.5: null means unassigned), read-only attributes ignored.
 
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 use super::error::ScimError;
 use super::schema::{Attr, ResourceSchema};
@@ -53,7 +54,7 @@ fn canonical_single(attr: &Attr, value: Value) -> Result<Value, ScimError> {
         },
         "complex" => match value {
             Value::Object(map) => {
-                let obj = canonical_object(&attr.sub, map, false)?;
+                let obj = canonical_object(&attr.sub, map)?;
                 Ok(if obj.is_empty() {
                     Value::Null
                 } else {
@@ -76,12 +77,12 @@ fn canonical_single(attr: &Attr, value: Value) -> Result<Value, ScimError> {
     }
 }
 
-/// Canonical names for known attributes; unknown ones are kept as sent. `drop_read_only`
-/// ignores attributes the client may not set.
+/// Canonical names for known attributes; unknown ones are kept as sent. Read-only ones, at
+/// any depth (`manager.displayName`), are ignored: RFC 7644 §3.3 and §3.5.2 ignore values
+/// a client may not set.
 pub fn canonical_object(
     defs: &[Attr],
     map: Map<String, Value>,
-    drop_read_only: bool,
 ) -> Result<Map<String, Value>, ScimError> {
     let mut out = Map::with_capacity(map.len());
     for (key, value) in map {
@@ -89,7 +90,7 @@ pub fn canonical_object(
             continue;
         }
         match defs.iter().find(|a| a.name.eq_ignore_ascii_case(&key)) {
-            Some(attr) if drop_read_only && attr.read_only => {}
+            Some(attr) if attr.read_only => {}
             Some(attr) => {
                 let v = canonical_value(attr, value)?;
                 if !v.is_null() {
@@ -127,7 +128,7 @@ pub fn canonical_resource(
                     .unwrap_or_default();
                 out.insert(
                     ext.to_string(),
-                    Value::Object(canonical_object(defs, inner, true)?),
+                    Value::Object(canonical_object(defs, inner)?),
                 );
             }
         } else if key.eq_ignore_ascii_case("schemas") {
@@ -136,30 +137,71 @@ pub fn canonical_resource(
             core.insert(key, value);
         }
     }
-    for (k, v) in canonical_object(&schema.core, core, true)? {
+    for (k, v) in canonical_object(&schema.core, core)? {
         out.insert(k, v);
     }
     Ok(out)
 }
 
-/// RFC 7643 §2.4: at most one `primary: true`; the last one set wins.
-pub fn single_primary(map: &mut Map<String, Value>) {
-    for value in map.values_mut() {
-        if let Value::Array(items) = value {
-            let last = items
+/// The elements marked primary, per multi-valued attribute, without the flag.
+pub type Primaries = HashMap<String, Vec<Value>>;
+
+fn is_primary(item: &Value) -> bool {
+    item.get("primary") == Some(&Value::Bool(true))
+}
+
+fn without_primary(item: &Value) -> Value {
+    let mut item = item.clone();
+    if let Some(obj) = item.as_object_mut() {
+        obj.remove("primary");
+    }
+    item
+}
+
+/// What an operation's result is compared with to find the values it made primary.
+pub fn primaries(map: &Map<String, Value>) -> Primaries {
+    map.iter()
+        .filter_map(|(k, v)| {
+            let items: Vec<Value> = v
+                .as_array()?
                 .iter()
-                .rposition(|i| i.get("primary") == Some(&Value::Bool(true)));
-            if let Some(last) = last {
-                for (i, item) in items.iter_mut().enumerate() {
-                    if i != last {
-                        if let Some(obj) = item.as_object_mut() {
-                            obj.remove("primary");
-                        }
+                .filter(|i| is_primary(i))
+                .map(without_primary)
+                .collect();
+            (!items.is_empty()).then(|| (k.clone(), items))
+        })
+        .collect()
+}
+
+/// RFC 7643 §2.4: at most one `primary: true`. RFC 7644 §3.5.2: a value set primary makes
+/// the others non-primary, so one that was not primary in `before` wins (the last such);
+/// failing that, the last one.
+pub fn single_primary_since(map: &mut Map<String, Value>, before: &Primaries) {
+    for (key, value) in map.iter_mut() {
+        let Value::Array(items) = value else {
+            continue;
+        };
+        let old = before.get(key);
+        let was_primary = |i: &Value| old.is_some_and(|o| o.contains(&without_primary(i)));
+        let winner = items
+            .iter()
+            .rposition(|i| is_primary(i) && !was_primary(i))
+            .or_else(|| items.iter().rposition(is_primary));
+        if let Some(winner) = winner {
+            for (i, item) in items.iter_mut().enumerate() {
+                if i != winner {
+                    if let Some(obj) = item.as_object_mut() {
+                        obj.remove("primary");
                     }
                 }
             }
         }
     }
+}
+
+/// At most one `primary: true` in a body as sent: the last one wins.
+pub fn single_primary(map: &mut Map<String, Value>) {
+    single_primary_since(map, &Primaries::new());
 }
 
 #[cfg(test)]
@@ -184,6 +226,26 @@ mod tests {
         assert_eq!(
             out["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
             json!({"employeeNumber": "7"})
+        );
+    }
+
+    #[test]
+    fn the_value_made_primary_wins_over_the_old_one() {
+        let mut m =
+            json!({"emails": [{"value": "h", "primary": true}, {"value": "w", "primary": true}]});
+        let before = json!({"emails": [{"value": "h"}, {"value": "w", "primary": true}]});
+        let before = primaries(before.as_object().unwrap());
+        single_primary_since(m.as_object_mut().unwrap(), &before);
+        assert_eq!(
+            m,
+            json!({"emails": [{"value": "h", "primary": true}, {"value": "w"}]})
+        );
+        let mut m =
+            json!({"emails": [{"value": "a", "primary": true}, {"value": "b", "primary": true}]});
+        single_primary(m.as_object_mut().unwrap());
+        assert_eq!(
+            m,
+            json!({"emails": [{"value": "a"}, {"value": "b", "primary": true}]})
         );
     }
 

@@ -86,8 +86,17 @@ impl A {
 
 /// value/display/type/primary, the shape of most multi-valued complex attributes (§2.4).
 fn multi_complex(name: &str, desc: &str, value_kind: &'static str, types: &[&str]) -> A {
-    attr(name, "complex").multi().desc(desc).sub(vec![
+    multi_complex_of(
+        name,
+        desc,
         attr("value", value_kind).desc("The attribute's significant value."),
+        types,
+    )
+}
+
+fn multi_complex_of(name: &str, desc: &str, value: A, types: &[&str]) -> A {
+    attr(name, "complex").multi().desc(desc).sub(vec![
+        value,
         attr("display", "string")
             .desc("A human-readable name, primarily used for display purposes."),
         attr("type", "string")
@@ -132,7 +141,7 @@ fn user_schema() -> Value {
         multi_complex("emails", "Email addresses for the user.", "string", &["work", "home", "other"]),
         multi_complex("phoneNumbers", "Phone numbers for the User.", "string", &["work", "home", "mobile", "fax", "pager", "other"]),
         multi_complex("ims", "Instant messaging addresses for the User.", "string", &["aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo"]),
-        multi_complex("photos", "URLs of photos of the User.", "reference", &["photo", "thumbnail"]),
+        multi_complex_of("photos", "URLs of photos of the User.", attr("value", "reference").refs(&["external"]).desc("URL of a photo of the User."), &["photo", "thumbnail"]),
         attr("addresses", "complex").multi().desc("A physical mailing address for this User.").sub(vec![
             attr("formatted", "string").desc("The full mailing address, formatted for display or use with a mailing label."),
             attr("streetAddress", "string").desc("The full street address component."),
@@ -338,6 +347,16 @@ mod tests {
         assert!(user.find(None, "groups").unwrap().read_only);
         assert_eq!(user.find(None, "active").unwrap().kind, "boolean");
         assert!(user.find(None, "emails").unwrap().multi);
+        let photos = &all()[0]["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == "photos")
+            .unwrap()["subAttributes"][0];
+        assert_eq!(
+            (&photos["name"], &photos["referenceTypes"]),
+            (&json!("value"), &json!(["external"]))
+        );
         assert!(user
             .find(Some(urn::ENTERPRISE_USER), "manager")
             .unwrap()

@@ -310,6 +310,20 @@ async fn group_rename_ignored() {
     let server = Faulty::start(|mut req, up| {
         if req.method == "PATCH" && req.path().contains("/Groups/") {
             drop_ops(&mut req, |op| op.get("path").is_none());
+            // A server that ignores renames answers as if it had applied them; when nothing
+            // is left to forward (an empty Operations is refused), it answers itself.
+            let nothing_left = req
+                .body
+                .as_ref()
+                .and_then(|b| b["Operations"].as_array())
+                .is_some_and(Vec::is_empty);
+            if nothing_left {
+                return Resp {
+                    status: 204,
+                    headers: vec![],
+                    body: vec![],
+                };
+            }
         }
         up.send(&req)
     })

@@ -74,3 +74,36 @@ async fn schemas_with_attribute_characteristics() {
         .await
         .assert_error(404, None);
 }
+
+#[tokio::test]
+async fn photo_values_are_external_references() {
+    let s = Scim::start().await;
+    let user = s
+        .get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:User")
+        .await;
+    let photos = user.body["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "photos")
+        .unwrap();
+    let value = photos["subAttributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "value")
+        .unwrap();
+    assert_eq!(value["type"], "reference");
+    assert_eq!(value["referenceTypes"], serde_json::json!(["external"]));
+}
+
+#[tokio::test]
+async fn discovery_lists_refuse_filters() {
+    let s = Scim::start().await;
+    for path in ["/Schemas", "/ResourceTypes"] {
+        s.get(&format!("{path}?filter=id%20pr"))
+            .await
+            .assert_error(403, None);
+        assert_eq!(s.get(path).await.status, 200);
+    }
+}

@@ -104,7 +104,11 @@ impl Scim {
     }
 
     pub async fn patch(&self, path: &str, ops: Value) -> Answer {
-        self.send(Method::PATCH, path, Some(json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})), &[]).await
+        self.patch_with(path, ops, &[]).await
+    }
+
+    pub async fn patch_with(&self, path: &str, ops: Value, headers: &[(&str, &str)]) -> Answer {
+        self.send(Method::PATCH, path, Some(json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})), headers).await
     }
 
     /// Creates a user and returns its id.

@@ -294,3 +294,212 @@ async fn post_search_on_collections_and_root() {
     assert_eq!(kinds, [&json!("User"), &json!("Group")]);
     assert_eq!(s.send(Method::GET, "/.search", None, &[]).await.status, 405);
 }
+
+#[tokio::test]
+async fn external_id_is_not_unique() {
+    let s = Scim::start().await;
+    let mut ids = vec![];
+    for n in ["first@example.com", "second@example.com"] {
+        let a = s
+            .post("/Users", json!({"userName": n, "externalId": "SAME"}))
+            .await;
+        ids.push(a.body["id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(
+        names(&s, r#"externalId eq "SAME""#).await,
+        ["first@example.com", "second@example.com"]
+    );
+    s.send(Method::DELETE, &format!("/Users/{}", ids[1]), None, &[])
+        .await;
+    assert_eq!(
+        names(&s, r#"externalId eq "SAME""#).await,
+        ["first@example.com"]
+    );
+    let a = s
+        .patch(
+            &format!("/Users/{}", ids[0]),
+            json!([{"op": "replace", "path": "externalId", "value": "NEW"}]),
+        )
+        .await;
+    assert_eq!(a.status, 200);
+    assert!(names(&s, r#"externalId eq "SAME""#).await.is_empty());
+    assert_eq!(
+        names(&s, r#"externalId eq "NEW""#).await,
+        ["first@example.com"]
+    );
+}
+
+async fn total(s: &Scim, path: &str) -> Value {
+    let a = s.get(path).await;
+    assert_eq!(a.status, 200, "{path}: {}", a.body);
+    a.body["totalResults"].clone()
+}
+
+#[tokio::test]
+async fn filters_see_members_and_groups() {
+    let s = Scim::start().await;
+    let (u, other) = (
+        s.user("in@example.com").await,
+        s.user("out@example.com").await,
+    );
+    let g = s.group("Members", &[&u]).await;
+    let parent = s.group("Parent", &[&g]).await;
+    s.group("Empty", &[]).await;
+    let groups = |f: String| format!("/Groups?filter={}", percent(&f));
+    let users = |f: String| q(&f);
+    for f in [
+        format!("members[value eq \"{u}\"]"),
+        format!("members eq \"{u}\""),
+        format!("members.value eq \"{u}\""),
+        format!("members.value eq \"{}\"", u.to_uppercase()),
+        format!("members[type eq \"User\" and value eq \"{u}\"]"),
+        format!("members.display pr or members[value eq \"{u}\"]"),
+    ] {
+        assert_eq!(total(&s, &groups(f.clone())).await, 1, "{f}");
+    }
+    assert_eq!(
+        total(&s, &groups(format!("members[value eq \"{other}\"]"))).await,
+        0
+    );
+    assert_eq!(
+        total(&s, &groups(format!("members.value eq \"{g}\""))).await,
+        1,
+        "nested"
+    );
+    assert_eq!(total(&s, &groups("members pr".into())).await, 2);
+    assert_eq!(total(&s, &groups("not (members pr)".into())).await, 1);
+    assert_eq!(
+        total(&s, &groups(format!("members.value ne \"{u}\""))).await,
+        2
+    );
+    for f in [
+        format!("groups.value eq \"{g}\""),
+        format!("groups eq \"{g}\""),
+        format!("groups[value eq \"{g}\"]"),
+        "groups.display eq \"members\"".to_string(),
+        "groups pr".to_string(),
+    ] {
+        assert_eq!(total(&s, &users(f.clone())).await, 1, "{f}");
+    }
+    assert_eq!(
+        total(&s, &users(format!("groups.value eq \"{parent}\""))).await,
+        0,
+        "direct only"
+    );
+}
+
+#[tokio::test]
+async fn not_needs_no_space_before_its_parenthesis() {
+    let s = people().await;
+    assert_eq!(
+        names(&s, r#"not(active eq true)"#).await,
+        ["jsmith@example.com"]
+    );
+    assert_eq!(
+        names(&s, r#"userName sw "j" or NOT(emails[not(type eq "home")])"#).await,
+        ["jsmith@example.com", "mpepper@example.com"]
+    );
+    assert!(names(&s, r#"title eq "not(x""#).await.is_empty());
+}
+
+#[tokio::test]
+async fn sorting_follows_case_exact_and_types() {
+    let s = Scim::start().await;
+    for (name, ext, rank) in [
+        ("u1@x.example", "b", 10),
+        ("u2@x.example", "B", 9),
+        ("u3@x.example", "a", 100),
+        ("u4@x.example", "A", 2),
+    ] {
+        s.post(
+            "/Users",
+            json!({"userName": name, "externalId": ext, "rank": rank}),
+        )
+        .await;
+    }
+    let order = |body: &Value, key: &str| -> Vec<Value> {
+        body["Resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[key].clone())
+            .collect()
+    };
+    let a = s.get("/Users?sortBy=externalId").await;
+    assert_eq!(
+        order(&a.body, "externalId"),
+        [json!("A"), json!("B"), json!("a"), json!("b")],
+        "externalId is caseExact"
+    );
+    let a = s.get("/Users?sortBy=rank&sortOrder=descending").await;
+    assert_eq!(
+        order(&a.body, "rank"),
+        [json!(100), json!(10), json!(9), json!(2)],
+        "numbers sort as numbers"
+    );
+}
+
+#[tokio::test]
+async fn a_bare_extension_urn_selects_the_whole_extension() {
+    let s = people().await;
+    let ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    let f = q(r#"userName eq "bjensen@example.com""#);
+    let a = s.get(&format!("{f}&attributes={ext}")).await;
+    let r = &a.body["Resources"][0];
+    assert_eq!(
+        r[ext],
+        json!({"employeeNumber": "701984", "department": "Tours"}),
+        "{r}"
+    );
+    assert!(r.get("userName").is_none(), "{r}");
+    let a = s
+        .get(&format!("{f}&excludedAttributes={}", ext.to_lowercase()))
+        .await;
+    let r = &a.body["Resources"][0];
+    assert!(r.get(ext).is_none(), "{r}");
+    assert_eq!(r["userName"], "Bjensen@Example.com");
+}
+
+#[tokio::test]
+async fn a_huge_count_is_clamped() {
+    let s = people().await;
+    let a = s.get("/Users?count=100000000000000000000").await;
+    assert_eq!(
+        (a.status, a.body["itemsPerPage"].clone()),
+        (200, json!(3)),
+        "{}",
+        a.body
+    );
+    let a = s.get("/Users?startIndex=100000000000000000000").await;
+    assert_eq!(
+        (a.status, a.body["itemsPerPage"].clone()),
+        (200, json!(0)),
+        "{}",
+        a.body
+    );
+    let a = s
+        .post(
+            "/Users/.search",
+            serde_json::from_str(r#"{"count": 100000000000000000000}"#).unwrap(),
+        )
+        .await;
+    assert_eq!(
+        (a.status, a.body["itemsPerPage"].clone()),
+        (200, json!(3)),
+        "{}",
+        a.body
+    );
+}
+
+#[tokio::test]
+async fn search_takes_attributes_as_a_comma_string() {
+    let s = people().await;
+    let a = s
+        .post("/Users/.search", json!({"filter": "userName sw \"j\"", "attributes": "userName, name.givenName", "excludedAttributes": "name"}))
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(
+        a.body["Resources"][0],
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": a.body["Resources"][0]["id"], "userName": "jsmith@example.com", "name": {"givenName": "John"}})
+    );
+}

@@ -220,3 +220,105 @@ async fn concurrent_creates_are_safe() {
     assert_eq!((created, conflicts), (20, 20));
     assert_eq!(s.get("/Users?count=0").await.body["totalResults"], 20);
 }
+
+#[tokio::test]
+async fn deleting_a_group_removes_it_from_its_parents() {
+    let s = Scim::start().await;
+    let u = s.user("nested@example.com").await;
+    let child = s.group("Child", &[&u]).await;
+    let parent = s.group("Parent", &[&child, &u]).await;
+    let before = s.get(&format!("/Groups/{parent}")).await;
+    let a = s
+        .send(Method::DELETE, &format!("/Groups/{child}"), None, &[])
+        .await;
+    assert_eq!(a.status, 204);
+    assert_eq!(s.member_ids(&parent).await, vec![u.clone()]);
+    let after = s.get(&format!("/Groups/{parent}")).await;
+    assert_ne!(
+        after.header("etag"),
+        before.header("etag"),
+        "the parent changed"
+    );
+    let filter = format!("/Groups?filter=members.value%20eq%20%22{child}%22");
+    assert_eq!(s.get(&filter).await.body["totalResults"], 0);
+}
+
+#[tokio::test]
+async fn a_users_etag_follows_its_groups() {
+    let s = Scim::start().await;
+    let u = s.user("etag-groups@example.com").await;
+    let path = format!("/Users/{u}");
+    let not_modified = |etag: String| {
+        let s = &s;
+        let path = path.clone();
+        async move {
+            s.send(Method::GET, &path, None, &[("if-none-match", &etag)])
+                .await
+        }
+    };
+    let tag = |a: &super::Answer| a.header("etag").unwrap().to_string();
+    let first = s.get(&path).await;
+    let g = s.group("Before", &[&u]).await;
+    let a = not_modified(tag(&first)).await;
+    assert_eq!(a.status, 200, "joining a group changes the user");
+    assert_eq!(a.body["groups"][0]["display"], "Before");
+    assert_eq!(a.header("etag"), a.body["meta"]["version"].as_str());
+    s.patch(
+        &format!("/Groups/{g}"),
+        json!([{"op": "replace", "path": "displayName", "value": "After"}]),
+    )
+    .await;
+    let b = not_modified(tag(&a)).await;
+    assert_eq!(b.status, 200, "renaming its group changes the user");
+    assert_eq!(b.body["groups"][0]["display"], "After");
+    s.patch(
+        &format!("/Groups/{g}"),
+        json!([{"op": "remove", "path": format!("members[value eq \"{u}\"]")}]),
+    )
+    .await;
+    let c = not_modified(tag(&b)).await;
+    assert_eq!(c.status, 200, "leaving a group changes the user");
+    assert!(c.body.get("groups").is_none());
+    let other = s.group("Other", &[&u]).await;
+    let d = s.get(&path).await;
+    s.send(Method::DELETE, &format!("/Groups/{other}"), None, &[])
+        .await;
+    assert_eq!(not_modified(tag(&d)).await.status, 200, "its group deleted");
+    let unrelated = s.user("unrelated@example.com").await;
+    let e = s.get(&path).await;
+    s.group("Unrelated", &[&unrelated]).await;
+    assert_eq!(
+        not_modified(tag(&e)).await.status,
+        304,
+        "other users' groups do not matter"
+    );
+}
+
+#[tokio::test]
+async fn read_only_manager_display_name_is_ignored_on_post_and_put() {
+    let s = Scim::start().await;
+    let boss = s.user("boss@example.com").await;
+    let ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    let a = s
+        .post("/Users", json!({"userName": "emp@example.com", ext: {"manager": {"value": boss, "displayName": "Forged"}}}))
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    assert_eq!(a.body[ext]["manager"], json!({"value": boss}), "{}", a.body);
+    let id = a.body["id"].as_str().unwrap().to_string();
+    let a = s
+        .send(
+            Method::PUT,
+            &format!("/Users/{id}"),
+            Some(
+                json!({"userName": "emp@example.com", ext: {"manager": {"displayName": "Forged"}}}),
+            ),
+            &[],
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert!(
+        a.body.get(ext).is_none(),
+        "nothing settable is left: {}",
+        a.body
+    );
+}

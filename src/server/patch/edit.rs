@@ -1,213 +1,18 @@
-//! PATCH (RFC 7644 §3.5.2), tolerant of what Okta and Entra send: op names in any case,
-//! path-less values with dotted or URN keys, "False" strings, `Add` on single-valued
-//! attributes, member removal by a value array, `members` replaced with `[]`.
+//! The edits on one attribute: the whole of it, one sub-attribute, or the values a filter
+//! selects (`emails[type eq "work"].value`), with "False" strings, `Add` on single-valued
+//! attributes and empty values that clear.
 
-use scim_v2::filter::{AttrExp, CompValue, CompareOp, PatchPath, ValFilter};
+use scim_v2::filter::{AttrExp, CompValue, CompareOp, ValFilter};
 use serde_json::{Map, Value};
 
-use super::error::ScimError;
-use super::filter::{member, val_matches};
-use super::members::{member_op, MemberEdits};
-use super::resource::canonical_value;
-use super::schema::{Attr, ResourceSchema};
-use super::store::{Data, Kind};
-use crate::scim::urn;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Op {
-    Add,
-    Remove,
-    Replace,
-}
-
-/// What a PATCH edits: a copy of the body and an overlay of the members.
-struct Target<'r, 'a> {
-    body: &'r mut Map<String, Value>,
-    members: &'r mut MemberEdits<'a>,
-}
-
-/// Applies a PatchOp body to a copy of a resource (the store commits it only on success).
-pub fn apply(
-    kind: Kind,
-    body: &mut Map<String, Value>,
-    members: &mut MemberEdits<'_>,
-    data: &Data,
-    patch: &Value,
-) -> Result<(), ScimError> {
-    let rec = &mut Target { body, members };
-    let body = patch;
-    let obj = body
-        .as_object()
-        .ok_or_else(|| ScimError::invalid_syntax("the PATCH body must be a JSON object"))?;
-    let schemas_ok = member(obj, "schemas")
-        .and_then(Value::as_array)
-        .is_some_and(|s| {
-            s.iter().any(|u| {
-                u.as_str()
-                    .is_some_and(|u| u.eq_ignore_ascii_case(urn::PATCH_OP))
-            })
-        });
-    if !schemas_ok {
-        return Err(ScimError::invalid_syntax(format!(
-            "schemas must contain {}",
-            urn::PATCH_OP
-        )));
-    }
-    let ops = member(obj, "Operations")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ScimError::invalid_syntax("Operations must be an array"))?;
-    for op in ops {
-        let o = op
-            .as_object()
-            .ok_or_else(|| ScimError::invalid_syntax("each operation must be an object"))?;
-        let name = member(o, "op").and_then(Value::as_str).unwrap_or_default();
-        let op_kind = match name.to_ascii_lowercase().as_str() {
-            "add" => Op::Add,
-            "remove" => Op::Remove,
-            "replace" => Op::Replace,
-            _ => {
-                return Err(ScimError::invalid_syntax(format!(
-                    "unknown op `{name}` (add, remove or replace)"
-                )))
-            }
-        };
-        let value = member(o, "value").cloned();
-        match member(o, "path")
-            .and_then(Value::as_str)
-            .filter(|p| !p.trim().is_empty())
-        {
-            Some(path) => apply_path(kind, rec, data, op_kind, path, value)?,
-            None => apply_pathless(kind, rec, data, op_kind, value)?,
-        }
-    }
-    Ok(())
-}
-
-fn apply_pathless(
-    kind: Kind,
-    rec: &mut Target<'_, '_>,
-    data: &Data,
-    op: Op,
-    value: Option<Value>,
-) -> Result<(), ScimError> {
-    if op == Op::Remove {
-        return Err(ScimError::no_target(
-            "remove needs a path (RFC 7644 §3.5.2.2)",
-        ));
-    }
-    let Some(Value::Object(map)) = value else {
-        return Err(ScimError::invalid_value(
-            "an operation without path needs an object value",
-        ));
-    };
-    for (key, v) in map {
-        if let Some(ext) = kind.schema().extension_urn(&key) {
-            if let Value::Object(inner) = v {
-                for (k2, v2) in inner {
-                    apply_path(kind, rec, data, op, &format!("{ext}:{k2}"), Some(v2))?;
-                }
-                continue;
-            }
-        }
-        apply_path(kind, rec, data, op, &key, Some(v))?;
-    }
-    Ok(())
-}
-
-fn apply_path(
-    kind: Kind,
-    rec: &mut Target<'_, '_>,
-    data: &Data,
-    op: Op,
-    path: &str,
-    value: Option<Value>,
-) -> Result<(), ScimError> {
-    let parsed: PatchPath = path
-        .parse()
-        .map_err(|e| ScimError::invalid_path(format!("invalid path `{path}`: {e}")))?;
-    let schema = kind.schema();
-    let (attr_path, filter, sub) = match parsed {
-        PatchPath::Attr(a) => {
-            let sub = a.sub_attr.clone();
-            (a, None, sub)
-        }
-        PatchPath::Value(v) => (v.attr, Some(v.filter), v.sub_attr),
-    };
-    let core_uri = attr_path
-        .uri
-        .as_deref()
-        .is_none_or(|u| u.eq_ignore_ascii_case(urn::USER) || u.eq_ignore_ascii_case(urn::GROUP));
-    if kind == Kind::Group && core_uri && attr_path.name.eq_ignore_ascii_case("members") {
-        return member_op(rec.members, data, op, filter.as_ref(), value);
-    }
-    let def = schema.find(attr_path.uri.as_deref(), &attr_path.name);
-    if def.is_some_and(|d| d.read_only) {
-        let current = member(rec.body, &attr_path.name);
-        let same = match (&value, current) {
-            (Some(v), Some(c)) => v == c,
-            (Some(Value::Array(v)), None) => v.is_empty(),
-            _ => false,
-        };
-        return if same || op == Op::Remove && current.is_none() {
-            Ok(())
-        } else {
-            Err(ScimError::mutability(format!(
-                "{} is read-only",
-                attr_path.name
-            )))
-        };
-    }
-    let container = container(rec.body, schema, attr_path.uri.as_deref(), op)?;
-    let Some(container) = container else {
-        return Ok(());
-    };
-    let key = def.map_or(attr_path.name.clone(), |d| d.name.clone());
-    // Keep the client's key casing out of the store: reuse an existing key if one matches.
-    if let Some(existing) = container
-        .keys()
-        .find(|k| k.eq_ignore_ascii_case(&key) && **k != key)
-        .cloned()
-    {
-        if let Some(v) = container.remove(&existing) {
-            container.insert(key.clone(), v);
-        }
-    }
-    match filter {
-        Some(f) => value_path(container, &key, def, op, &f, sub.as_deref(), value),
-        None => match sub {
-            Some(sub) => sub_attr(container, &key, def, op, &sub, value),
-            None => whole(container, &key, def, op, value),
-        },
-    }
-}
-
-/// The object that holds the attribute: the resource, or an extension object under its URN.
-fn container<'a>(
-    body: &'a mut Map<String, Value>,
-    schema: &ResourceSchema,
-    uri: Option<&str>,
-    op: Op,
-) -> Result<Option<&'a mut Map<String, Value>>, ScimError> {
-    let Some(uri) =
-        uri.filter(|u| !u.eq_ignore_ascii_case(urn::USER) && !u.eq_ignore_ascii_case(urn::GROUP))
-    else {
-        return Ok(Some(body));
-    };
-    let key = schema
-        .extension_urn(uri)
-        .map_or(uri.to_string(), str::to_string);
-    if op == Op::Remove && !body.contains_key(&key) {
-        return Ok(None);
-    }
-    let slot = body.entry(key).or_insert_with(|| Value::Object(Map::new()));
-    if !slot.is_object() {
-        *slot = Value::Object(Map::new());
-    }
-    Ok(slot.as_object_mut())
-}
+use super::apply::Op;
+use crate::server::error::ScimError;
+use crate::server::filter::val_matches;
+use crate::server::resource::canonical_value;
+use crate::server::schema::Attr;
 
 /// Null, "", {} and [] are what IdPs send to clear an attribute.
-pub(super) fn is_empty(v: &Value) -> bool {
+pub fn is_empty(v: &Value) -> bool {
     match v {
         Value::Null => true,
         Value::String(s) => s.is_empty(),
@@ -226,7 +31,7 @@ fn canonical(def: Option<&Attr>, value: Value) -> Result<Value, ScimError> {
     }
 }
 
-fn whole(
+pub(super) fn whole(
     container: &mut Map<String, Value>,
     key: &str,
     def: Option<&Attr>,
@@ -250,28 +55,32 @@ fn whole(
         return Ok(());
     }
     let value = value.ok_or_else(|| ScimError::invalid_value(format!("{} needs a value", key)))?;
+    // RFC 7644 §3.5.2.3 is silent on null; RFC 7643 §2.5 makes null "unassigned", so a
+    // replace with null (or "", [], {}, as IdPs send) clears the attribute.
     if is_empty(&value) && op == Op::Replace {
         container.remove(key);
         return Ok(());
     }
     let value = canonical(def, value)?;
+    if value.is_null() {
+        // Nothing settable was left (an object of read-only sub-attributes).
+        return Ok(());
+    }
     let multi = def.is_some_and(|d| d.multi);
     let complex = def.is_some_and(|d| d.kind == "complex");
     match (op, multi, complex) {
         (Op::Add, true, _) => {
-            let items = match container
+            let slot = container
                 .entry(key.to_string())
-                .or_insert_with(|| Value::Array(vec![]))
-            {
-                Value::Array(items) => items,
-                other => {
-                    *other = Value::Array(vec![]);
-                    other.as_array_mut().expect("just set")
-                }
-            };
-            for v in value.as_array().cloned().unwrap_or_default() {
-                if !items.contains(&v) {
-                    items.push(v);
+                .or_insert_with(|| Value::Array(vec![]));
+            if !slot.is_array() {
+                *slot = Value::Array(vec![]);
+            }
+            if let Value::Array(items) = slot {
+                for v in value.as_array().cloned().unwrap_or_default() {
+                    if !items.contains(&v) {
+                        items.push(v);
+                    }
                 }
             }
         }
@@ -296,7 +105,7 @@ fn whole(
     Ok(())
 }
 
-fn sub_attr(
+pub(super) fn sub_attr(
     container: &mut Map<String, Value>,
     key: &str,
     def: Option<&Attr>,
@@ -356,7 +165,7 @@ fn sub_attr(
 }
 
 /// `emails[type eq "work"].value` and friends.
-fn value_path(
+pub(super) fn value_path(
     container: &mut Map<String, Value>,
     key: &str,
     def: Option<&Attr>,
@@ -381,6 +190,11 @@ fn value_path(
     let sub_def = sub.and_then(|s| def.and_then(|d| d.sub_attr(s)));
     let sub_key = sub.map(|s| sub_def.map_or(s.to_string(), |d| d.name.clone()));
     let mut items = items;
+    if hits.is_empty() && op == Op::Remove {
+        return Err(ScimError::no_target(format!(
+            "no value of {key} matches the filter (RFC 7644 §3.5.2.2)"
+        )));
+    }
     match op {
         Op::Remove => match &sub_key {
             None => {

@@ -1,79 +1,64 @@
-//! Filter evaluation (RFC 7644 §3.4.2.2) over the scim_v2 crate's AST, with the schema's case
-//! rules: attribute names always case-insensitive; string values case-insensitive unless the
-//! attribute is caseExact.
+//! Filter evaluation over the scim_v2 crate's AST, with the schema's case rules: attribute
+//! names always case-insensitive; string values case-insensitive unless the attribute is
+//! caseExact.
 
-use scim_v2::filter::{AttrExp, AttrPath, CompValue, CompareOp, Filter, ValFilter};
+use scim_v2::filter::{AttrExp, AttrPath, CompValue, CompareOp, Filter, ValFilter, ValuePath};
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
 
-use super::error::ScimError;
-use super::schema::{Attr, ResourceSchema};
+use super::related::{self, Related};
+use crate::server::error::ScimError;
+use crate::server::schema::{Attr, ResourceSchema};
 
-/// Parses a filter. Entra also sends `emails[type eq "work"].value eq "x"`, which the RFC
-/// grammar lacks; it means `emails[type eq "work" and value eq "x"]` and is read as such.
-pub fn parse(raw: &str) -> Result<Filter, ScimError> {
-    match raw.parse::<Filter>() {
-        Ok(f) => Ok(f),
-        Err(first) => rewrite_value_path_sub_attr(raw)
-            .and_then(|r| r.parse::<Filter>().ok())
-            .ok_or_else(|| {
-                ScimError::invalid_filter(format!("invalid filter `{}`: {first}", clip(raw)))
-            }),
+/// Refuses a filter on a returned-"never" attribute (the password) with invalidFilter, "the
+/// attribute and filter comparison combination is not supported" (RFC 7644 §3.12): comparing
+/// would make filters an oracle for the value, and a plain "no match" would turn into "every
+/// match" under `not` or `ne`.
+pub fn check_comparable(filter: &Filter, schema: &ResourceSchema) -> Result<(), ScimError> {
+    let refuse = |name: &str| {
+        Err(ScimError::invalid_filter(format!(
+            "{name} is never returned, so it cannot be filtered on (RFC 7643 §2.2)"
+        )))
+    };
+    match filter {
+        Filter::Attr(AttrExp::Present(p) | AttrExp::Comparison(p, _, _)) => {
+            let attr = schema.find(p.uri.as_deref(), &p.name);
+            let sub = p.sub_attr.as_deref().and_then(|s| attr?.sub_attr(s));
+            if attr.is_some_and(|a| a.never_returned) || sub.is_some_and(|a| a.never_returned) {
+                return refuse(&p.name);
+            }
+            Ok(())
+        }
+        Filter::ValuePath(vp) => {
+            let attr = schema.find(vp.attr.uri.as_deref(), &vp.attr.name);
+            if attr.is_some_and(|a| a.never_returned) || val_never_returned(&vp.filter, attr) {
+                return refuse(&vp.attr.name);
+            }
+            Ok(())
+        }
+        Filter::Not(inner) => check_comparable(inner, schema),
+        Filter::And(items) | Filter::Or(items) => items
+            .as_slice()
+            .iter()
+            .try_for_each(|f| check_comparable(f, schema)),
     }
 }
 
-fn clip(s: &str) -> String {
-    s.chars().take(200).collect()
-}
-
-/// `attr[inner].sub op value` → `attr[(inner) and sub op value]`, for each occurrence.
-fn rewrite_value_path_sub_attr(raw: &str) -> Option<String> {
-    let mut s = raw.to_string();
-    for _ in 0..8 {
-        let Some(close) = s.find("].") else {
-            return Some(s);
-        };
-        let open = s[..close].rfind('[')?;
-        let after = &s[close + 2..];
-        let sub_len = after
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$'))
-            .unwrap_or(after.len());
-        let sub = &after[..sub_len];
-        let rest = after[sub_len..].trim_start();
-        let (op, tail) = rest.split_at(rest.find(' ').unwrap_or(rest.len()));
-        let (value, remainder) = if op.eq_ignore_ascii_case("pr") {
-            ("", tail)
-        } else {
-            let tail = tail.trim_start();
-            let end = if tail.starts_with('"') {
-                let mut escaped = false;
-                tail.char_indices()
-                    .skip(1)
-                    .find(|(_, c)| {
-                        let done = *c == '"' && !escaped;
-                        escaped = *c == '\\' && !escaped;
-                        done
-                    })?
-                    .0
-                    + 1
-            } else {
-                tail.find([' ', ')']).unwrap_or(tail.len())
-            };
-            tail.split_at(end)
-        };
-        let inner = &s[open + 1..close];
-        let comparison = if value.is_empty() {
-            format!("{sub} {op}")
-        } else {
-            format!("{sub} {op} {value}")
-        };
-        s = format!("{}[({inner}) and {comparison}]{remainder}", &s[..open]);
+fn val_never_returned(filter: &ValFilter, parent: Option<&Attr>) -> bool {
+    match filter {
+        ValFilter::Attr(AttrExp::Present(p) | AttrExp::Comparison(p, _, _)) => parent
+            .and_then(|a| a.sub_attr(&p.name))
+            .is_some_and(|a| a.never_returned),
+        ValFilter::Not(inner) => val_never_returned(inner, parent),
+        ValFilter::And(items) | ValFilter::Or(items) => items
+            .as_slice()
+            .iter()
+            .any(|f| val_never_returned(f, parent)),
     }
-    Some(s)
 }
 
 /// The values an attribute path selects on a resource, with the attribute's definition.
-fn select<'a>(
+pub(super) fn select<'a>(
     resource: &'a Map<String, Value>,
     schema: &'a ResourceSchema,
     path: &AttrPath,
@@ -130,45 +115,34 @@ pub fn member<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a Value> 
     })
 }
 
+/// Whether `resource` matches; `related` supplies the attributes kept outside its body.
 pub fn matches(
     filter: &Filter,
     resource: &Map<String, Value>,
     schema: &ResourceSchema,
+    related: &dyn Related,
 ) -> Result<bool, ScimError> {
     Ok(match filter {
         Filter::Attr(exp) => {
             let path = match exp {
                 AttrExp::Present(p) | AttrExp::Comparison(p, _, _) => p,
             };
+            if related::names(path.uri.as_deref(), &path.name, related) {
+                return related::attr_exp(exp, path, schema, related);
+            }
             let (values, def) = select(resource, schema, path, false);
             eval(exp, &values, def)?
         }
         Filter::ValuePath(vp) => {
-            let (elements, def) = select(
-                resource,
-                schema,
-                &AttrPath {
-                    uri: vp.attr.uri.clone(),
-                    name: vp.attr.name.clone(),
-                    sub_attr: None,
-                },
-                true,
-            );
-            let mut any = false;
-            for e in elements {
-                if let Some(obj) = e.as_object() {
-                    if val_matches(&vp.filter, obj, def)? {
-                        any = true;
-                        break;
-                    }
-                }
+            if related::names(vp.attr.uri.as_deref(), &vp.attr.name, related) {
+                return related::value_path(vp, schema, related);
             }
-            any
+            any_element(resource, schema, vp)?
         }
-        Filter::Not(inner) => !matches(inner, resource, schema)?,
+        Filter::Not(inner) => !matches(inner, resource, schema, related)?,
         Filter::And(items) => {
             for f in items.as_slice() {
-                if !matches(f, resource, schema)? {
+                if !matches(f, resource, schema, related)? {
                     return Ok(false);
                 }
             }
@@ -176,13 +150,39 @@ pub fn matches(
         }
         Filter::Or(items) => {
             for f in items.as_slice() {
-                if matches(f, resource, schema)? {
+                if matches(f, resource, schema, related)? {
                     return Ok(true);
                 }
             }
             false
         }
     })
+}
+
+/// `attr[filter]`: whether any element of `attr` matches the bracketed filter.
+pub(super) fn any_element(
+    resource: &Map<String, Value>,
+    schema: &ResourceSchema,
+    vp: &ValuePath,
+) -> Result<bool, ScimError> {
+    let (elements, def) = select(
+        resource,
+        schema,
+        &AttrPath {
+            uri: vp.attr.uri.clone(),
+            name: vp.attr.name.clone(),
+            sub_attr: None,
+        },
+        true,
+    );
+    for e in elements {
+        if let Some(obj) = e.as_object() {
+            if val_matches(&vp.filter, obj, def)? {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// A value filter applied to one element of a multi-valued attribute (`emails[type eq "work"]`).
@@ -220,7 +220,11 @@ pub fn val_matches(
     })
 }
 
-fn eval(exp: &AttrExp, values: &[&Value], def: Option<&Attr>) -> Result<bool, ScimError> {
+pub(super) fn eval(
+    exp: &AttrExp,
+    values: &[&Value],
+    def: Option<&Attr>,
+) -> Result<bool, ScimError> {
     match exp {
         AttrExp::Present(_) => Ok(values.iter().any(|v| match v {
             Value::Null => false,
@@ -316,21 +320,10 @@ fn datetime(s: &str) -> Option<time::OffsetDateTime> {
     time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
 }
 
-/// `userName eq "x"` (or externalId, id): the value, so the store can use its index.
-pub fn indexed_eq(filter: &Filter) -> Option<(String, String)> {
-    match filter {
-        Filter::Attr(AttrExp::Comparison(path, CompareOp::Eq, CompValue::Str(v)))
-            if path.sub_attr.is_none() && path.uri.is_none() =>
-        {
-            Some((path.name.to_ascii_lowercase(), v.clone()))
-        }
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::filter::{parse, Unrelated};
     use serde_json::json;
 
     fn user() -> Map<String, Value> {
@@ -344,7 +337,13 @@ mod tests {
     }
 
     fn m(f: &str) -> bool {
-        matches(&parse(f).unwrap(), &user(), ResourceSchema::user()).unwrap()
+        matches(
+            &parse(f).unwrap(),
+            &user(),
+            ResourceSchema::user(),
+            &Unrelated,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -414,6 +413,7 @@ mod tests {
             &parse("active gt true").unwrap(),
             &user(),
             ResourceSchema::user(),
+            &Unrelated,
         )
         .unwrap_err();
         assert_eq!(err.scim_type, Some("invalidFilter"));
