@@ -2,7 +2,8 @@
 //!
 //! - [`step`]: every check of one step, in order, without cascades.
 //! - [`asserts`]: the declarative asserts of scenario files.
-//! - [`schema`]: JSON Schema validation with the files in `schemas/`.
+//! - [`schema`]: JSON Schema validation with the files in `schemas/`; `schema_findings`
+//!   turns its violations into findings.
 //! - [`rules`]: SCIM rules written in code, invoked by id.
 
 pub mod asserts;
@@ -10,6 +11,7 @@ pub mod json;
 mod outcome;
 pub mod rules;
 pub mod schema;
+mod schema_findings;
 pub mod step;
 
 pub use outcome::{CheckId, CheckOutcome, CheckStatus, Severity};
