@@ -53,7 +53,7 @@ pub async fn run(
     let started_at = now.replace_nanosecond(0).unwrap_or(now);
     let started = Instant::now();
     let client = &shared.client;
-    let caps = preflight(client).await?;
+    let (caps, preflight_throttled) = preflight(client).await?;
     let run_id = &options.run_id;
     let planned = plan::plan(loaded, &options.profiles, run_id, &caps);
     // The scenarios run in their own task so that even a harness bug cannot skip cleanup.
@@ -117,6 +117,7 @@ pub async fn run(
             .unwrap_or_default(),
         duration_ms: started.elapsed().as_millis() as u64,
         summary,
+        preflight_throttled,
         scenarios,
         cleanup,
         interrupted: shared.cancel.reason(),
@@ -147,8 +148,8 @@ async fn sweep(client: &Client, prefix: &str, cleanup: &mut Cleanup) {
 }
 
 /// Tells "the target is broken" (a finding) from "nothing can be checked" (exit 3), and
-/// reads the advertised capabilities.
-async fn preflight(client: &Client) -> Result<Capabilities, Error> {
+/// reads the advertised capabilities; also says what throttling it waited out.
+async fn preflight(client: &Client) -> Result<(Capabilities, Vec<crate::exec::Throttle>), Error> {
     let get = |path: &str, query: Vec<(String, String)>| PreparedRequest {
         method: Method::Get,
         path: path.to_string(),
@@ -183,7 +184,14 @@ async fn preflight(client: &Client) -> Result<Capabilities, Error> {
         )));
     }
     let spc = client.send(&get("/ServiceProviderConfig", vec![])).await;
-    Ok(Capabilities(
-        spc.json().filter(|_| spc.status() == Some(200)).cloned(),
+    let throttled = probe
+        .throttled
+        .iter()
+        .chain(&spc.throttled)
+        .cloned()
+        .collect();
+    Ok((
+        Capabilities(spc.json().filter(|_| spc.status() == Some(200)).cloned()),
+        throttled,
     ))
 }

@@ -23,6 +23,9 @@ pub struct RunResult {
     pub started_at: String,
     pub duration_ms: u64,
     pub summary: Summary,
+    /// Rate-limit answers waited out before the first scenario (the reachability probe).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preflight_throttled: Vec<crate::exec::Throttle>,
     pub scenarios: Vec<ScenarioResult>,
     pub cleanup: Cleanup,
     /// Why the run stopped before every step ran (signal, deadline).

@@ -175,6 +175,7 @@ pub fn run() -> RunResult {
         started_at: "2026-01-02T03:04:05Z".into(),
         duration_ms: 1234,
         summary,
+        preflight_throttled: vec![],
         scenarios,
         cleanup: Cleanup {
             kept: false,

@@ -106,6 +106,7 @@ impl Reporter for HumanReporter {
             .flat_map(|s| &s.steps)
             .filter_map(|s| s.exchange.as_ref())
             .flat_map(|x| &x.throttled)
+            .chain(&run.preflight_throttled)
             .collect();
         if !throttles.is_empty() {
             let waited: u64 = throttles.iter().map(|t| t.waited_ms).sum();

@@ -22,6 +22,8 @@ struct JsonReport<'a> {
     started_at: &'a str,
     duration_ms: u64,
     summary: Summary,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    preflight_throttled: &'a [crate::exec::Throttle],
     checks: Vec<JsonCheck<'a>>,
     scenarios: &'a [ScenarioResult],
     cleanup: &'a Cleanup,
@@ -55,6 +57,7 @@ impl Reporter for JsonReporter {
             started_at: &run.started_at,
             duration_ms: run.duration_ms,
             summary: run.summary,
+            preflight_throttled: &run.preflight_throttled,
             checks: run
                 .checks()
                 .map(|(sc, st, c)| JsonCheck {

@@ -357,7 +357,14 @@ async fn redirects_are_not_followed_and_credentials_stay_home() {
 async fn rate_limits_are_waited_out_and_reported_as_throttling() {
     let throttled = Arc::new(AtomicUsize::new(0));
     let t = throttled.clone();
+    let probed = Arc::new(AtomicUsize::new(0));
     let server = Faulty::start(move |req, up| {
+        // The reachability probe is throttled once too: reported, not hidden.
+        if req.method == "GET" && probed.fetch_add(1, Ordering::SeqCst) == 0 {
+            let mut resp = Resp::scim_error(429, None, "slow down");
+            resp.set_header("retry-after", "1");
+            return resp;
+        }
         // The first two creations are throttled, once with seconds and once with an HTTP date.
         if req.method == "POST" && t.load(Ordering::SeqCst) < 2 {
             let n = t.fetch_add(1, Ordering::SeqCst);
@@ -390,6 +397,7 @@ async fn rate_limits_are_waited_out_and_reported_as_throttling() {
         .collect();
     assert_eq!(throttles.len(), 2, "{throttles:?}");
     assert_eq!(throttles[0]["status"], 429);
+    assert_eq!(report["preflight_throttled"][0]["retry_after"], "1");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
