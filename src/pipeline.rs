@@ -55,6 +55,7 @@ pub async fn run(
     let client = &shared.client;
     let (caps, preflight_throttled) = preflight(client).await?;
     let run_id = &options.run_id;
+    shared.ledger.begin(&run_id.prefix());
     let planned = plan::plan(loaded, &options.profiles, run_id, &caps);
     // The scenarios run in their own task so that even a harness bug cannot skip cleanup.
     let task = {

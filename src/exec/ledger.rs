@@ -69,6 +69,20 @@ pub struct LedgerEntry {
 #[derive(Debug, Default)]
 pub struct Ledger {
     entries: Mutex<Vec<LedgerEntry>>,
+    /// The run's name prefix; a created resource whose name lacks it is not the run's.
+    prefix: Mutex<String>,
+    /// Resources a create was answered with that are not the run's (a server that answers a
+    /// create with an existing resource): never modified, never deleted.
+    foreign: Mutex<Vec<LedgerEntry>>,
+}
+
+/// The name attribute of a resource of `kind` in a body.
+fn name_in(kind: ResourceKind, body: &serde_json::Value) -> Option<&str> {
+    let attr = match kind {
+        ResourceKind::User => "userName",
+        ResourceKind::Group => "displayName",
+    };
+    member(body, attr).and_then(|v| v.as_str())
 }
 
 /// `/Users/{id}` → (User, id); other paths → None.
@@ -85,8 +99,29 @@ impl Ledger {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Starts a run: names it creates carry `prefix`.
+    pub fn begin(&self, prefix: &str) {
+        *self.prefix.lock().unwrap_or_else(|e| e.into_inner()) = prefix.to_string();
+    }
+
+    fn prefix(&self) -> String {
+        self.prefix
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Whether `name` carries the run's prefix (ignoring case: userName is caseExact=false).
+    pub fn is_ours(&self, name: &str) -> bool {
+        name.to_lowercase()
+            .starts_with(&self.prefix().to_lowercase())
+    }
+
     /// Why the harness must not send this request, if it must not.
     pub fn refusal(&self, req: &PreparedRequest) -> Option<String> {
+        if req.method == Method::Post {
+            return self.refuse_create(req);
+        }
         if !req.method.is_mutating() {
             return None;
         }
@@ -101,32 +136,58 @@ impl Ledger {
             .lock()
             .iter()
             .any(|e| e.kind == kind && e.id.as_str() == id);
-        (!known).then(|| {
-            format!(
+        if known {
+            return None;
+        }
+        let foreign = self.foreign.lock().unwrap_or_else(|e| e.into_inner());
+        Some(match foreign.iter().find(|e| e.kind == kind && e.id.as_str() == id) {
+            Some(e) => format!(
+                "refused {} {}: the server answered a create with id `{id}`, which holds `{}`, a name this run did not create",
+                req.method.as_str(),
+                req.path,
+                e.name
+            ),
+            None => format!(
                 "refused {} {}: id `{id}` was not created by this run",
                 req.method.as_str(),
                 req.path
-            )
+            ),
         })
     }
 
+    /// A create must name its resource with the run's prefix, or cleanup could not tell it
+    /// from the tenant's own data.
+    fn refuse_create(&self, req: &PreparedRequest) -> Option<String> {
+        let segment = req.path.trim_start_matches('/');
+        let kind = ResourceKind::from_segment(segment)?;
+        let name = req.body.as_ref().and_then(|b| name_in(kind, b));
+        match name {
+            Some(n) if self.is_ours(n) => None,
+            _ => Some(format!(
+                "refused POST {}: the {} it creates must start with the run prefix `{}` (use {{{{userN.userName}}}} or {{{{groupN.displayName}}}})",
+                req.path,
+                match kind {
+                    ResourceKind::User => "userName",
+                    ResourceKind::Group => "displayName",
+                },
+                self.prefix()
+            )),
+        }
+    }
+
     /// Records what an exchange created or deleted.
-    pub fn observe(&self, req: &PreparedRequest, exchange: &Exchange) {
-        let Some(resp) = exchange.response.as_ref() else {
-            return;
-        };
+    /// Returns the name of the resource a create was answered with when it is not the run's.
+    pub fn observe(&self, req: &PreparedRequest, exchange: &Exchange) -> Option<String> {
+        let resp = exchange.response.as_ref()?;
         match req.method {
             Method::Post if (200..300).contains(&resp.status) => {
-                let Some(kind) = req
+                let kind = req
                     .path
                     .trim_start_matches('/')
                     .split('/')
                     .next()
                     .filter(|_| target_of(&req.path).is_none())
-                    .and_then(ResourceKind::from_segment)
-                else {
-                    return;
-                };
+                    .and_then(ResourceKind::from_segment)?;
                 let id = resp
                     .json
                     .as_ref()
@@ -138,16 +199,23 @@ impl Ledger {
                             .and_then(|l| l.trim_end_matches('/').rsplit('/').next())
                             .map(str::to_string)
                     });
-                let Some(id) = id.filter(|s| !s.is_empty()) else {
-                    return;
-                };
-                let name = req
-                    .body
-                    .as_ref()
-                    .and_then(|b| member(b, "userName").or_else(|| member(b, "displayName")))
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string();
+                let id = id.filter(|s| !s.is_empty())?;
+                let sent = req.body.as_ref().and_then(|b| name_in(kind, b));
+                let returned = resp.json.as_ref().and_then(|b| name_in(kind, b));
+                let name = returned.or(sent).unwrap_or_default().to_string();
+                if returned.is_some_and(|r| !self.is_ours(r)) {
+                    // Not what this run asked for: an existing resource, by its name.
+                    self.foreign
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(LedgerEntry {
+                            kind,
+                            id: ResourceId::new(id),
+                            name: name.clone(),
+                            deleted: false,
+                        });
+                    return Some(name);
+                }
                 let mut entries = self.lock();
                 if !entries
                     .iter()
@@ -168,6 +236,7 @@ impl Ledger {
             }
             _ => {}
         }
+        None
     }
 
     pub fn mark_deleted(&self, kind: ResourceKind, id: &str) {
@@ -206,8 +275,45 @@ mod tests {
             path: path.into(),
             query: vec![],
             headers: vec![],
-            body: Some(json!({"userName": "scimcheck-x-a"})),
+            body: Some(json!({"userName": "scimcheck-x-a", "displayName": "scimcheck-x-g"})),
         }
+    }
+
+    fn ledger() -> Ledger {
+        let l = Ledger::default();
+        l.begin("scimcheck-x-");
+        l
+    }
+
+    #[test]
+    fn a_create_answered_with_someone_elses_resource_is_never_touched() {
+        let ledger = ledger();
+        ledger.observe(
+            &req(Method::Post, "/Users"),
+            &exchange(201, json!({"id": "boss", "userName": "ceo@corp.example"})),
+        );
+        let why = ledger.refusal(&req(Method::Delete, "/Users/boss")).unwrap();
+        assert!(why.contains("ceo@corp.example"), "{why}");
+        assert!(ledger.remaining().is_empty());
+        ledger.observe(
+            &req(Method::Post, "/Users"),
+            &exchange(201, json!({"id": "mine", "userName": "SCIMCHECK-X-A"})),
+        );
+        assert!(ledger
+            .refusal(&req(Method::Delete, "/Users/mine"))
+            .is_none());
+    }
+
+    #[test]
+    fn creates_must_carry_the_prefix() {
+        let ledger = ledger();
+        assert!(ledger.refusal(&req(Method::Post, "/Users")).is_none());
+        let mut plain = req(Method::Post, "/Users");
+        plain.body = Some(json!({"userName": "jane@example.com"}));
+        assert!(ledger.refusal(&plain).unwrap().contains("run prefix"));
+        assert!(ledger
+            .refusal(&req(Method::Post, "/Users/.search"))
+            .is_none());
     }
 
     fn exchange(status: u16, body: serde_json::Value) -> Exchange {
@@ -232,7 +338,7 @@ mod tests {
 
     #[test]
     fn mutations_need_a_ledger_entry() {
-        let ledger = Ledger::default();
+        let ledger = ledger();
         assert!(ledger.refusal(&req(Method::Get, "/Users/abc")).is_none());
         assert!(ledger.refusal(&req(Method::Patch, "/Users/abc")).is_some());
         assert!(ledger.refusal(&req(Method::Delete, "/Users")).is_some());
@@ -246,7 +352,7 @@ mod tests {
 
     #[test]
     fn deletes_are_recorded_and_groups_come_first() {
-        let ledger = Ledger::default();
+        let ledger = ledger();
         ledger.observe(
             &req(Method::Post, "/Users"),
             &exchange(201, json!({"id": "u"})),

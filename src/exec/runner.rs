@@ -89,7 +89,7 @@ async fn run_scenario(
             Some(why) => client.refused(&prepared, why),
             None => client.send(&prepared).await,
         };
-        ledger.observe(&prepared, &exchange);
+        let foreign = ledger.observe(&prepared, &exchange);
         let ctx = StepContext {
             scenario_id: &scenario.id,
             step,
@@ -97,8 +97,21 @@ async fn run_scenario(
             exchange: &exchange,
             vars: &vars,
         };
-        let (checks, flow) = checked(&ctx);
-        let answered = answered_as_expected(step, &exchange);
+        let (mut checks, flow) = checked(&ctx);
+        let mut answered = answered_as_expected(step, &exchange);
+        if let Some(name) = foreign {
+            // Its id must not reach a later step: that would change someone else's data.
+            checks.push(check::CheckOutcome::fail(
+                "rfc7644.create.new-resource",
+                check::Severity::Error,
+                "RFC 7644 §3.3",
+                format!("the create was answered with an existing resource, `{name}`, not the one sent"),
+                "Create a new resource from the POST body, or answer 409 when it conflicts; never return another resource.",
+            ));
+            answered = Err(format!(
+                "it returned `{name}`, which this run did not create"
+            ));
+        }
         let captures = if answered.is_ok() {
             capture(step, &exchange)
         } else {
@@ -273,11 +286,40 @@ fn capture(step: &Step, exchange: &crate::exec::Exchange) -> BTreeMap<String, Va
     out
 }
 
-/// Deletes what the run created and still exists, groups before users.
+/// Deletes what the run created and still exists, groups before users. Each resource is
+/// read first: one whose name no longer carries the run's prefix (a server that reused the
+/// id) is left alone and reported.
 pub async fn cleanup(client: &Client, ledger: &Ledger) -> Cleanup {
     let mut result = Cleanup::default();
     for entry in ledger.remaining() {
-        let outcome = delete(client, &entry).await;
+        let path = format!("{}/{}", entry.kind.endpoint(), entry.id);
+        let read = send_idempotent(client, &plan::PreparedRequest::get(&path)).await;
+        let name_now = read
+            .json()
+            .filter(|_| read.status() == Some(200))
+            .and_then(|b| {
+                let attr = match entry.kind {
+                    super::ResourceKind::User => "userName",
+                    super::ResourceKind::Group => "displayName",
+                };
+                crate::check::json::member(b, attr)?
+                    .as_str()
+                    .map(str::to_string)
+            });
+        if let Some(name) = name_now.filter(|n| !ledger.is_ours(n)) {
+            result.failed.push(CleanupFailure {
+                entry,
+                reason: format!(
+                    "not deleted: {path} now holds `{name}`, which this run did not create"
+                ),
+            });
+            continue;
+        }
+        let outcome = if read.status() == Some(404) {
+            Ok(())
+        } else {
+            delete(client, &entry).await
+        };
         if outcome.is_ok() {
             ledger.mark_deleted(entry.kind, entry.id.as_str());
         }
@@ -296,10 +338,7 @@ pub async fn cleanup(client: &Client, ledger: &Ledger) -> Cleanup {
 pub async fn delete(client: &Client, entry: &LedgerEntry) -> Result<(), String> {
     let req = plan::PreparedRequest {
         method: Method::Delete,
-        path: format!("{}/{}", entry.kind.endpoint(), entry.id),
-        query: vec![],
-        headers: vec![],
-        body: None,
+        ..plan::PreparedRequest::get(&format!("{}/{}", entry.kind.endpoint(), entry.id))
     };
     let exchange = send_idempotent(client, &req).await;
     match (exchange.status(), exchange.error) {

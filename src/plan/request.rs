@@ -19,6 +19,19 @@ pub struct PreparedRequest {
     pub body: Option<Value>,
 }
 
+impl PreparedRequest {
+    /// A plain GET of `path`, for the harness's own reads (probe, cleanup, leftovers).
+    pub fn get(path: &str) -> PreparedRequest {
+        PreparedRequest {
+            method: Method::Get,
+            path: path.to_string(),
+            query: vec![],
+            headers: vec![],
+            body: None,
+        }
+    }
+}
+
 /// Renders `req`; `defaults` are the scenario's headers, overridden by the step's.
 pub fn prepare(
     req: &Request,

@@ -2,6 +2,7 @@
 //! servers that misbehave in specific ways.
 
 mod cli;
+mod foreign;
 mod hostile;
 mod okta_defects;
 mod safety;

@@ -45,6 +45,11 @@ pub const AUTOMATIC: &[AutomaticCheck] = &[
         summary: "a complete response arrived: timeout, connect, broken or body-too-large otherwise",
     },
     AutomaticCheck {
+        id: "rfc7644.create.new-resource",
+        reference: "RFC 7644 §3.3",
+        summary: "a create is answered with the resource it asked for, not an existing one (whose id the run then never uses)",
+    },
+    AutomaticCheck {
         id: "rfc7644.content-type",
         reference: "RFC 7644 §3.1, §8.1",
         summary: "a body comes as application/scim+json (application/json is a warning)",
