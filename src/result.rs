@@ -120,6 +120,10 @@ pub struct StepResult {
     pub captures: BTreeMap<String, Value>,
     #[serde(skip)]
     pub snapshot: SnapshotMode,
+    /// The earlier steps this one builds on (its `needs`), so a report can show the request
+    /// that set up what this step found.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

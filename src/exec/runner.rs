@@ -134,6 +134,7 @@ async fn run_scenario(
             checks,
             captures,
             snapshot: step.snapshot,
+            needs: step.needs.clone(),
         });
     }
     ScenarioResult {
@@ -259,6 +260,7 @@ fn skipped_step(step: &Step, scenario_id: &str, reference: &str, reason: String)
         checks,
         captures: BTreeMap::new(),
         snapshot: step.snapshot,
+        needs: step.needs.clone(),
     }
 }
 

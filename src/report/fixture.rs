@@ -34,6 +34,7 @@ fn step(
         checks,
         captures: Default::default(),
         snapshot: Default::default(),
+        needs: vec![],
     }
 }
 

@@ -182,7 +182,7 @@ impl HumanReporter {
             if self.quiet && !step.checks.iter().any(|c| c.is_failure()) {
                 continue;
             }
-            self.step(p, step, out)?;
+            self.step(p, sc, step, out)?;
         }
         if let Some(diff) = sc.snapshot.as_ref().and_then(|s| s.diff.as_deref()) {
             for line in diff.lines() {
@@ -199,7 +199,13 @@ impl HumanReporter {
         Ok(())
     }
 
-    fn step(&self, p: &Paint, step: &StepResult, out: &mut dyn Write) -> io::Result<()> {
+    fn step(
+        &self,
+        p: &Paint,
+        sc: &ScenarioResult,
+        step: &StepResult,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         let line = match &step.exchange {
             Some(x) => {
                 let path = x
@@ -242,6 +248,33 @@ impl HumanReporter {
         }
         let failing = step.checks.iter().any(|c| c.is_failure());
         if let (Some(x), true) = (&step.exchange, failing || self.verbose) {
+            // A read that checks an earlier change is reproduced after that change.
+            for need in step.needs.iter().filter(|_| failing) {
+                let Some(before) = sc
+                    .steps
+                    .iter()
+                    .find(|s| &s.id == need)
+                    .and_then(|s| s.exchange.as_ref())
+                    .filter(|b| b.request.method != crate::scenario::Method::Get)
+                else {
+                    continue;
+                };
+                writeln!(
+                    out,
+                    "        {} {} {} (step `{need}`)",
+                    p.dim("after:   "),
+                    before.request.method.as_str(),
+                    before.request.url
+                )?;
+                if let Some(body) = &before.request.body {
+                    writeln!(
+                        out,
+                        "                  {}",
+                        clip(&body.to_string(), BODY_SHOWN)
+                    )?;
+                }
+                writeln!(out, "                  {}", curl::command(&before.request))?;
+            }
             self.exchange(p, x, out)?;
         }
         Ok(())

@@ -127,6 +127,7 @@ mod tests {
             checks: vec![CheckOutcome::pass("snapshot.drift", "r", "matches")],
             captures: Default::default(),
             snapshot: Default::default(),
+            needs: vec![],
         });
         assert_eq!(Verdict::of_scenario(sc), Verdict::Skipped);
         sc.steps.last_mut().unwrap().checks = vec![CheckOutcome::fail(

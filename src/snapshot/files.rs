@@ -96,6 +96,7 @@ pub fn apply(run: &mut RunResult, opts: &SnapshotOptions) -> Result<(), Error> {
             checks: vec![check],
             captures: Default::default(),
             snapshot: Default::default(),
+            needs: vec![],
         });
     }
     run.summary = Summary::of(run.checks().map(|(_, _, c)| c));

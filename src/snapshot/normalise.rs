@@ -371,6 +371,7 @@ mod tests {
                         checks: vec![],
                         captures: Default::default(),
                         snapshot: SnapshotMode::Full,
+                        needs: vec![],
                     },
                 )
                 .collect(),
