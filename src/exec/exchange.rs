@@ -85,7 +85,9 @@ impl RecordedResponse {
                 acc.replace(secret.as_str(), REDACTED)
             })
         };
-        if !leaks(&self.body) && !self.headers.values().any(|v| leaks(v)) {
+        // A JSON body may carry a secret escaped (`\/`, `\u003d`): its decoded strings tell.
+        let json_leaks = self.json.as_ref().is_some_and(|j| any_string(j, &leaks));
+        if !json_leaks && !leaks(&self.body) && !self.headers.values().any(|v| leaks(v)) {
             return self;
         }
         let headers = self
@@ -93,7 +95,14 @@ impl RecordedResponse {
             .iter()
             .map(|(k, v)| (k.clone(), scrub(v)))
             .collect();
-        RecordedResponse::new(self.status, headers, scrub(&self.body), self.truncated)
+        let body = match self.json {
+            Some(mut json) if json_leaks => {
+                map_strings(&mut json, &scrub);
+                serde_json::to_string(&json).unwrap_or_default()
+            }
+            _ => scrub(&self.body),
+        };
+        RecordedResponse::new(self.status, headers, body, self.truncated)
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -111,6 +120,30 @@ impl RecordedResponse {
                 .trim()
                 .to_ascii_lowercase()
         })
+    }
+}
+
+fn any_string(v: &Value, f: &impl Fn(&str) -> bool) -> bool {
+    match v {
+        Value::String(s) => f(s),
+        Value::Array(items) => items.iter().any(|i| any_string(i, f)),
+        Value::Object(map) => map.iter().any(|(k, v)| f(k) || any_string(v, f)),
+        _ => false,
+    }
+}
+
+fn map_strings(v: &mut Value, f: &impl Fn(&str) -> String) {
+    match v {
+        Value::String(s) => *s = f(s),
+        Value::Array(items) => items.iter_mut().for_each(|i| map_strings(i, f)),
+        Value::Object(map) => {
+            let entries = std::mem::take(map);
+            for (k, mut v) in entries {
+                map_strings(&mut v, f);
+                map.insert(f(&k), v);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -171,5 +204,22 @@ mod tests {
             format!("you sent {REDACTED}"),
             "the body still parses"
         );
+    }
+
+    #[test]
+    fn secrets_escaped_in_json_are_scrubbed_too() {
+        for body in [
+            r#"{"detail":"Bearer Ab\/cd+ef=="}"#,
+            r#"{"detail":"Bearer Ab/cd+ef\u003d\u003d"}"#,
+        ] {
+            let r = RecordedResponse::new(400, Headers::new(), body.into(), false)
+                .scrubbed(&["Ab/cd+ef==".into()]);
+            assert!(
+                !r.body.contains("Ab") && !r.json.as_ref().unwrap().to_string().contains("Ab"),
+                "{}",
+                r.body
+            );
+            assert_eq!(r.json.unwrap()["detail"], format!("Bearer {REDACTED}"));
+        }
     }
 }
