@@ -200,20 +200,8 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
         return Flow::Continue;
     };
     findings::schema_checks(ctx, body, out);
-    for a in &expect.asserts {
-        let first = a.needs.iter().find(|need| {
-            out.iter()
-                .any(|c| c.id.as_str() == need.as_str() && c.is_failure())
-        });
-        out.push(match first {
-            Some(first) => CheckOutcome::skip(
-                &a.id,
-                a.reference.as_deref().unwrap_or(ctx.reference),
-                format!("`{first}` already failed on the same value"),
-            ),
-            None => asserts::evaluate(a, ctx.exchange, ctx.vars, ctx.reference),
-        });
-    }
+    // The protocol rules first, then the scenario's asserts, which may name a rule (or an
+    // earlier assert) that reports their root cause.
     for call in expect
         .checks
         .iter()
@@ -226,6 +214,20 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
             Ok(args) => out.extend((check.run)(ctx, &args)),
             Err(reason) => out.push(CheckOutcome::skip(check.id, check.reference, reason)),
         }
+    }
+    for a in &expect.asserts {
+        let first = a.needs.iter().find(|need| {
+            out.iter()
+                .any(|c| c.id.as_str() == need.as_str() && c.is_failure())
+        });
+        out.push(match first {
+            Some(first) => CheckOutcome::skip(
+                &a.id,
+                a.reference.as_deref().unwrap_or(ctx.reference),
+                format!("same root cause as `{first}`, which failed"),
+            ),
+            None => asserts::evaluate(a, ctx.exchange, ctx.vars, ctx.reference),
+        });
     }
     Flow::Continue
 }

@@ -123,15 +123,23 @@ fn validate_step(
     for (j, a) in step.expect.asserts.iter().enumerate() {
         validate_assert(a).map_err(|m| (Part::Assert(j), m))?;
         let earlier = &step.expect.asserts[..j];
-        if let Some(missing) = a
-            .needs
-            .iter()
-            .find(|n| !earlier.iter().any(|e| &e.id == *n))
-        {
+        let reported = |n: &str| {
+            earlier.iter().any(|e| e.id == n)
+                || n.starts_with("schema.")
+                || step.expect.checks.iter().any(|c| {
+                    rules::find(c.id()).is_some_and(|r| {
+                        r.produces.iter().any(|p| match p.strip_suffix('*') {
+                            Some(prefix) => n.starts_with(prefix),
+                            None => *p == n,
+                        })
+                    })
+                })
+        };
+        if let Some(missing) = a.needs.iter().find(|n| !reported(n)) {
             return Err((
                 Part::Assert(j),
                 format!(
-                    "assert `{}` needs `{missing}`, which is not an earlier assert of this step",
+                    "assert `{}` needs `{missing}`, which is neither an earlier assert of this step, a schema finding, nor reported by one of its named checks",
                     a.id
                 ),
             ));

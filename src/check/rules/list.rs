@@ -154,6 +154,31 @@ pub fn list_response(ctx: &StepContext<'_>, _args: &Map<String, Value>) -> Vec<C
             "Send itemsPerPage with every page of a paged result.",
         )),
     }
+    // A first page that is empty although there are results: startIndex read as 0-based.
+    let asked_start = ctx
+        .exchange
+        .query_param("startIndex")
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or(1);
+    let asked_count = ctx
+        .exchange
+        .query_param("count")
+        .and_then(|s| s.parse::<u64>().ok());
+    if let Some(total) = total.and_then(Value::as_u64) {
+        if asked_start <= 1 && asked_count != Some(0) {
+            out.push(
+                CheckOutcome::verdict(
+                    total == 0 || len > 0,
+                    "rfc7644.list.first-page",
+                    Severity::Error,
+                    "RFC 7644 §3.4.2.4",
+                    format!("the first page holds {len} of {total} result(s)"),
+                    "startIndex is 1-based: startIndex=1 is the first result, so the first page of a non-empty result is never empty.",
+                )
+                .at("/Resources"),
+            );
+        }
+    }
     if let Some(asked) = ctx
         .exchange
         .query_param("startIndex")

@@ -106,7 +106,7 @@ pub const ALL: &[NamedCheck] = &[
         id: "rfc7644.list-response",
         reference: list::REFERENCE,
         summary: "ListResponse invariants: schemas, integer counts, itemsPerPage = len(Resources), totalResults ≥ that, startIndex echoed, count honoured; startIndex and itemsPerPage required on partial pages",
-        produces: &["rfc7644.list.schemas", "rfc7644.list.integer-counts", "rfc7644.list.resources", "rfc7644.list.total-results", "rfc7644.list.items-per-page", "rfc7644.list.start-index", "rfc7644.list.count-honoured"],
+        produces: &["rfc7644.list.schemas", "rfc7644.list.integer-counts", "rfc7644.list.resources", "rfc7644.list.total-results", "rfc7644.list.items-per-page", "rfc7644.list.first-page", "rfc7644.list.start-index", "rfc7644.list.count-honoured"],
         run: list::list_response,
     },
     NamedCheck {

@@ -17,37 +17,49 @@ pub fn created_resource(ctx: &StepContext<'_>, args: &Map<String, Value>) -> Vec
         return vec![];
     };
     let mut out = Vec::new();
-    // A Location may be relative (RFC 9110 §10.2.2): it names what the request URL resolves it to.
+    // Both may be relative references (RFC 9110 §10.2.2, RFC 7643 §2.3.7): each names what
+    // the request URL resolves it to.
     let request_url = url::Url::parse(&ctx.exchange.request.url).ok();
-    let resolved = resp.header("location").map(|l| {
+    let resolve = |l: &str| {
         request_url
             .as_ref()
             .and_then(|base| base.join(l).ok())
             .map_or_else(|| l.to_string(), |u| u.to_string())
-    });
-    let location = resolved.as_deref();
+    };
+    let location = resp.header("location").map(resolve);
     let meta_location = member(body, "meta")
         .and_then(|m| member(m, "location"))
-        .and_then(Value::as_str);
+        .and_then(Value::as_str)
+        .map(resolve);
     out.push(CheckOutcome::verdict(
         location.is_some(),
         "rfc7644.create.location-header",
         Severity::Error,
         "RFC 7644 §3.3",
-        location.map_or("no Location header".into(), |l| format!("Location: {l}")),
+        location
+            .as_ref()
+            .map_or("no Location header".into(), |l| format!("Location: {l}")),
         "Send the new resource's URL in a Location header with the 201.",
     ));
-    if let Some(location) = location {
-        let id = member(body, "id")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let endpoint = request_url
-            .as_ref()
-            .and_then(|u| u.path_segments()?.next_back().map(str::to_string))
-            .unwrap_or_default();
-        let mut segments = location.trim_end_matches('/').rsplit('/');
+    // The id as the body gives it; a number is a schema finding, but still names the resource.
+    let id = match member(body, "id") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let endpoint = request_url
+        .as_ref()
+        .and_then(|u| u.path_segments()?.next_back().map(str::to_string))
+        .unwrap_or_default();
+    if let Some(named) = location.as_deref().or(meta_location.as_deref()) {
+        let mut segments = named.trim_end_matches('/').rsplit('/');
+        let last = segments.next().map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        });
         let names_it = !id.is_empty()
-            && segments.next() == Some(id)
+            && last.as_deref() == Some(id.as_str())
             && segments
                 .next()
                 .is_some_and(|e| e.eq_ignore_ascii_case(&endpoint));
@@ -56,26 +68,40 @@ pub fn created_resource(ctx: &StepContext<'_>, args: &Map<String, Value>) -> Vec
             "rfc7644.create.location-is-resource",
             Severity::Error,
             "RFC 7644 §3.3; RFC 7643 §3.1 (meta.location)",
-            format!("Location {location} for id {id:?}"),
+            if id.is_empty() {
+                format!("{named}, but the body has no id")
+            } else {
+                format!("{named} for id {id:?}")
+            },
             &format!("The Location is the new resource's own URL, …/{endpoint}/{{id}}."),
         ));
-        let same = meta_location
-            .is_some_and(|m| m.trim_end_matches('/') == location.trim_end_matches('/'));
-        out.push(
-            CheckOutcome::verdict(
-                same,
+    }
+    // RFC 7644 §3.3: the URI "SHALL" be in the Location header and in meta.location.
+    out.push(
+        match (&location, &meta_location) {
+            (Some(l), Some(m)) => CheckOutcome::verdict(
+                m.trim_end_matches('/') == l.trim_end_matches('/'),
                 "rfc7644.create.location-matches-meta",
                 Severity::Error,
                 "RFC 7644 §3.3",
-                format!(
-                    "Location {location}, meta.location {}",
-                    meta_location.unwrap_or("missing")
-                ),
+                format!("Location {l}, meta.location {m}"),
                 "meta.location must be the same URL as the Location header.",
-            )
-            .at("/meta/location"),
-        );
-    }
+            ),
+            (_, None) => CheckOutcome::fail(
+                "rfc7644.create.location-matches-meta",
+                Severity::Error,
+                "RFC 7644 §3.3",
+                "the body has no meta.location",
+                "Return meta.location, the new resource's URL, in the body of the 201.",
+            ),
+            (None, Some(_)) => CheckOutcome::skip(
+                "rfc7644.create.location-matches-meta",
+                "RFC 7644 §3.3",
+                "no Location header to compare with",
+            ),
+        }
+        .at("/meta/location"),
+    );
     if let Some(expected) = args.get("resource_type").and_then(Value::as_str) {
         let actual = member(body, "meta").and_then(|m| member(m, "resourceType"));
         out.push(
@@ -117,7 +143,8 @@ pub fn version_matches_etag(exchange: &crate::exec::Exchange) -> CheckOutcome {
         (Some(etag), Some(version)) => CheckOutcome::verdict(
             etag == version,
             ID,
-            Severity::Error,
+            // Lower-case "must" in RFC 7643: an interoperability risk, not a MUST.
+            Severity::Warning,
             REFERENCE,
             format!("ETag {etag}, meta.version {version}"),
             "Send the same entity tag in the ETag header and in meta.version.",
