@@ -79,6 +79,11 @@ impl Normaliser {
         match v {
             Value::String(_) if is("version") => json!("[etag]"),
             Value::String(s) => Value::String(self.text(s, is("id") || is("value"))),
+            // A numeric id (a schema finding of its own) is still an id that changes per run.
+            Value::Number(n) if is("id") || is("value") => match self.id(&n.to_string()) {
+                Some(p) => json!(p),
+                None => v.clone(),
+            },
             Value::Array(items) => Value::Array(items.iter().map(|i| self.value(i, key)).collect()),
             Value::Object(map) => Value::Object(
                 map.iter()
@@ -108,9 +113,9 @@ fn is_timestamp(s: &str) -> bool {
             .all(|c| c.is_ascii_digit() || b".:+-Zz".contains(c))
 }
 
-/// A response body in a canonical form: members sorted by name and multi-valued attributes
-/// by value, since SCIM gives neither an order (RFC 7643 §2.4); a ListResponse's
-/// `Resources` keep theirs, which paging and sorting define.
+/// A body in a canonical form: members sorted by name and multi-valued attributes by value,
+/// since SCIM gives neither an order (RFC 7643 §2.4); a ListResponse's `Resources` and a
+/// PatchOp's `Operations` keep theirs, which paging and sorting, or PATCH, define.
 fn canonical(v: Value, key: Option<&str>) -> Value {
     match v {
         Value::Object(map) => {
@@ -128,7 +133,9 @@ fn canonical(v: Value, key: Option<&str>) -> Value {
         }
         Value::Array(items) => {
             let mut items: Vec<Value> = items.into_iter().map(|i| canonical(i, None)).collect();
-            if !key.is_some_and(|k| k.eq_ignore_ascii_case("Resources")) {
+            if !key.is_some_and(|k| {
+                k.eq_ignore_ascii_case("Resources") || k.eq_ignore_ascii_case("Operations")
+            }) {
                 items.sort_by_cached_key(|i| i.to_string());
             }
             Value::Array(items)
@@ -203,13 +210,17 @@ fn collect_ids(scenario: &ScenarioResult) -> Vec<(String, String)> {
                     .into_iter()
                     .flatten()
                 {
-                    if let Some(id) = member(r, "id").and_then(Value::as_str) {
-                        add(id, kind_of(r).as_deref());
+                    match member(r, "id") {
+                        Some(Value::String(id)) => add(id, kind_of(r).as_deref()),
+                        Some(Value::Number(n)) => add(&n.to_string(), kind_of(r).as_deref()),
+                        _ => {}
                     }
                 }
             }
-            if let Some(id) = member(body, "id").and_then(Value::as_str) {
-                add(id, kind_of(body).as_deref());
+            match member(body, "id") {
+                Some(Value::String(id)) => add(id, kind_of(body).as_deref()),
+                Some(Value::Number(n)) => add(&n.to_string(), kind_of(body).as_deref()),
+                _ => {}
             }
         }
         if let Some(location) = resp.header("location") {
@@ -272,7 +283,8 @@ pub fn snapshot_of(scenario: &ScenarioResult, base_url: &str, run_id: &str) -> V
                 .collect();
             request.insert("headers".into(), Value::Object(headers));
             if let Some(body) = &x.request.body {
-                request.insert("body".into(), n.value(body, None));
+                // A PUT sends back what the server answered, in the server's order.
+                request.insert("body".into(), canonical(n.value(body, None), None));
             }
             out.insert("request".into(), Value::Object(request));
             match (&x.response, &x.error) {
@@ -413,6 +425,20 @@ mod tests {
             steps[1]["response"]["body"]["Resources"][0]["groups"][0]["value"],
             "[user-1]"
         );
+    }
+
+    #[test]
+    fn numeric_ids_are_placeholders_too() {
+        use crate::scenario::Method;
+        let sc = scenario(vec![(
+            Method::Post,
+            "http://h/scim/v2/Users",
+            201,
+            json!({"id": 41, "meta": {"resourceType": "User"}, "count": 41}),
+        )]);
+        let doc = snapshot_of(&sc, "http://h/scim/v2", "r");
+        assert_eq!(doc["steps"][0]["response"]["body"]["id"], "[user-1]");
+        assert_eq!(doc["steps"][0]["response"]["body"]["count"], 41);
     }
 
     #[test]
