@@ -115,10 +115,10 @@ async fn drift_is_found_with_its_diff_and_can_be_accepted() {
     let flag = changed.clone();
     let server = Faulty::start(move |req, up| {
         let mut resp = up.send(&req);
-        // The changed server starts returning a title on every user it reads back by id.
+        // The changed server starts returning a nickName on every user it reads back by id.
         if flag.load(Ordering::SeqCst) && req.method == "GET" && req.path().contains("/Users/") {
             if let Some(mut body) = resp.json() {
-                body["title"] = "Changed".into();
+                body["nickName"] = "Changed".into();
                 resp.set_json(&body);
             }
         }
@@ -158,7 +158,7 @@ async fn drift_is_found_with_its_diff_and_can_be_accepted() {
         .as_str()
         .unwrap()
         .to_string();
-    assert!(diff.contains("+          \"title\": \"Changed\""), "{diff}");
+    assert!(diff.contains("+          \"nickName\": \"Changed\""), "{diff}");
     assert!(
         diff.starts_with("--- ") && diff.contains("+++ this run") && diff.contains("@@ "),
         "a unified diff:\n{diff}"
