@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "scimcheck",
     version,
     about = "SCIM 2.0 conformance harness: replays Okta and Entra ID provisioning traffic against a SCIM server",
-    after_help = "Exit codes: 0 no failing check at or above --fail-on; 1 at least one; 2 usage, configuration or scenario-file error; 3 the target could not be reached or rejected the credentials; 130 interrupted (after cleanup)."
+    after_help = "Exit codes: 0 no failing check at or above --fail-on; 1 at least one; 2 usage, configuration or scenario-file error; 3 the target could not be reached or rejected the credentials; 124 the --deadline passed before every step ran; 130 interrupted (after cleanup)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -32,8 +32,9 @@ pub enum Command {
 /// How to reach and authenticate to the target; shared by `run` and `cleanup`.
 #[derive(Debug, Args)]
 pub struct TargetArgs {
-    /// Bearer token sent as `Authorization: Bearer <token>`. Never printed.
-    #[arg(long, env = "SCIM_TOKEN", hide_env_values = true, value_name = "TOKEN", conflicts_with_all = ["token_file", "basic_user", "oauth_token_url"])]
+    /// Bearer token sent as `Authorization: Bearer <token>`; without any credential option,
+    /// the environment variable SCIM_TOKEN is used. Never printed.
+    #[arg(long, value_name = "TOKEN", conflicts_with_all = ["token_file", "basic_user", "oauth_token_url"])]
     pub token: Option<String>,
 
     /// Read the bearer token from a file (first line).
@@ -98,9 +99,20 @@ pub struct TargetArgs {
 }
 
 fn parse_rps(s: &str) -> Result<f64, String> {
+    // Slower than one request in 1000 s would never finish a run.
     match s.parse::<f64>() {
-        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
-        _ => Err(format!("`{s}` is not a positive number")),
+        Ok(v) if (0.001..=10_000.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "`{s}` is not a rate from 0.001 to 10000 requests per second"
+        )),
+    }
+}
+
+fn parse_token(s: &str) -> Result<String, String> {
+    if s.is_empty() {
+        Err("the token is empty".into())
+    } else {
+        Ok(s.to_string())
     }
 }
 
@@ -222,7 +234,7 @@ pub struct ServeArgs {
     pub port: u16,
 
     /// Accept only `Authorization: Bearer <T>`; without it any non-empty bearer token.
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", value_parser = parse_token)]
     pub token: Option<String>,
 
     /// Allow binding to an address other than loopback.

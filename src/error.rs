@@ -15,6 +15,8 @@ pub const EXIT_USAGE: i32 = 2;
 pub const EXIT_TARGET: i32 = 3;
 /// Exit code: interrupted by SIGINT or SIGTERM (after cleanup), as shells expect.
 pub const EXIT_INTERRUPTED: i32 = 130;
+/// Exit code: the `--deadline` passed before every step ran (after cleanup); GNU `timeout`'s.
+pub const EXIT_DEADLINE: i32 = 124;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -49,6 +51,10 @@ pub enum Error {
 
     #[error("internal error: {0}")]
     Internal(String),
+
+    /// Stopped before any scenario ran (a signal or the deadline during the first requests).
+    #[error("{0}; nothing was created")]
+    Stopped(String),
 }
 
 impl Error {
@@ -60,6 +66,8 @@ impl Error {
             }
             Error::Unreachable(_) | Error::Unauthorized(_) | Error::Server(_) => EXIT_TARGET,
             Error::Internal(_) => EXIT_FINDINGS,
+            Error::Stopped(why) if why.starts_with("interrupted") => EXIT_INTERRUPTED,
+            Error::Stopped(_) => EXIT_DEADLINE,
         }
     }
 }

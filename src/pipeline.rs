@@ -53,7 +53,13 @@ pub async fn run(
     let started_at = now.replace_nanosecond(0).unwrap_or(now);
     let started = Instant::now();
     let client = &shared.client;
-    let (caps, preflight_throttled) = preflight(client).await?;
+    // The first requests wait out throttling too: a signal or the deadline must end them.
+    let (caps, preflight_throttled) = tokio::select! {
+        done = preflight(client) => done?,
+        () = shared.cancel.cancelled() => {
+            return Err(Error::Stopped(shared.cancel.reason().unwrap_or_default()))
+        }
+    };
     let run_id = &options.run_id;
     shared.ledger.begin(&run_id.prefix());
     let planned = plan::plan(loaded, &options.profiles, run_id, &caps);
@@ -80,20 +86,28 @@ pub async fn run(
     } else {
         let mut cleanup = exec::cleanup(client, &shared.ledger).await;
         // A creation whose answer was lost may have happened all the same; such resources
-        // are not in the ledger, so look for the run's prefix once more.
-        let lost_answers = scenarios.as_ref().map_or(true, |all| {
+        // are not in the ledger, so look for them by the names those creations sent.
+        let lost: Option<Vec<String>> = scenarios.as_ref().ok().map(|all| {
             all.iter()
                 .flat_map(|s| &s.steps)
                 .filter_map(|s| s.exchange.as_ref())
-                .any(|x| {
+                .filter(|x| {
                     x.request.method == Method::Post
                         && x.error
                             .as_ref()
                             .is_some_and(|e| e.kind != TransportErrorKind::Refused)
                 })
+                .filter_map(|x| {
+                    let body = x.request.body.as_ref()?;
+                    let name = crate::check::json::member(body, "userName")
+                        .or_else(|| crate::check::json::member(body, "displayName"))?;
+                    name.as_str().map(str::to_string)
+                })
+                .collect()
         });
-        if lost_answers {
-            sweep(client, &run_id.prefix(), &mut cleanup).await;
+        match lost {
+            Some(names) if names.is_empty() => {}
+            names => sweep(client, &run_id.prefix(), names.as_deref(), &mut cleanup).await,
         }
         cleanup
     };
@@ -125,8 +139,9 @@ pub async fn run(
     })
 }
 
-/// Deletes resources carrying the run's prefix that the ledger does not know.
-async fn sweep(client: &Client, prefix: &str, cleanup: &mut Cleanup) {
+/// Deletes resources the ledger does not know that carry one of `names` (the creations whose
+/// answers were lost), or, when those are unknown, the run's prefix.
+async fn sweep(client: &Client, prefix: &str, names: Option<&[String]>, cleanup: &mut Cleanup) {
     let found = match exec::leftovers::find(client, prefix).await {
         Ok(found) => found,
         Err(why) => {
@@ -136,8 +151,19 @@ async fn sweep(client: &Client, prefix: &str, cleanup: &mut Cleanup) {
             return;
         }
     };
-    let known: Vec<_> = cleanup.failed.iter().map(|f| f.entry.id.clone()).collect();
-    for entry in found.into_iter().filter(|e| !known.contains(&e.id)) {
+    let known: Vec<_> = cleanup
+        .failed
+        .iter()
+        .map(|f| &f.entry)
+        .chain(&cleanup.deleted)
+        .map(|e| e.id.clone())
+        .collect();
+    let sent =
+        |e: &LedgerEntry| names.is_none_or(|n| n.iter().any(|n| n.eq_ignore_ascii_case(&e.name)));
+    for entry in found
+        .into_iter()
+        .filter(|e| !known.contains(&e.id) && sent(e))
+    {
         match exec::delete(client, &entry).await {
             Ok(()) => cleanup.deleted.push(LedgerEntry {
                 deleted: true,

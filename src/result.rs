@@ -76,6 +76,10 @@ pub struct ScenarioResult {
     /// Why the whole scenario did not run, if it did not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
+    /// Why the steps after one were skipped when the server lacks the feature the scenario
+    /// tests (a 400 for a filter it does not support): the scenario says nothing either way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_applicable: Option<String>,
     pub steps: Vec<StepResult>,
     pub duration_ms: u64,
     /// Generated values that differ on every run (random externalIds, passwords, GUIDs), with

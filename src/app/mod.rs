@@ -11,7 +11,7 @@ use crate::cli::{Cli, Command, ListArgs, ServeArgs};
 use crate::error::{Error, EXIT_OK, EXIT_USAGE};
 use crate::report::ReportKind;
 use crate::scenario::{self, Profile};
-use crate::server::{ServeError, ServeOptions};
+use crate::server::ServeOptions;
 
 pub use run::exit_code;
 pub use target::is_loopback;
@@ -111,8 +111,8 @@ async fn serve(args: ServeArgs) -> Result<i32, Error> {
     };
     match crate::server::serve(opts).await {
         Ok(()) => Ok(EXIT_OK),
-        Err(e @ ServeError::NonLoopback(_)) => Err(Error::Usage(e.to_string())),
-        Err(e) => Err(Error::Server(e.to_string())),
+        // A port in use or an address not ours is the user's to change: a usage error.
+        Err(e) => Err(Error::Usage(e.to_string())),
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::check::{CheckStatus, Severity};
 use crate::cli::{ColorChoice, DriftSeverity, FailOn, RunArgs};
-use crate::error::{Error, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK};
+use crate::error::{Error, EXIT_DEADLINE, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK};
 use crate::exec::{Auth, Client, Secret};
 use crate::pipeline::{self, RunOptions, Shared};
 use crate::plan::RunId;
@@ -44,6 +44,16 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
         .collect();
     for (_, path) in &reports {
         check_writable(path)?;
+    }
+    if let Some(dir) = args
+        .snapshots
+        .as_ref()
+        .filter(|d| d.exists() && !d.is_dir())
+    {
+        return Err(Error::Usage(format!(
+            "--snapshots {}: is a file; name a directory (it is created if missing)",
+            dir.display()
+        )));
     }
     let auth = target::auth(&args.target)?;
     let run_id = RunId::random();
@@ -146,12 +156,11 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
     for (kind, path) in &reports {
         write_report(kind.reporter().as_ref(), &run, path)?;
     }
-    if run
-        .interrupted
-        .as_deref()
-        .is_some_and(|r| r.starts_with("interrupted"))
-    {
-        return Ok(EXIT_INTERRUPTED);
+    // A run cut short is not a verdict, whatever the checks that ran said.
+    match run.interrupted.as_deref() {
+        Some(r) if r.starts_with("interrupted") => return Ok(EXIT_INTERRUPTED),
+        Some(_) => return Ok(EXIT_DEADLINE),
+        None => {}
     }
     Ok(exit_code(&run, args.fail_on))
 }
@@ -212,14 +221,20 @@ async fn watch_signals(shared: Shared, base_url: String, run_id: RunId) {
             continue;
         }
         let left = shared.ledger.remaining();
+        let in_flight = shared.ledger.in_flight();
         eprintln!(
-            "\n{name} again: exiting without cleanup; {} resource(s) left on the server:",
+            "\n{name} again: exiting without cleanup; run {run_id} left {} resource(s) on the server:",
             left.len()
         );
         for e in &left {
             eprintln!("  {}/{} ({})", e.kind.endpoint(), e.id, e.name);
         }
-        if !left.is_empty() {
+        if in_flight > 0 {
+            eprintln!(
+                "  and {in_flight} creation(s) whose answers had not arrived: they may exist too"
+            );
+        }
+        if !left.is_empty() || in_flight > 0 {
             eprintln!(
                 "remove them with: scimcheck cleanup --base-url {base_url} --run-id {run_id}"
             );

@@ -48,11 +48,16 @@ pub fn auth(args: &TargetArgs) -> Result<Auth, Error> {
     }
     if let (Some(token_url), Some(client_id)) = (&args.oauth_token_url, &args.client_id) {
         let parsed = url::Url::parse(token_url)
-            .map_err(|e| Error::Usage(format!("--oauth-token-url `{token_url}`: {e}")))?;
+            .map_err(|e| Error::Usage(format!("--oauth-token-url: {e}; give an absolute URL such as https://idp.example.com/oauth2/token")))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(Error::Usage(format!(
-                "--oauth-token-url `{token_url}`: use an http:// or https:// URL"
-            )));
+            return Err(Error::Usage(
+                "--oauth-token-url: use an http:// or https:// URL".into(),
+            ));
+        }
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(Error::Usage(
+                "--oauth-token-url must not hold credentials; the client secret comes from SCIM_CLIENT_SECRET or --client-secret-file".into(),
+            ));
         }
         let client_secret = match &args.client_secret_file {
             Some(path) => read_secret_file(path, "--client-secret-file")?,
@@ -65,7 +70,8 @@ pub fn auth(args: &TargetArgs) -> Result<Auth, Error> {
             scope: args.scope.clone(),
         }));
     }
-    Ok(Auth::None)
+    // The environment is the fallback, so an exported SCIM_TOKEN never blocks the options.
+    Ok(env_secret("SCIM_TOKEN").map_or(Auth::None, Auth::Bearer))
 }
 
 fn extra_headers(args: &TargetArgs) -> Result<Vec<(String, Secret)>, Error> {
@@ -85,13 +91,23 @@ fn extra_headers(args: &TargetArgs) -> Result<Vec<(String, Secret)>, Error> {
                     "--header: `{name}` is not a valid header name"
                 )));
             }
-            Ok((name.to_string(), Secret::new(value.trim())))
+            let value = value.trim();
+            if value.chars().any(char::is_control) {
+                return Err(Error::Usage(format!(
+                    "--header {name}: the value holds a control character (a line break?), which HTTP does not allow"
+                )));
+            }
+            Ok((name.to_string(), Secret::new(value)))
         })
         .collect()
 }
 
 pub fn normalise_base_url(raw: &str) -> Result<String, Error> {
-    let url = url::Url::parse(raw).map_err(|e| Error::Usage(format!("--base-url `{raw}`: {e}")))?;
+    let url = url::Url::parse(raw).map_err(|e| {
+        Error::Usage(format!(
+            "--base-url `{raw}`: {e}; give the absolute SCIM root, e.g. https://app.example.com/scim/v2"
+        ))
+    })?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::Usage(format!(
             "--base-url `{raw}`: use an http:// or https:// URL"
@@ -123,11 +139,28 @@ pub fn is_loopback(base_url: &str) -> bool {
     }
 }
 
+fn check_proxy(raw: &str) -> Result<(), Error> {
+    let url = url::Url::parse(raw).map_err(|e| {
+        Error::Usage(format!(
+            "--proxy: {e}; give a URL such as http://proxy.example.com:3128"
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https" | "socks5" | "socks5h") || url.host().is_none() {
+        return Err(Error::Usage(
+            "--proxy: give an http://, https:// or socks5:// URL with a host".into(),
+        ));
+    }
+    Ok(())
+}
+
 pub fn client_config(
     base_url: String,
     args: &TargetArgs,
     auth: Auth,
 ) -> Result<ClientConfig, Error> {
+    if let Some(proxy) = &args.proxy {
+        check_proxy(proxy)?;
+    }
     let mut config = ClientConfig::new(base_url, auth);
     config.extra_headers = extra_headers(args)?;
     config.timeout = Duration::from_secs(args.timeout);

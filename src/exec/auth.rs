@@ -91,6 +91,8 @@ impl Authorizer {
     }
 }
 
+const TOKEN_BODY_CAP: usize = 64 * 1024;
+
 async fn fetch_token(http: &reqwest::Client, config: &OAuthConfig) -> Result<Cached, String> {
     let form = {
         let mut form = url::form_urlencoded::Serializer::new(String::new());
@@ -111,10 +113,23 @@ async fn fetch_token(http: &reqwest::Client, config: &OAuthConfig) -> Result<Cac
         .await
         .map_err(|e| format!("OAuth token request to {} failed: {e}", config.token_url))?;
     let status = response.status().as_u16();
-    let body = response
-        .bytes()
+    let mut response = response;
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
         .await
-        .map_err(|e| format!("OAuth token response from {}: {e}", config.token_url))?;
+        .map_err(|e| format!("OAuth token response from {}: {e}", config.token_url))?
+    {
+        body.extend_from_slice(&chunk);
+        // A token response is a few hundred bytes; an endless one must not exhaust memory.
+        if body.len() > TOKEN_BODY_CAP {
+            return Err(format!(
+                "the OAuth token endpoint {} answered with more than {} KiB",
+                config.token_url,
+                TOKEN_BODY_CAP / 1024
+            ));
+        }
+    }
     if status != 200 {
         return Err(format!("the OAuth token endpoint {} answered {status}; check --client-id and the client secret", config.token_url));
     }

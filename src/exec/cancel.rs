@@ -8,6 +8,7 @@ use std::sync::Mutex;
 pub struct Cancel {
     set: AtomicBool,
     reason: Mutex<Option<String>>,
+    notify: tokio::sync::Notify,
 }
 
 impl Cancel {
@@ -18,6 +19,18 @@ impl Cancel {
             *r = Some(reason.into());
         }
         self.set.store(true, Ordering::SeqCst);
+        self.notify.notify_waiters();
+    }
+
+    /// Resolves once the run is cancelled (at once if it already is).
+    pub async fn cancelled(&self) {
+        loop {
+            let notified = self.notify.notified();
+            if self.is_cancelled() {
+                return;
+            }
+            notified.await;
+        }
     }
 
     pub fn is_cancelled(&self) -> bool {

@@ -311,7 +311,7 @@ impl Client {
             ) else {
                 return finish(result, throttled);
             };
-            if waited + wait > self.config.retry.max_total_wait {
+            if waited.saturating_add(wait) > self.config.retry.max_total_wait {
                 return finish(result, throttled);
             }
             throttled.push(Throttle {
@@ -411,6 +411,11 @@ impl Client {
             }
             body.extend_from_slice(&chunk);
         }
+        if truncated {
+            // Past the cap the body is only evidence of its size: keep its start, not 16 MiB
+            // of it per request in memory and in the reports.
+            body.truncate(TRUNCATED_KEPT);
+        }
         Ok(RecordedResponse::new(
             status,
             recorded_headers,
@@ -419,6 +424,9 @@ impl Client {
         ))
     }
 }
+
+/// What is kept of a body longer than the cap.
+const TRUNCATED_KEPT: usize = 64 * 1024;
 
 /// Secrets shorter than this are not searched for in responses: replacing every "ab" in a
 /// body would destroy the evidence without protecting anything worth the name.

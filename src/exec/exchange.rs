@@ -87,7 +87,18 @@ impl RecordedResponse {
         };
         // A JSON body may carry a secret escaped (`\/`, `\u003d`): its decoded strings tell.
         let json_leaks = self.json.as_ref().is_some_and(|j| any_string(j, &leaks));
-        if !json_leaks && !leaks(&self.body) && !self.headers.values().any(|v| leaks(v)) {
+        // A body cut at the cap may end with the start of a secret.
+        let cut_secret = self.truncated
+            && secrets.iter().any(|secret| {
+                (3..secret.len())
+                    .filter(|k| secret.is_char_boundary(*k))
+                    .any(|k| self.body.ends_with(&secret[..k]))
+            });
+        if !json_leaks
+            && !cut_secret
+            && !leaks(&self.body)
+            && !self.headers.values().any(|v| leaks(v))
+        {
             return self;
         }
         let headers = self
@@ -100,7 +111,22 @@ impl RecordedResponse {
                 map_strings(&mut json, &scrub);
                 serde_json::to_string(&json).unwrap_or_default()
             }
-            _ => scrub(&self.body),
+            _ => {
+                let mut body = scrub(&self.body);
+                if self.truncated {
+                    for secret in secrets {
+                        if let Some(k) = (3..secret.len())
+                            .rev()
+                            .filter(|k| secret.is_char_boundary(*k))
+                            .find(|k| body.ends_with(&secret[..*k]))
+                        {
+                            body.truncate(body.len() - k);
+                            body.push_str(REDACTED);
+                        }
+                    }
+                }
+                body
+            }
         };
         RecordedResponse::new(self.status, headers, body, self.truncated)
     }
@@ -204,6 +230,13 @@ mod tests {
             format!("you sent {REDACTED}"),
             "the body still parses"
         );
+    }
+
+    #[test]
+    fn a_body_cut_inside_a_secret_keeps_none_of_it() {
+        let r = RecordedResponse::new(200, Headers::new(), "xxxx you sent T0k3n-a".into(), true)
+            .scrubbed(&["T0k3n-abcdef".into()]);
+        assert_eq!(r.body, format!("xxxx you sent {REDACTED}"));
     }
 
     #[test]

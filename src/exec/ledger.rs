@@ -66,14 +66,38 @@ pub struct LedgerEntry {
     pub deleted: bool,
 }
 
+/// A resource the run must never touch although an answer pointed at it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disowned {
+    pub entry: LedgerEntry,
+    pub why: String,
+    /// The run did create it (its name carries the prefix), but its id cannot be addressed
+    /// safely: cleanup reports it instead of deleting it.
+    pub ours: bool,
+}
+
+/// What an exchange told the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Observed {
+    Nothing,
+    /// A new resource of the run, to read back before anything builds on it.
+    Created(LedgerEntry),
+    /// An answer that points at a resource that is not (or no longer) the run's: a finding,
+    /// `check` being its id.
+    Disowned {
+        check: &'static str,
+        why: String,
+    },
+}
+
 #[derive(Debug, Default)]
 pub struct Ledger {
     entries: Mutex<Vec<LedgerEntry>>,
     /// The run's name prefix; a created resource whose name lacks it is not the run's.
     prefix: Mutex<String>,
-    /// Resources a create was answered with that are not the run's (a server that answers a
-    /// create with an existing resource): never modified, never deleted.
-    foreign: Mutex<Vec<LedgerEntry>>,
+    disowned: Mutex<Vec<Disowned>>,
+    /// Creates sent whose answers have not arrived, so an exit at once can say so.
+    in_flight: std::sync::atomic::AtomicUsize,
 }
 
 /// The name attribute of a resource of `kind` in a body.
@@ -85,18 +109,47 @@ fn name_in(kind: ResourceKind, body: &serde_json::Value) -> Option<&str> {
     member(body, attr).and_then(|v| v.as_str())
 }
 
-/// `/Users/{id}` → (User, id); other paths → None.
-fn target_of(path: &str) -> Option<(ResourceKind, &str)> {
+/// `/Users/{id}` → (User, decoded id); other paths → None.
+fn target_of(path: &str) -> Option<(ResourceKind, String)> {
     let mut parts = path.trim_start_matches('/').split('/');
     let kind = ResourceKind::from_segment(parts.next()?)?;
-    let id = parts.next().filter(|s| !s.is_empty())?;
-    parts.next().is_none().then_some((kind, id))
+    let id = parts.next()?;
+    if parts.next().is_some() {
+        return None;
+    }
+    let decoded = percent_encoding::percent_decode_str(id).decode_utf8_lossy();
+    Some((kind, decoded.into_owned()))
 }
+
+/// The collection a POST creates in: `/Users` or `/Groups`, nothing below them.
+fn collection_of(path: &str) -> Option<ResourceKind> {
+    ResourceKind::from_segment(path.trim_start_matches('/').trim_end_matches('/'))
+}
+
+/// Where a POST may go besides a create: the searches of RFC 7644 §3.4.3.
+fn is_search(path: &str) -> bool {
+    let p = path.trim_start_matches('/');
+    p.eq_ignore_ascii_case(".search")
+        || p.split_once('/').is_some_and(|(c, rest)| {
+            ResourceKind::from_segment(c).is_some() && rest.eq_ignore_ascii_case(".search")
+        })
+}
+
+/// Headers that would turn a harmless request into a mutation the ledger never saw.
+const METHOD_OVERRIDES: &[&str] = &[
+    "x-http-method-override",
+    "x-http-method",
+    "x-method-override",
+];
 
 impl Ledger {
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<LedgerEntry>> {
         // A panic elsewhere must not stop cleanup: the data is still consistent.
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn disowned_lock(&self) -> std::sync::MutexGuard<'_, Vec<Disowned>> {
+        self.disowned.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Starts a run: names it creates carry `prefix`.
@@ -111,58 +164,81 @@ impl Ledger {
             .clone()
     }
 
-    /// Whether `name` carries the run's prefix (ignoring case: userName is caseExact=false).
+    /// Whether `name` carries the run's prefix. ASCII case is ignored (userName is
+    /// caseExact=false and a server may fold it); nothing else is folded.
     pub fn is_ours(&self, name: &str) -> bool {
-        name.to_lowercase()
-            .starts_with(&self.prefix().to_lowercase())
+        let prefix = self.prefix();
+        name.len() >= prefix.len()
+            && name.is_char_boundary(prefix.len())
+            && name[..prefix.len()].eq_ignore_ascii_case(&prefix)
     }
 
     /// Why the harness must not send this request, if it must not.
     pub fn refusal(&self, req: &PreparedRequest) -> Option<String> {
+        if let Some((name, _)) = req
+            .headers
+            .iter()
+            .find(|(n, _)| METHOD_OVERRIDES.contains(&n.to_ascii_lowercase().as_str()))
+        {
+            return Some(format!(
+                "refused: the header `{name}` would change the method the ledger checks"
+            ));
+        }
         if req.method == Method::Post {
-            return self.refuse_create(req);
+            return self.refuse_post(req);
         }
         if !req.method.is_mutating() {
             return None;
         }
-        let Some((kind, id)) = target_of(&req.path) else {
-            return Some(format!(
-                "refused {} {}: the harness only modifies /Users/{{id}} or /Groups/{{id}} it created",
+        let refused = |why: String| {
+            Some(format!(
+                "refused {} {}: {why}",
                 req.method.as_str(),
                 req.path
-            ));
+            ))
         };
-        let known = self
+        let Some((kind, id)) = target_of(&req.path) else {
+            return refused(
+                "the harness only modifies /Users/{id} or /Groups/{id} it created".into(),
+            );
+        };
+        if let Some(why) = super::path::unaddressable(&id) {
+            return refused(why);
+        }
+        if self
             .lock()
             .iter()
-            .any(|e| e.kind == kind && e.id.as_str() == id);
-        if known {
+            .any(|e| e.kind == kind && e.id.as_str() == id)
+        {
             return None;
         }
-        let foreign = self.foreign.lock().unwrap_or_else(|e| e.into_inner());
-        Some(match foreign.iter().find(|e| e.kind == kind && e.id.as_str() == id) {
-            Some(e) => format!(
-                "refused {} {}: the server answered a create with id `{id}`, which holds `{}`, a name this run did not create",
-                req.method.as_str(),
-                req.path,
-                e.name
-            ),
-            None => format!(
-                "refused {} {}: id `{id}` was not created by this run",
-                req.method.as_str(),
-                req.path
-            ),
-        })
+        match self
+            .disowned_lock()
+            .iter()
+            .find(|d| d.entry.kind == kind && d.entry.id.as_str() == id)
+        {
+            Some(d) => refused(d.why.clone()),
+            None => refused(format!("id `{id}` was not created by this run")),
+        }
     }
 
     /// A create must name its resource with the run's prefix, or cleanup could not tell it
-    /// from the tenant's own data.
-    fn refuse_create(&self, req: &PreparedRequest) -> Option<String> {
-        let segment = req.path.trim_start_matches('/');
-        let kind = ResourceKind::from_segment(segment)?;
-        let name = req.body.as_ref().and_then(|b| name_in(kind, b));
-        match name {
-            Some(n) if self.is_ours(n) => None,
+    /// from the tenant's own data; any other POST must be a search.
+    fn refuse_post(&self, req: &PreparedRequest) -> Option<String> {
+        if is_search(&req.path) {
+            return None;
+        }
+        let Some(kind) = collection_of(&req.path) else {
+            return Some(format!(
+                "refused POST {}: the harness only POSTs creates to /Users and /Groups, and searches",
+                req.path
+            ));
+        };
+        match req.body.as_ref().and_then(|b| name_in(kind, b)) {
+            Some(n) if self.is_ours(n) => {
+                self.in_flight.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                None
+            }
             _ => Some(format!(
                 "refused POST {}: the {} it creates must start with the run prefix `{}` (use {{{{userN.userName}}}} or {{{{groupN.displayName}}}})",
                 req.path,
@@ -175,68 +251,170 @@ impl Ledger {
         }
     }
 
-    /// Records what an exchange created or deleted.
-    /// Returns the name of the resource a create was answered with when it is not the run's.
-    pub fn observe(&self, req: &PreparedRequest, exchange: &Exchange) -> Option<String> {
-        let resp = exchange.response.as_ref()?;
-        match req.method {
-            Method::Post if (200..300).contains(&resp.status) => {
-                let kind = req
-                    .path
-                    .trim_start_matches('/')
-                    .split('/')
-                    .next()
-                    .filter(|_| target_of(&req.path).is_none())
-                    .and_then(ResourceKind::from_segment)?;
-                let id = resp
-                    .json
-                    .as_ref()
-                    .and_then(|b| member(b, "id"))
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string)
-                    .or_else(|| {
-                        resp.header("location")
-                            .and_then(|l| l.trim_end_matches('/').rsplit('/').next())
-                            .map(str::to_string)
-                    });
-                let id = id.filter(|s| !s.is_empty())?;
-                let sent = req.body.as_ref().and_then(|b| name_in(kind, b));
-                let returned = resp.json.as_ref().and_then(|b| name_in(kind, b));
-                let name = returned.or(sent).unwrap_or_default().to_string();
-                if returned.is_some_and(|r| !self.is_ours(r)) {
-                    // Not what this run asked for: an existing resource, by its name.
-                    self.foreign
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push(LedgerEntry {
-                            kind,
-                            id: ResourceId::new(id),
-                            name: name.clone(),
-                            deleted: false,
-                        });
-                    return Some(name);
-                }
-                let mut entries = self.lock();
-                if !entries
-                    .iter()
-                    .any(|e| e.kind == kind && e.id.as_str() == id)
-                {
-                    entries.push(LedgerEntry {
-                        kind,
-                        id: ResourceId::new(id),
-                        name,
-                        deleted: false,
-                    });
-                }
-            }
-            Method::Delete if matches!(resp.status, 200 | 204 | 404) => {
-                if let Some((kind, id)) = target_of(&req.path) {
-                    self.mark_deleted(kind, id);
-                }
-            }
-            _ => {}
+    /// Creates sent whose answers have not been observed yet.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn disown(&self, entry: LedgerEntry, why: String, ours: bool) {
+        self.lock()
+            .retain(|e| !(e.kind == entry.kind && e.id == entry.id));
+        self.disowned_lock().push(Disowned { entry, why, ours });
+    }
+
+    /// Resources of the run that cleanup must leave, with the reason.
+    pub fn undeletable(&self) -> Vec<Disowned> {
+        self.disowned_lock()
+            .iter()
+            .filter(|d| d.ours)
+            .cloned()
+            .collect()
+    }
+
+    /// Records what an exchange created, deleted or revealed.
+    pub fn observe(&self, req: &PreparedRequest, exchange: &Exchange) -> Observed {
+        let create = req.method == Method::Post && collection_of(&req.path).is_some();
+        if create && self.in_flight() > 0 {
+            self.in_flight
+                .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
         }
-        None
+        let Some(resp) = exchange.response.as_ref() else {
+            return Observed::Nothing;
+        };
+        if !(200..300).contains(&resp.status) {
+            if req.method == Method::Delete && resp.status == 404 {
+                if let Some((kind, id)) = target_of(&req.path) {
+                    self.mark_deleted(kind, &id);
+                }
+            }
+            return Observed::Nothing;
+        }
+        match req.method {
+            Method::Post if create => self.observe_create(req, resp),
+            Method::Delete => {
+                if let Some((kind, id)) = target_of(&req.path) {
+                    self.mark_deleted(kind, &id);
+                }
+                Observed::Nothing
+            }
+            // A read or write of one of the run's ids that answers with another resource.
+            _ => {
+                let Some((kind, id)) = target_of(&req.path) else {
+                    return Observed::Nothing;
+                };
+                let Some(name) = resp.json.as_ref().and_then(|b| name_in(kind, b)) else {
+                    return Observed::Nothing;
+                };
+                let entry = self
+                    .lock()
+                    .iter()
+                    .find(|e| e.kind == kind && e.id.as_str() == id)
+                    .cloned();
+                match entry {
+                    Some(entry) if !self.is_ours(name) => {
+                        let why = format!(
+                            "{}/{id} answered with `{name}`, not the resource this run created there",
+                            kind.endpoint()
+                        );
+                        self.disown(entry, why.clone(), false);
+                        Observed::Disowned {
+                            check: "rfc7644.resource.same-resource",
+                            why,
+                        }
+                    }
+                    _ => Observed::Nothing,
+                }
+            }
+        }
+    }
+
+    fn observe_create(&self, req: &PreparedRequest, resp: &super::RecordedResponse) -> Observed {
+        let Some(kind) = collection_of(&req.path) else {
+            return Observed::Nothing;
+        };
+        let id = match resp.json.as_ref().and_then(|b| member(b, "id")) {
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            _ => resp
+                .header("location")
+                .and_then(|l| l.trim_end_matches('/').rsplit('/').next())
+                .map(|s| {
+                    percent_encoding::percent_decode_str(s)
+                        .decode_utf8_lossy()
+                        .into_owned()
+                }),
+        };
+        let Some(id) = id.filter(|s| !s.is_empty()) else {
+            return Observed::Nothing;
+        };
+        let sent = req.body.as_ref().and_then(|b| name_in(kind, b));
+        let returned = resp.json.as_ref().and_then(|b| name_in(kind, b));
+        let entry = LedgerEntry {
+            kind,
+            id: ResourceId::new(id.clone()),
+            name: returned.or(sent).unwrap_or_default().to_string(),
+            deleted: false,
+        };
+        if returned.is_some_and(|r| !self.is_ours(r)) {
+            let why = format!(
+                "the create was answered with `{}` (id `{id}`), an existing resource, not the one sent",
+                entry.name
+            );
+            self.disown(entry, why.clone(), false);
+            return Observed::Disowned {
+                check: "rfc7644.create.new-resource",
+                why,
+            };
+        }
+        if let Some(why) = super::path::unaddressable(&id) {
+            self.disown(entry, why.clone(), true);
+            return Observed::Disowned {
+                check: "rfc7644.create.new-resource",
+                why,
+            };
+        }
+        let earlier = self
+            .disowned_lock()
+            .iter()
+            .find(|d| d.entry.kind == kind && d.entry.id == entry.id)
+            .map(|d| d.why.clone());
+        if let Some(why) = earlier {
+            return Observed::Disowned {
+                check: "rfc7644.create.new-resource",
+                why,
+            };
+        }
+        let mut entries = self.lock();
+        if let Some(first) = entries.iter().find(|e| e.kind == kind && e.id == entry.id) {
+            // Two creates, one id: the second did not create anything of its own.
+            return Observed::Disowned {
+                check: "rfc7644.create.new-resource",
+                why: format!(
+                    "the create of `{}` was answered with id `{id}`, which the create of `{}` got already",
+                    entry.name, first.name
+                ),
+            };
+        }
+        entries.push(entry.clone());
+        Observed::Created(entry)
+    }
+
+    /// After reading a new resource back: `name` is what the server holds under its id.
+    pub fn confirm(&self, entry: &LedgerEntry, name: &str) -> Observed {
+        if self.is_ours(name) {
+            return Observed::Nothing;
+        }
+        let why = format!(
+            "the create answered with id `{}`, but {}/{} holds `{name}`, which this run did not create",
+            entry.id,
+            entry.kind.endpoint(),
+            entry.id
+        );
+        self.disown(entry.clone(), why.clone(), false);
+        Observed::Disowned {
+            check: "rfc7644.create.new-resource",
+            why,
+        }
     }
 
     pub fn mark_deleted(&self, kind: ResourceKind, id: &str) {
@@ -288,10 +466,11 @@ mod tests {
     #[test]
     fn a_create_answered_with_someone_elses_resource_is_never_touched() {
         let ledger = ledger();
-        ledger.observe(
+        let seen = ledger.observe(
             &req(Method::Post, "/Users"),
             &exchange(201, json!({"id": "boss", "userName": "ceo@corp.example"})),
         );
+        assert!(matches!(seen, Observed::Disowned { .. }));
         let why = ledger.refusal(&req(Method::Delete, "/Users/boss")).unwrap();
         assert!(why.contains("ceo@corp.example"), "{why}");
         assert!(ledger.remaining().is_empty());

@@ -102,9 +102,12 @@ async fn scan(
             let id = member(r, "id").and_then(Value::as_str);
             let name = member(r, attr).and_then(Value::as_str);
             if let (Some(id), Some(name)) = (id, name) {
-                if name.to_lowercase().starts_with(prefix)
-                    && !found.iter().any(|e: &LedgerEntry| e.id.as_str() == id)
-                {
+                // ASCII case only: userName may come back folded, but no other folding
+                // (a Kelvin sign is not a K) may widen what is deleted.
+                let ours = name.len() >= prefix.len()
+                    && name.is_char_boundary(prefix.len())
+                    && name[..prefix.len()].eq_ignore_ascii_case(prefix);
+                if ours && !found.iter().any(|e: &LedgerEntry| e.id.as_str() == id) {
                     found.push(LedgerEntry {
                         kind,
                         id: ResourceId::new(id),

@@ -2,7 +2,8 @@
 //!
 //! - [`client`]: HTTP with redaction, no redirects, capped bodies.
 //! - [`exchange`]: the recorded request and response, as data.
-//! - [`ledger`]: what this run created; mutations are limited to it.
+//! - [`ledger`]: what this run created; mutations are limited to it. `path` puts ids in
+//!   URLs safely.
 //! - [`runner`]: scenarios concurrently, steps in order, cleanup.
 
 mod auth;
@@ -12,6 +13,7 @@ mod events;
 mod exchange;
 mod ledger;
 pub mod leftovers;
+mod path;
 mod retry;
 mod runner;
 mod secret;
@@ -21,7 +23,8 @@ pub use cancel::Cancel;
 pub use client::{Client, ClientConfig};
 pub use events::{Events, Silent};
 pub use exchange::*;
-pub use ledger::{Ledger, LedgerEntry, ResourceId, ResourceKind};
+pub use ledger::{Disowned, Ledger, LedgerEntry, Observed, ResourceId, ResourceKind};
+pub use path::{encode_segment, resource_path};
 pub use retry::{parse_retry_after, RetryPolicy};
 pub use runner::{cleanup, delete, run_scenarios, RunScope};
 pub use secret::Secret;

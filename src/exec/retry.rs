@@ -65,16 +65,24 @@ pub async fn send_idempotent(client: &Client, req: &PreparedRequest) -> Exchange
     }
 }
 
+/// Longer than any run is allowed to wait; a larger `Retry-After` is read as this.
+const RETRY_AFTER_CAP: Duration = Duration::from_secs(86_400);
+
 /// `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3).
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+        return Some(Duration::from_secs(secs).min(RETRY_AFTER_CAP));
+    }
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Too many digits for a u64: a very long wait, not a date.
+        return Some(RETRY_AFTER_CAP);
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(
         at.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
+            .unwrap_or(Duration::ZERO)
+            .min(RETRY_AFTER_CAP),
     )
 }
 
@@ -90,6 +98,14 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(
+            parse_retry_after("18446744073709551615"),
+            Some(RETRY_AFTER_CAP)
+        );
+        assert_eq!(
+            parse_retry_after("99999999999999999999999"),
+            Some(RETRY_AFTER_CAP)
+        );
         let future = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(120));
         let d = parse_retry_after(&future).unwrap();
         assert!(

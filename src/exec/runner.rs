@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::cancel::Cancel;
 use super::client::Client;
 use super::events::Events;
-use super::ledger::{Ledger, LedgerEntry};
+use super::ledger::{Ledger, LedgerEntry, Observed};
 use super::retry::send_idempotent;
 use crate::check::{self, json::lookup, CheckStatus, Flow, StepContext};
 use crate::plan::{self, template::TemplateError, PlannedScenario};
@@ -33,7 +33,50 @@ pub async fn run_scenarios(
     scope.events.started(planned.len());
     let mut results: Vec<(usize, ScenarioResult)> = stream::iter(planned.into_iter().enumerate())
         .map(|(i, p)| async move {
-            let result = run_scenario(scope.client, scope.ledger, scope.cancel, p).await;
+            let shell = ScenarioResult {
+                id: p.scenario.id.clone(),
+                title: p.scenario.title.clone(),
+                profile: p.scenario.profile,
+                reference: p.scenario.reference.clone(),
+                file: p.file.clone(),
+                skipped: None,
+                not_applicable: None,
+                steps: vec![],
+                duration_ms: 0,
+                volatile: vec![],
+                snapshot: None,
+            };
+            // A harness bug in one scenario costs that scenario, never the whole report.
+            let run = std::panic::AssertUnwindSafe(run_scenario(
+                scope.client,
+                scope.ledger,
+                scope.cancel,
+                p,
+            ));
+            let result = futures::FutureExt::catch_unwind(run)
+                .await
+                .unwrap_or_else(|panic| ScenarioResult {
+                    steps: vec![StepResult {
+                        id: "internal-error".into(),
+                        title: "scimcheck stopped this scenario".into(),
+                        skipped: None,
+                        exchange: None,
+                        checks: vec![check::CheckOutcome::fail(
+                            "scimcheck.internal-error",
+                            check::Severity::Error,
+                            "scimcheck",
+                            format!(
+                                "scimcheck failed while running this scenario ({}); the rest of the run went on",
+                                panic_text(panic.as_ref())
+                            ),
+                            "This is a bug in scimcheck, not in the server: please report it with this message.",
+                        )],
+                        captures: BTreeMap::new(),
+                        snapshot: Default::default(),
+                        needs: vec![],
+                    }],
+                    ..shell
+                });
             scope.events.scenario_done(&result);
             (i, result)
         })
@@ -62,6 +105,7 @@ async fn run_scenario(
     // Why the steps that `need` a step cannot run, by step id.
     let mut blocked: BTreeMap<String, String> = BTreeMap::new();
     let mut skip_rest = skip.clone();
+    let mut not_applicable = None;
     for step in &scenario.steps {
         let reference = step.reference.as_deref().unwrap_or(&scenario.reference);
         if let Some(reason) = cancel.reason() {
@@ -89,7 +133,10 @@ async fn run_scenario(
             Some(why) => client.refused(&prepared, why),
             None => client.send(&prepared).await,
         };
-        let foreign = ledger.observe(&prepared, &exchange);
+        let observed = match ledger.observe(&prepared, &exchange) {
+            Observed::Created(entry) => read_back(client, ledger, &entry).await,
+            other => other,
+        };
         let ctx = StepContext {
             scenario_id: &scenario.id,
             step,
@@ -99,18 +146,22 @@ async fn run_scenario(
         };
         let (mut checks, flow) = checked(&ctx);
         let mut answered = answered_as_expected(step, &exchange);
-        if let Some(name) = foreign {
-            // Its id must not reach a later step: that would change someone else's data.
-            checks.push(check::CheckOutcome::fail(
-                "rfc7644.create.new-resource",
+        if let Observed::Disowned { check: id, why } = observed {
+            // Its id must not reach a later step: that would change someone else's data. A
+            // status already found wrong (a duplicate create accepted) speaks for itself.
+            let status_failed = checks
+                .iter()
+                .any(|c| c.id.as_str().ends_with(".status") && c.is_failure());
+            if !status_failed {
+                checks.push(check::CheckOutcome::fail(
+                id,
                 check::Severity::Error,
-                "RFC 7644 §3.3",
-                format!("the create was answered with an existing resource, `{name}`, not the one sent"),
-                "Create a new resource from the POST body, or answer 409 when it conflicts; never return another resource.",
+                "RFC 7644 §3.3, §3.4.1",
+                why.clone(),
+                "Answer with the resource the request is about; a create makes a new one (or answers 409), a read or write of /Users/{id} is about that id.",
             ));
-            answered = Err(format!(
-                "it returned `{name}`, which this run did not create"
-            ));
+            }
+            answered = Err(why);
         }
         let captures = if answered.is_ok() {
             capture(step, &exchange)
@@ -124,6 +175,7 @@ async fn run_scenario(
             vars.insert(name.clone(), value.clone());
         }
         if let Flow::SkipRest(reason) = flow {
+            not_applicable = Some(reason.clone());
             skip_rest = Some(reason);
         }
         steps.push(StepResult {
@@ -144,6 +196,7 @@ async fn run_scenario(
         reference: scenario.reference.clone(),
         file,
         skipped: skip,
+        not_applicable,
         steps,
         duration_ms: started.elapsed().as_millis() as u64,
         volatile: plan::vars::volatile(&vars),
@@ -156,11 +209,7 @@ async fn run_scenario(
 fn checked(ctx: &StepContext<'_>) -> (Vec<check::CheckOutcome>, Flow) {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check::check_step(ctx)))
         .unwrap_or_else(|panic| {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
+            let what = panic_text(panic.as_ref());
             let outcome = check::CheckOutcome::skip(
                 "scimcheck.internal-error",
                 "scimcheck",
@@ -168,6 +217,14 @@ fn checked(ctx: &StepContext<'_>) -> (Vec<check::CheckOutcome>, Flow) {
             );
             (vec![outcome], Flow::Continue)
         })
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
 }
 
 /// The reason to skip `step` because a step it needs did not do what it was for.
@@ -288,27 +345,59 @@ fn capture(step: &Step, exchange: &crate::exec::Exchange) -> BTreeMap<String, Va
     out
 }
 
+/// Reads a new resource back by the id its create was answered with, before any step
+/// builds on it: a server that answers with another resource's id would otherwise have the
+/// run change that resource.
+async fn read_back(client: &Client, ledger: &Ledger, entry: &LedgerEntry) -> Observed {
+    let Ok(path) = super::resource_path(entry.kind, entry.id.as_str()) else {
+        return Observed::Nothing;
+    };
+    let read = send_idempotent(client, &plan::PreparedRequest::get(&path)).await;
+    match name_of(entry.kind, &read) {
+        Some(name) => ledger.confirm(entry, &name),
+        None => Observed::Nothing,
+    }
+}
+
+/// The userName or displayName of a 200 answer.
+fn name_of(kind: super::ResourceKind, read: &crate::exec::Exchange) -> Option<String> {
+    let attr = match kind {
+        super::ResourceKind::User => "userName",
+        super::ResourceKind::Group => "displayName",
+    };
+    read.json()
+        .filter(|_| read.status() == Some(200))
+        .and_then(|b| {
+            crate::check::json::member(b, attr)?
+                .as_str()
+                .map(str::to_string)
+        })
+}
+
 /// Deletes what the run created and still exists, groups before users. Each resource is
 /// read first: one whose name no longer carries the run's prefix (a server that reused the
 /// id) is left alone and reported.
 pub async fn cleanup(client: &Client, ledger: &Ledger) -> Cleanup {
     let mut result = Cleanup::default();
+    for d in ledger.undeletable() {
+        result.failed.push(CleanupFailure {
+            entry: d.entry,
+            reason: format!("not deleted: {}", d.why),
+        });
+    }
     for entry in ledger.remaining() {
-        let path = format!("{}/{}", entry.kind.endpoint(), entry.id);
+        let path = match super::resource_path(entry.kind, entry.id.as_str()) {
+            Ok(p) => p,
+            Err(why) => {
+                result.failed.push(CleanupFailure {
+                    entry,
+                    reason: format!("not deleted: {why}"),
+                });
+                continue;
+            }
+        };
         let read = send_idempotent(client, &plan::PreparedRequest::get(&path)).await;
-        let name_now = read
-            .json()
-            .filter(|_| read.status() == Some(200))
-            .and_then(|b| {
-                let attr = match entry.kind {
-                    super::ResourceKind::User => "userName",
-                    super::ResourceKind::Group => "displayName",
-                };
-                crate::check::json::member(b, attr)?
-                    .as_str()
-                    .map(str::to_string)
-            });
-        if let Some(name) = name_now.filter(|n| !ledger.is_ours(n)) {
+        if let Some(name) = name_of(entry.kind, &read).filter(|n| !ledger.is_ours(n)) {
             result.failed.push(CleanupFailure {
                 entry,
                 reason: format!(
@@ -337,7 +426,7 @@ pub async fn cleanup(client: &Client, ledger: &Ledger) -> Cleanup {
 pub async fn delete(client: &Client, entry: &LedgerEntry) -> Result<(), String> {
     let req = plan::PreparedRequest {
         method: Method::Delete,
-        ..plan::PreparedRequest::get(&format!("{}/{}", entry.kind.endpoint(), entry.id))
+        ..plan::PreparedRequest::get(&super::resource_path(entry.kind, entry.id.as_str())?)
     };
     let exchange = send_idempotent(client, &req).await;
     match (exchange.status(), exchange.error) {

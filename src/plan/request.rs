@@ -38,7 +38,7 @@ pub fn prepare(
     defaults: &BTreeMap<String, Option<String>>,
     vars: &Vars,
 ) -> Result<PreparedRequest, TemplateError> {
-    let path = template::render_text(&req.path, vars)?;
+    let path = template::render_path(&req.path, vars)?;
     let mut query = Vec::with_capacity(req.query.len());
     for (name, value) in &req.query {
         let value = match value {

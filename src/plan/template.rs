@@ -18,6 +18,8 @@ pub enum TemplateError {
     UnknownFilter { expr: String, filter: String },
     #[error("unclosed `{{{{` in `{0}`")]
     Unclosed(String),
+    #[error("{{{{{0}}}}} is `{1}`, which cannot stand in a URL path")]
+    NotASegment(String, String),
 }
 
 /// One placeholder: the variable name and optional filter.
@@ -109,9 +111,32 @@ pub fn render_str(s: &str, vars: &Vars) -> Result<Value, TemplateError> {
     Ok(Value::String(out))
 }
 
-/// Renders a string template that must produce text (paths, query values, headers).
+/// Renders a string template that must produce text (query values, headers).
 pub fn render_text(s: &str, vars: &Vars) -> Result<String, TemplateError> {
     render_str(s, vars).map(|v| as_text(&v))
+}
+
+/// Renders a request path: each value is percent-encoded as one path segment, so an id the
+/// server chose can never add segments of its own.
+pub fn render_path(s: &str, vars: &Vars) -> Result<String, TemplateError> {
+    let found = placeholders(s)?;
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    for p in &found {
+        let start = rest.find("{{").unwrap_or(rest.len());
+        out.push_str(&rest[..start]);
+        let value = as_text(&resolve(p, vars)?);
+        if value.is_empty() || value == "." || value == ".." {
+            return Err(TemplateError::NotASegment(p.name.to_string(), value));
+        }
+        out.push_str(&crate::exec::encode_segment(&value));
+        let end = rest[start..]
+            .find("}}")
+            .map_or(rest.len(), |e| start + e + 2);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// Renders every string (and object key) inside a JSON value.

@@ -123,6 +123,7 @@ pub fn run() -> RunResult {
         reference: "Okta SCIM 2.0 integration: Create Users".into(),
         file: "scenarios/okta/create-users.yaml".into(),
         skipped: None,
+        not_applicable: None,
         steps: vec![step("create", "Create the user", Some(created), create_checks), step("duplicate", "Refuse a second user with the same userName", Some(duplicate), dup_checks), skipped],
         duration_ms: 20,
         volatile: vec![],
@@ -135,6 +136,7 @@ pub fn run() -> RunResult {
         reference: "Okta SCIM 2.0 integration: Test API Credentials".into(),
         file: "scenarios/okta/credentials.yaml".into(),
         skipped: None,
+        not_applicable: None,
         steps: vec![step(
             "list-with-token",
             "List users with the configured token",

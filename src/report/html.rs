@@ -179,13 +179,13 @@ impl Reporter for HtmlReporter {
         write!(out, "</div><main><table><thead><tr><th>Scenario</th><th>Reference</th><th>Passed</th><th>Failed</th><th>Warnings</th><th>Skipped</th></tr></thead><tbody>")?;
         for sc in &run.scenarios {
             let c = scenario_counts(sc);
-            let v = Verdict::of_scenario(sc);
+            let v = Verdict::of_scenario(sc, run.interrupted.as_deref());
             write!(out, "<tr><td><span class=\"badge {}\">{}</span><a href=\"#{}\">{}</a></td><td class=\"rule\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>", v.class(), v.label(), anchor(&sc.id), inline(&sc.title), esc(&sc.reference), c.passed, c.failed, c.warnings, c.skipped)?;
         }
         write!(out, "</tbody></table>")?;
         findings(run, out)?;
         for sc in &run.scenarios {
-            scenario(sc, out)?;
+            scenario(sc, run, out)?;
         }
         if !run.cleanup.failed.is_empty() {
             write!(out, "<section class=\"scenario\"><h2>Left on the server<small>remove with: scimcheck cleanup --base-url {} --run-id {}</small></h2><div class=\"step-body\"><ul>", esc(&run.target.base_url), esc(&run.run_id))?;
@@ -254,13 +254,20 @@ fn step_anchor(scenario: &str, step: &str) -> String {
     format!("{}--{}", anchor(scenario), anchor(step))
 }
 
-fn scenario(sc: &ScenarioResult, out: &mut dyn Write) -> io::Result<()> {
-    let v = Verdict::of_scenario(sc);
+fn scenario(sc: &ScenarioResult, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
+    let v = Verdict::of_scenario(sc, run.interrupted.as_deref());
     write!(out, "<section class=\"scenario\" id=\"{}\"><h2><span class=\"badge {}\">{}</span>{}<small>{} · {} · {}</small></h2>", anchor(&sc.id), v.class(), v.label(), inline(&sc.title), esc(&sc.id), esc(&sc.reference), esc(&sc.file))?;
     if let Some(why) = &sc.skipped {
         write!(
             out,
             "<div class=\"step-body\"><p>Skipped: {}</p></div>",
+            esc(why)
+        )?;
+    }
+    if let Some(why) = &sc.not_applicable {
+        write!(
+            out,
+            "<div class=\"step-body\"><p>Not applicable: {}. The steps after it were skipped, so this scenario says nothing either way.</p></div>",
             esc(why)
         )?;
     }

@@ -184,6 +184,9 @@ impl HumanReporter {
             }
             self.step(p, sc, step, out)?;
         }
+        if let Some(why) = &sc.not_applicable {
+            writeln!(out, "  – not applicable: {why}")?;
+        }
         if let Some(diff) = sc.snapshot.as_ref().and_then(|s| s.diff.as_deref()) {
             for line in diff.lines() {
                 let painted = if line.starts_with('+') && !line.starts_with("+++") {

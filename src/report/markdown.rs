@@ -73,7 +73,7 @@ impl Reporter for MarkdownReporter {
         writeln!(out, "|---|---|---:|---:|---:|---:|")?;
         for sc in &run.scenarios {
             let c = scenario_counts(sc);
-            let mark = Verdict::of_scenario(sc).emoji();
+            let mark = Verdict::of_scenario(sc, run.interrupted.as_deref()).emoji();
             writeln!(
                 out,
                 "| {} (`{}`) | {mark} | {} | {} | {} | {} |",

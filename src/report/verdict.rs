@@ -28,8 +28,22 @@ impl Verdict {
 
     /// A scenario's verdict from its own checks; the snapshot comparison adds to it only when
     /// it found drift, so a scenario that never ran is not "passed" by matching its snapshot.
-    pub fn of_scenario(sc: &ScenarioResult) -> Verdict {
-        Verdict::of_counts(&scenario_counts(sc))
+    /// One that a signal or the deadline cut short is incomplete, and one whose feature the
+    /// server lacks says nothing (skipped), whatever its setup steps passed.
+    pub fn of_scenario(sc: &ScenarioResult, interrupted: Option<&str>) -> Verdict {
+        let counts = scenario_counts(sc);
+        if counts.failed > 0 {
+            return Verdict::Failed;
+        }
+        let cut = interrupted
+            .is_some_and(|why| sc.steps.iter().any(|st| st.skipped.as_deref() == Some(why)));
+        if cut {
+            Verdict::Incomplete
+        } else if sc.not_applicable.is_some() && counts.warnings == 0 {
+            Verdict::Skipped
+        } else {
+            Verdict::of_counts(&counts)
+        }
     }
 
     pub fn of_counts(s: &Summary) -> Verdict {
@@ -105,6 +119,12 @@ mod tests {
         assert_eq!(Verdict::of_run(&run), Verdict::Passed);
         run.interrupted = Some("interrupted by SIGINT".into());
         assert_eq!(Verdict::of_run(&run), Verdict::Incomplete);
+        let sc = &mut run.scenarios[0];
+        sc.steps[0].skipped = Some("interrupted by SIGINT".into());
+        assert_eq!(
+            Verdict::of_scenario(sc, Some("interrupted by SIGINT")),
+            Verdict::Incomplete
+        );
         assert!(render(&HtmlReporter, &run).contains("verdict warn\">INCOMPLETE"));
         let md = render(&MarkdownReporter, &run);
         assert!(md.starts_with("## scimcheck: ⏸️ incomplete"), "{md}");
@@ -129,7 +149,7 @@ mod tests {
             snapshot: Default::default(),
             needs: vec![],
         });
-        assert_eq!(Verdict::of_scenario(sc), Verdict::Skipped);
+        assert_eq!(Verdict::of_scenario(sc, None), Verdict::Skipped);
         sc.steps.last_mut().unwrap().checks = vec![CheckOutcome::fail(
             "snapshot.drift",
             crate::check::Severity::Error,
@@ -137,6 +157,6 @@ mod tests {
             "differs",
             "h",
         )];
-        assert_eq!(Verdict::of_scenario(sc), Verdict::Failed);
+        assert_eq!(Verdict::of_scenario(sc, None), Verdict::Failed);
     }
 }

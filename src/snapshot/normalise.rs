@@ -38,7 +38,7 @@ impl Normaliser {
         substrings.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
         Normaliser {
             substrings,
-            ids: collect_ids(scenario),
+            ids: with_encoded(collect_ids(scenario)),
         }
     }
 
@@ -232,6 +232,17 @@ fn collect_ids(scenario: &ScenarioResult) -> Vec<(String, String)> {
     ids
 }
 
+/// Ids as they also stand in paths, percent-encoded (`auth0|x` as `auth0%7Cx`).
+fn with_encoded(mut ids: Vec<(String, String)>) -> Vec<(String, String)> {
+    let encoded: Vec<(String, String)> = ids
+        .iter()
+        .map(|(id, p)| (crate::exec::encode_segment(id), p.clone()))
+        .filter(|(e, _)| !ids.iter().any(|(id, _)| id == e))
+        .collect();
+    ids.extend(encoded);
+    ids
+}
+
 /// The snapshot document of one scenario.
 pub fn snapshot_of(scenario: &ScenarioResult, base_url: &str, run_id: &str) -> Value {
     let n = Normaliser::new(scenario, base_url, run_id);
@@ -355,6 +366,7 @@ mod tests {
             reference: "r".into(),
             file: "f".into(),
             skipped: None,
+            not_applicable: None,
             steps: steps
                 .into_iter()
                 .enumerate()

@@ -314,3 +314,77 @@ fn list_names_every_check_a_run_reports() {
         assert!(literal || by_pattern, "`{id}` is not in `scimcheck list`");
     }
 }
+
+#[test]
+fn an_exported_scim_token_does_not_block_the_other_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("token");
+    std::fs::write(&file, "from-the-file\n").unwrap();
+    let out = assert_cmd::Command::cargo_bin("scimcheck")
+        .unwrap()
+        .args([
+            "run",
+            "--base-url",
+            "http://127.0.0.1:9/scim/v2",
+            "--token-file",
+        ])
+        .arg(&file)
+        .env("SCIM_TOKEN", "from-the-environment")
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    // Port 9 is closed: the options were accepted and the target was tried.
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+}
+
+#[test]
+fn bad_options_are_usage_errors_not_panics_or_unreachable_targets() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["run", "--max-rps", "1e-300"], "is not a rate"),
+        (
+            &[
+                "run",
+                "--base-url",
+                "http://127.0.0.1:9/scim/v2",
+                "--header",
+                "X-Key: a\u{1}b",
+            ],
+            "control character",
+        ),
+        (
+            &[
+                "run",
+                "--base-url",
+                "http://127.0.0.1:9/scim/v2",
+                "--proxy",
+                "notaurl",
+            ],
+            "--proxy",
+        ),
+        (
+            &["run", "--base-url", "/scim/v2"],
+            "give the absolute SCIM root",
+        ),
+        (&["serve", "--token", ""], "the token is empty"),
+    ];
+    for (args, message) in cases {
+        let out = cli(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn serve_on_a_port_in_use_is_a_usage_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = cli(&["serve", "--port", &port]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot listen on"),
+        "{}",
+        stderr(&out)
+    );
+}

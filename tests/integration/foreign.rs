@@ -61,3 +61,179 @@ async fn a_create_answered_with_an_existing_user_never_touches_that_user() {
         "the create is a finding that names what came back"
     );
 }
+
+/// The recorded mutations (method and path) a proxy saw.
+type Seen = Arc<Mutex<Vec<String>>>;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_answered_with_another_users_id_is_caught_by_reading_it_back() {
+    let victim: Arc<Mutex<String>> = Arc::default();
+    let seen: Seen = Arc::default();
+    let (v, m) = (victim.clone(), seen.clone());
+    let server = Faulty::start(move |req, up| {
+        if matches!(req.method.as_str(), "PUT" | "PATCH" | "DELETE") {
+            m.lock()
+                .unwrap()
+                .push(format!("{} {}", req.method, req.path()));
+        }
+        let mut resp = up.send(&req);
+        // Every user create answers with its own body, but the victim's id.
+        if req.method == "POST" && req.path().ends_with("/Users") && resp.status == 201 {
+            let id = v.lock().unwrap().clone();
+            let mut body = resp.json().unwrap();
+            let location = body["meta"]["location"]
+                .as_str()
+                .unwrap()
+                .rsplit_once('/')
+                .map(|(base, _)| format!("{base}/{id}"))
+                .unwrap();
+            body["id"] = json!(id);
+            body["meta"]["location"] = json!(location);
+            resp.set_json(&body);
+            resp.set_header("location", &location);
+        }
+        resp
+    })
+    .await;
+    let alice = server
+        .reference()
+        .store()
+        .seed_user(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "alice@corp.example", "active": true}))
+        .unwrap();
+    let id = alice["id"].as_str().unwrap().to_string();
+    *victim.lock().unwrap() = id.clone();
+    let user = |store: &scimcheck::server::Store| {
+        store.dump()["Users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["id"] == id.as_str())
+            .cloned()
+    };
+    let before = user(server.reference().store());
+    let (_, report) = run_json(&server.base_url(), &[]).await;
+    let touched: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|m| m.ends_with(&id))
+        .cloned()
+        .collect();
+    assert!(touched.is_empty(), "alice was sent {touched:?}");
+    assert_eq!(user(server.reference().store()), before);
+    assert!(
+        crate::support::failing(&report)
+            .iter()
+            .any(|(c, _, m)| c == "rfc7644.create.new-resource" && m.contains("alice@corp.example")),
+        "{:#?}",
+        crate::support::failing(&report)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_id_that_climbs_out_of_its_collection_is_never_put_in_a_url() {
+    let target: Arc<Mutex<String>> = Arc::default();
+    let seen: Seen = Arc::default();
+    let (t, m) = (target.clone(), seen.clone());
+    let server = Faulty::start(move |req, up| {
+        if matches!(req.method.as_str(), "PUT" | "PATCH" | "DELETE") {
+            m.lock()
+                .unwrap()
+                .push(format!("{} {}", req.method, req.target));
+        }
+        let mut resp = up.send(&req);
+        if req.method == "POST" && req.path().ends_with("/Users") && resp.status == 201 {
+            let mut body = resp.json().unwrap();
+            body["id"] = json!(format!("zz/../../Groups/{}", t.lock().unwrap()));
+            resp.set_json(&body);
+        }
+        resp
+    })
+    .await;
+    let group = server
+        .reference()
+        .store()
+        .seed_group(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Payroll"}))
+        .unwrap();
+    let gid = group["id"].as_str().unwrap().to_string();
+    *target.lock().unwrap() = gid.clone();
+    let before = server.reference().store().dump();
+    let (_, report) = run_json(&server.base_url(), &[]).await;
+    assert!(
+        !seen.lock().unwrap().iter().any(|m| m.contains(&gid)),
+        "{:?}",
+        seen.lock().unwrap()
+    );
+    let groups = |d: &serde_json::Value| {
+        d["Groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["id"] == gid.as_str())
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        groups(&server.reference().store().dump()),
+        groups(&before),
+        "Payroll untouched"
+    );
+    let undeleted = report["cleanup"]["failed"].as_array().unwrap();
+    assert!(
+        undeleted
+            .iter()
+            .any(|f| f["reason"].as_str().unwrap().contains("not deleted")),
+        "the run's own users it cannot address are reported: {undeleted:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cleanup_folds_ascii_case_only() {
+    let server = crate::support::reference_server().await;
+    let store = server.store();
+    let user = |name: &str| {
+        store
+            .seed_user(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name}))
+            .unwrap()
+    };
+    user("scimcheck-abcd1234-mine@example.com");
+    user("SCIMCHECK-ABCD1234-folded@example.com");
+    // U+212A KELVIN SIGN lower-cases to `k`; it is not the run's prefix.
+    user("scimchec\u{212a}-abcd1234-kelvin@corp.example");
+    user("scimcheck-abcd12345-other@corp.example");
+    let url = server.base_url().to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        crate::support::cli(&[
+            "cleanup",
+            "--base-url",
+            &url,
+            "--run-id",
+            "abcd1234",
+            "--token",
+            crate::support::TOKEN,
+        ])
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let left: Vec<String> = server.store().dump()["Users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["userName"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        left,
+        [
+            "scimchec\u{212a}-abcd1234-kelvin@corp.example",
+            "scimcheck-abcd12345-other@corp.example"
+        ],
+        "only names that carry the prefix, up to ASCII case, are removed"
+    );
+    server.shutdown().await;
+}

@@ -198,3 +198,58 @@ async fn internal_server_error_on_every_request_after_preflight() {
     assert!(report["summary"]["failed"].as_u64().unwrap() > 5);
     assert_every_scenario_reported(&report);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_absurd_retry_after_is_a_finding_not_a_panic() {
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let n = answered.clone();
+    let server = Faulty::start(move |req, up| {
+        // After the probe, the first group create is throttled with waits no run can afford.
+        if req.method == "POST" && req.path().ends_with("/Groups") {
+            let k = n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut resp = Resp::scim_error(429, None, "slow down");
+            let wait = if k == 0 { "1" } else { "18446744073709551615" };
+            resp.set_header("retry-after", wait);
+            return resp;
+        }
+        up.send(&req)
+    })
+    .await;
+    let (code, report) = run_json(&server.base_url(), &["--max-retry-wait", "5"]).await;
+    assert_eq!(code, 1);
+    assert!(
+        failing(&report).iter().any(|(id, _, m)| {
+            id == "okta.groups.push.create.status" && m.contains("rate limited")
+        }),
+        "{:#?}",
+        failing(&report)
+    );
+    assert_every_scenario_reported(&report);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_oauth_token_response_is_refused_not_buffered() {
+    let idp = raw::start(Hostile::Flood).await;
+    let server = crate::support::reference_server().await;
+    let out = tokio::task::spawn_blocking({
+        let base = server.base_url().to_string();
+        let token_url = format!("{}/token", idp.base_url.trim_end_matches("/scim/v2"));
+        move || {
+            assert_cmd::Command::cargo_bin("scimcheck")
+                .unwrap()
+                .args(["run", "--base-url", &base, "--oauth-token-url", &token_url])
+                .args(["--client-id", "c", "--timeout", "20"])
+                .env("SCIM_CLIENT_SECRET", "client-secret-value")
+                .env_remove("SCIM_TOKEN")
+                .timeout(Duration::from_secs(60))
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("more than 64 KiB"), "{err}");
+    server.shutdown().await;
+}

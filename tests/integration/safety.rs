@@ -469,8 +469,9 @@ async fn run_deadline_stops_new_steps_and_still_cleans_up() {
     let server = reference().await;
     seed(&server);
     let before = server.store().dump();
-    let (_, report) = run_json(server.base_url(), &["--max-rps", "10", "--deadline", "2"]).await;
+    let (code, report) = run_json(server.base_url(), &["--max-rps", "10", "--deadline", "2"]).await;
     assert_eq!(report["interrupted"], "the run deadline of 2 s passed");
+    assert_eq!(code, 124, "an incomplete run is not a pass");
     assert!(report["summary"]["skipped"].as_u64().unwrap() > 0);
     assert_eq!(server.store().dump(), before);
     server.shutdown().await;

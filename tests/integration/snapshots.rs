@@ -158,7 +158,10 @@ async fn drift_is_found_with_its_diff_and_can_be_accepted() {
         .as_str()
         .unwrap()
         .to_string();
-    assert!(diff.contains("+          \"nickName\": \"Changed\""), "{diff}");
+    assert!(
+        diff.contains("+          \"nickName\": \"Changed\""),
+        "{diff}"
+    );
     assert!(
         diff.starts_with("--- ") && diff.contains("+++ this run") && diff.contains("@@ "),
         "a unified diff:\n{diff}"

@@ -17,6 +17,8 @@ pub enum Hostile {
     Reset,
     /// Answers bytes that are not HTTP.
     Garbage,
+    /// A chunked body as fast as the socket takes it (bounded, 640 MiB at most).
+    Flood,
 }
 
 pub struct RawServer {
@@ -80,6 +82,15 @@ pub async fn start(mode: Hostile) -> RawServer {
                     Hostile::Reset => {
                         let _ = socket.set_zero_linger();
                         drop(socket);
+                    }
+                    Hostile::Flood => {
+                        let _ = socket.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n").await;
+                        let chunk = format!("10000\r\n{}\r\n", "a".repeat(0x10000));
+                        for _ in 0..10_000 {
+                            if socket.write_all(chunk.as_bytes()).await.is_err() {
+                                return;
+                            }
+                        }
                     }
                     Hostile::Garbage => {
                         let _ = socket
