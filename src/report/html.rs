@@ -206,19 +206,21 @@ impl Reporter for HtmlReporter {
     }
 }
 
-/// Every failure and warning up front, errors first, each linked to the steps that showed
-/// it; the same finding in many steps is one line, so one common warning cannot bury the rest.
+/// Every failure and warning up front, errors first, one line per check: the first message,
+/// and the steps that showed it (each with its own message when they differ), so one defect
+/// seen in many steps cannot bury the rest.
 fn findings(run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
-    type Group<'a> = (&'a CheckOutcome, Vec<(String, String)>);
+    type Group<'a> = (&'a CheckOutcome, Vec<(String, String, &'a str)>);
     let mut groups: Vec<Group<'_>> = Vec::new();
     for (sc, st, c) in run.checks().filter(|(_, _, c)| c.is_failure()) {
         let link = (
             step_anchor(&sc.id, &st.id),
             format!("{} › {}", inline(&sc.title), inline(&st.title)),
+            c.message.as_str(),
         );
         match groups
             .iter_mut()
-            .find(|(g, _)| g.id == c.id && g.message == c.message)
+            .find(|(g, _)| g.id == c.id && g.status == c.status)
         {
             Some((_, links)) => links.push(link),
             None => groups.push((c, vec![link])),
@@ -229,18 +231,25 @@ fn findings(run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
     }
     groups.sort_by_key(|(c, _)| c.status != CheckStatus::Failed);
     let total: usize = groups.iter().map(|(_, l)| l.len()).sum();
-    write!(out, "<section class=\"scenario\"><h2>Failures and warnings<small>{total} finding(s), errors first; each links to the step with its evidence</small></h2><div class=\"step-body\"><ul class=\"findings\">")?;
+    write!(out, "<section class=\"scenario\"><h2>Failures and warnings<small>{total} finding(s) from {} check(s), errors first; each links to the step with its evidence</small></h2><div class=\"step-body\"><ul class=\"findings\">", groups.len())?;
     for (c, links) in groups {
         let (symbol, class) = mark(c.status);
+        let same = links.iter().all(|(_, _, m)| *m == c.message);
         let anchors: Vec<String> = links
             .iter()
-            .map(|(href, text)| format!("<a href=\"#{href}\">{text}</a>"))
+            .map(|(href, text, message)| {
+                if same {
+                    format!("<a href=\"#{href}\">{text}</a>")
+                } else {
+                    format!("<a href=\"#{href}\">{text}</a>: {}", esc(message))
+                }
+            })
             .collect();
-        let place = if anchors.len() <= 3 {
+        let place = if anchors.len() <= 3 && same {
             anchors.join(" · ")
         } else {
             format!(
-                "<details><summary>in {} steps</summary>{}</details>",
+                "<details><summary>in {} step(s)</summary>{}</details>",
                 anchors.len(),
                 anchors.join("<br>")
             )
