@@ -191,6 +191,30 @@ pub struct TransportError {
     pub message: String,
 }
 
+#[cfg(test)]
+impl Exchange {
+    /// A request to `url` answered `status` with `body`, for the checks' and ledger's tests.
+    pub fn answered(method: Method, url: &str, status: u16, body: &Value) -> Exchange {
+        Exchange {
+            request: RecordedRequest {
+                method,
+                url: url.into(),
+                headers: Default::default(),
+                body: None,
+            },
+            response: Some(RecordedResponse::new(
+                status,
+                Default::default(),
+                body.to_string(),
+                false,
+            )),
+            error: None,
+            duration_ms: 0,
+            throttled: vec![],
+        }
+    }
+}
+
 impl Exchange {
     pub fn status(&self) -> Option<u16> {
         self.response.as_ref().map(|r| r.status)

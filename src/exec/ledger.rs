@@ -444,7 +444,6 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::exchange::{RecordedRequest, RecordedResponse};
     use serde_json::json;
 
     fn req(method: Method, path: &str) -> PreparedRequest {
@@ -496,23 +495,7 @@ mod tests {
     }
 
     fn exchange(status: u16, body: serde_json::Value) -> Exchange {
-        Exchange {
-            request: RecordedRequest {
-                method: Method::Post,
-                url: String::new(),
-                headers: Default::default(),
-                body: None,
-            },
-            response: Some(RecordedResponse::new(
-                status,
-                Default::default(),
-                body.to_string(),
-                false,
-            )),
-            error: None,
-            duration_ms: 0,
-            throttled: vec![],
-        }
+        Exchange::answered(Method::Post, "", status, &body)
     }
 
     #[test]

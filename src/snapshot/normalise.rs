@@ -358,7 +358,6 @@ mod tests {
     }
 
     fn scenario(steps: Vec<(crate::scenario::Method, &str, u16, Value)>) -> ScenarioResult {
-        use crate::exec::{Exchange, RecordedRequest, RecordedResponse};
         ScenarioResult {
             id: "s".into(),
             title: "t".into(),
@@ -375,23 +374,7 @@ mod tests {
                         id: format!("step{i}"),
                         title: "t".into(),
                         skipped: None,
-                        exchange: Some(Exchange {
-                            request: RecordedRequest {
-                                method,
-                                url: url.into(),
-                                headers: Default::default(),
-                                body: None,
-                            },
-                            response: Some(RecordedResponse::new(
-                                status,
-                                Default::default(),
-                                body.to_string(),
-                                false,
-                            )),
-                            error: None,
-                            duration_ms: 0,
-                            throttled: vec![],
-                        }),
+                        exchange: Some(crate::exec::Exchange::answered(method, url, status, &body)),
                         checks: vec![],
                         captures: Default::default(),
                         snapshot: SnapshotMode::Full,

@@ -22,23 +22,29 @@ fn group_patch(req: &Req) -> bool {
     req.method == "PATCH" && req.path().contains("/Groups/")
 }
 
+/// Applies `f` to every operation of a group PATCH before it is forwarded.
+fn edit_group_ops(req: &mut Req, f: impl Fn(&mut Value)) {
+    if !group_patch(req) {
+        return;
+    }
+    if let Some(ops) = req
+        .body
+        .as_mut()
+        .and_then(|b| b["Operations"].as_array_mut())
+    {
+        ops.iter_mut().for_each(f);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn add_that_replaces_the_members_is_told_from_remove_that_removes_all() {
     // Adding members replaces the list instead of appending to it.
     let server = Faulty::start(|mut req, up| {
-        if group_patch(&req) {
-            if let Some(ops) = req
-                .body
-                .as_mut()
-                .and_then(|b| b["Operations"].as_array_mut())
-            {
-                for op in ops.iter_mut() {
-                    if op["op"] == "add" && op["path"] == "members" {
-                        op["op"] = json!("replace");
-                    }
-                }
+        edit_group_ops(&mut req, |op| {
+            if op["op"] == "add" && op["path"] == "members" {
+                op["op"] = json!("replace");
             }
-        }
+        });
         up.send(&req)
     })
     .await;
@@ -57,22 +63,14 @@ async fn add_that_replaces_the_members_is_told_from_remove_that_removes_all() {
 
     // Removing by value filter removes every member.
     let server = Faulty::start(|mut req, up| {
-        if group_patch(&req) {
-            if let Some(ops) = req
-                .body
-                .as_mut()
-                .and_then(|b| b["Operations"].as_array_mut())
+        edit_group_ops(&mut req, |op| {
+            if op["path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("members["))
             {
-                for op in ops.iter_mut() {
-                    if op["path"]
-                        .as_str()
-                        .is_some_and(|p| p.starts_with("members["))
-                    {
-                        op["path"] = json!("members");
-                    }
-                }
+                op["path"] = json!("members");
             }
-        }
+        });
         up.send(&req)
     })
     .await;
