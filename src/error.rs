@@ -66,8 +66,17 @@ impl Error {
             }
             Error::Unreachable(_) | Error::Unauthorized(_) | Error::Server(_) => EXIT_TARGET,
             Error::Internal(_) => EXIT_FINDINGS,
-            Error::Stopped(why) if why.starts_with("interrupted") => EXIT_INTERRUPTED,
-            Error::Stopped(_) => EXIT_DEADLINE,
+            Error::Stopped(why) => stop_exit_code(why),
         }
+    }
+}
+
+/// The exit code of a run stopped early, by the reason the stop gave: a signal's
+/// ("interrupted by SIGINT") or the deadline's.
+pub fn stop_exit_code(reason: &str) -> i32 {
+    if reason.starts_with("interrupted") {
+        EXIT_INTERRUPTED
+    } else {
+        EXIT_DEADLINE
     }
 }

@@ -178,11 +178,8 @@ async fn sweep(client: &Client, prefix: &str, names: Option<&[String]>, cleanup:
 /// reads the advertised capabilities; also says what throttling it waited out.
 async fn preflight(client: &Client) -> Result<(Capabilities, Vec<crate::exec::Throttle>), Error> {
     let get = |path: &str, query: Vec<(String, String)>| PreparedRequest {
-        method: Method::Get,
-        path: path.to_string(),
         query,
-        headers: vec![],
-        body: None,
+        ..PreparedRequest::get(path)
     };
     let probe = client
         .send(&get(

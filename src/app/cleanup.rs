@@ -16,13 +16,12 @@ pub async fn cleanup(args: CleanupArgs) -> Result<i32, Error> {
     let client = Client::new(target::client_config(base_url.clone(), &args.target, auth)?)
         .map_err(Error::Usage)?;
     let prefix = run_id.prefix();
-    let found = leftovers::find(&client, &prefix).await.map_err(|why| {
-        if why.contains("answered 401") || why.contains("answered 403") {
-            Error::Unauthorized(why)
-        } else {
-            Error::Unreachable(why)
-        }
-    })?;
+    let found = leftovers::find(&client, &prefix)
+        .await
+        .map_err(|e| match e {
+            leftovers::SearchError::Rejected(why) => Error::Unauthorized(why),
+            leftovers::SearchError::Failed(why) => Error::Unreachable(why),
+        })?;
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::check::{CheckStatus, Severity};
 use crate::cli::{ColorChoice, DriftSeverity, FailOn, RunArgs};
-use crate::error::{Error, EXIT_DEADLINE, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK};
+use crate::error::{stop_exit_code, Error, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK};
 use crate::exec::{Auth, Client, Secret};
 use crate::pipeline::{self, RunOptions, Shared};
 use crate::plan::RunId;
@@ -157,12 +157,10 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
         write_report(kind.reporter().as_ref(), &run, path)?;
     }
     // A run cut short is not a verdict, whatever the checks that ran said.
-    match run.interrupted.as_deref() {
-        Some(r) if r.starts_with("interrupted") => return Ok(EXIT_INTERRUPTED),
-        Some(_) => return Ok(EXIT_DEADLINE),
-        None => {}
-    }
-    Ok(exit_code(&run, args.fail_on))
+    Ok(match run.interrupted.as_deref() {
+        Some(reason) => stop_exit_code(reason),
+        None => exit_code(&run, args.fail_on),
+    })
 }
 
 /// Before touching a non-loopback target, say what the run will do there and get a yes.

@@ -86,6 +86,16 @@ pub fn contains(actual: &Value, expected: &Value, ignore_case: bool) -> bool {
     }
 }
 
+/// A resource's `id` as text: a string, or a number (itself a schema finding, but still the
+/// name the server gives the resource).
+pub fn id_of(resource: &Value) -> Option<String> {
+    match member(resource, "id")? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 /// A value for a one-line message: compact JSON, cut to `max` characters.
 pub fn short(value: &Value, max: usize) -> String {
     clip(&value.to_string(), max)

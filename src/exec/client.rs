@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::Mutex;
 
@@ -14,6 +13,7 @@ use super::exchange::{
     Exchange, Headers, RecordedRequest, RecordedResponse, Throttle, TransportError,
     TransportErrorKind, REDACTED,
 };
+use super::path::encode_segment;
 use super::retry::{retry_wait, RetryPolicy};
 use super::secret::Secret;
 use crate::plan::PreparedRequest;
@@ -67,14 +67,6 @@ pub struct Client {
     /// When the next request may start under `max_rps`.
     next_slot: Mutex<Instant>,
 }
-
-/// RFC 3986 unreserved characters stay; everything else is percent-encoded (spaces as %20,
-/// as Okta sends them, not `+`).
-const QUERY: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 /// One header as sent; `secret` marks values recorded as `[redacted]`.
 struct OutHeader {
@@ -141,9 +133,11 @@ impl Client {
         let mut url = format!("{}{}", self.config.base_url, req.path);
         for (i, (name, value)) in req.query.iter().enumerate() {
             url.push(if i == 0 { '?' } else { '&' });
-            url.push_str(&utf8_percent_encode(name, QUERY).to_string());
+            // Unreserved characters stay, the rest is encoded: spaces as %20, as Okta sends
+            // them, not `+`.
+            url.push_str(&encode_segment(name));
             url.push('=');
-            url.push_str(&utf8_percent_encode(value, QUERY).to_string());
+            url.push_str(&encode_segment(value));
         }
         url
     }

@@ -88,12 +88,8 @@ impl RecordedResponse {
         // A JSON body may carry a secret escaped (`\/`, `\u003d`): its decoded strings tell.
         let json_leaks = self.json.as_ref().is_some_and(|j| any_string(j, &leaks));
         // A body cut at the cap may end with the start of a secret.
-        let cut_secret = self.truncated
-            && secrets.iter().any(|secret| {
-                (3..secret.len())
-                    .filter(|k| secret.is_char_boundary(*k))
-                    .any(|k| self.body.ends_with(&secret[..k]))
-            });
+        let cut_secret =
+            self.truncated && secrets.iter().any(|s| cut_start(&self.body, s).is_some());
         if !json_leaks
             && !cut_secret
             && !leaks(&self.body)
@@ -115,11 +111,7 @@ impl RecordedResponse {
                 let mut body = scrub(&self.body);
                 if self.truncated {
                     for secret in secrets {
-                        if let Some(k) = (3..secret.len())
-                            .rev()
-                            .filter(|k| secret.is_char_boundary(*k))
-                            .find(|k| body.ends_with(&secret[..*k]))
-                        {
+                        if let Some(k) = cut_start(&body, secret) {
                             body.truncate(body.len() - k);
                             body.push_str(REDACTED);
                         }
@@ -147,6 +139,14 @@ impl RecordedResponse {
                 .to_ascii_lowercase()
         })
     }
+}
+
+/// The length of the longest start of `secret` (3 characters or more) that `body` ends with.
+fn cut_start(body: &str, secret: &str) -> Option<usize> {
+    (3..secret.len())
+        .rev()
+        .filter(|k| secret.is_char_boundary(*k))
+        .find(|k| body.ends_with(&secret[..*k]))
 }
 
 fn any_string(v: &Value, f: &impl Fn(&str) -> bool) -> bool {

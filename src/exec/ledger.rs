@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Mutex;
 
 use super::exchange::Exchange;
-use crate::check::json::member;
+use crate::check::json::{id_of, member};
 use crate::plan::PreparedRequest;
 use crate::scenario::Method;
 
@@ -42,6 +42,14 @@ impl ResourceKind {
         match self {
             ResourceKind::User => "/Users",
             ResourceKind::Group => "/Groups",
+        }
+    }
+
+    /// The attribute that names a resource of this kind, and carries the run's prefix.
+    pub fn name_attribute(self) -> &'static str {
+        match self {
+            ResourceKind::User => "userName",
+            ResourceKind::Group => "displayName",
         }
     }
 
@@ -101,12 +109,17 @@ pub struct Ledger {
 }
 
 /// The name attribute of a resource of `kind` in a body.
-fn name_in(kind: ResourceKind, body: &serde_json::Value) -> Option<&str> {
-    let attr = match kind {
-        ResourceKind::User => "userName",
-        ResourceKind::Group => "displayName",
-    };
-    member(body, attr).and_then(|v| v.as_str())
+pub fn name_in(kind: ResourceKind, body: &serde_json::Value) -> Option<&str> {
+    member(body, kind.name_attribute()).and_then(|v| v.as_str())
+}
+
+/// Whether `name` starts with `prefix`. ASCII case is ignored (userName is caseExact=false and
+/// a server may fold it); nothing else is folded, so a Kelvin sign is not a `k` and cannot
+/// widen what is deleted.
+pub fn carries_prefix(name: &str, prefix: &str) -> bool {
+    name.len() >= prefix.len()
+        && name.is_char_boundary(prefix.len())
+        && name[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 
 /// `/Users/{id}` → (User, decoded id); other paths → None.
@@ -142,6 +155,19 @@ const METHOD_OVERRIDES: &[&str] = &[
     "x-method-override",
 ];
 
+/// A create on its way: see [`Ledger::sending`].
+pub struct InFlight<'a>(Option<&'a Ledger>);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Some(ledger) = self.0 {
+            ledger
+                .in_flight
+                .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
 impl Ledger {
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<LedgerEntry>> {
         // A panic elsewhere must not stop cleanup: the data is still consistent.
@@ -164,13 +190,9 @@ impl Ledger {
             .clone()
     }
 
-    /// Whether `name` carries the run's prefix. ASCII case is ignored (userName is
-    /// caseExact=false and a server may fold it); nothing else is folded.
+    /// Whether `name` carries the run's prefix (see [`carries_prefix`]).
     pub fn is_ours(&self, name: &str) -> bool {
-        let prefix = self.prefix();
-        name.len() >= prefix.len()
-            && name.is_char_boundary(prefix.len())
-            && name[..prefix.len()].eq_ignore_ascii_case(&prefix)
+        carries_prefix(name, &self.prefix())
     }
 
     /// Why the harness must not send this request, if it must not.
@@ -235,20 +257,25 @@ impl Ledger {
             ));
         };
         match req.body.as_ref().and_then(|b| name_in(kind, b)) {
-            Some(n) if self.is_ours(n) => {
-                self.in_flight.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                None
-            }
+            Some(n) if self.is_ours(n) => None,
             _ => Some(format!(
                 "refused POST {}: the {} it creates must start with the run prefix `{}` (use {{{{userN.userName}}}} or {{{{groupN.displayName}}}})",
                 req.path,
-                match kind {
-                    ResourceKind::User => "userName",
-                    ResourceKind::Group => "displayName",
-                },
+                kind.name_attribute(),
                 self.prefix()
             )),
         }
+    }
+
+    /// Counts `req` as a create in flight until the guard is dropped (after its answer has
+    /// been observed), so an exit at once can say how many answers it will never see.
+    pub fn sending(&self, req: &PreparedRequest) -> InFlight<'_> {
+        let create = req.method == Method::Post && collection_of(&req.path).is_some();
+        if create {
+            self.in_flight
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        InFlight(create.then_some(self))
     }
 
     /// Creates sent whose answers have not been observed yet.
@@ -274,10 +301,6 @@ impl Ledger {
     /// Records what an exchange created, deleted or revealed.
     pub fn observe(&self, req: &PreparedRequest, exchange: &Exchange) -> Observed {
         let create = req.method == Method::Post && collection_of(&req.path).is_some();
-        if create && self.in_flight() > 0 {
-            self.in_flight
-                .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-        }
         let Some(resp) = exchange.response.as_ref() else {
             return Observed::Nothing;
         };
@@ -332,10 +355,9 @@ impl Ledger {
         let Some(kind) = collection_of(&req.path) else {
             return Observed::Nothing;
         };
-        let id = match resp.json.as_ref().and_then(|b| member(b, "id")) {
-            Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-            _ => resp
+        let id = match resp.json.as_ref().and_then(id_of) {
+            Some(id) => Some(id),
+            None => resp
                 .header("location")
                 .and_then(|l| l.trim_end_matches('/').rsplit('/').next())
                 .map(|s| {

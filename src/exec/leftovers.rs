@@ -5,50 +5,64 @@
 use serde_json::Value;
 
 use super::client::Client;
-use super::ledger::{LedgerEntry, ResourceId, ResourceKind};
+use super::ledger::{carries_prefix, LedgerEntry, ResourceId, ResourceKind};
 use super::retry::send_idempotent;
 use crate::check::json::member;
 use crate::plan::PreparedRequest;
-use crate::scenario::Method;
 
 /// Resources read at most while searching, so a huge tenant cannot make this unbounded.
 const MAX_SCANNED: usize = 100_000;
 const PAGE: usize = 100;
 
+/// Why the search for leftovers could not be done.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SearchError {
+    /// The target answered 401 or 403.
+    #[error("{0}")]
+    Rejected(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
 /// Every user and group whose name carries `prefix`, groups first.
-pub async fn find(client: &Client, prefix: &str) -> Result<Vec<LedgerEntry>, String> {
-    let mut out = find_kind(client, ResourceKind::Group, "displayName", prefix).await?;
-    out.extend(find_kind(client, ResourceKind::User, "userName", prefix).await?);
+pub async fn find(client: &Client, prefix: &str) -> Result<Vec<LedgerEntry>, SearchError> {
+    let mut out = find_kind(client, ResourceKind::Group, prefix).await?;
+    out.extend(find_kind(client, ResourceKind::User, prefix).await?);
     Ok(out)
 }
 
 async fn find_kind(
     client: &Client,
     kind: ResourceKind,
-    attr: &str,
     prefix: &str,
-) -> Result<Vec<LedgerEntry>, String> {
-    let filter = format!("{attr} sw \"{prefix}\"");
-    match scan(client, kind, attr, prefix, Some(&filter)).await {
-        Err(Scan::Unsupported) => scan(client, kind, attr, prefix, None).await,
+) -> Result<Vec<LedgerEntry>, SearchError> {
+    let filter = format!("{} sw \"{prefix}\"", kind.name_attribute());
+    match scan(client, kind, prefix, Some(&filter)).await {
+        Err(Scan::Unsupported) => scan(client, kind, prefix, None).await,
         other => other,
     }
     .map_err(|e| match e {
-        Scan::Failed(msg) => msg,
-        Scan::Unsupported => format!("GET {} is not supported by the server", kind.endpoint()),
+        Scan::Failed(e) => e,
+        Scan::Unsupported => SearchError::Failed(format!(
+            "GET {} is not supported by the server",
+            kind.endpoint()
+        )),
     })
 }
 
 enum Scan {
     /// The server rejected the filter; a full scan may still work.
     Unsupported,
-    Failed(String),
+    Failed(SearchError),
+}
+
+fn failed(message: String) -> Scan {
+    Scan::Failed(SearchError::Failed(message))
 }
 
 async fn scan(
     client: &Client,
     kind: ResourceKind,
-    attr: &str,
     prefix: &str,
     filter: Option<&str>,
 ) -> Result<Vec<LedgerEntry>, Scan> {
@@ -63,51 +77,38 @@ async fn scan(
             query.insert(0, ("filter".to_string(), f.to_string()));
         }
         let req = PreparedRequest {
-            method: Method::Get,
-            path: kind.endpoint().to_string(),
             query,
-            headers: vec![],
-            body: None,
+            ..PreparedRequest::get(kind.endpoint())
         };
         let x = send_idempotent(client, &req).await;
         let status = match (&x.error, x.status()) {
-            (Some(e), _) => {
-                return Err(Scan::Failed(format!(
-                    "GET {}: {}",
-                    x.request.url, e.message
-                )))
-            }
+            (Some(e), _) => return Err(failed(format!("GET {}: {}", x.request.url, e.message))),
             (None, Some(s)) => s,
-            (None, None) => {
-                return Err(Scan::Failed(format!("GET {}: no response", x.request.url)))
-            }
+            (None, None) => return Err(failed(format!("GET {}: no response", x.request.url))),
         };
         if filter.is_some() && matches!(status, 400 | 501) {
             return Err(Scan::Unsupported);
         }
-        if status != 200 {
-            return Err(Scan::Failed(format!(
-                "GET {} answered {status}",
-                x.request.url
-            )));
+        let answered = format!("GET {} answered {status}", x.request.url);
+        match status {
+            200 => {}
+            401 | 403 => return Err(Scan::Failed(SearchError::Rejected(answered))),
+            _ => return Err(failed(answered)),
         }
         let body = x
             .json()
-            .ok_or_else(|| Scan::Failed(format!("GET {} did not answer JSON", x.request.url)))?;
+            .ok_or_else(|| failed(format!("GET {} did not answer JSON", x.request.url)))?;
         let resources: Vec<Value> = member(body, "Resources")
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
         for r in &resources {
             let id = member(r, "id").and_then(Value::as_str);
-            let name = member(r, attr).and_then(Value::as_str);
+            let name = member(r, kind.name_attribute()).and_then(Value::as_str);
             if let (Some(id), Some(name)) = (id, name) {
-                // ASCII case only: userName may come back folded, but no other folding
-                // (a Kelvin sign is not a K) may widen what is deleted.
-                let ours = name.len() >= prefix.len()
-                    && name.is_char_boundary(prefix.len())
-                    && name[..prefix.len()].eq_ignore_ascii_case(prefix);
-                if ours && !found.iter().any(|e: &LedgerEntry| e.id.as_str() == id) {
+                if carries_prefix(name, prefix)
+                    && !found.iter().any(|e: &LedgerEntry| e.id.as_str() == id)
+                {
                     found.push(LedgerEntry {
                         kind,
                         id: ResourceId::new(id),

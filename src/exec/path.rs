@@ -13,6 +13,8 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
+/// `value` with everything but RFC 3986 unreserved characters percent-encoded: an id as one
+/// path segment, or a query name or value (spaces as `%20`, as Okta sends them, not `+`).
 pub fn encode_segment(value: &str) -> String {
     utf8_percent_encode(value, SEGMENT).to_string()
 }

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::cancel::Cancel;
 use super::client::Client;
 use super::events::Events;
-use super::ledger::{Ledger, LedgerEntry, Observed};
+use super::ledger::{name_in, Ledger, LedgerEntry, Observed};
 use super::retry::send_idempotent;
 use crate::check::{self, json::lookup, CheckStatus, Flow, StepContext};
 use crate::plan::{self, template::TemplateError, PlannedScenario};
@@ -129,11 +129,15 @@ async fn run_scenario(
                 continue;
             }
         };
-        let exchange = match ledger.refusal(&prepared) {
+        let refusal = ledger.refusal(&prepared);
+        let in_flight = refusal.is_none().then(|| ledger.sending(&prepared));
+        let exchange = match refusal {
             Some(why) => client.refused(&prepared, why),
             None => client.send(&prepared).await,
         };
-        let observed = match ledger.observe(&prepared, &exchange) {
+        let observed = ledger.observe(&prepared, &exchange);
+        drop(in_flight);
+        let observed = match observed {
             Observed::Created(entry) => read_back(client, ledger, &entry).await,
             other => other,
         };
@@ -154,12 +158,12 @@ async fn run_scenario(
                 .any(|c| c.id.as_str().ends_with(".status") && c.is_failure());
             if !status_failed {
                 checks.push(check::CheckOutcome::fail(
-                id,
-                check::Severity::Error,
-                "RFC 7644 §3.3, §3.4.1",
-                why.clone(),
-                "Answer with the resource the request is about; a create makes a new one (or answers 409), a read or write of /Users/{id} is about that id.",
-            ));
+                    id,
+                    check::Severity::Error,
+                    "RFC 7644 §3.3, §3.4.1",
+                    why.clone(),
+                    DISOWNED_HINT,
+                ));
             }
             answered = Err(why);
         }
@@ -203,6 +207,8 @@ async fn run_scenario(
         snapshot: None,
     }
 }
+
+const DISOWNED_HINT: &str = "Answer with the resource the request is about; a create makes a new one (or answers 409), a read or write of /Users/{id} is about that id.";
 
 /// Runs the step's checks; a bug in a check becomes a skipped check with the reason, never
 /// a crash that would leave the run's resources behind.
@@ -361,17 +367,10 @@ async fn read_back(client: &Client, ledger: &Ledger, entry: &LedgerEntry) -> Obs
 
 /// The userName or displayName of a 200 answer.
 fn name_of(kind: super::ResourceKind, read: &crate::exec::Exchange) -> Option<String> {
-    let attr = match kind {
-        super::ResourceKind::User => "userName",
-        super::ResourceKind::Group => "displayName",
-    };
     read.json()
         .filter(|_| read.status() == Some(200))
-        .and_then(|b| {
-            crate::check::json::member(b, attr)?
-                .as_str()
-                .map(str::to_string)
-        })
+        .and_then(|b| name_in(kind, b))
+        .map(str::to_string)
 }
 
 /// Deletes what the run created and still exists, groups before users. Each resource is

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::check::json::{clip, member};
+use crate::check::json::{clip, id_of, member};
 use crate::result::ScenarioResult;
 use crate::scenario::SnapshotMode;
 
@@ -210,17 +210,13 @@ fn collect_ids(scenario: &ScenarioResult) -> Vec<(String, String)> {
                     .into_iter()
                     .flatten()
                 {
-                    match member(r, "id") {
-                        Some(Value::String(id)) => add(id, kind_of(r).as_deref()),
-                        Some(Value::Number(n)) => add(&n.to_string(), kind_of(r).as_deref()),
-                        _ => {}
+                    if let Some(id) = id_of(r) {
+                        add(&id, kind_of(r).as_deref());
                     }
                 }
             }
-            match member(body, "id") {
-                Some(Value::String(id)) => add(id, kind_of(body).as_deref()),
-                Some(Value::Number(n)) => add(&n.to_string(), kind_of(body).as_deref()),
-                _ => {}
+            if let Some(id) = id_of(body) {
+                add(&id, kind_of(body).as_deref());
             }
         }
         if let Some(location) = resp.header("location") {

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::check::json::{member, short};
+use crate::check::json::{id_of, member, short};
 use crate::check::outcome::{CheckOutcome, Severity};
 use crate::check::step::StepContext;
 
@@ -41,12 +41,7 @@ pub fn created_resource(ctx: &StepContext<'_>, args: &Map<String, Value>) -> Vec
             .map_or("no Location header".into(), |l| format!("Location: {l}")),
         "Send the new resource's URL in a Location header with the 201.",
     ));
-    // The id as the body gives it; a number is a schema finding, but still names the resource.
-    let id = match member(body, "id") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    };
+    let id = id_of(body).unwrap_or_default();
     let endpoint = request_url
         .as_ref()
         .and_then(|u| u.path_segments()?.next_back().map(str::to_string))
