@@ -96,19 +96,28 @@ pub fn render_str(s: &str, vars: &Vars) -> Result<Value, TemplateError> {
     if found.len() == 1 && trimmed.starts_with("{{") && trimmed.ends_with("}}") {
         return resolve(&found[0], vars);
     }
+    interpolate(s, &found, |p| Ok(as_text(&resolve(p, vars)?))).map(Value::String)
+}
+
+/// `s` with each placeholder in `found` replaced by what `text` makes of it.
+fn interpolate(
+    s: &str,
+    found: &[Placeholder<'_>],
+    text: impl Fn(&Placeholder<'_>) -> Result<String, TemplateError>,
+) -> Result<String, TemplateError> {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
-    for p in &found {
+    for p in found {
         let start = rest.find("{{").unwrap_or(rest.len());
         out.push_str(&rest[..start]);
-        out.push_str(&as_text(&resolve(p, vars)?));
+        out.push_str(&text(p)?);
         let end = rest[start..]
             .find("}}")
             .map_or(rest.len(), |e| start + e + 2);
         rest = &rest[end..];
     }
     out.push_str(rest);
-    Ok(Value::String(out))
+    Ok(out)
 }
 
 /// Renders a string template that must produce text (query values, headers).
@@ -119,24 +128,13 @@ pub fn render_text(s: &str, vars: &Vars) -> Result<String, TemplateError> {
 /// Renders a request path: each value is percent-encoded as one path segment, so an id the
 /// server chose can never add segments of its own.
 pub fn render_path(s: &str, vars: &Vars) -> Result<String, TemplateError> {
-    let found = placeholders(s)?;
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    for p in &found {
-        let start = rest.find("{{").unwrap_or(rest.len());
-        out.push_str(&rest[..start]);
+    interpolate(s, &placeholders(s)?, |p| {
         let value = as_text(&resolve(p, vars)?);
         if value.is_empty() || value == "." || value == ".." {
             return Err(TemplateError::NotASegment(p.name.to_string(), value));
         }
-        out.push_str(&crate::exec::encode_segment(&value));
-        let end = rest[start..]
-            .find("}}")
-            .map_or(rest.len(), |e| start + e + 2);
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    Ok(out)
+        Ok(crate::exec::encode_segment(&value))
+    })
 }
 
 /// Renders every string (and object key) inside a JSON value.
