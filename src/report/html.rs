@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 
 use super::exchange_text::exchange_text;
-use super::text::display_copy;
+use super::text::{display_copy, duration};
 use super::verdict::{scenario_counts, Verdict};
 use super::Reporter;
 use crate::check::{CheckOutcome, CheckStatus};
@@ -64,14 +64,6 @@ fn request_line(x: &crate::exec::Exchange) -> String {
         decoded,
         x.status().map_or("no response".into(), |s| s.to_string())
     )
-}
-
-fn duration(ms: u64) -> String {
-    if ms < 1000 {
-        format!("{ms} ms")
-    } else {
-        format!("{:.1} s", ms as f64 / 1000.0)
-    }
 }
 
 const STYLE: &str = r#"

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::text::display_copy;
+use super::text::{display_copy, duration};
 use super::{curl, Reporter};
 use crate::check::json::clip;
 use crate::check::CheckStatus;
@@ -95,10 +95,10 @@ impl Reporter for HumanReporter {
         };
         writeln!(
             out,
-            "{} {painted} · {} scenarios in {:.1} s",
+            "{} {painted} · {} scenarios in {}",
             p.bold("Summary:"),
             run.scenarios.len(),
-            run.duration_ms as f64 / 1000.0
+            duration(run.duration_ms)
         )?;
         let throttles: Vec<_> = run
             .scenarios

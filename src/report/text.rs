@@ -44,6 +44,15 @@ fn clean_json(v: &mut serde_json::Value) {
     }
 }
 
+/// A run's or step's duration as people read it: `12 ms`, `1.2 s`.
+pub fn duration(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    }
+}
+
 /// A copy of `run` fit for a terminal, Markdown, HTML or XML: every string that can hold
 /// server text made printable. (The JSON report escapes such characters itself.)
 pub fn display_copy(run: &RunResult) -> RunResult {

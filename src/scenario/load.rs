@@ -93,11 +93,20 @@ const BUILTIN: &[(&str, &str)] = &[
 pub fn parse(file: &str, text: &str) -> Result<Scenario, LoadError> {
     serde_saphyr::from_str::<Scenario>(text).map_err(|e| {
         let loc = e.location();
+        let line = loc.map(|l| l.line());
+        let mut message = yaml_message(&e);
+        // `{ path: /Users/{{id}} }` reads as nested braces: the one mistake YAML will not name.
+        let on_line = line
+            .and_then(|n| text.lines().nth(n.saturating_sub(1) as usize))
+            .unwrap_or_default();
+        if message.contains("flow mapping") && on_line.contains("{{") {
+            message.push_str("; quote a value holding a {{variable}} inside { … }, e.g. path: \"/Users/{{user_id}}\"");
+        }
         LoadError {
             file: file.to_string(),
-            line: loc.map(|l| l.line()),
+            line,
             column: loc.map(|l| l.column()),
-            message: yaml_message(&e),
+            message,
         }
     })
 }
@@ -219,6 +228,18 @@ mod tests {
         assert_eq!(err.line, Some(11));
         assert!(
             err.message.starts_with("unknown field `statuss`"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn an_unquoted_variable_in_braces_is_explained() {
+        let text = "id: a.b\ntitle: t\nprofile: okta\nreference: r\nsteps:\n  - id: s\n    title: t\n    request: { method: GET, path: /Users/{{user_id}} }\n";
+        let err = parse("x.yaml", text).unwrap_err();
+        assert_eq!(err.line, Some(8));
+        assert!(
+            err.message.contains("quote a value holding a {{variable}}"),
             "{}",
             err.message
         );
