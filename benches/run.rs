@@ -7,9 +7,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use scimcheck::exec::{Auth, Client, ClientConfig, Secret};
-use scimcheck::pipeline::{self, RunOptions, Shared};
 use scimcheck::plan::RunId;
 use scimcheck::result::Target;
+use scimcheck::run::{self, RunOptions, Shared};
 use scimcheck::scenario::{self, Profile};
 
 const ITERATIONS: usize = 20;
@@ -76,7 +76,7 @@ fn main() {
 
     // One warm-up run: connection pool, schema compilation.
     runtime
-        .block_on(pipeline::run(
+        .block_on(run::run(
             &shared,
             loaded.clone(),
             &options(RunId::random()),
@@ -89,7 +89,7 @@ fn main() {
     let wall0 = Instant::now();
     for _ in 0..ITERATIONS {
         let run = runtime
-            .block_on(pipeline::run(
+            .block_on(run::run(
                 &shared,
                 loaded.clone(),
                 &options(RunId::random()),

@@ -5,6 +5,8 @@
 
 use std::path::PathBuf;
 
+use crate::exec::StopReason;
+
 /// Exit code: no failing check at or above `--fail-on`.
 pub const EXIT_OK: i32 = 0;
 /// Exit code: at least one failing check at or above `--fail-on`.
@@ -17,6 +19,9 @@ pub const EXIT_TARGET: i32 = 3;
 pub const EXIT_INTERRUPTED: i32 = 130;
 /// Exit code: the `--deadline` passed before every step ran (after cleanup); GNU `timeout`'s.
 pub const EXIT_DEADLINE: i32 = 124;
+/// Exit code: a bug in the harness itself (sysexits' EX_SOFTWARE), never confused with 1, "the
+/// server failed checks".
+pub const EXIT_INTERNAL: i32 = 70;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -54,7 +59,7 @@ pub enum Error {
 
     /// Stopped before any scenario ran (a signal or the deadline during the first requests).
     #[error("{0}; nothing was created")]
-    Stopped(String),
+    Stopped(StopReason),
 }
 
 impl Error {
@@ -65,18 +70,41 @@ impl Error {
                 EXIT_USAGE
             }
             Error::Unreachable(_) | Error::Unauthorized(_) | Error::Server(_) => EXIT_TARGET,
-            Error::Internal(_) => EXIT_FINDINGS,
+            Error::Internal(_) => EXIT_INTERNAL,
             Error::Stopped(why) => stop_exit_code(why),
         }
     }
 }
 
-/// The exit code of a run stopped early, by the reason the stop gave: a signal's
-/// ("interrupted by SIGINT") or the deadline's.
-pub fn stop_exit_code(reason: &str) -> i32 {
-    if reason.starts_with("interrupted") {
-        EXIT_INTERRUPTED
-    } else {
-        EXIT_DEADLINE
+/// The exit code of a run stopped early: a signal's or the deadline's.
+pub fn stop_exit_code(reason: &StopReason) -> i32 {
+    match reason {
+        StopReason::Interrupted(_) => EXIT_INTERRUPTED,
+        StopReason::Deadline(_) => EXIT_DEADLINE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_harness_bug_never_exits_as_findings() {
+        assert_eq!(Error::Internal("x".into()).exit_code(), EXIT_INTERNAL);
+        assert_ne!(EXIT_INTERNAL, EXIT_FINDINGS);
+    }
+
+    #[test]
+    fn a_stop_exits_by_its_kind_not_its_text() {
+        let signal = Error::Stopped(StopReason::Interrupted("SIGTERM".into()));
+        assert_eq!(signal.exit_code(), EXIT_INTERRUPTED);
+        assert_eq!(
+            Error::Stopped(StopReason::Deadline(5)).exit_code(),
+            EXIT_DEADLINE
+        );
+        assert_eq!(
+            StopReason::from(StopReason::Deadline(5).to_string()),
+            StopReason::Deadline(5)
+        );
     }
 }

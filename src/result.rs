@@ -6,7 +6,8 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 use crate::check::{CheckOutcome, CheckStatus};
-use crate::exec::{Exchange, LedgerEntry};
+pub use crate::exec::{Cleanup, CleanupFailure};
+use crate::exec::{Exchange, StopReason};
 use crate::scenario::{Profile, SnapshotMode};
 
 /// Bumped when the JSON report changes incompatibly.
@@ -30,7 +31,7 @@ pub struct RunResult {
     pub cleanup: Cleanup,
     /// Why the run stopped before every step ran (signal, deadline).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub interrupted: Option<String>,
+    pub interrupted: Option<StopReason>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -128,23 +129,6 @@ pub struct StepResult {
     /// that set up what this step found.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub needs: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Cleanup {
-    /// `--keep-resources` was given: nothing was deleted.
-    pub kept: bool,
-    pub deleted: Vec<LedgerEntry>,
-    pub failed: Vec<CleanupFailure>,
-    /// Why the cleanup cannot vouch that nothing of the run remains, when it cannot.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unverified: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CleanupFailure {
-    pub entry: LedgerEntry,
-    pub reason: String,
 }
 
 impl RunResult {

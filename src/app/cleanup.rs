@@ -4,7 +4,8 @@ use std::io::Write;
 
 use crate::cli::CleanupArgs;
 use crate::error::{Error, EXIT_FINDINGS, EXIT_OK};
-use crate::exec::{self, leftovers, Client};
+use crate::exec::cleanup::{self, SearchError};
+use crate::exec::Client;
 use crate::plan::RunId;
 
 use super::target;
@@ -16,12 +17,10 @@ pub async fn cleanup(args: CleanupArgs) -> Result<i32, Error> {
     let client = Client::new(target::client_config(base_url.clone(), &args.target, auth)?)
         .map_err(Error::Usage)?;
     let prefix = run_id.prefix();
-    let found = leftovers::find(&client, &prefix)
-        .await
-        .map_err(|e| match e {
-            leftovers::SearchError::Rejected(why) => Error::Unauthorized(why),
-            leftovers::SearchError::Failed(why) => Error::Unreachable(why),
-        })?;
+    let found = cleanup::find(&client, &prefix).await.map_err(|e| match e {
+        SearchError::Rejected(why) => Error::Unauthorized(why),
+        SearchError::Failed(why) => Error::Unreachable(why),
+    })?;
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
@@ -35,7 +34,7 @@ pub async fn cleanup(args: CleanupArgs) -> Result<i32, Error> {
             let _ = writeln!(out, "  would delete {path} ({})", entry.name);
             continue;
         }
-        match exec::delete(&client, entry).await {
+        match cleanup::delete(&client, entry).await {
             Ok(()) => {
                 let _ = writeln!(out, "  deleted {path} ({})", entry.name);
             }

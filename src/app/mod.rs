@@ -136,7 +136,7 @@ fn list(args: ListArgs) -> Result<(), Error> {
             }
             let mut checks = vec![format!("{}.{}.status", s.id, step.id)];
             checks.extend(step.expect.asserts.iter().map(|a| match a.severity {
-                Some(sev) if sev != crate::check::Severity::Error => {
+                Some(sev) if sev != crate::scim::Severity::Error => {
                     format!("{} ({})", a.id, sev.as_str())
                 }
                 _ => a.id.clone(),

@@ -5,15 +5,16 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::check::{CheckStatus, Severity};
+use crate::check::CheckStatus;
 use crate::cli::{ColorChoice, DriftSeverity, FailOn, RunArgs};
 use crate::error::{stop_exit_code, Error, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK};
-use crate::exec::{Auth, Client, Secret};
-use crate::pipeline::{self, RunOptions, Shared};
+use crate::exec::{Auth, Client, Secret, StopReason};
 use crate::plan::RunId;
 use crate::report::{human::HumanReporter, json::JsonReporter, progress::ProgressEvents, Reporter};
 use crate::result::{RunResult, Target};
-use crate::scenario::{self, Loaded, Method};
+use crate::run::{self, RunOptions, Shared};
+use crate::scenario::{self, Loaded};
+use crate::scim::{Method, Severity};
 use crate::server::{RunningServer, ServerConfig};
 use crate::snapshot::{self, SnapshotOptions};
 
@@ -117,7 +118,7 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
         )),
         tokio::spawn(watch_deadline(shared.clone(), args.deadline)),
     ];
-    let outcome = pipeline::run(&shared, loaded, &options, target).await;
+    let outcome = run::run(&shared, loaded, &options, target).await;
     for w in watchers {
         w.abort();
     }
@@ -157,7 +158,7 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
         write_report(kind.reporter().as_ref(), &run, path)?;
     }
     // A run cut short is not a verdict, whatever the checks that ran said.
-    Ok(match run.interrupted.as_deref() {
+    Ok(match &run.interrupted {
         Some(reason) => stop_exit_code(reason),
         None => exit_code(&run, args.fail_on),
     })
@@ -215,7 +216,7 @@ async fn watch_signals(shared: Shared, base_url: String, run_id: RunId) {
         if first {
             first = false;
             eprintln!("\n{name}: finishing requests in flight, then cleaning up; press Ctrl-C again to exit at once");
-            shared.cancel.cancel(format!("interrupted by {name}"));
+            shared.cancel.cancel(StopReason::Interrupted(name.into()));
             continue;
         }
         let left = shared.ledger.remaining();
@@ -265,9 +266,7 @@ async fn next_signal() -> &'static str {
 async fn watch_deadline(shared: Shared, secs: u64) {
     tokio::time::sleep(Duration::from_secs(secs)).await;
     eprintln!("the run deadline of {secs} s passed: no new step starts; cleaning up");
-    shared
-        .cancel
-        .cancel(format!("the run deadline of {secs} s passed"));
+    shared.cancel.cancel(StopReason::Deadline(secs));
 }
 
 /// A report path whose directory is missing fails before the run, not after it.

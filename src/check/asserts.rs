@@ -2,11 +2,12 @@
 
 use serde_json::Value;
 
-use super::json::{contains, equal, lookup, same_value_as_string, short};
-use super::outcome::{CheckOutcome, Severity};
+use super::outcome::CheckOutcome;
 use crate::exec::Exchange;
 use crate::plan::{template, Vars};
 use crate::scenario::Assert;
+use crate::scim::json::{contains, equal, lookup, same_value_as_string, short};
+use crate::scim::Severity;
 
 const SHOW: usize = 120;
 
@@ -165,7 +166,8 @@ mod tests {
     use super::*;
     use crate::check::CheckStatus;
     use crate::exec::{RecordedRequest, RecordedResponse};
-    use crate::scenario::{JsonType, Method};
+    use crate::scenario::JsonType;
+    use crate::scim::Method;
     use serde_json::json;
 
     fn exchange(body: Value) -> Exchange {

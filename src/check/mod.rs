@@ -7,13 +7,12 @@
 //! - [`rules`]: SCIM rules written in code, invoked by id.
 
 pub mod asserts;
-pub mod json;
 mod outcome;
 pub mod rules;
 pub mod schema;
 mod schema_findings;
 pub mod step;
 
-pub use outcome::{CheckId, CheckOutcome, CheckStatus, Severity};
+pub use outcome::{CheckOutcome, CheckStatus};
 pub use schema::SchemaSet;
 pub use step::{check_step, Flow, StepContext};

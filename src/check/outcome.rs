@@ -1,30 +1,8 @@
 //! What a check concludes: plain, serialisable data that every report renders.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
-/// How much a failed check matters. `error` = a MUST of the RFC or an IdP blocker;
-/// `warning` = a SHOULD or an interoperability risk; `info` = worth knowing.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Deserialize, Serialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    #[default]
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
+use crate::scim::{CheckId, Severity};
 
 /// The verdict of one check on one step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -37,27 +15,6 @@ pub enum CheckStatus {
     Warning,
     /// Could not apply; the message says why.
     Skipped,
-}
-
-/// A stable check id such as `okta.user.deactivate.still-retrievable`; CI scripts key on it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct CheckId(String);
-
-impl CheckId {
-    pub fn new(id: impl Into<String>) -> CheckId {
-        CheckId(id.into())
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for CheckId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
 }
 
 /// One check's result on one step.
@@ -79,9 +36,9 @@ pub struct CheckOutcome {
 }
 
 impl CheckOutcome {
-    pub fn pass(id: impl Into<String>, reference: &str, message: impl Into<String>) -> Self {
+    pub fn pass(id: impl Into<CheckId>, reference: &str, message: impl Into<String>) -> Self {
         CheckOutcome {
-            id: CheckId::new(id),
+            id: id.into(),
             status: CheckStatus::Passed,
             severity: Severity::Error,
             reference: reference.to_string(),
@@ -93,14 +50,14 @@ impl CheckOutcome {
 
     /// A failed check; its status follows from the severity.
     pub fn fail(
-        id: impl Into<String>,
+        id: impl Into<CheckId>,
         severity: Severity,
         reference: &str,
         message: impl Into<String>,
         hint: impl Into<String>,
     ) -> Self {
         CheckOutcome {
-            id: CheckId::new(id),
+            id: id.into(),
             status: if severity == Severity::Error {
                 CheckStatus::Failed
             } else {
@@ -114,9 +71,9 @@ impl CheckOutcome {
         }
     }
 
-    pub fn skip(id: impl Into<String>, reference: &str, reason: impl Into<String>) -> Self {
+    pub fn skip(id: impl Into<CheckId>, reference: &str, reason: impl Into<String>) -> Self {
         CheckOutcome {
-            id: CheckId::new(id),
+            id: id.into(),
             status: CheckStatus::Skipped,
             severity: Severity::Error,
             reference: reference.to_string(),

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::json::clip;
+use crate::scim::json::clip;
 
 /// The schema files, by name.
 const FILES: &[(&str, &str)] = &[

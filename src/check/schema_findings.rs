@@ -4,11 +4,12 @@
 
 use serde_json::Value;
 
-use super::json::{clip, member};
-use super::outcome::{CheckOutcome, Severity};
+use super::outcome::CheckOutcome;
 use super::rules;
 use super::schema::SchemaSet;
 use super::step::StepContext;
+use crate::scim::json::{clip, member};
+use crate::scim::Severity;
 
 /// The Error schema, for what the error rules do not already cover (`schemas` and `status`
 /// have rules of their own, so one defect is reported once).

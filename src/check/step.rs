@@ -5,13 +5,14 @@
 use serde_json::{Map, Value};
 
 use super::asserts;
-use super::json::{clip, member};
-use super::outcome::{CheckOutcome, Severity};
+use super::outcome::CheckOutcome;
 use super::rules;
 use super::schema_findings as findings;
 use crate::exec::{Exchange, TransportErrorKind};
 use crate::plan::{template, Vars};
 use crate::scenario::Step;
+use crate::scim::json::{clip, member};
+use crate::scim::Severity;
 
 pub struct StepContext<'a> {
     pub scenario_id: &'a str,
@@ -306,7 +307,8 @@ mod tests {
     use super::*;
     use crate::exec::{Headers, RecordedRequest, RecordedResponse};
     use crate::plan::{builtins_for_tests, RunId};
-    use crate::scenario::{builtin, Method};
+    use crate::scenario::builtin;
+    use crate::scim::Method;
     use proptest::prelude::*;
 
     fn exchange(status: u16, content_type: Option<&str>, body: String, url: &str) -> Exchange {

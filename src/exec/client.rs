@@ -13,10 +13,10 @@ use super::exchange::{
     Exchange, Headers, RecordedRequest, RecordedResponse, Throttle, TransportError,
     TransportErrorKind, REDACTED,
 };
-use super::path::encode_segment;
 use super::retry::{retry_wait, RetryPolicy};
 use super::secret::Secret;
 use crate::plan::PreparedRequest;
+use crate::scim::path::encode_segment;
 use crate::scim::urn::MEDIA_TYPE;
 
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-use crate::scenario::Method;
+use crate::scim::Method;
 
 /// Header names are lower-cased; repeated headers are joined with ", ".
 pub type Headers = BTreeMap<String, String>;

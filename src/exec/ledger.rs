@@ -2,67 +2,12 @@
 //! A mutation (PUT, PATCH, DELETE) is only ever sent to an id in the ledger.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::sync::Mutex;
 
 use super::exchange::Exchange;
-use crate::check::json::{id_of, member};
 use crate::plan::PreparedRequest;
-use crate::scenario::Method;
-
-/// A server-assigned resource id.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct ResourceId(String);
-
-impl ResourceId {
-    pub fn new(id: impl Into<String>) -> ResourceId {
-        ResourceId(id.into())
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for ResourceId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum ResourceKind {
-    Group,
-    User,
-}
-
-impl ResourceKind {
-    pub fn endpoint(self) -> &'static str {
-        match self {
-            ResourceKind::User => "/Users",
-            ResourceKind::Group => "/Groups",
-        }
-    }
-
-    /// The attribute that names a resource of this kind, and carries the run's prefix.
-    pub fn name_attribute(self) -> &'static str {
-        match self {
-            ResourceKind::User => "userName",
-            ResourceKind::Group => "displayName",
-        }
-    }
-
-    fn from_segment(segment: &str) -> Option<ResourceKind> {
-        if segment.eq_ignore_ascii_case("Users") {
-            Some(ResourceKind::User)
-        } else if segment.eq_ignore_ascii_case("Groups") {
-            Some(ResourceKind::Group)
-        } else {
-            None
-        }
-    }
-}
+use crate::scim::json::{id_of, member};
+use crate::scim::{Method, ResourceId, ResourceKind};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerEntry {
@@ -224,7 +169,7 @@ impl Ledger {
                 "the harness only modifies /Users/{id} or /Groups/{id} it created".into(),
             );
         };
-        if let Some(why) = super::path::unaddressable(&id) {
+        if let Some(why) = crate::scim::path::unaddressable(&id) {
             return refused(why);
         }
         if self
@@ -388,7 +333,7 @@ impl Ledger {
                 why,
             };
         }
-        if let Some(why) = super::path::unaddressable(&id) {
+        if let Some(why) = crate::scim::path::unaddressable(&id) {
             self.disown(entry, why.clone(), true);
             return Observed::Disowned {
                 check: "rfc7644.create.new-resource",

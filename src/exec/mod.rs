@@ -1,30 +1,29 @@
-//! The execute stage, the only one that talks to the server (async).
+//! The execute stage, the only one that talks to the server (async). It knows nothing of
+//! checks, results or the run's loops: it sends, records and remembers what it created.
 //!
-//! - [`client`]: HTTP with redaction, no redirects, capped bodies.
+//! - [`client`]: HTTP with redaction, no redirects, capped bodies; [`auth`] and retries.
 //! - [`exchange`]: the recorded request and response, as data.
-//! - [`ledger`]: what this run created; mutations are limited to it. `path` puts ids in
-//!   URLs safely.
-//! - [`runner`]: scenarios concurrently, steps in order, cleanup.
+//! - [`ledger`]: what this run created; mutations are limited to it. [`read_back`] confirms a
+//!   new resource before anything builds on it.
+//! - [`cleanup`]: deleting what the run created, and nothing else.
+//! - [`Cancel`]: the switch signals and the deadline turn.
 
 mod auth;
 mod cancel;
+pub mod cleanup;
 mod client;
-mod events;
 mod exchange;
 mod ledger;
-pub mod leftovers;
-mod path;
+mod readback;
 mod retry;
-mod runner;
 mod secret;
 
 pub use auth::{Auth, OAuthConfig};
-pub use cancel::Cancel;
+pub use cancel::{Cancel, StopReason};
+pub use cleanup::{Cleanup, CleanupFailure};
 pub use client::{Client, ClientConfig};
-pub use events::{Events, Silent};
 pub use exchange::*;
-pub use ledger::{Disowned, Ledger, LedgerEntry, Observed, ResourceId, ResourceKind};
-pub use path::{encode_segment, resource_path};
+pub use ledger::{Disowned, Ledger, LedgerEntry, Observed};
+pub use readback::read_back;
 pub use retry::{parse_retry_after, RetryPolicy};
-pub use runner::{cleanup, delete, run_scenarios, RunScope};
 pub use secret::Secret;

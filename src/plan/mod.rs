@@ -46,8 +46,8 @@ impl Capabilities {
     /// `Some(false)` only when the server explicitly says it lacks the capability.
     pub fn supports(&self, cap: Capability) -> Option<bool> {
         let config = self.0.as_ref()?;
-        crate::check::json::member(config, cap.config_key())
-            .and_then(|c| crate::check::json::member(c, "supported"))
+        crate::scim::json::member(config, cap.config_key())
+            .and_then(|c| crate::scim::json::member(c, "supported"))
             .and_then(serde_json::Value::as_bool)
     }
 }

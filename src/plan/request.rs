@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use super::template::{self, TemplateError};
 use super::vars::Vars;
-use crate::scenario::{Method, Request};
+use crate::scenario::Request;
+use crate::scim::Method;
 
 /// A request ready to send: every template rendered.
 #[derive(Debug, Clone, PartialEq)]

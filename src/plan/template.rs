@@ -133,7 +133,7 @@ pub fn render_path(s: &str, vars: &Vars) -> Result<String, TemplateError> {
         if value.is_empty() || value == "." || value == ".." {
             return Err(TemplateError::NotASegment(p.name.to_string(), value));
         }
-        Ok(crate::exec::encode_segment(&value))
+        Ok(crate::scim::path::encode_segment(&value))
     })
 }
 

@@ -40,7 +40,7 @@ pub fn command(req: &RecordedRequest) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Method;
+    use crate::scim::Method;
     use serde_json::json;
 
     #[test]

@@ -1,7 +1,7 @@
 //! An exchange as plain text (request, response, curl), for reports that embed evidence.
 
-use crate::check::json::clip;
 use crate::exec::Exchange;
+use crate::scim::json::clip;
 
 use super::curl;
 

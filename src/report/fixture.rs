@@ -2,16 +2,14 @@
 
 use serde_json::json;
 
-use crate::check::{CheckOutcome, Severity};
-use crate::exec::{
-    Exchange, Headers, LedgerEntry, RecordedRequest, RecordedResponse, ResourceId, ResourceKind,
-    Throttle,
-};
+use crate::check::CheckOutcome;
+use crate::exec::{Exchange, Headers, LedgerEntry, RecordedRequest, RecordedResponse, Throttle};
 use crate::result::{
     Cleanup, CleanupFailure, RunResult, ScenarioResult, SnapshotOutcome, SnapshotStatus,
     StepResult, Summary, Target,
 };
-use crate::scenario::{Method, Profile};
+use crate::scenario::Profile;
+use crate::scim::{Method, ResourceId, ResourceKind, Severity};
 
 fn headers(pairs: &[(&str, &str)]) -> Headers {
     pairs

@@ -153,11 +153,15 @@ impl Reporter for HtmlReporter {
             write!(out, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(v))?;
         }
         if let Some(why) = &run.interrupted {
-            write!(out, "<dt>Stopped early</dt><dd>{}</dd>", esc(why))?;
+            write!(
+                out,
+                "<dt>Stopped early</dt><dd>{}</dd>",
+                esc(&why.to_string())
+            )?;
         }
         write!(out, "</dl></header>")?;
         if let Some(why) = &run.interrupted {
-            write!(out, "<div class=\"notice\"><b>Incomplete:</b> the run stopped early ({}); the remaining steps were skipped, so this report is not a full result.</div>", esc(why))?;
+            write!(out, "<div class=\"notice\"><b>Incomplete:</b> the run stopped early ({}); the remaining steps were skipped, so this report is not a full result.</div>", esc(&why.to_string()))?;
         }
         write!(out, "<div class=\"cards\">")?;
         for (c, n, name) in [
@@ -171,7 +175,7 @@ impl Reporter for HtmlReporter {
         write!(out, "</div><main><table><thead><tr><th>Scenario</th><th>Reference</th><th>Passed</th><th>Failed</th><th>Warnings</th><th>Skipped</th></tr></thead><tbody>")?;
         for sc in &run.scenarios {
             let c = scenario_counts(sc);
-            let v = Verdict::of_scenario(sc, run.interrupted.as_deref());
+            let v = Verdict::of_scenario(sc, run.interrupted.as_ref());
             write!(out, "<tr><td><span class=\"badge {}\">{}</span><a href=\"#{}\">{}</a></td><td class=\"rule\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>", v.class(), v.label(), anchor(&sc.id), inline(&sc.title), esc(&sc.reference), c.passed, c.failed, c.warnings, c.skipped)?;
         }
         write!(out, "</tbody></table>")?;
@@ -256,20 +260,20 @@ fn step_anchor(scenario: &str, step: &str) -> String {
 }
 
 fn scenario(sc: &ScenarioResult, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
-    let v = Verdict::of_scenario(sc, run.interrupted.as_deref());
+    let v = Verdict::of_scenario(sc, run.interrupted.as_ref());
     write!(out, "<section class=\"scenario\" id=\"{}\"><h2><span class=\"badge {}\">{}</span>{}<small>{} · {} · {}</small></h2>", anchor(&sc.id), v.class(), v.label(), inline(&sc.title), esc(&sc.id), esc(&sc.reference), esc(&sc.file))?;
     if let Some(why) = &sc.skipped {
         write!(
             out,
             "<div class=\"step-body\"><p>Skipped: {}</p></div>",
-            esc(why)
+            esc(&why.to_string())
         )?;
     }
     if let Some(why) = &sc.not_applicable {
         write!(
             out,
             "<div class=\"step-body\"><p>Not applicable: {}. The steps after it were skipped, so this scenario says nothing either way.</p></div>",
-            esc(why)
+            esc(&why.to_string())
         )?;
     }
     for step in &sc.steps {

@@ -5,10 +5,10 @@ use std::io::{self, Write};
 
 use super::text::{display_copy, duration};
 use super::{curl, Reporter};
-use crate::check::json::clip;
 use crate::check::CheckStatus;
 use crate::exec::Exchange;
 use crate::result::{RunResult, ScenarioResult, SnapshotStatus, StepResult};
+use crate::scim::json::clip;
 
 /// How much of a body the terminal shows.
 const BODY_SHOWN: usize = 600;
@@ -258,7 +258,7 @@ impl HumanReporter {
                     .iter()
                     .find(|s| &s.id == need)
                     .and_then(|s| s.exchange.as_ref())
-                    .filter(|b| b.request.method != crate::scenario::Method::Get)
+                    .filter(|b| b.request.method != crate::scim::Method::Get)
                 else {
                     continue;
                 };

@@ -6,9 +6,11 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Reporter;
-use crate::check::{CheckStatus, Severity};
+use crate::check::CheckStatus;
+use crate::exec::StopReason;
 use crate::result::{Cleanup, RunResult, ScenarioResult, Summary, Target};
 use crate::scenario::Profile;
+use crate::scim::Severity;
 
 pub struct JsonReporter;
 
@@ -28,7 +30,7 @@ struct JsonReport<'a> {
     scenarios: &'a [ScenarioResult],
     cleanup: &'a Cleanup,
     #[serde(skip_serializing_if = "Option::is_none")]
-    interrupted: Option<&'a str>,
+    interrupted: Option<&'a StopReason>,
 }
 
 #[derive(Serialize)]
@@ -74,7 +76,7 @@ impl Reporter for JsonReporter {
                 .collect(),
             scenarios: &run.scenarios,
             cleanup: &run.cleanup,
-            interrupted: run.interrupted.as_deref(),
+            interrupted: run.interrupted.as_ref(),
         };
         serde_json::to_writer_pretty(&mut *out, &report)?;
         writeln!(out)

@@ -49,7 +49,7 @@ impl Reporter for MarkdownReporter {
             writeln!(
                 out,
                 "> **Stopped early** ({}): the remaining steps were skipped, so this is not a full result.\n",
-                cell(why)
+                cell(&why.to_string())
             )?;
         }
         let profiles: Vec<&str> = run.profiles.iter().map(|p| p.as_str()).collect();
@@ -73,7 +73,7 @@ impl Reporter for MarkdownReporter {
         writeln!(out, "|---|---|---:|---:|---:|---:|")?;
         for sc in &run.scenarios {
             let c = scenario_counts(sc);
-            let mark = Verdict::of_scenario(sc, run.interrupted.as_deref()).emoji();
+            let mark = Verdict::of_scenario(sc, run.interrupted.as_ref()).emoji();
             writeln!(
                 out,
                 "| {} (`{}`) | {mark} | {} | {} | {} | {} |",

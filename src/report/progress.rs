@@ -3,8 +3,8 @@
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::exec::Events;
 use crate::result::ScenarioResult;
+use crate::run::Events;
 
 pub struct ProgressEvents {
     bar: ProgressBar,

@@ -1,6 +1,7 @@
 //! The one-word verdict of a run or a scenario, the same in every report.
 
 use crate::check::CheckStatus;
+use crate::exec::StopReason;
 use crate::result::{RunResult, ScenarioResult, Summary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,13 +31,17 @@ impl Verdict {
     /// it found drift, so a scenario that never ran is not "passed" by matching its snapshot.
     /// One that a signal or the deadline cut short is incomplete, and one whose feature the
     /// server lacks says nothing (skipped), whatever its setup steps passed.
-    pub fn of_scenario(sc: &ScenarioResult, interrupted: Option<&str>) -> Verdict {
+    pub fn of_scenario(sc: &ScenarioResult, interrupted: Option<&StopReason>) -> Verdict {
         let counts = scenario_counts(sc);
         if counts.failed > 0 {
             return Verdict::Failed;
         }
-        let cut = interrupted
-            .is_some_and(|why| sc.steps.iter().any(|st| st.skipped.as_deref() == Some(why)));
+        let cut = interrupted.is_some_and(|why| {
+            let why = why.to_string();
+            sc.steps
+                .iter()
+                .any(|st| st.skipped.as_deref() == Some(why.as_str()))
+        });
         if cut {
             Verdict::Incomplete
         } else if sc.not_applicable.is_some() && counts.warnings == 0 {
@@ -117,12 +122,12 @@ mod tests {
         run.scenarios.truncate(1);
         run.summary = Summary::of(run.checks().map(|(_, _, c)| c));
         assert_eq!(Verdict::of_run(&run), Verdict::Passed);
-        run.interrupted = Some("interrupted by SIGINT".into());
+        run.interrupted = Some(StopReason::Interrupted("SIGINT".into()));
         assert_eq!(Verdict::of_run(&run), Verdict::Incomplete);
         let sc = &mut run.scenarios[0];
         sc.steps[0].skipped = Some("interrupted by SIGINT".into());
         assert_eq!(
-            Verdict::of_scenario(sc, Some("interrupted by SIGINT")),
+            Verdict::of_scenario(sc, Some(&StopReason::Interrupted("SIGINT".into()))),
             Verdict::Incomplete
         );
         assert!(render(&HtmlReporter, &run).contains("verdict warn\">INCOMPLETE"));
@@ -152,7 +157,7 @@ mod tests {
         assert_eq!(Verdict::of_scenario(sc, None), Verdict::Skipped);
         sc.steps.last_mut().unwrap().checks = vec![CheckOutcome::fail(
             "snapshot.drift",
-            crate::check::Severity::Error,
+            crate::scim::Severity::Error,
             "r",
             "differs",
             "h",

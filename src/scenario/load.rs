@@ -259,7 +259,7 @@ mod sent_bodies {
     use super::*;
     use crate::check::SchemaSet;
     use crate::plan::{prepare, vars, RunId};
-    use crate::scenario::Method;
+    use crate::scim::Method;
 
     /// What the scenarios send is valid SCIM too: every PATCH body is a valid PatchOp.
     #[test]

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::check::Severity;
+use crate::scim::{Method, Severity};
 
 /// A scenario: one IdP sequence (or RFC rule family) replayed as ordered steps.
 #[derive(Debug, Clone, Deserialize)]
@@ -112,33 +112,6 @@ pub enum SnapshotMode {
     #[default]
     Full,
     Status,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Method {
-    Get,
-    Post,
-    Put,
-    Patch,
-    Delete,
-}
-
-impl Method {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Patch => "PATCH",
-            Method::Delete => "DELETE",
-        }
-    }
-
-    /// Whether the request changes server state (and so needs a ledger entry to be allowed).
-    pub fn is_mutating(self) -> bool {
-        matches!(self, Method::Put | Method::Patch | Method::Delete)
-    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,3 +1,20 @@
-//! SCIM vocabulary shared by the harness and the reference server.
+//! The SCIM vocabulary every stage may use and none owns.
+//!
+//! - [`urn`]: schema and message URNs.
+//! - [`json`]: case-insensitive attribute lookup and value comparison.
+//! - [`path`]: ids in URL paths, safely encoded.
+//! - [`Severity`], [`ResourceKind`], [`Method`], and the stable ids of checks, scenarios and
+//!   steps.
 
+mod ids;
+pub mod json;
+mod method;
+pub mod path;
+mod resource;
+mod severity;
 pub mod urn;
+
+pub use ids::{status_check_id, CheckId};
+pub use method::Method;
+pub use resource::{ResourceId, ResourceKind};
+pub use severity::Severity;

@@ -6,9 +6,10 @@ use similar::TextDiff;
 
 use super::normalise::snapshot_of;
 use super::STEP_ID;
-use crate::check::{CheckOutcome, Severity};
+use crate::check::CheckOutcome;
 use crate::error::Error;
 use crate::result::{RunResult, SnapshotOutcome, SnapshotStatus, StepResult, Summary};
+use crate::scim::Severity;
 
 #[derive(Debug, Clone)]
 pub struct SnapshotOptions {

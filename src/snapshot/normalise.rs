@@ -5,9 +5,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::check::json::{clip, id_of, member};
 use crate::result::ScenarioResult;
 use crate::scenario::SnapshotMode;
+use crate::scim::json::{clip, id_of, member};
 
 /// Request headers worth recording: they change what the server does.
 const REQUEST_HEADERS: &[&str] = &[
@@ -232,7 +232,7 @@ fn collect_ids(scenario: &ScenarioResult) -> Vec<(String, String)> {
 fn with_encoded(mut ids: Vec<(String, String)>) -> Vec<(String, String)> {
     let encoded: Vec<(String, String)> = ids
         .iter()
-        .map(|(id, p)| (crate::exec::encode_segment(id), p.clone()))
+        .map(|(id, p)| (crate::scim::path::encode_segment(id), p.clone()))
         .filter(|(e, _)| !ids.iter().any(|(id, _)| id == e))
         .collect();
     ids.extend(encoded);
@@ -353,7 +353,7 @@ mod tests {
         );
     }
 
-    fn scenario(steps: Vec<(crate::scenario::Method, &str, u16, Value)>) -> ScenarioResult {
+    fn scenario(steps: Vec<(crate::scim::Method, &str, u16, Value)>) -> ScenarioResult {
         ScenarioResult {
             id: "s".into(),
             title: "t".into(),
@@ -386,7 +386,7 @@ mod tests {
 
     #[test]
     fn integer_ids_never_replace_numbers_that_are_not_ids() {
-        use crate::scenario::Method;
+        use crate::scim::Method;
         let sc = scenario(vec![
             (
                 Method::Post,
@@ -420,7 +420,7 @@ mod tests {
 
     #[test]
     fn numeric_ids_are_placeholders_too() {
-        use crate::scenario::Method;
+        use crate::scim::Method;
         let sc = scenario(vec![(
             Method::Post,
             "http://h/scim/v2/Users",
@@ -434,7 +434,7 @@ mod tests {
 
     #[test]
     fn member_order_and_attribute_order_do_not_matter() {
-        use crate::scenario::Method;
+        use crate::scim::Method;
         let a = scenario(vec![(
             Method::Get,
             "http://h/scim/v2/Groups/g",

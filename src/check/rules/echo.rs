@@ -4,9 +4,10 @@
 
 use serde_json::{Map, Value};
 
-use crate::check::json::{equal, lookup, same_value_as_string, short};
-use crate::check::outcome::{CheckOutcome, Severity};
+use crate::check::outcome::CheckOutcome;
 use crate::check::step::StepContext;
+use crate::scim::json::{equal, lookup, same_value_as_string, short};
+use crate::scim::Severity;
 
 pub const REFERENCE: &str = "RFC 7644 §3.3, §3.5.1";
 

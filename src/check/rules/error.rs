@@ -2,11 +2,12 @@
 
 use serde_json::{Map, Value};
 
-use crate::check::json::{member, short};
-use crate::check::outcome::{CheckOutcome, Severity};
+use crate::check::outcome::CheckOutcome;
 use crate::check::step::StepContext;
 use crate::exec::Exchange;
+use crate::scim::json::{member, short};
 use crate::scim::urn;
+use crate::scim::Severity;
 
 pub const REFERENCE: &str = "RFC 7644 §3.12";
 
@@ -29,7 +30,7 @@ pub fn error_response(
         return vec![];
     };
     let Some(body) = resp.json.as_ref().filter(|b| b.is_object()) else {
-        let shown = crate::check::json::clip(resp.body.trim(), 80);
+        let shown = crate::scim::json::clip(resp.body.trim(), 80);
         return vec![CheckOutcome::fail(
             "rfc7644.error.json",
             Severity::Error,

@@ -2,10 +2,11 @@
 
 use serde_json::{Map, Value};
 
-use crate::check::json::{member, short};
-use crate::check::outcome::{CheckOutcome, Severity};
+use crate::check::outcome::CheckOutcome;
 use crate::check::step::StepContext;
+use crate::scim::json::{member, short};
 use crate::scim::urn;
+use crate::scim::Severity;
 
 pub const REFERENCE: &str = "RFC 7644 §3.4.2";
 

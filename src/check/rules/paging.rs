@@ -4,9 +4,10 @@
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::check::json::member;
-use crate::check::outcome::{CheckOutcome, Severity};
+use crate::check::outcome::CheckOutcome;
 use crate::check::step::StepContext;
+use crate::scim::json::member;
+use crate::scim::Severity;
 
 pub const REFERENCE: &str = "RFC 7644 §3.4.2.4; Okta import paging";
 

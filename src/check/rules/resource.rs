@@ -3,9 +3,10 @@
 
 use serde_json::{Map, Value};
 
-use crate::check::json::{id_of, member, short};
-use crate::check::outcome::{CheckOutcome, Severity};
+use crate::check::outcome::CheckOutcome;
 use crate::check::step::StepContext;
+use crate::scim::json::{id_of, member, short};
+use crate::scim::Severity;
 
 pub const CREATED_REFERENCE: &str = "RFC 7644 §3.3; RFC 7643 §3.1";
 

@@ -4,7 +4,7 @@
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use super::ledger::ResourceKind;
+use super::ResourceKind;
 
 /// Everything but RFC 3986 unreserved characters is encoded.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC

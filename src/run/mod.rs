@@ -1,0 +1,17 @@
+//! The run layer: the orchestration, and the only module that calls several stages. The
+//! stages never call it.
+//!
+//! - [`pipeline`]: the per-run loop: preflight, plan, scenarios, final cleanup.
+//! - `scenario`: scenarios concurrently, steps in order (prepare → send → ledger → check →
+//!   capture), each scenario's resources deleted as soon as it ends.
+//! - `step`: the pieces of the per-step loop.
+//! - [`events`]: what the run tells a progress display while it goes on.
+
+pub mod events;
+pub mod pipeline;
+mod preflight;
+mod scenario;
+mod step;
+
+pub use events::{Events, Silent};
+pub use pipeline::{run, RunOptions, Shared};

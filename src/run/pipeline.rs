@@ -1,0 +1,172 @@
+//! One run, stage after stage: preflight, plan, the scenarios (each cleaning up after
+//! itself), the final cleanup. The CLI, the benchmarks and the tests all drive runs through
+//! here.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::events::{Events, Silent};
+use super::preflight::preflight;
+use super::scenario::{run_scenarios, RunScope};
+use crate::error::Error;
+use crate::exec::cleanup::{self, Cleanup};
+use crate::exec::{Cancel, Client, Ledger, TransportErrorKind};
+use crate::plan::{self, RunId};
+use crate::result::{RunResult, ScenarioResult, Summary, Target, REPORT_VERSION};
+use crate::scenario::{Loaded, Profile};
+use crate::scim::json::member;
+use crate::scim::Method;
+
+/// What a run is asked to do.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The run's id; every name it creates carries its prefix.
+    pub run_id: RunId,
+    /// The profiles whose scenarios run.
+    pub profiles: Vec<Profile>,
+    /// Scenarios run at once; steps within one always run in order. Cleanup deletes up to
+    /// this many resources at once too.
+    pub concurrency: usize,
+    /// Leave what the run created on the server.
+    pub keep_resources: bool,
+}
+
+/// What a run shares with whoever started it: the ledger (to report leftovers if the process
+/// must exit at once) and the cancel switch (signals, deadline).
+#[derive(Clone)]
+pub struct Shared {
+    /// The HTTP client for the target.
+    pub client: Arc<Client>,
+    /// What the run created.
+    pub ledger: Arc<Ledger>,
+    /// Stops the run early.
+    pub cancel: Arc<Cancel>,
+    /// Progress display; silent by default.
+    pub events: Arc<dyn Events>,
+}
+
+impl Shared {
+    /// A run's shared state around `client`, with no progress display.
+    pub fn new(client: Client) -> Shared {
+        Shared {
+            client: Arc::new(client),
+            ledger: Arc::default(),
+            cancel: Arc::default(),
+            events: Arc::new(Silent),
+        }
+    }
+}
+
+/// Runs the scenarios of `loaded` that `options` selects against the client's target.
+pub async fn run(
+    shared: &Shared,
+    loaded: Vec<Loaded>,
+    options: &RunOptions,
+    target: Target,
+) -> Result<RunResult, Error> {
+    let now = time::OffsetDateTime::now_utc();
+    let started_at = now.replace_nanosecond(0).unwrap_or(now);
+    let started = Instant::now();
+    let client = &shared.client;
+    // The first requests wait out throttling too: a signal or the deadline must end them.
+    let (caps, preflight_throttled) = tokio::select! {
+        done = preflight(client) => done?,
+        () = shared.cancel.cancelled() => {
+            return Err(Error::Stopped(shared.cancel.reason().unwrap_or(crate::exec::StopReason::Interrupted("a signal".into()))))
+        }
+    };
+    let run_id = &options.run_id;
+    shared.ledger.begin(&run_id.prefix());
+    let planned = plan::plan(loaded, &options.profiles, run_id, &caps);
+    // The scenarios run in their own task so that even a harness bug cannot skip cleanup.
+    let task = {
+        let s = shared.clone();
+        let concurrency = options.concurrency;
+        let keep = options.keep_resources;
+        tokio::spawn(async move {
+            let scope = RunScope {
+                client: &s.client,
+                ledger: &s.ledger,
+                cancel: &s.cancel,
+                events: s.events.as_ref(),
+                concurrency,
+                clean_each: !keep,
+            };
+            run_scenarios(&scope, planned).await
+        })
+    };
+    let outcome = task.await;
+    let cleanup = if options.keep_resources {
+        Cleanup {
+            kept: true,
+            ..Default::default()
+        }
+    } else {
+        let mut cleanup = match &outcome {
+            Ok((_, done)) => done.clone(),
+            Err(_) => Cleanup::default(),
+        };
+        // What a scenario could not delete (or a harness bug left) is tried once more here.
+        cleanup.absorb(cleanup::cleanup(client, &shared.ledger, options.concurrency).await);
+        cleanup.failed.retain(|f| {
+            !cleanup
+                .deleted
+                .iter()
+                .any(|d| d.kind == f.entry.kind && d.id == f.entry.id)
+        });
+        // A creation whose answer was lost may have happened all the same; such resources
+        // are not in the ledger, so look for them by the names those creations sent.
+        match outcome.as_ref().ok().map(|(all, _)| lost_creations(all)) {
+            Some(names) if names.is_empty() => {}
+            names => cleanup::sweep(client, &run_id.prefix(), names.as_deref(), &mut cleanup).await,
+        }
+        cleanup.deleted.sort_by_key(|e| e.kind);
+        cleanup
+    };
+    let (scenarios, _) = outcome.map_err(|e| {
+        Error::Internal(format!(
+            "the run stopped unexpectedly ({e}); resources it created were cleaned up"
+        ))
+    })?;
+    let summary = Summary::of(
+        scenarios
+            .iter()
+            .flat_map(|s| s.steps.iter().flat_map(|st| st.checks.iter())),
+    );
+    Ok(RunResult {
+        report_version: REPORT_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        run_id: run_id.to_string(),
+        target,
+        profiles: options.profiles.clone(),
+        started_at: started_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        duration_ms: started.elapsed().as_millis() as u64,
+        summary,
+        preflight_throttled,
+        scenarios,
+        cleanup,
+        interrupted: shared.cancel.reason(),
+    })
+}
+
+/// The names sent by creations whose answers were lost (not refused: those were never sent).
+fn lost_creations(scenarios: &[ScenarioResult]) -> Vec<String> {
+    scenarios
+        .iter()
+        .flat_map(|s| &s.steps)
+        .filter_map(|s| s.exchange.as_ref())
+        .filter(|x| {
+            x.request.method == Method::Post
+                && x.error
+                    .as_ref()
+                    .is_some_and(|e| e.kind != TransportErrorKind::Refused)
+        })
+        .filter_map(|x| {
+            let body = x.request.body.as_ref()?;
+            let name = member(body, "userName").or_else(|| member(body, "displayName"))?;
+            name.as_str().map(str::to_string)
+        })
+        .collect()
+}

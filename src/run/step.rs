@@ -1,0 +1,162 @@
+//! The pieces of the per-step loop: whether a step may run, what its answer lets later
+//! steps use, and what a step that did not run still reports.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::check::{self, CheckStatus, Flow, StepContext};
+use crate::exec::{Exchange, TransportErrorKind};
+use crate::plan::template::TemplateError;
+use crate::result::StepResult;
+use crate::scenario::Step;
+use crate::scim::json::lookup;
+use crate::scim::status_check_id;
+
+pub(super) const DISOWNED_HINT: &str = "Answer with the resource the request is about; a create makes a new one (or answers 409), a read or write of /Users/{id} is about that id.";
+
+/// Runs the step's checks; a bug in a check becomes a skipped check with the reason, never
+/// a crash that would leave the run's resources behind.
+pub(super) fn checked(ctx: &StepContext<'_>) -> (Vec<check::CheckOutcome>, Flow) {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check::check_step(ctx)))
+        .unwrap_or_else(|panic| {
+            let what = panic_text(panic.as_ref());
+            let outcome = check::CheckOutcome::skip(
+                "scimcheck.internal-error",
+                "scimcheck",
+                format!("scimcheck failed while checking this step ({what}); please report it"),
+            );
+            (vec![outcome], Flow::Continue)
+        })
+}
+
+pub(super) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// The reason to skip `step` because a step it needs did not do what it was for.
+pub(super) fn failed_need(step: &Step, blocked: &BTreeMap<String, String>) -> Option<String> {
+    step.needs.iter().find_map(|need| {
+        blocked
+            .get(need)
+            .map(|why| format!("step `{need}` did not succeed: {why}"))
+    })
+}
+
+/// Whether the server answered at all, and with a status of the expected class. A 200 where
+/// the RFC says 201 is a finding of its own, but the resource exists, so the steps that
+/// build on it still run and report their own findings.
+pub(super) fn answered_as_expected(step: &Step, exchange: &Exchange) -> Result<(), String> {
+    if let Some(err) = &exchange.error {
+        return Err(match err.kind {
+            TransportErrorKind::Refused => "it was not sent".into(),
+            _ => "no response was received".into(),
+        });
+    }
+    let Some(status) = exchange.status() else {
+        return Err("no response was received".into());
+    };
+    let expected = &step.expect.status;
+    if expected.is_empty()
+        || expected.contains(&status)
+        || expected
+            .iter()
+            .any(|e| e / 100 == status / 100 && status / 100 == 2)
+    {
+        Ok(())
+    } else {
+        Err(format!("it answered {status}"))
+    }
+}
+
+/// The first of the step's own asserts (what the IdP relies on) that failed as an error.
+/// Rule findings such as a schema violation do not hold the scenario up: the resource is
+/// still there for the next step to use.
+pub(super) fn failed_assert(step: &Step, checks: &[check::CheckOutcome]) -> Option<String> {
+    checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Failed)
+        .find(|c| step.expect.asserts.iter().any(|a| a.id == c.id.as_str()))
+        .map(|c| format!("`{}` failed", c.id))
+}
+
+pub(super) fn missing_reason(e: &TemplateError, step: &Step, all: &[Step]) -> String {
+    match e {
+        TemplateError::Missing(name) => match all.iter().find(|s| s.capture.contains_key(name)) {
+            Some(s) if s.id != step.id => format!(
+                "needs {{{{{name}}}}}, which step `{}` did not capture",
+                s.id
+            ),
+            _ => format!("needs {{{{{name}}}}}, which has no value"),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// A step that did not run still lists its checks, each skipped with the reason.
+pub(super) fn skipped_step(
+    step: &Step,
+    scenario_id: &str,
+    reference: &str,
+    reason: String,
+) -> StepResult {
+    let mut checks = vec![check::CheckOutcome::skip(
+        status_check_id(scenario_id, &step.id),
+        reference,
+        reason.clone(),
+    )];
+    for a in &step.expect.asserts {
+        checks.push(check::CheckOutcome::skip(
+            &a.id,
+            a.reference.as_deref().unwrap_or(reference),
+            reason.clone(),
+        ));
+    }
+    for c in &step.expect.checks {
+        if let Some(rule) = check::rules::find(c.id()) {
+            checks.push(check::CheckOutcome::skip(
+                rule.id,
+                rule.reference,
+                reason.clone(),
+            ));
+        }
+    }
+    StepResult {
+        id: step.id.clone(),
+        title: step.title.clone(),
+        skipped: Some(reason),
+        exchange: None,
+        checks,
+        captures: BTreeMap::new(),
+        snapshot: step.snapshot,
+        needs: step.needs.clone(),
+    }
+}
+
+pub(super) fn capture(step: &Step, exchange: &Exchange) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    let Some(resp) = exchange.response.as_ref() else {
+        return out;
+    };
+    for (name, source) in &step.capture {
+        let value = match source.strip_prefix("header:") {
+            Some(h) => resp.header(h.trim()).map(|v| Value::String(v.to_string())),
+            // The whole body is sent back (Okta's GET-then-PUT): only a JSON object can be.
+            None if source.is_empty() => resp.json.as_ref().filter(|b| b.is_object()).cloned(),
+            None => resp
+                .json
+                .as_ref()
+                .and_then(|b| lookup(b, source))
+                .filter(|v| !v.is_null())
+                .cloned(),
+        };
+        if let Some(v) = value {
+            out.insert(name.clone(), v);
+        }
+    }
+    out
+}
