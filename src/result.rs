@@ -9,6 +9,7 @@ use crate::check::{CheckOutcome, CheckStatus};
 pub use crate::exec::{Cleanup, CleanupFailure};
 use crate::exec::{Exchange, StopReason};
 use crate::scenario::{Profile, SnapshotMode};
+use crate::scim::{ScenarioId, StepId};
 
 /// Bumped when the JSON report changes incompatibly.
 pub const REPORT_VERSION: u32 = 1;
@@ -69,7 +70,7 @@ impl Summary {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioResult {
-    pub id: String,
+    pub id: ScenarioId,
     pub title: String,
     pub profile: Profile,
     pub reference: String,
@@ -94,11 +95,15 @@ pub struct ScenarioResult {
 /// What the snapshot stage concluded for one scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SnapshotOutcome {
+    /// The snapshot file.
     pub file: String,
+    /// Written, matched, drifted, updated, or not compared.
     pub status: SnapshotStatus,
     /// Unified diff from the accepted snapshot to this run, when they differ.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
+    /// The `snapshot.drift` check: counted and reported like every other check.
+    pub check: CheckOutcome,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,11 +115,14 @@ pub enum SnapshotStatus {
     Drifted,
     /// `--update-snapshots` accepted this run's.
     Updated,
+    /// The run stopped early, so the exchanges were not compared.
+    #[serde(rename = "not-compared")]
+    NotCompared,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepResult {
-    pub id: String,
+    pub id: StepId,
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
@@ -128,15 +136,48 @@ pub struct StepResult {
     /// The earlier steps this one builds on (its `needs`), so a report can show the request
     /// that set up what this step found.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub needs: Vec<String>,
+    pub needs: Vec<StepId>,
+}
+
+/// The step id under which reports list a scenario's snapshot check.
+pub const SNAPSHOT_STEP: &str = "snapshot";
+/// The title reports give the snapshot check's place.
+pub const SNAPSHOT_TITLE: &str = "Snapshot of the normalised exchanges";
+
+/// Where a check was made: a step, or the scenario's snapshot.
+#[derive(Debug, Clone, Copy)]
+pub struct StepRef<'a> {
+    /// The step's id ([`SNAPSHOT_STEP`] for the snapshot).
+    pub id: &'a str,
+    /// The step's title.
+    pub title: &'a str,
 }
 
 impl RunResult {
-    pub fn checks(&self) -> impl Iterator<Item = (&ScenarioResult, &StepResult, &CheckOutcome)> {
-        self.scenarios.iter().flat_map(|sc| {
-            sc.steps
-                .iter()
-                .flat_map(move |st| st.checks.iter().map(move |c| (sc, st, c)))
-        })
+    /// Every check of the run, with its scenario and where it was made.
+    pub fn checks(&self) -> impl Iterator<Item = (&ScenarioResult, StepRef<'_>, &CheckOutcome)> {
+        self.scenarios.iter().flat_map(|sc| sc.checks())
+    }
+}
+
+impl ScenarioResult {
+    /// The scenario's checks: its steps', then its snapshot's.
+    pub fn checks(&self) -> impl Iterator<Item = (&ScenarioResult, StepRef<'_>, &CheckOutcome)> {
+        self.steps
+            .iter()
+            .flat_map(move |st| {
+                let at = StepRef {
+                    id: st.id.as_str(),
+                    title: &st.title,
+                };
+                st.checks.iter().map(move |c| (self, at, c))
+            })
+            .chain(self.snapshot.iter().map(move |s| {
+                let at = StepRef {
+                    id: SNAPSHOT_STEP,
+                    title: SNAPSHOT_TITLE,
+                };
+                (self, at, &s.check)
+            }))
     }
 }

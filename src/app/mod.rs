@@ -10,7 +10,7 @@ use std::io::Write;
 use crate::cli::{Cli, Command, ListArgs, ServeArgs};
 use crate::error::{Error, EXIT_OK, EXIT_USAGE};
 use crate::report::ReportKind;
-use crate::scenario::{self, Profile};
+use crate::scenario::Profile;
 use crate::server::ServeOptions;
 
 pub use run::exit_code;
@@ -116,8 +116,16 @@ async fn serve(args: ServeArgs) -> Result<i32, Error> {
     }
 }
 
+/// The profiles in which a rule weighs its finding differently, for `scimcheck list`.
+fn profile_lines(rule: &crate::check::rules::Rule) -> Vec<String> {
+    rule.profiles
+        .iter()
+        .map(|p| format!("    {} under {}: {}", p.severity.as_str(), p.profile, p.why))
+        .collect()
+}
+
 fn list(args: ListArgs) -> Result<(), Error> {
-    let loaded = scenario::with_user_dir(args.scenarios.as_deref())?;
+    let loaded = crate::plan::load(args.scenarios.as_deref())?;
     let profiles = parse_profiles(&args.profile)?;
     let mut lines = Vec::new();
     for l in loaded
@@ -134,7 +142,7 @@ fn list(args: ListArgs) -> Result<(), Error> {
             if let Some(reference) = &step.reference {
                 lines.push(format!("        rule: {reference}"));
             }
-            let mut checks = vec![format!("{}.{}.status", s.id, step.id)];
+            let mut checks = vec![crate::scim::status_check_id(&s.id, &step.id).to_string()];
             checks.extend(step.expect.asserts.iter().map(|a| match a.severity {
                 Some(sev) if sev != crate::scim::Severity::Error => {
                     format!("{} ({})", a.id, sev.as_str())
@@ -145,19 +153,29 @@ fn list(args: ListArgs) -> Result<(), Error> {
             lines.push(format!("        checks: {}", checks.join(", ")));
         }
     }
+    use crate::check::rules::{Applies, RULES};
     lines.push("\nChecks on every response they apply to:".into());
-    for c in crate::check::rules::AUTOMATIC {
-        lines.push(format!("{}  ({})\n    {}", c.id, c.reference, c.summary));
+    for r in RULES {
+        if let Applies::Always { when } = r.applies {
+            lines.push(format!(
+                "{}  ({})\n    {}\n    when: {when}",
+                r.id, r.reference, r.summary
+            ));
+            lines.extend(profile_lines(r));
+        }
     }
     lines.push("\nNamed checks (a step asks for them by id):".into());
-    for c in crate::check::rules::ALL {
-        lines.push(format!(
-            "{}  ({})\n    {}\n    reports: {}",
-            c.id,
-            c.reference,
-            c.summary,
-            c.produces.join(", ")
-        ));
+    for r in RULES {
+        if let Applies::Named { produces } = r.applies {
+            lines.push(format!(
+                "{}  ({})\n    {}\n    reports: {}",
+                r.id,
+                r.reference,
+                r.summary,
+                produces.join(", ")
+            ));
+            lines.extend(profile_lines(r));
+        }
     }
     let _ = writeln!(std::io::stdout().lock(), "{}", lines.join("\n"));
     Ok(())

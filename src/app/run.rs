@@ -13,7 +13,7 @@ use crate::plan::RunId;
 use crate::report::{human::HumanReporter, json::JsonReporter, progress::ProgressEvents, Reporter};
 use crate::result::{RunResult, Target};
 use crate::run::{self, RunOptions, Shared};
-use crate::scenario::{self, Loaded};
+use crate::scenario::Loaded;
 use crate::scim::{Method, Severity};
 use crate::server::{RunningServer, ServerConfig};
 use crate::snapshot::{self, SnapshotOptions};
@@ -21,7 +21,7 @@ use crate::snapshot::{self, SnapshotOptions};
 use super::{parse_profiles, parse_reports, target};
 
 pub async fn run(args: RunArgs) -> Result<i32, Error> {
-    let loaded = scenario::with_user_dir(args.scenarios.as_deref())?;
+    let loaded = crate::plan::load(args.scenarios.as_deref())?;
     let profiles = parse_profiles(&args.profile)?;
     let reports = parse_reports(&args.reports)?;
     let empty: Vec<&str> = profiles

@@ -4,18 +4,27 @@ use serde_json::Value;
 
 use super::outcome::CheckOutcome;
 use crate::exec::Exchange;
-use crate::plan::{template, Vars};
-use crate::scenario::Assert;
+use crate::scenario::{Assert, Op, Subject};
 use crate::scim::json::{contains, equal, lookup, same_value_as_string, short};
 use crate::scim::Severity;
 
 const SHOW: usize = 120;
 
-/// Evaluates one assert. A template variable without a value skips it with the reason.
-pub fn evaluate(a: &Assert, exchange: &Exchange, vars: &Vars, reference: &str) -> CheckOutcome {
+/// Evaluates one assert, rendered by the plan stage (or the reason it could not be, which
+/// skips it).
+pub fn evaluate(
+    a: &Assert,
+    rendered: &Result<Assert, String>,
+    exchange: &Exchange,
+    reference: &str,
+) -> CheckOutcome {
     let reference = a.reference.as_deref().unwrap_or(reference);
     let severity = a.severity.unwrap_or(Severity::Error);
-    match evaluate_inner(a, exchange, vars) {
+    match rendered
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|r| evaluate_inner(r, exchange))
+    {
         Ok((true, message, at)) => {
             let mut out = CheckOutcome::pass(&a.id, reference, message);
             out.severity = severity;
@@ -33,12 +42,10 @@ pub fn evaluate(a: &Assert, exchange: &Exchange, vars: &Vars, reference: &str) -
 
 type Verdict = (bool, String, Option<String>);
 
-fn evaluate_inner(a: &Assert, exchange: &Exchange, vars: &Vars) -> Result<Verdict, String> {
-    let render = |v: &Value| template::render_value(v, vars).map_err(|e| e.to_string());
+fn evaluate_inner(a: &Assert, exchange: &Exchange) -> Result<Verdict, String> {
     let response = exchange.response.as_ref().ok_or("no response to check")?;
-    let (subject, actual): (String, Option<Value>) = match (&a.pointer, &a.header) {
-        (Some(p), _) => {
-            let p = template::render_text(p, vars).map_err(|e| e.to_string())?;
+    let (subject, actual): (String, Option<Value>) = match &a.subject {
+        Subject::Pointer(p) => {
             let body = response
                 .json
                 .as_ref()
@@ -47,115 +54,110 @@ fn evaluate_inner(a: &Assert, exchange: &Exchange, vars: &Vars) -> Result<Verdic
                 // The schema check reports the one defect; every pointer would only repeat it.
                 return Err("the response body is not a JSON object".into());
             }
-            (p.clone(), lookup(body, &p).cloned())
+            (p.clone(), lookup(body, p).cloned())
         }
-        (None, Some(h)) => {
-            let h = template::render_text(h, vars).map_err(|e| e.to_string())?;
-            let v = response.header(&h).map(|s| Value::String(s.to_string()));
+        Subject::Header(h) => {
+            let v = response.header(h).map(|s| Value::String(s.to_string()));
             (format!("header {h}"), v)
         }
-        (None, None) => return Err("assert has neither pointer nor header".into()),
     };
-    let at = a.pointer.as_ref().map(|_| subject.clone());
+    let at = matches!(a.subject, Subject::Pointer(_)).then(|| subject.clone());
     let shown = actual
         .as_ref()
         .map_or("nothing".to_string(), |v| short(v, SHOW));
     let present = actual.as_ref().is_some_and(|v| !v.is_null());
     let ic = a.ignore_case;
     // (passed, what a failure reports, what a pass reports)
-    let (ok, failed, passed) = if let Some(expected) = &a.equals {
-        let expected = render(expected)?;
-        let ok = actual.as_ref().is_some_and(|v| equal(v, &expected, ic));
-        let stringly = !ok
-            && actual
-                .as_ref()
-                .is_some_and(|v| same_value_as_string(v, &expected));
-        let note = if stringly {
-            " (as a string: a type error reported by the schema checks)"
-        } else {
-            ""
-        };
-        (
-            ok || stringly,
-            format!("expected {}, got {shown}", short(&expected, SHOW)),
-            format!("{shown}, as expected{note}"),
-        )
-    } else if let Some(unexpected) = &a.not_equals {
-        let unexpected = render(unexpected)?;
-        let ok = !actual.as_ref().is_some_and(|v| equal(v, &unexpected, ic));
-        (
-            ok,
-            format!("must differ from {}, got {shown}", short(&unexpected, SHOW)),
-            format!("{shown}, not {}", short(&unexpected, SHOW)),
-        )
-    } else if let Some(want) = a.exists.or(a.absent.map(|absent| !absent)) {
-        (
-            present == want,
+    let (ok, failed, passed) = match &a.op {
+        Op::Equals(expected) => {
+            let ok = actual.as_ref().is_some_and(|v| equal(v, expected, ic));
+            let stringly = !ok
+                && actual
+                    .as_ref()
+                    .is_some_and(|v| same_value_as_string(v, expected));
+            let note = if stringly {
+                " (as a string: a type error reported by the schema checks)"
+            } else {
+                ""
+            };
+            (
+                ok || stringly,
+                format!("expected {}, got {shown}", short(expected, SHOW)),
+                format!("{shown}, as expected{note}"),
+            )
+        }
+        Op::NotEquals(unexpected) => {
+            let ok = !actual.as_ref().is_some_and(|v| equal(v, unexpected, ic));
+            (
+                ok,
+                format!("must differ from {}, got {shown}", short(unexpected, SHOW)),
+                format!("{shown}, not {}", short(unexpected, SHOW)),
+            )
+        }
+        Op::Present(want) => (
+            present == *want,
             format!(
                 "{} expected, got {shown}",
-                if want { "a value" } else { "no value" }
+                if *want { "a value" } else { "no value" }
             ),
-            if want {
+            if *want {
                 format!("present: {shown}")
             } else {
                 "absent, as expected".to_string()
             },
-        )
-    } else if let Some(t) = a.type_ {
-        let ok = actual.as_ref().is_some_and(|v| t.matches(v));
-        (
-            ok,
-            format!("expected a JSON {}, got {shown}", t.as_str()),
-            format!("a JSON {}: {shown}", t.as_str()),
-        )
-    } else if let Some(expected) = &a.contains {
-        let expected = render(expected)?;
-        let ok = actual.as_ref().is_some_and(|v| contains(v, &expected, ic));
-        (
-            ok,
-            format!(
-                "expected to contain {}, got {shown}",
-                short(&expected, SHOW)
-            ),
-            format!("contains {}", short(&expected, SHOW)),
-        )
-    } else if let Some(expected) = &a.not_contains {
-        let expected = render(expected)?;
-        let ok = !actual.as_ref().is_some_and(|v| contains(v, &expected, ic));
-        (
-            ok,
-            format!("must not contain {}, got {shown}", short(&expected, SHOW)),
-            format!("does not contain {}", short(&expected, SHOW)),
-        )
-    } else if let Some(options) = &a.one_of {
-        let options = options.iter().map(render).collect::<Result<Vec<_>, _>>()?;
-        let ok = actual
-            .as_ref()
-            .is_some_and(|v| options.iter().any(|o| equal(v, o, ic)));
-        let listed = short(&Value::Array(options), SHOW);
-        (
-            ok,
-            format!("expected one of {listed}, got {shown}"),
-            format!("{shown}, one of {listed}"),
-        )
-    } else if let Some(n) = a.length {
-        // An empty multi-valued attribute may be omitted or null (RFC 7643 §2.5).
-        let len = match &actual {
-            None | Some(Value::Null) => Some(0),
-            Some(Value::Array(items)) => Some(items.len()),
-            Some(_) => None,
-        };
-        (
-            len == Some(n),
-            format!("expected {n} element(s), got {shown}"),
-            if n == 0 && actual.is_none() {
-                "no elements (omitted, as RFC 7643 §2.5 allows)".to_string()
-            } else {
-                format!("{n} element(s), as expected")
-            },
-        )
-    } else {
-        return Err("assert has no operator".into());
+        ),
+        Op::Type(t) => {
+            let ok = actual.as_ref().is_some_and(|v| t.matches(v));
+            (
+                ok,
+                format!("expected a JSON {}, got {shown}", t.as_str()),
+                format!("a JSON {}: {shown}", t.as_str()),
+            )
+        }
+        Op::Contains(expected) => {
+            let ok = actual.as_ref().is_some_and(|v| contains(v, expected, ic));
+            (
+                ok,
+                format!("expected to contain {}, got {shown}", short(expected, SHOW)),
+                format!("contains {}", short(expected, SHOW)),
+            )
+        }
+        Op::NotContains(expected) => {
+            let ok = !actual.as_ref().is_some_and(|v| contains(v, expected, ic));
+            (
+                ok,
+                format!("must not contain {}, got {shown}", short(expected, SHOW)),
+                format!("does not contain {}", short(expected, SHOW)),
+            )
+        }
+        Op::OneOf(options) => {
+            let ok = actual
+                .as_ref()
+                .is_some_and(|v| options.iter().any(|o| equal(v, o, ic)));
+            let listed = short(&Value::Array(options.clone()), SHOW);
+            (
+                ok,
+                format!("expected one of {listed}, got {shown}"),
+                format!("{shown}, one of {listed}"),
+            )
+        }
+        Op::Length(n) => {
+            // An empty multi-valued attribute may be omitted or null (RFC 7643 §2.5).
+            let len = match &actual {
+                None | Some(Value::Null) => Some(0),
+                Some(Value::Array(items)) => Some(items.len()),
+                Some(_) => None,
+            };
+            (
+                len == Some(*n),
+                format!("expected {n} element(s), got {shown}"),
+                if *n == 0 && actual.is_none() {
+                    "no elements (omitted, as RFC 7643 §2.5 allows)".to_string()
+                } else {
+                    format!("{n} element(s), as expected")
+                },
+            )
+        }
     };
     let message = if ok { passed } else { failed };
     Ok((ok, format!("{subject}: {message}"), at))
@@ -187,26 +189,28 @@ mod tests {
         }
     }
 
-    fn assert_with(f: impl FnOnce(&mut Assert)) -> Assert {
+    fn assert_with(op: Op, f: impl FnOnce(&mut Assert)) -> Assert {
         let mut a = Assert {
             id: "t.check".into(),
-            pointer: Some("/active".into()),
+            subject: Subject::Pointer("/active".into()),
+            op,
+            ignore_case: false,
+            severity: None,
+            reference: None,
+            needs: vec![],
             hint: "fix it".into(),
-            ..Default::default()
         };
         f(&mut a);
         a
     }
 
     fn run(a: &Assert, body: Value) -> CheckOutcome {
-        let mut vars = Vars::default();
-        vars.insert("uid", json!("u1"));
-        evaluate(a, &exchange(body), &vars, "RFC 7643 §4.1.1")
+        evaluate(a, &Ok(a.clone()), &exchange(body), "RFC 7643 §4.1.1")
     }
 
     #[test]
     fn equals_passes_and_fails() {
-        let a = assert_with(|a| a.equals = Some(json!(false)));
+        let a = assert_with(Op::Equals(json!(false)), |_| {});
         assert_eq!(
             run(&a, json!({"active": false})).status,
             CheckStatus::Passed
@@ -220,7 +224,7 @@ mod tests {
 
     #[test]
     fn string_values_pass_with_a_note_so_the_type_check_reports_once() {
-        let a = assert_with(|a| a.equals = Some(json!(false)));
+        let a = assert_with(Op::Equals(json!(false)), |_| {});
         let out = run(&a, json!({"active": "False"}));
         assert_eq!(out.status, CheckStatus::Passed);
         assert!(out.message.contains("as a string"), "{}", out.message);
@@ -232,18 +236,16 @@ mod tests {
 
     #[test]
     fn warning_severity_yields_warning_status() {
-        let a = assert_with(|a| {
-            a.exists = Some(true);
+        let a = assert_with(Op::Present(true), |a| {
             a.severity = Some(Severity::Warning);
         });
         assert_eq!(run(&a, json!({})).status, CheckStatus::Warning);
     }
 
     #[test]
-    fn contains_uses_templates() {
-        let a = assert_with(|a| {
-            a.pointer = Some("/members".into());
-            a.contains = Some(json!({"value": "{{uid}}"}));
+    fn contains_finds_a_matching_member() {
+        let a = assert_with(Op::Contains(json!({"value": "u1"})), |a| {
+            a.subject = Subject::Pointer("/members".into());
         });
         assert_eq!(
             run(&a, json!({"members": [{"value": "u1"}]})).status,
@@ -254,9 +256,8 @@ mod tests {
 
     #[test]
     fn length_treats_missing_as_empty() {
-        let a = assert_with(|a| {
-            a.pointer = Some("/members".into());
-            a.length = Some(0);
+        let a = assert_with(Op::Length(0), |a| {
+            a.subject = Subject::Pointer("/members".into());
         });
         assert_eq!(run(&a, json!({})).status, CheckStatus::Passed);
         assert_eq!(
@@ -267,9 +268,8 @@ mod tests {
 
     #[test]
     fn type_distinguishes_integer_from_string() {
-        let a = assert_with(|a| {
-            a.pointer = Some("/totalResults".into());
-            a.type_ = Some(JsonType::Integer);
+        let a = assert_with(Op::Type(JsonType::Integer), |a| {
+            a.subject = Subject::Pointer("/totalResults".into());
         });
         assert_eq!(
             run(&a, json!({"totalResults": 1})).status,
@@ -283,25 +283,29 @@ mod tests {
 
     #[test]
     fn header_asserts_read_response_headers() {
-        let a = assert_with(|a| {
-            a.pointer = None;
-            a.header = Some("ETag".into());
-            a.exists = Some(true);
+        let a = assert_with(Op::Present(true), |a| {
+            a.subject = Subject::Header("ETag".into());
         });
         assert_eq!(run(&a, json!({})).status, CheckStatus::Passed);
     }
 
     #[test]
-    fn missing_variable_skips() {
-        let a = assert_with(|a| a.equals = Some(json!("{{nope}}")));
-        assert_eq!(run(&a, json!({"active": 1})).status, CheckStatus::Skipped);
+    fn an_assert_that_could_not_be_rendered_is_skipped_with_the_reason() {
+        let a = assert_with(Op::Equals(json!("{{nope}}")), |_| {});
+        let out = evaluate(
+            &a,
+            &Err("needs {{nope}}, which has no value".into()),
+            &exchange(json!({"active": 1})),
+            "r",
+        );
+        assert_eq!(out.status, CheckStatus::Skipped);
+        assert!(out.message.contains("{{nope}}"), "{}", out.message);
     }
 
     #[test]
     fn absent_accepts_null() {
-        let a = assert_with(|a| {
-            a.pointer = Some("/password".into());
-            a.absent = Some(true);
+        let a = assert_with(Op::Present(false), |a| {
+            a.subject = Subject::Pointer("/password".into());
         });
         assert_eq!(
             run(&a, json!({"password": null})).status,

@@ -9,31 +9,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::scim::json::clip;
-
-/// The schema files, by name.
-const FILES: &[(&str, &str)] = &[
-    ("User", include_str!("../../schemas/User.json")),
-    (
-        "EnterpriseUser",
-        include_str!("../../schemas/EnterpriseUser.json"),
-    ),
-    ("Group", include_str!("../../schemas/Group.json")),
-    (
-        "ListResponse",
-        include_str!("../../schemas/ListResponse.json"),
-    ),
-    ("PatchOp", include_str!("../../schemas/PatchOp.json")),
-    ("Error", include_str!("../../schemas/Error.json")),
-    (
-        "ServiceProviderConfig",
-        include_str!("../../schemas/ServiceProviderConfig.json"),
-    ),
-    (
-        "ResourceType",
-        include_str!("../../schemas/ResourceType.json"),
-    ),
-    ("Schema", include_str!("../../schemas/Schema.json")),
-];
+use crate::scim::schemas::FILES;
 
 /// Instances nested deeper than this are reported, not validated (the validator recurses).
 const MAX_DEPTH: usize = 256;

@@ -148,15 +148,13 @@ pub fn schema_checks(ctx: &StepContext<'_>, body: &Value, out: &mut Vec<CheckOut
             format!("the response matches the {name} schema"),
         ));
     }
-    if resource_rules {
-        out.push(rules::password_never_returned(body));
-        out.push(rules::one_primary(body));
-    }
-    if expect
+    let single = expect
         .schema
         .as_deref()
-        .is_some_and(|n| matches!(n, "User" | "Group"))
-    {
-        out.push(rules::version_matches_etag(ctx.exchange));
+        .is_some_and(|n| matches!(n, "User" | "Group"));
+    for rule in rules::BODY_RULES {
+        if (rule.lists && resource_rules) || (!rule.lists && single) {
+            out.push((rule.run)(ctx, body));
+        }
     }
 }

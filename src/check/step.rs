@@ -2,25 +2,34 @@
 //! resource rules, asserts, named checks. A failed status skips what depends on the body,
 //! so one root cause yields one failure, not a cascade.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::asserts;
 use super::outcome::CheckOutcome;
 use super::rules;
 use super::schema_findings as findings;
 use crate::exec::{Exchange, TransportErrorKind};
-use crate::plan::{template, Vars};
-use crate::scenario::Step;
+use crate::plan::PreparedStep;
+use crate::scenario::{NamedCall, Profile, Step};
 use crate::scim::json::{clip, member};
+use crate::scim::status_check_id;
 use crate::scim::Severity;
 
+/// What the checks of one step see: the step as written, as the plan rendered it, and the
+/// exchange it produced.
 pub struct StepContext<'a> {
+    /// The scenario's id; check ids of its steps start with it.
     pub scenario_id: &'a str,
+    /// The scenario's profile: some rules weigh a finding by it.
+    pub profile: Profile,
+    /// The step as written.
     pub step: &'a Step,
+    /// The step's asserts and named checks, rendered.
+    pub prepared: &'a PreparedStep,
     /// The step's reference, or the scenario's.
     pub reference: &'a str,
+    /// What was sent and what came back.
     pub exchange: &'a Exchange,
-    pub vars: &'a Vars,
 }
 
 /// Whether the scenario goes on after this step.
@@ -41,7 +50,7 @@ pub fn check_step(ctx: &StepContext<'_>) -> (Vec<CheckOutcome>, Flow) {
 
 fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
     let expect = &ctx.step.expect;
-    let status_id = format!("{}.{}.status", ctx.scenario_id, ctx.step.id);
+    let status_id = status_check_id(ctx.scenario_id, &ctx.step.id);
     if let Some(err) = &ctx.exchange.error {
         if err.kind == TransportErrorKind::Refused {
             out.push(CheckOutcome::skip(
@@ -148,7 +157,7 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
     // A body that is not JSON at all (an HTML page) is one defect, reported by the body
     // rules; its content type would only say the same again.
     if !body_empty && resp.json.is_some() {
-        out.push(content_type(resp.media_type().as_deref()));
+        out.push(content_type(resp.media_type().as_deref(), ctx.profile));
     }
     let expects_error = !expect.status.is_empty() && expect.status.iter().all(|s| *s >= 400);
     if expects_error {
@@ -156,14 +165,19 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
         let call = expect
             .checks
             .iter()
-            .find(|c| c.id() == "rfc7644.error-response");
-        match render_args(call.and_then(|c| c.args()), ctx.vars) {
-            Ok(args) => out.extend(rules::error_response_check(ctx, &args)),
-            Err(reason) => out.push(CheckOutcome::skip(
+            .zip(&ctx.prepared.checks)
+            .find(|(written, _)| matches!(written, NamedCall::ErrorResponse(_)))
+            .map(|(_, rendered)| rendered);
+        match call {
+            Some(Ok(NamedCall::ErrorResponse(args))) => {
+                out.extend(rules::error_response_check(ctx, args))
+            }
+            Some(Err(reason)) => out.push(CheckOutcome::skip(
                 "rfc7644.error-response",
                 rules::ERROR_REFERENCE,
-                reason,
+                reason.clone(),
             )),
+            _ => out.extend(rules::error_response_check(ctx, &Default::default())),
         }
         if let Some(body) = resp.json.as_ref().filter(|b| b.is_object()) {
             out.push(findings::error_schema(body));
@@ -203,20 +217,20 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
     findings::schema_checks(ctx, body, out);
     // The protocol rules first, then the scenario's asserts, which may name a rule (or an
     // earlier assert) that reports their root cause.
-    for call in expect
-        .checks
-        .iter()
-        .filter(|c| !(expects_error && c.id() == "rfc7644.error-response"))
-    {
-        let Some(check) = rules::find(call.id()) else {
+    for (call, rendered) in expect.checks.iter().zip(&ctx.prepared.checks) {
+        if expects_error && matches!(call, NamedCall::ErrorResponse(_)) {
             continue;
-        };
-        match render_args(call.args(), ctx.vars) {
-            Ok(args) => out.extend((check.run)(ctx, &args)),
-            Err(reason) => out.push(CheckOutcome::skip(check.id, check.reference, reason)),
+        }
+        match rendered {
+            Ok(call) => out.extend(rules::run_named(ctx, call)),
+            Err(reason) => out.push(CheckOutcome::skip(
+                call.id(),
+                rules::find(call.id()).map_or("", |r| r.reference),
+                reason.clone(),
+            )),
         }
     }
-    for a in &expect.asserts {
+    for (a, rendered) in expect.asserts.iter().zip(&ctx.prepared.asserts) {
         let first = a.needs.iter().find(|need| {
             out.iter()
                 .any(|c| c.id.as_str() == need.as_str() && c.is_failure())
@@ -227,28 +241,18 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
                 a.reference.as_deref().unwrap_or(ctx.reference),
                 format!("same root cause as `{first}`, which failed"),
             ),
-            None => asserts::evaluate(a, ctx.exchange, ctx.vars, ctx.reference),
+            None => asserts::evaluate(a, rendered, ctx.exchange, ctx.reference),
         });
     }
     Flow::Continue
 }
 
-fn render_args(
-    args: Option<&Map<String, Value>>,
-    vars: &Vars,
-) -> Result<Map<String, Value>, String> {
-    let Some(args) = args else {
-        return Ok(Map::new());
-    };
-    match template::render_value(&Value::Object(args.clone()), vars) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Ok(Map::new()),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-fn content_type(media: Option<&str>) -> CheckOutcome {
-    const ID: &str = "rfc7644.content-type";
+/// RFC 7644 §8.1 registers `application/scim+json` for SCIM messages, and §3.1 has SCIM
+/// responses carry it: "Requests and responses ... use the media type application/scim+json".
+/// `application/json` is a warning (clients such as Okta read it); under Entra an error, since
+/// Entra's provisioning service rejects it.
+fn content_type(media: Option<&str>, profile: Profile) -> CheckOutcome {
+    const ID: &str = rules::CONTENT_TYPE;
     match media {
         Some("application/scim+json") => CheckOutcome::pass(
             ID,
@@ -257,7 +261,7 @@ fn content_type(media: Option<&str>) -> CheckOutcome {
         ),
         Some("application/json") => CheckOutcome::fail(
             ID,
-            Severity::Warning,
+            rules::severity(ID, profile, Severity::Warning),
             CONTENT_TYPE_REFERENCE,
             "Content-Type: application/json instead of application/scim+json",
             "Send Content-Type: application/scim+json; Entra ID requires it.",
@@ -336,12 +340,15 @@ mod tests {
         let vars = builtins_for_tests(&RunId::random());
         for loaded in builtin().unwrap() {
             for step in &loaded.scenario.steps {
+                let prepared =
+                    crate::plan::prepare_step(step, &loaded.scenario.headers, &vars).unwrap();
                 let ctx = StepContext {
                     scenario_id: &loaded.scenario.id,
+                    profile: loaded.scenario.profile,
                     step,
+                    prepared: &prepared,
                     reference: "r",
                     exchange: x,
-                    vars: &vars,
                 };
                 let (outcomes, _) = check_step(&ctx);
                 assert!(!outcomes.is_empty(), "step {} produced no outcome", step.id);

@@ -2,13 +2,19 @@
 //!
 //! - [`vars`]: the run id, generated people and groups, captured values.
 //! - [`template`]: `{{variable}}` rendering.
-//! - [`request`]: a step's request made concrete.
+//! - [`request`]: a step's request made concrete; [`step`]: the whole step, asserts and named
+//!   checks included.
+//! - [`check`]: every variable a scenario uses is defined (a load-time rule).
 
+pub mod check;
 pub mod request;
+pub mod step;
 pub mod template;
 pub mod vars;
 
+pub use check::load;
 pub use request::{prepare, PreparedRequest};
+pub use step::{prepare_step, PreparedStep};
 pub use vars::{RunId, Vars};
 
 /// Built-in variables plus a value for every name a built-in scenario captures, so tests can

@@ -125,7 +125,7 @@ pub fn run() -> RunResult {
         steps: vec![step("create", "Create the user", Some(created), create_checks), step("duplicate", "Refuse a second user with the same userName", Some(duplicate), dup_checks), skipped],
         duration_ms: 20,
         volatile: vec![],
-        snapshot: Some(SnapshotOutcome { file: "snapshots/okta.users.create.json".into(), status: SnapshotStatus::Drifted, diff: Some("--- snapshots/okta.users.create.json\n+++ this run\n@@ -1,3 +1,3 @@\n   \"status\": 201,\n-  \"active\": true\n+  \"active\": \"true\"\n".into()) }),
+        snapshot: Some(SnapshotOutcome { file: "snapshots/okta.users.create.json".into(), status: SnapshotStatus::Drifted, diff: Some("--- snapshots/okta.users.create.json\n+++ this run\n@@ -1,3 +1,3 @@\n   \"status\": 201,\n-  \"active\": true\n+  \"active\": \"true\"\n".into()) , check: CheckOutcome::fail("snapshot.drift", Severity::Error, "accepted snapshot (--snapshots)", "differs from snapshots/okta.users.create.json (2 lines changed)", "Review the diff; if the new behaviour is right, accept it with --update-snapshots.") }),
     };
     let credentials = ScenarioResult {
         id: "okta.credentials".into(),
@@ -157,13 +157,7 @@ pub fn run() -> RunResult {
         snapshot: None,
     };
     let scenarios = vec![credentials, create];
-    let summary = Summary::of(
-        scenarios
-            .iter()
-            .flat_map(|s| &s.steps)
-            .flat_map(|s| &s.checks),
-    );
-    RunResult {
+    let mut run = RunResult {
         report_version: crate::result::REPORT_VERSION,
         tool_version: "0.1.0".into(),
         run_id: "abc123".into(),
@@ -175,7 +169,7 @@ pub fn run() -> RunResult {
         profiles: vec![Profile::Okta],
         started_at: "2026-01-02T03:04:05Z".into(),
         duration_ms: 1234,
-        summary,
+        summary: Summary::default(),
         preflight_throttled: vec![],
         scenarios,
         cleanup: Cleanup {
@@ -193,5 +187,7 @@ pub fn run() -> RunResult {
             unverified: None,
         },
         interrupted: None,
-    }
+    };
+    run.summary = Summary::of(run.checks().map(|(_, _, c)| c));
+    run
 }

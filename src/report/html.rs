@@ -9,7 +9,7 @@ use super::text::{display_copy, duration};
 use super::verdict::{scenario_counts, Verdict};
 use super::Reporter;
 use crate::check::{CheckOutcome, CheckStatus};
-use crate::result::{RunResult, ScenarioResult, StepResult, Summary};
+use crate::result::{RunResult, ScenarioResult, SnapshotOutcome, StepResult, Summary};
 
 pub struct HtmlReporter;
 
@@ -210,8 +210,8 @@ fn findings(run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
     let mut groups: Vec<Group<'_>> = Vec::new();
     for (sc, st, c) in run.checks().filter(|(_, _, c)| c.is_failure()) {
         let link = (
-            step_anchor(&sc.id, &st.id),
-            format!("{} › {}", inline(&sc.title), inline(&st.title)),
+            step_anchor(&sc.id, st.id),
+            format!("{} › {}", inline(&sc.title), inline(st.title)),
             c.message.as_str(),
         );
         match groups
@@ -276,13 +276,18 @@ fn scenario(sc: &ScenarioResult, run: &RunResult, out: &mut dyn Write) -> io::Re
             esc(&why.to_string())
         )?;
     }
-    for step in &sc.steps {
-        step_html(sc, step, out)?;
+    for block in super::blocks(sc) {
+        step_html(sc, &block.step, block.snapshot, out)?;
     }
     write!(out, "</section>")
 }
 
-fn step_html(sc: &ScenarioResult, step: &StepResult, out: &mut dyn Write) -> io::Result<()> {
+fn step_html(
+    sc: &ScenarioResult,
+    step: &StepResult,
+    snapshot: Option<&SnapshotOutcome>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let c = Summary::of(&step.checks);
     let v = Verdict::of_counts(&c);
     // Failures open; a step with warnings only stays closed, so one common warning
@@ -298,8 +303,8 @@ fn step_html(sc: &ScenarioResult, step: &StepResult, out: &mut dyn Write) -> io:
     if let Some(x) = &step.exchange {
         write!(out, "<pre>{}</pre>", esc(&exchange_text(x)))?;
     }
-    if step.id == crate::snapshot::STEP_ID {
-        if let Some(diff) = sc.snapshot.as_ref().and_then(|s| s.diff.as_deref()) {
+    {
+        if let Some(diff) = snapshot.and_then(|s| s.diff.as_deref()) {
             write!(out, "<pre class=\"diff\">")?;
             for line in diff.lines() {
                 let class = if line.starts_with('+') && !line.starts_with("+++") {

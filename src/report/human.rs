@@ -178,7 +178,8 @@ impl HumanReporter {
             writeln!(out, "  – skipped: {reason}")?;
             return Ok(());
         }
-        for step in &sc.steps {
+        for block in super::blocks(sc) {
+            let step = block.step.as_ref();
             if self.quiet && !step.checks.iter().any(|c| c.is_failure()) {
                 continue;
             }

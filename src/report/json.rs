@@ -65,7 +65,7 @@ impl Reporter for JsonReporter {
                 .map(|(sc, st, c)| JsonCheck {
                     id: c.id.as_str(),
                     scenario: &sc.id,
-                    step: &st.id,
+                    step: st.id,
                     status: c.status,
                     severity: c.severity,
                     reference: &c.reference,
@@ -96,7 +96,7 @@ mod tests {
         let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(
             value["summary"],
-            serde_json::json!({"passed": 3, "failed": 2, "warnings": 1, "skipped": 2})
+            serde_json::json!({"passed": 3, "failed": 3, "warnings": 1, "skipped": 2})
         );
         insta::assert_json_snapshot!(value);
     }

@@ -30,7 +30,8 @@ impl Reporter for JunitReporter {
             if let Some(at) = started {
                 suite.set_timestamp(at);
             }
-            for step in &scenario.steps {
+            for block in super::blocks(scenario) {
+                let step = block.step.as_ref();
                 // The step's time goes to its first check, so the cases add up to the suite.
                 let mut step_time = step
                     .exchange
@@ -59,12 +60,7 @@ impl Reporter for JunitReporter {
                                 description.push('\n');
                                 description.push_str(&exchange_text(x));
                             }
-                            if let Some(diff) = scenario
-                                .snapshot
-                                .as_ref()
-                                .and_then(|s| s.diff.as_deref())
-                                .filter(|_| step.id == crate::snapshot::STEP_ID)
-                            {
+                            if let Some(diff) = block.snapshot.and_then(|s| s.diff.as_deref()) {
                                 description.push('\n');
                                 description.push_str(diff);
                             }
@@ -115,8 +111,8 @@ mod tests {
             .iter()
             .find(|s| s.attribute("name") == Some("okta.users.create"))
             .unwrap();
-        assert_eq!(create.attribute("tests"), Some("6"));
-        assert_eq!(create.attribute("failures"), Some("2"));
+        assert_eq!(create.attribute("tests"), Some("7"));
+        assert_eq!(create.attribute("failures"), Some("3"));
         assert_eq!(create.attribute("skipped"), Some("2"));
         let failure = doc
             .descendants()

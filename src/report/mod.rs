@@ -24,9 +24,49 @@ pub mod progress;
 pub mod text;
 pub mod verdict;
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
-use crate::result::RunResult;
+use crate::result::{
+    RunResult, ScenarioResult, SnapshotOutcome, StepResult, SNAPSHOT_STEP, SNAPSHOT_TITLE,
+};
+
+/// One block a report shows for a scenario: a step, or the scenario's snapshot check with
+/// its diff.
+pub(crate) struct Block<'a> {
+    /// The step (for the snapshot, a view of its one check).
+    pub step: Cow<'a, StepResult>,
+    /// The snapshot outcome, on the snapshot's block.
+    pub snapshot: Option<&'a SnapshotOutcome>,
+}
+
+/// The blocks of a scenario: its steps, then its snapshot check.
+pub(crate) fn blocks(sc: &ScenarioResult) -> Vec<Block<'_>> {
+    let mut out: Vec<Block<'_>> = sc
+        .steps
+        .iter()
+        .map(|st| Block {
+            step: Cow::Borrowed(st),
+            snapshot: None,
+        })
+        .collect();
+    if let Some(s) = &sc.snapshot {
+        out.push(Block {
+            step: Cow::Owned(StepResult {
+                id: SNAPSHOT_STEP.into(),
+                title: SNAPSHOT_TITLE.into(),
+                skipped: None,
+                exchange: None,
+                checks: vec![s.check.clone()],
+                captures: Default::default(),
+                snapshot: Default::default(),
+                needs: vec![],
+            }),
+            snapshot: Some(s),
+        });
+    }
+    out
+}
 
 pub trait Reporter {
     fn render(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()>;

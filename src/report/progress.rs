@@ -34,7 +34,7 @@ impl Events for ProgressEvents {
     }
 
     fn scenario_done(&self, result: &ScenarioResult) {
-        self.bar.set_message(result.id.clone());
+        self.bar.set_message(result.id.to_string());
         self.bar.inc(1);
     }
 

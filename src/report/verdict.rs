@@ -94,14 +94,16 @@ impl Verdict {
     }
 }
 
-/// A scenario's counts without the snapshot pseudo-step's pass (or skip).
+/// A scenario's counts: its steps' checks, and its snapshot check only when it found drift.
 pub fn scenario_counts(sc: &ScenarioResult) -> Summary {
-    Summary::of(sc.steps.iter().flat_map(|st| {
-        st.checks.iter().filter(move |c| {
-            st.id != crate::snapshot::STEP_ID
-                || matches!(c.status, CheckStatus::Failed | CheckStatus::Warning)
-        })
-    }))
+    Summary::of(
+        sc.steps.iter().flat_map(|st| &st.checks).chain(
+            sc.snapshot
+                .iter()
+                .map(|s| &s.check)
+                .filter(|c| matches!(c.status, CheckStatus::Failed | CheckStatus::Warning)),
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -144,24 +146,20 @@ mod tests {
         for st in &mut sc.steps {
             st.checks = vec![CheckOutcome::skip("x.status", "r", "bulk is not supported")];
         }
-        sc.steps.push(crate::result::StepResult {
-            id: crate::snapshot::STEP_ID.into(),
-            title: "Snapshot".into(),
-            skipped: None,
-            exchange: None,
-            checks: vec![CheckOutcome::pass("snapshot.drift", "r", "matches")],
-            captures: Default::default(),
-            snapshot: Default::default(),
-            needs: vec![],
+        sc.snapshot = Some(crate::result::SnapshotOutcome {
+            file: "s.json".into(),
+            status: crate::result::SnapshotStatus::Matched,
+            diff: None,
+            check: CheckOutcome::pass("snapshot.drift", "r", "matches"),
         });
         assert_eq!(Verdict::of_scenario(sc, None), Verdict::Skipped);
-        sc.steps.last_mut().unwrap().checks = vec![CheckOutcome::fail(
+        sc.snapshot.as_mut().unwrap().check = CheckOutcome::fail(
             "snapshot.drift",
             crate::scim::Severity::Error,
             "r",
             "differs",
             "h",
-        )];
+        );
         assert_eq!(Verdict::of_scenario(sc, None), Verdict::Failed);
     }
 }

@@ -19,7 +19,7 @@ use crate::exec::cleanup::{self, Cleanup};
 use crate::exec::{read_back, Cancel, Client, Ledger, LedgerEntry, Observed};
 use crate::plan::{self, PlannedScenario};
 use crate::result::{ScenarioResult, StepResult};
-use crate::scim::Severity;
+use crate::scim::{Severity, StepId};
 
 /// What one run shares across its scenarios.
 pub(crate) struct RunScope<'a> {
@@ -138,7 +138,7 @@ async fn run_scenario(
     } = planned;
     let mut steps: Vec<StepResult> = Vec::with_capacity(scenario.steps.len());
     // Why the steps that `need` a step cannot run, by step id.
-    let mut blocked: BTreeMap<String, String> = BTreeMap::new();
+    let mut blocked: BTreeMap<StepId, String> = BTreeMap::new();
     let mut skip_rest = skip.clone();
     let mut not_applicable = None;
     for step in &scenario.steps {
@@ -151,7 +151,7 @@ async fn run_scenario(
             steps.push(skipped_step(step, &scenario.id, reference, reason));
             continue;
         }
-        let prepared = match plan::prepare(&step.request, &scenario.headers, &vars) {
+        let step_plan = match plan::prepare_step(step, &scenario.headers, &vars) {
             Ok(p) => p,
             Err(e) => {
                 blocked.insert(step.id.clone(), "it was skipped".into());
@@ -164,13 +164,14 @@ async fn run_scenario(
                 continue;
             }
         };
-        let refusal = ledger.refusal(&prepared);
-        let in_flight = refusal.is_none().then(|| ledger.sending(&prepared));
+        let prepared = &step_plan.request;
+        let refusal = ledger.refusal(prepared);
+        let in_flight = refusal.is_none().then(|| ledger.sending(prepared));
         let exchange = match refusal {
-            Some(why) => client.refused(&prepared, why),
-            None => client.send(&prepared).await,
+            Some(why) => client.refused(prepared, why),
+            None => client.send(prepared).await,
         };
-        let observed = ledger.observe(&prepared, &exchange);
+        let observed = ledger.observe(prepared, &exchange);
         drop(in_flight);
         let observed = match observed {
             Observed::Created(entry) => {
@@ -181,10 +182,11 @@ async fn run_scenario(
         };
         let ctx = StepContext {
             scenario_id: &scenario.id,
+            profile: scenario.profile,
             step,
+            prepared: &step_plan,
             reference,
             exchange: &exchange,
-            vars: &vars,
         };
         let (mut checks, flow) = checked(&ctx);
         let mut answered = answered_as_expected(step, &exchange);

@@ -11,7 +11,7 @@ use crate::plan::template::TemplateError;
 use crate::result::StepResult;
 use crate::scenario::Step;
 use crate::scim::json::lookup;
-use crate::scim::status_check_id;
+use crate::scim::{status_check_id, StepId};
 
 pub(super) const DISOWNED_HINT: &str = "Answer with the resource the request is about; a create makes a new one (or answers 409), a read or write of /Users/{id} is about that id.";
 
@@ -39,7 +39,7 @@ pub(super) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// The reason to skip `step` because a step it needs did not do what it was for.
-pub(super) fn failed_need(step: &Step, blocked: &BTreeMap<String, String>) -> Option<String> {
+pub(super) fn failed_need(step: &Step, blocked: &BTreeMap<StepId, String>) -> Option<String> {
     step.needs.iter().find_map(|need| {
         blocked
             .get(need)

@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::Path;
 
 use super::model::Scenario;
-use super::spans::Spans;
+use super::spans::{At, Spans};
 use super::validate::validate_all;
 
 /// A scenario file that could not be used; `file:line:column: message`.
@@ -51,6 +51,16 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// A load error about the part `at` of this scenario, located in its file.
+    pub fn error_at(&self, at: At, message: String) -> LoadError {
+        let mut e = LoadError::new(&self.file, message);
+        if let Some((line, column)) = self.spans.locate(at) {
+            e.line = Some(line);
+            e.column = Some(column);
+        }
+        e
+    }
+
     /// Parses one file's text into a scenario with its locations.
     pub fn parse(file: &str, text: &str) -> Result<Loaded, LoadError> {
         Ok(Loaded {

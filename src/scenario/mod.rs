@@ -1,14 +1,17 @@
 //! The load stage: scenario files, strictly parsed and validated.
 //!
-//! - [`model`]: the file format.
+//! - [`model`]: the file format; [`named`]: the named checks a step invokes, typed.
 //! - [`load`]: built-in and user files, with `file:line:column` errors.
 //! - [`validate`]: rules the types cannot express.
 //! - [`spans`]: where a scenario's parts are in its file, for those rules' messages.
 
 mod load;
 mod model;
+pub mod named;
 mod spans;
 mod validate;
 
 pub use load::{builtin, parse, with_user_dir, LoadError, Loaded};
 pub use model::*;
+pub use spans::At;
+pub(crate) use validate::Part;

@@ -3,17 +3,19 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+pub use super::named::{CreatedArgs, ErrorArgs, NamedCall, PagingArgs};
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::scim::{Method, Severity};
+use crate::scim::{Method, ScenarioId, Severity, StepId};
 
 /// A scenario: one IdP sequence (or RFC rule family) replayed as ordered steps.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Stable id, e.g. `okta.users.create`; check ids of its steps start with it.
-    pub id: String,
+    pub id: ScenarioId,
     pub title: String,
     pub profile: Profile,
     /// The IdP behaviour or RFC section the scenario replays.
@@ -84,7 +86,7 @@ impl Capability {
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// Short slug, unique within the scenario, e.g. `existence-check`.
-    pub id: String,
+    pub id: StepId,
     pub title: String,
     /// Overrides the scenario's reference for this step's checks.
     #[serde(default)]
@@ -92,7 +94,7 @@ pub struct Step {
     /// Earlier steps this one depends on: if any of them failed, this step is skipped
     /// rather than failing again for the same root cause.
     #[serde(default)]
-    pub needs: Vec<String>,
+    pub needs: Vec<StepId>,
     pub request: Request,
     #[serde(default)]
     pub expect: Expect,
@@ -159,55 +161,167 @@ pub struct Expect {
     pub resources_schema: Option<String>,
     #[serde(default)]
     pub asserts: Vec<Assert>,
-    /// Named checks from `src/check/rules`, with optional arguments.
+    /// Named checks from `src/check/rules`, with their typed arguments.
     #[serde(default)]
-    pub checks: Vec<CheckRef>,
+    pub checks: Vec<NamedCall>,
 }
 
-/// A declarative assertion on the response body (JSON pointer) or a response header.
-/// Exactly one operator is set; the loader enforces that.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A declarative assertion on the response body (JSON pointer) or a response header: one
+/// subject, one operator. The loader refuses any other shape with the file and line.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "RawAssert")]
 pub struct Assert {
     /// Stable check id, e.g. `okta.user.deactivate.inactive`.
     pub id: String,
-    /// JSON Pointer into the response body (templated).
-    #[serde(default)]
-    pub pointer: Option<String>,
-    /// Response header name, instead of a pointer.
-    #[serde(default)]
-    pub header: Option<String>,
-    #[serde(default)]
-    pub equals: Option<Value>,
-    #[serde(default)]
-    pub not_equals: Option<Value>,
-    #[serde(default)]
-    pub exists: Option<bool>,
-    #[serde(default)]
-    pub absent: Option<bool>,
-    #[serde(rename = "type", default)]
-    pub type_: Option<JsonType>,
-    #[serde(default)]
-    pub contains: Option<Value>,
-    #[serde(default)]
-    pub not_contains: Option<Value>,
-    #[serde(default)]
-    pub one_of: Option<Vec<Value>>,
-    #[serde(default)]
-    pub length: Option<usize>,
+    /// What is compared (templated).
+    pub subject: Subject,
+    /// How it is compared (operands templated).
+    pub op: Op,
     /// Compare strings case-insensitively (for attributes with caseExact=false).
-    #[serde(default)]
     pub ignore_case: bool,
-    #[serde(default)]
+    /// `error` unless the file says otherwise.
     pub severity: Option<Severity>,
-    #[serde(default)]
+    /// Overrides the step's reference.
     pub reference: Option<String>,
-    /// Earlier asserts of this step that say the same thing more directly: if one of them
-    /// failed, this one is skipped, so one defect is reported once.
-    #[serde(default)]
+    /// Earlier asserts of this step (or findings of its rules) that say the same thing more
+    /// directly: if one of them failed, this one is skipped, so one defect is reported once.
     pub needs: Vec<String>,
     /// One line: what the server must do to pass.
     pub hint: String,
+}
+
+/// What an assert looks at.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Subject {
+    /// A JSON Pointer into the response body; `""` is the whole body.
+    Pointer(String),
+    /// A response header, by name.
+    Header(String),
+}
+
+/// An assert's operator and its operand.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    /// Equal (numbers and strings by value; `ignore_case` for strings).
+    Equals(Value),
+    /// Not equal.
+    NotEquals(Value),
+    /// Present and not null (`exists: true`, `absent: false`), or the reverse.
+    Present(bool),
+    /// Of this JSON type.
+    Type(JsonType),
+    /// An array holding a matching element, an object holding these members, or a string
+    /// holding this text.
+    Contains(Value),
+    /// The reverse of `Contains`.
+    NotContains(Value),
+    /// Equal to one of these.
+    OneOf(Vec<Value>),
+    /// An array of this many elements (missing or null counts as empty).
+    Length(usize),
+}
+
+impl Op {
+    /// The operand values, for the loader's variable checks and the plan's rendering.
+    pub fn values(&self) -> Vec<&Value> {
+        match self {
+            Op::Equals(v) | Op::NotEquals(v) | Op::Contains(v) | Op::NotContains(v) => vec![v],
+            Op::OneOf(vs) => vs.iter().collect(),
+            Op::Present(_) | Op::Type(_) | Op::Length(_) => vec![],
+        }
+    }
+}
+
+/// An assert as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAssert {
+    id: String,
+    #[serde(default)]
+    pointer: Option<String>,
+    #[serde(default)]
+    header: Option<String>,
+    #[serde(default)]
+    equals: Option<Value>,
+    #[serde(default)]
+    not_equals: Option<Value>,
+    #[serde(default)]
+    exists: Option<bool>,
+    #[serde(default)]
+    absent: Option<bool>,
+    #[serde(rename = "type", default)]
+    type_: Option<JsonType>,
+    #[serde(default)]
+    contains: Option<Value>,
+    #[serde(default)]
+    not_contains: Option<Value>,
+    #[serde(default)]
+    one_of: Option<Vec<Value>>,
+    #[serde(default)]
+    length: Option<usize>,
+    #[serde(default)]
+    ignore_case: bool,
+    #[serde(default)]
+    severity: Option<Severity>,
+    #[serde(default)]
+    reference: Option<String>,
+    #[serde(default)]
+    needs: Vec<String>,
+    hint: String,
+}
+
+impl TryFrom<RawAssert> for Assert {
+    type Error = String;
+
+    fn try_from(a: RawAssert) -> Result<Assert, String> {
+        let mut ops: Vec<Op> = [
+            a.equals.map(Op::Equals),
+            a.not_equals.map(Op::NotEquals),
+            a.exists.map(Op::Present),
+            a.absent.map(|absent| Op::Present(!absent)),
+            a.type_.map(Op::Type),
+            a.contains.map(Op::Contains),
+            a.not_contains.map(Op::NotContains),
+            a.one_of.map(Op::OneOf),
+            a.length.map(Op::Length),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if ops.len() != 1 {
+            return Err(format!(
+                "assert `{}` needs exactly one of equals, not_equals, exists, absent, type, contains, not_contains, one_of, length (found {})",
+                a.id,
+                ops.len()
+            ));
+        }
+        let subject = match (a.pointer, a.header) {
+            (Some(p), None) if p.is_empty() || p.starts_with('/') => Subject::Pointer(p),
+            (Some(p), None) => {
+                return Err(format!(
+                    "assert `{}`: pointer `{p}` must start with `/` (RFC 6901)",
+                    a.id
+                ))
+            }
+            (None, Some(h)) => Subject::Header(h),
+            _ => {
+                return Err(format!(
+                    "assert `{}` needs exactly one of `pointer` or `header`",
+                    a.id
+                ))
+            }
+        };
+        Ok(Assert {
+            id: a.id,
+            subject,
+            op: ops.remove(0),
+            ignore_case: a.ignore_case,
+            severity: a.severity,
+            reference: a.reference,
+            needs: a.needs,
+            hint: a.hint,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -249,38 +363,6 @@ impl JsonType {
             JsonType::Object => "object",
             JsonType::Array => "array",
             JsonType::Null => "null",
-        }
-    }
-}
-
-/// A named check invoked by a step: either its id alone or `{id, args}`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum CheckRef {
-    Bare(String),
-    WithArgs(CheckCall),
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CheckCall {
-    pub id: String,
-    #[serde(default)]
-    pub args: Map<String, Value>,
-}
-
-impl CheckRef {
-    pub fn id(&self) -> &str {
-        match self {
-            CheckRef::Bare(id) => id,
-            CheckRef::WithArgs(call) => &call.id,
-        }
-    }
-
-    pub fn args(&self) -> Option<&Map<String, Value>> {
-        match self {
-            CheckRef::Bare(_) => None,
-            CheckRef::WithArgs(call) => Some(&call.args),
         }
     }
 }

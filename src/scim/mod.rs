@@ -3,6 +3,7 @@
 //! - [`urn`]: schema and message URNs.
 //! - [`json`]: case-insensitive attribute lookup and value comparison.
 //! - [`path`]: ids in URL paths, safely encoded.
+//! - [`schemas`]: the JSON Schemas scenario steps name.
 //! - [`Severity`], [`ResourceKind`], [`Method`], and the stable ids of checks, scenarios and
 //!   steps.
 
@@ -11,10 +12,11 @@ pub mod json;
 mod method;
 pub mod path;
 mod resource;
+pub mod schemas;
 mod severity;
 pub mod urn;
 
-pub use ids::{status_check_id, CheckId};
+pub use ids::{status_check_id, CheckId, ScenarioId, StepId};
 pub use method::Method;
 pub use resource::{ResourceId, ResourceKind};
 pub use severity::Severity;

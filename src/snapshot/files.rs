@@ -5,10 +5,9 @@ use std::path::{Path, PathBuf};
 use similar::TextDiff;
 
 use super::normalise::snapshot_of;
-use super::STEP_ID;
 use crate::check::CheckOutcome;
 use crate::error::Error;
-use crate::result::{RunResult, SnapshotOutcome, SnapshotStatus, StepResult, Summary};
+use crate::result::{RunResult, SnapshotOutcome, SnapshotStatus, Summary};
 use crate::scim::Severity;
 
 #[derive(Debug, Clone)]
@@ -37,7 +36,7 @@ pub fn apply(run: &mut RunResult, opts: &SnapshotOptions) -> Result<(), Error> {
         let (check, outcome) = if let Some(why) = &interrupted {
             (
                 CheckOutcome::skip(CHECK_ID, REFERENCE, format!("not compared: {why}")),
-                None,
+                outcome(&file, SnapshotStatus::NotCompared, None),
             )
         } else {
             let doc = snapshot_of(scenario, &run.target.base_url, &run.run_id);
@@ -88,26 +87,28 @@ pub fn apply(run: &mut RunResult, opts: &SnapshotOptions) -> Result<(), Error> {
                 Err(e) => return Err(Error::Io { path, source: e }),
             }
         };
-        scenario.snapshot = outcome;
-        scenario.steps.push(StepResult {
-            id: STEP_ID.into(),
-            title: "Snapshot of the normalised exchanges".into(),
-            skipped: None,
-            exchange: None,
-            checks: vec![check],
-            captures: Default::default(),
-            snapshot: Default::default(),
-            needs: vec![],
+        scenario.snapshot = Some(SnapshotOutcome {
+            file: outcome.file,
+            status: outcome.status,
+            diff: outcome.diff,
+            check,
         });
     }
     run.summary = Summary::of(run.checks().map(|(_, _, c)| c));
     Ok(())
 }
 
-fn outcome(file: &str, status: SnapshotStatus, diff: Option<String>) -> Option<SnapshotOutcome> {
-    Some(SnapshotOutcome {
+/// Where a scenario's snapshot stands, before its check is attached.
+struct Outcome {
+    file: String,
+    status: SnapshotStatus,
+    diff: Option<String>,
+}
+
+fn outcome(file: &str, status: SnapshotStatus, diff: Option<String>) -> Outcome {
+    Outcome {
         file: file.to_string(),
         status,
         diff,
-    })
+    }
 }

@@ -8,6 +8,3 @@ mod files;
 pub mod normalise;
 
 pub use files::{apply, SnapshotOptions};
-
-/// The pseudo-step that carries a scenario's snapshot verdict in every report.
-pub const STEP_ID: &str = "snapshot";

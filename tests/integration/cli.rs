@@ -61,12 +61,30 @@ fn rules_checked_after_parsing_still_name_line_and_column() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains(&format!(
-            "{}:12:11: scenario `my.checks`, step `s`: unknown named check `rfc7644.no-such-check`",
+            "{}:12:11: unknown named check `rfc7644.no-such-check`",
             file.display()
         )),
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn named_check_arguments_are_typed_and_asserts_take_one_operator() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.yaml");
+    std::fs::write(&file, "id: my.checks\ntitle: t\nprofile: okta\nreference: r\nsteps:\n  - id: s\n    title: t\n    request: { method: GET, path: /Users }\n    expect:\n      checks:\n        - { id: rfc7644.error-response, args: { scim_type_severity: Error } }\n").unwrap();
+    let out = cli(&["list", "--scenarios", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("{}:11:11:", file.display())), "{err}");
+    assert!(err.contains("unknown variant `Error`"), "{err}");
+    std::fs::write(&file, "id: my.checks\ntitle: t\nprofile: okta\nreference: r\nsteps:\n  - id: s\n    title: t\n    request: { method: GET, path: /Users }\n    expect:\n      asserts:\n        - { id: a.b, pointer: /x, equals: 1, exists: true, hint: h }\n").unwrap();
+    let out = cli(&["list", "--scenarios", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("{}:11:11:", file.display())), "{err}");
+    assert!(err.contains("needs exactly one of equals"), "{err}");
 }
 
 #[test]

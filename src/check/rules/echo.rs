@@ -2,7 +2,7 @@
 //! drop attributes it does not support (RFC 7644 §3.3), so only `userName` and a group's
 //! `displayName` are errors; the rest are interop warnings, because the IdP reads them back.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::check::outcome::CheckOutcome;
 use crate::check::step::StepContext;
@@ -22,7 +22,7 @@ const COMPARED: &[(&str, bool, Severity)] = &[
     ("/locale", false, Severity::Warning),
 ];
 
-pub fn echo(ctx: &StepContext<'_>, _args: &Map<String, Value>) -> Vec<CheckOutcome> {
+pub fn echo(ctx: &StepContext<'_>) -> Vec<CheckOutcome> {
     let (Some(sent), Some(got)) = (ctx.exchange.request.body.as_ref(), ctx.exchange.json()) else {
         return vec![];
     };

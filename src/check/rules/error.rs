@@ -1,6 +1,8 @@
 //! RFC 7644 §3.12: error responses are JSON with the Error URN and `status` as a string.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+use crate::scenario::ErrorArgs;
 
 use crate::check::outcome::CheckOutcome;
 use crate::check::step::StepContext;
@@ -11,14 +13,13 @@ use crate::scim::Severity;
 
 pub const REFERENCE: &str = "RFC 7644 §3.12";
 
-/// The named-check entry: reads `scim_type` and `scim_type_severity` from the args.
-pub fn error_response_check(ctx: &StepContext<'_>, args: &Map<String, Value>) -> Vec<CheckOutcome> {
-    let scim_type = args.get("scim_type").and_then(Value::as_str);
-    let severity = match args.get("scim_type_severity").and_then(Value::as_str) {
-        Some("error") => Severity::Error,
-        _ => Severity::Warning,
-    };
-    error_response(ctx.exchange, scim_type.map(|t| (t, severity)))
+/// The named-check entry: the expected `scimType`, a warning unless the step says otherwise.
+pub fn error_response_check(ctx: &StepContext<'_>, args: &ErrorArgs) -> Vec<CheckOutcome> {
+    let severity = args.scim_type_severity.unwrap_or(Severity::Warning);
+    error_response(
+        ctx.exchange,
+        args.scim_type.as_deref().map(|t| (t, severity)),
+    )
 }
 
 /// Checks an error body; `scim_type` is the expected `scimType` with its severity.

@@ -1,6 +1,6 @@
 //! RFC 7644 §3.4.2: the ListResponse envelope and its paging numbers.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::check::outcome::CheckOutcome;
 use crate::check::step::StepContext;
@@ -10,7 +10,7 @@ use crate::scim::Severity;
 
 pub const REFERENCE: &str = "RFC 7644 §3.4.2";
 
-pub fn list_response(ctx: &StepContext<'_>, _args: &Map<String, Value>) -> Vec<CheckOutcome> {
+pub fn list_response(ctx: &StepContext<'_>) -> Vec<CheckOutcome> {
     let Some(body) = ctx.exchange.json().filter(|b| b.is_object()) else {
         return vec![CheckOutcome::skip(
             "rfc7644.list.schemas",

@@ -1,5 +1,8 @@
-//! Named checks: SCIM rules a declarative assert cannot state. A scenario step invokes them
-//! by id (`checks: [rfc7644.list-response]`); some run on every matching response.
+//! The rule registry: every SCIM rule the harness checks in code, in one table that the check
+//! stage runs and `scimcheck list` prints. A row is either a named check a step invokes
+//! (`checks: [rfc7644.list-response]`) or a rule that runs on every response it applies to,
+//! with its condition. A rule's severity may depend on the scenario's profile; the row says
+//! where and why.
 
 mod echo;
 mod error;
@@ -7,142 +10,239 @@ mod list;
 mod paging;
 mod resource;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::outcome::CheckOutcome;
 use super::step::StepContext;
+use crate::scenario::{NamedCall, Profile};
+use crate::scim::Severity;
 
 pub use error::{error_response, error_response_check, REFERENCE as ERROR_REFERENCE};
-pub use resource::{one_primary, password_never_returned, version_matches_etag};
 
-/// A rule implemented in code, with the reference `scimcheck list` shows.
-pub struct NamedCheck {
-    pub id: &'static str,
-    pub reference: &'static str,
-    pub summary: &'static str,
-    /// The ids of the outcomes it reports (`*` stands for an attribute name).
-    pub produces: &'static [&'static str],
-    pub run: fn(&StepContext<'_>, &Map<String, Value>) -> Vec<CheckOutcome>,
+/// When a rule runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applies {
+    /// When a step names it in `checks`; it reports these outcome ids (`*` stands for an
+    /// attribute name).
+    Named {
+        /// The ids of the outcomes it reports.
+        produces: &'static [&'static str],
+    },
+    /// On every response that meets the condition, without a step asking.
+    Always {
+        /// The condition, as `scimcheck list` says it.
+        when: &'static str,
+    },
 }
 
-/// A check the harness runs on every response it applies to, without a step asking.
-pub struct AutomaticCheck {
-    /// `*` stands for a schema, attribute, scenario or step name.
-    pub id: &'static str,
-    pub reference: &'static str,
-    pub summary: &'static str,
+/// A profile in which a rule's finding takes another severity than the RFC's word gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProfileSeverity {
+    /// The profile.
+    pub profile: Profile,
+    /// The severity there.
+    pub severity: Severity,
+    /// Why: the IdP behaviour that makes it so.
+    pub why: &'static str,
 }
 
-pub const AUTOMATIC: &[AutomaticCheck] = &[
-    AutomaticCheck {
-        id: "<scenario>.<step>.status",
-        reference: "the step's reference",
-        summary: "the HTTP status is one the step expects (a tolerated one is a warning; a redirect is never followed)",
-    },
-    AutomaticCheck {
-        id: "transport.*",
-        reference: "the step's reference",
-        summary: "a complete response arrived: timeout, connect, broken or body-too-large otherwise",
-    },
-    AutomaticCheck {
-        id: "rfc7644.create.new-resource",
-        reference: "RFC 7644 §3.3",
-        summary: "a create is answered with the resource it asked for, not an existing one (whose id the run then never uses)",
-    },
-    AutomaticCheck {
-        id: "rfc7644.content-type",
+/// One rule of the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    /// Its id (for an automatic rule with several outcomes, their common pattern).
+    pub id: &'static str,
+    /// The RFC section or IdP behaviour it enforces.
+    pub reference: &'static str,
+    /// One line for `scimcheck list`.
+    pub summary: &'static str,
+    /// When it runs.
+    pub applies: Applies,
+    /// Where its profile-dependent finding takes another severity.
+    pub profiles: &'static [ProfileSeverity],
+}
+
+impl Rule {
+    /// The severity of the rule's profile-dependent finding in `profile`; `default` elsewhere.
+    pub fn severity(&self, profile: Profile, default: Severity) -> Severity {
+        self.profiles
+            .iter()
+            .find(|p| p.profile == profile)
+            .map_or(default, |p| p.severity)
+    }
+}
+
+/// The content-type rule's id.
+pub const CONTENT_TYPE: &str = "rfc7644.content-type";
+
+const fn always(
+    id: &'static str,
+    reference: &'static str,
+    when: &'static str,
+    summary: &'static str,
+) -> Rule {
+    Rule {
+        id,
+        reference,
+        summary,
+        applies: Applies::Always { when },
+        profiles: &[],
+    }
+}
+
+const fn named(
+    call: &'static str,
+    reference: &'static str,
+    summary: &'static str,
+    produces: &'static [&'static str],
+) -> Rule {
+    Rule {
+        id: call,
+        reference,
+        summary,
+        applies: Applies::Named { produces },
+        profiles: &[],
+    }
+}
+
+/// Every rule, automatic ones first.
+pub const RULES: &[Rule] = &[
+    always("<scenario>.<step>.status", "the step's reference", "every step", "the HTTP status is one the step expects (a tolerated one is a warning; a redirect is never followed)"),
+    always("transport.*", "the step's reference", "every step", "a complete response arrived: timeout, connect, broken or body-too-large otherwise"),
+    always("rfc7644.create.new-resource", "RFC 7644 §3.3", "a create answered 2xx", "a create is answered with the resource it asked for, not an existing one (whose id the run then never uses)"),
+    Rule {
+        id: CONTENT_TYPE,
         reference: "RFC 7644 §3.1, §8.1",
         summary: "a body comes as application/scim+json (application/json is a warning)",
+        applies: Applies::Always { when: "a response with a JSON body" },
+        profiles: &[ProfileSeverity {
+            profile: Profile::Entra,
+            severity: Severity::Error,
+            why: "Entra's provisioning service rejects responses that are not application/scim+json",
+        }],
     },
-    AutomaticCheck {
-        id: "rfc7644.body.json",
-        reference: "RFC 7644 §3.1",
-        summary: "a success body is JSON",
-    },
-    AutomaticCheck {
-        id: "rfc7644.body.present",
-        reference: "RFC 7644 §3.3, §3.4.1, §3.5.1, §3.5.2",
-        summary: "a success other than 204 carries the resource the step checks",
-    },
-    AutomaticCheck {
-        id: "schema.*",
-        reference: "RFC 7643, the named schema",
-        summary: "the body, or each of a ListResponse's Resources, matches the step's JSON Schema (schema.User.emails names the attribute)",
-    },
-    AutomaticCheck {
-        id: "rfc7643.user.password-never-returned",
-        reference: "RFC 7643 §4.1.1",
-        summary: "no returned User or Group holds a password",
-    },
-    AutomaticCheck {
-        id: "rfc7643.multi-valued.one-primary",
-        reference: "RFC 7643 §2.4",
-        summary: "at most one value of a multi-valued attribute is primary",
-    },
-    AutomaticCheck {
-        id: "rfc7643.meta.version-matches-etag",
-        reference: "RFC 7643 §3.1; RFC 7644 §3.14",
-        summary: "a returned User or Group carries the same entity tag in ETag and meta.version",
-    },
-    AutomaticCheck {
-        id: "rfc7644.error.*",
-        reference: error::REFERENCE,
-        summary: "every expected error status gets the rfc7644.error-response rules",
-    },
-    AutomaticCheck {
-        id: "schema.Error",
-        reference: "RFC 7644 §3.12 (Error schema)",
-        summary: "an error body matches the Error schema beyond schemas and status",
-    },
-    AutomaticCheck {
-        id: "snapshot.drift",
-        reference: "the accepted snapshot of --snapshots",
-        summary: "the normalised exchanges equal the accepted snapshot",
-    },
+    always("rfc7644.body.json", "RFC 7644 §3.1", "a success response with a body", "a success body is JSON"),
+    always("rfc7644.body.present", "RFC 7644 §3.3, §3.4.1, §3.5.1, §3.5.2", "a success other than 204 on a step that names a schema", "a success other than 204 carries the resource the step checks"),
+    always("schema.*", "RFC 7643, the named schema", "a step that names a schema", "the body, or each of a ListResponse's Resources, matches the step's JSON Schema (schema.User.emails names the attribute)"),
+    always(resource::PASSWORD, "RFC 7643 §4.1.1", "a returned User or Group, alone or in a list", "no returned User or Group holds a password"),
+    always(resource::ONE_PRIMARY, "RFC 7643 §2.4", "a returned User or Group, alone or in a list", "at most one value of a multi-valued attribute is primary"),
+    always(resource::VERSION_ETAG, "RFC 7643 §3.1; RFC 7644 §3.14", "a returned User or Group", "a returned User or Group carries the same entity tag in ETag and meta.version"),
+    always("rfc7644.error.*", error::REFERENCE, "a step that expects an error status", "every expected error status gets the rfc7644.error-response rules"),
+    always("schema.Error", "RFC 7644 §3.12 (Error schema)", "a step that expects an error status", "an error body matches the Error schema beyond schemas and status"),
+    always("snapshot.drift", "the accepted snapshot of --snapshots", "every scenario, with --snapshots", "the normalised exchanges equal the accepted snapshot"),
+    named("rfc7644.list-response", list::REFERENCE, "ListResponse invariants: schemas, integer counts, itemsPerPage = len(Resources), totalResults ≥ that, startIndex echoed, count honoured; startIndex and itemsPerPage required on partial pages", produces("rfc7644.list-response")),
+    named("rfc7644.error-response", error::REFERENCE, "SCIM error body: Error URN in schemas, status a string equal to the HTTP status, detail, scimType (args: scim_type, scim_type_severity)", produces("rfc7644.error-response")),
+    named("rfc7644.created-resource", resource::CREATED_REFERENCE, "A created resource: Location header equal to meta.location, meta.resourceType (args: resource_type)", produces("rfc7644.created-resource")),
+    named("rfc7644.echo", echo::REFERENCE, "The returned resource holds the values the request sent (userName ignoring case)", produces("rfc7644.echo")),
+    named("rfc7644.paging-consistent", paging::REFERENCE, "Pages fetched with startIndex/count hold no duplicates and miss none of the expected ids (args: pages, expected, count: completeness is not judged when a page holds fewer than count)", produces("rfc7644.paging-consistent")),
 ];
 
-pub const ALL: &[NamedCheck] = &[
-    NamedCheck {
-        id: "rfc7644.list-response",
-        reference: list::REFERENCE,
-        summary: "ListResponse invariants: schemas, integer counts, itemsPerPage = len(Resources), totalResults ≥ that, startIndex echoed, count honoured; startIndex and itemsPerPage required on partial pages",
-        produces: &["rfc7644.list.schemas", "rfc7644.list.integer-counts", "rfc7644.list.resources", "rfc7644.list.total-results", "rfc7644.list.items-per-page", "rfc7644.list.first-page", "rfc7644.list.start-index", "rfc7644.list.count-honoured"],
-        run: list::list_response,
-    },
-    NamedCheck {
-        id: "rfc7644.error-response",
-        reference: error::REFERENCE,
-        summary: "SCIM error body: Error URN in schemas, status a string equal to the HTTP status, detail, scimType (args: scim_type, scim_type_severity)",
-        produces: &["rfc7644.error.json", "rfc7644.error.schemas", "rfc7644.error.status-is-string", "rfc7644.error.status-matches", "rfc7644.error.detail", "rfc7644.error.scim-type"],
-        run: error::error_response_check,
-    },
-    NamedCheck {
-        id: "rfc7644.created-resource",
-        reference: resource::CREATED_REFERENCE,
-        summary: "A created resource: Location header equal to meta.location, meta.resourceType (args: resource_type)",
-        produces: &["rfc7644.create.location-header", "rfc7644.create.location-is-resource", "rfc7644.create.location-matches-meta", "rfc7643.meta.resource-type"],
-        run: resource::created_resource,
-    },
-    NamedCheck {
-        id: "rfc7644.echo",
-        reference: echo::REFERENCE,
-        summary: "The returned resource holds the values the request sent (userName ignoring case)",
-        produces: &["rfc7644.echo.*"],
-        run: echo::echo,
-    },
-    NamedCheck {
-        id: "rfc7644.paging-consistent",
-        reference: paging::REFERENCE,
-        summary: "Pages fetched with startIndex/count hold no duplicates and miss none of the expected ids (args: pages, expected, count: completeness is not judged when a page holds fewer than count)",
-        produces: &["rfc7644.paging.no-duplicates", "rfc7644.paging.complete"],
-        run: paging::paging_consistent,
-    },
-];
-
-pub fn find(id: &str) -> Option<&'static NamedCheck> {
-    ALL.iter().find(|c| c.id == id)
+/// The outcome ids of a named check, from the scenario vocabulary's catalogue.
+const fn produces(id: &str) -> &'static [&'static str] {
+    let cat = crate::scenario::named::CATALOGUE;
+    let mut i = 0;
+    while i < cat.len() {
+        if const_eq(cat[i].0, id) {
+            return cat[i].1;
+        }
+        i += 1;
+    }
+    &[]
 }
 
-pub fn is_known(id: &str) -> bool {
-    find(id).is_some()
+const fn const_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The rule with this id.
+pub fn find(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+/// The severity rule `id` has in `profile` for its profile-dependent finding.
+pub fn severity(id: &str, profile: Profile, default: Severity) -> Severity {
+    find(id).map_or(default, |r| r.severity(profile, default))
+}
+
+/// Runs a named check with its (rendered) arguments.
+pub fn run_named(ctx: &StepContext<'_>, call: &NamedCall) -> Vec<CheckOutcome> {
+    match call {
+        NamedCall::ListResponse => list::list_response(ctx),
+        NamedCall::ErrorResponse(args) => error::error_response_check(ctx, args),
+        NamedCall::CreatedResource(args) => resource::created_resource(ctx, args),
+        NamedCall::Echo => echo::echo(ctx),
+        NamedCall::PagingConsistent(args) => paging::paging_consistent(ctx, args),
+    }
+}
+
+/// A rule on every returned resource body: its row's id and what it concludes.
+pub struct BodyRule {
+    /// The row's id.
+    pub id: &'static str,
+    /// Whether it applies: to any User or Group body (`lists: true` includes a list's
+    /// Resources), or only to a single one.
+    pub lists: bool,
+    /// The rule.
+    pub run: fn(&StepContext<'_>, &Value) -> CheckOutcome,
+}
+
+/// The rules every returned User or Group gets, in order.
+pub const BODY_RULES: &[BodyRule] = &[
+    BodyRule {
+        id: resource::PASSWORD,
+        lists: true,
+        run: |_, body| resource::password_never_returned(body),
+    },
+    BodyRule {
+        id: resource::ONE_PRIMARY,
+        lists: true,
+        run: |_, body| resource::one_primary(body),
+    },
+    BodyRule {
+        id: resource::VERSION_ETAG,
+        lists: false,
+        run: |ctx, _| resource::version_matches_etag(ctx.exchange),
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_named_check_of_the_vocabulary_has_a_row_and_every_row_one_id() {
+        for (id, produces) in crate::scenario::named::CATALOGUE {
+            let rule = find(id).unwrap_or_else(|| panic!("{id} has no row"));
+            assert_eq!(rule.applies, Applies::Named { produces });
+        }
+        let mut ids: Vec<_> = RULES.iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), RULES.len(), "an id is listed twice");
+        for b in BODY_RULES {
+            assert!(find(b.id).is_some(), "{} has no row", b.id);
+        }
+    }
+
+    #[test]
+    fn content_type_is_an_error_under_entra_only() {
+        assert_eq!(
+            severity(CONTENT_TYPE, Profile::Entra, Severity::Warning),
+            Severity::Error
+        );
+        assert_eq!(
+            severity(CONTENT_TYPE, Profile::Okta, Severity::Warning),
+            Severity::Warning
+        );
+    }
 }

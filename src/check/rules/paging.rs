@@ -1,32 +1,25 @@
 //! Pages fetched one after another must partition the result set: Okta's import walks
 //! `startIndex` 1, 101, … and loses or duplicates users if the order is not stable.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::check::outcome::CheckOutcome;
 use crate::check::step::StepContext;
+use crate::scenario::PagingArgs;
 use crate::scim::json::member;
 use crate::scim::Severity;
 
 pub const REFERENCE: &str = "RFC 7644 §3.4.2.4; Okta import paging";
 
-pub fn paging_consistent(_ctx: &StepContext<'_>, args: &Map<String, Value>) -> Vec<CheckOutcome> {
-    let pages: Vec<&Value> = args
-        .get("pages")
-        .and_then(Value::as_array)
-        .map(|p| p.iter().collect())
-        .unwrap_or_default();
+pub fn paging_consistent(_ctx: &StepContext<'_>, args: &PagingArgs) -> Vec<CheckOutcome> {
+    let pages: Vec<&Value> = args.pages.iter().collect();
     let expected: BTreeSet<String> = args
-        .get("expected")
-        .and_then(Value::as_array)
-        .map(|e| {
-            e.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
+        .expected
+        .iter()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut duplicates = Vec::new();
     for (i, page) in pages.iter().enumerate() {
@@ -45,7 +38,7 @@ pub fn paging_consistent(_ctx: &StepContext<'_>, args: &Map<String, Value>) -> V
         .collect();
     // A server MAY return fewer than `count` (§3.4.2.4); then fixed-size pages cannot cover
     // the results, and completeness says nothing about the server's paging.
-    let count = args.get("count").and_then(Value::as_u64);
+    let count = args.count;
     let short = count.and_then(|count| {
         pages
             .iter()

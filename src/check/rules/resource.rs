@@ -1,7 +1,9 @@
 //! Rules on a returned resource: where it lives (RFC 7644 §3.3, RFC 7643 §3.1), what it must
 //! never show (RFC 7643 §4.1.1 password) and multi-valued invariants (RFC 7643 §2.4).
 
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+use crate::scenario::CreatedArgs;
 
 use crate::check::outcome::CheckOutcome;
 use crate::check::step::StepContext;
@@ -9,8 +11,14 @@ use crate::scim::json::{id_of, member, short};
 use crate::scim::Severity;
 
 pub const CREATED_REFERENCE: &str = "RFC 7644 §3.3; RFC 7643 §3.1";
+/// The password rule's id.
+pub const PASSWORD: &str = "rfc7643.user.password-never-returned";
+/// The primary rule's id.
+pub const ONE_PRIMARY: &str = "rfc7643.multi-valued.one-primary";
+/// The ETag rule's id.
+pub const VERSION_ETAG: &str = "rfc7643.meta.version-matches-etag";
 
-pub fn created_resource(ctx: &StepContext<'_>, args: &Map<String, Value>) -> Vec<CheckOutcome> {
+pub fn created_resource(ctx: &StepContext<'_>, args: &CreatedArgs) -> Vec<CheckOutcome> {
     let Some(resp) = ctx.exchange.response.as_ref() else {
         return vec![];
     };
@@ -98,7 +106,7 @@ pub fn created_resource(ctx: &StepContext<'_>, args: &Map<String, Value>) -> Vec
         }
         .at("/meta/location"),
     );
-    if let Some(expected) = args.get("resource_type").and_then(Value::as_str) {
+    if let Some(expected) = args.resource_type.as_deref() {
         let actual = member(body, "meta").and_then(|m| member(m, "resourceType"));
         out.push(
             match actual {
@@ -127,7 +135,7 @@ pub fn created_resource(ctx: &StepContext<'_>, args: &Map<String, Value>) -> Vec
 /// RFC 7643 §3.1: `meta.version` "MUST" (lower-case there) equal the ETag header; IdPs that
 /// send If-Match take one or the other.
 pub fn version_matches_etag(exchange: &crate::exec::Exchange) -> CheckOutcome {
-    const ID: &str = "rfc7643.meta.version-matches-etag";
+    const ID: &str = VERSION_ETAG;
     const REFERENCE: &str = "RFC 7643 §3.1; RFC 7644 §3.14";
     let etag = exchange.response.as_ref().and_then(|r| r.header("etag"));
     let version = exchange
@@ -173,7 +181,7 @@ pub fn password_never_returned(body: &Value) -> CheckOutcome {
         .collect();
     let mut out = CheckOutcome::verdict(
         leaked.is_empty(),
-        "rfc7643.user.password-never-returned",
+        PASSWORD,
         Severity::Error,
         REFERENCE,
         if leaked.is_empty() {
@@ -206,7 +214,7 @@ pub fn one_primary(body: &Value) -> CheckOutcome {
     }
     CheckOutcome::verdict(
         bad.is_empty(),
-        "rfc7643.multi-valued.one-primary",
+        ONE_PRIMARY,
         Severity::Error,
         REFERENCE,
         if bad.is_empty() {

@@ -1,0 +1,115 @@
+//! A step made concrete for this run: its request, its asserts' operands and its named
+//! checks' arguments all rendered, so the check stage never sees a template.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::request::{prepare, PreparedRequest};
+use super::template::{self, TemplateError};
+use super::vars::Vars;
+use crate::scenario::{Assert, NamedCall, Step, Subject};
+
+/// A step ready to send and check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreparedStep {
+    /// The request to send.
+    pub request: PreparedRequest,
+    /// Each of the step's asserts rendered, in order, or why it could not be (a variable an
+    /// earlier step did not capture): that assert alone is skipped.
+    pub asserts: Vec<Result<Assert, String>>,
+    /// Each named check with its arguments rendered, in order, or why they could not be.
+    pub checks: Vec<Result<NamedCall, String>>,
+}
+
+/// Renders `step`; the request must render (a missing variable there skips the whole step),
+/// asserts and checks render one by one.
+pub fn prepare_step(
+    step: &Step,
+    headers: &BTreeMap<String, Option<String>>,
+    vars: &Vars,
+) -> Result<PreparedStep, TemplateError> {
+    Ok(PreparedStep {
+        request: prepare(&step.request, headers, vars)?,
+        asserts: step
+            .expect
+            .asserts
+            .iter()
+            .map(|a| render_assert(a, vars).map_err(|e| e.to_string()))
+            .collect(),
+        checks: step
+            .expect
+            .checks
+            .iter()
+            .map(|c| {
+                c.map_values(|v| template::render_value(v, vars))
+                    .map_err(|e| e.to_string())
+            })
+            .collect(),
+    })
+}
+
+fn render_assert(a: &Assert, vars: &Vars) -> Result<Assert, TemplateError> {
+    use crate::scenario::Op;
+    let value = |v: &Value| template::render_value(v, vars);
+    let subject = match &a.subject {
+        Subject::Pointer(p) => Subject::Pointer(template::render_text(p, vars)?),
+        Subject::Header(h) => Subject::Header(template::render_text(h, vars)?),
+    };
+    let op = match &a.op {
+        Op::Equals(v) => Op::Equals(value(v)?),
+        Op::NotEquals(v) => Op::NotEquals(value(v)?),
+        Op::Contains(v) => Op::Contains(value(v)?),
+        Op::NotContains(v) => Op::NotContains(value(v)?),
+        Op::OneOf(vs) => Op::OneOf(vs.iter().map(value).collect::<Result<_, _>>()?),
+        other @ (Op::Present(_) | Op::Type(_) | Op::Length(_)) => other.clone(),
+    };
+    Ok(Assert {
+        subject,
+        op,
+        ..a.clone()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Op;
+    use serde_json::json;
+
+    fn step(yaml: &str) -> Step {
+        serde_saphyr::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn asserts_and_named_checks_are_rendered_one_by_one() {
+        let s = step(
+            r#"
+id: s
+title: t
+request: { method: GET, path: "/Users/{{uid}}" }
+expect:
+  asserts:
+    - { id: a.one, pointer: /id, equals: "{{uid}}", hint: h }
+    - { id: a.two, pointer: /x, equals: "{{missing}}", hint: h }
+  checks:
+    - { id: rfc7644.paging-consistent, args: { pages: ["{{uid}}"], expected: ["{{missing}}"] } }
+    - { id: rfc7644.created-resource, args: { resource_type: "{{kind}}" } }
+"#,
+        );
+        let mut vars = Vars::default();
+        vars.insert("uid", json!("u1"));
+        vars.insert("kind", json!("User"));
+        let p = prepare_step(&s, &BTreeMap::new(), &vars).unwrap();
+        assert_eq!(p.request.path, "/Users/u1");
+        assert_eq!(p.asserts[0].as_ref().unwrap().op, Op::Equals(json!("u1")));
+        assert!(p.asserts[1].as_ref().unwrap_err().contains("missing"));
+        assert!(p.checks[0].as_ref().unwrap_err().contains("missing"));
+        assert_eq!(
+            p.checks[1].as_ref().unwrap(),
+            &NamedCall::CreatedResource(crate::scenario::CreatedArgs {
+                resource_type: Some("User".into())
+            })
+        );
+    }
+}

@@ -1,0 +1,263 @@
+//! Named checks a step invokes (`checks: [rfc7644.list-response]`), with their arguments typed
+//! per check: an unknown argument, or a value of the wrong type, is a load error with the file
+//! and line, never a silently different check. The check stage implements them; this is the
+//! vocabulary the scenario files use.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::scim::Severity;
+
+/// One named check of a step, with its arguments. Arguments may hold `{{variables}}`; the
+/// plan stage renders them before the check stage sees them.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "RawCall")]
+pub enum NamedCall {
+    /// `rfc7644.list-response`.
+    ListResponse,
+    /// `rfc7644.error-response`.
+    ErrorResponse(ErrorArgs),
+    /// `rfc7644.created-resource`.
+    CreatedResource(CreatedArgs),
+    /// `rfc7644.echo`.
+    Echo,
+    /// `rfc7644.paging-consistent`.
+    PagingConsistent(PagingArgs),
+}
+
+/// Arguments of `rfc7644.error-response`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorArgs {
+    /// The `scimType` the RFC names for this error, if it names one.
+    #[serde(default)]
+    pub scim_type: Option<String>,
+    /// How much a missing or different `scimType` matters (default: warning).
+    #[serde(default)]
+    pub scim_type_severity: Option<Severity>,
+}
+
+/// Arguments of `rfc7644.created-resource`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreatedArgs {
+    /// The `meta.resourceType` the new resource must carry (`User`, `Group`).
+    #[serde(default)]
+    pub resource_type: Option<String>,
+}
+
+/// Arguments of `rfc7644.paging-consistent`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PagingArgs {
+    /// The ListResponse bodies of the pages, in order (captured whole bodies).
+    #[serde(default)]
+    pub pages: Vec<Value>,
+    /// The ids the pages together must hold.
+    #[serde(default)]
+    pub expected: Vec<Value>,
+    /// The `count` each page asked for: completeness is not judged when a page holds fewer.
+    #[serde(default)]
+    pub count: Option<u64>,
+}
+
+/// Every named check: its id and the ids of the outcomes it reports (`*` stands for an
+/// attribute name), so an assert's `needs` can name them.
+pub const CATALOGUE: &[(&str, &[&str])] = &[
+    (
+        "rfc7644.list-response",
+        &[
+            "rfc7644.list.schemas",
+            "rfc7644.list.integer-counts",
+            "rfc7644.list.resources",
+            "rfc7644.list.total-results",
+            "rfc7644.list.items-per-page",
+            "rfc7644.list.first-page",
+            "rfc7644.list.start-index",
+            "rfc7644.list.count-honoured",
+        ],
+    ),
+    (
+        "rfc7644.error-response",
+        &[
+            "rfc7644.error.json",
+            "rfc7644.error.schemas",
+            "rfc7644.error.status-is-string",
+            "rfc7644.error.status-matches",
+            "rfc7644.error.detail",
+            "rfc7644.error.scim-type",
+        ],
+    ),
+    (
+        "rfc7644.created-resource",
+        &[
+            "rfc7644.create.location-header",
+            "rfc7644.create.location-is-resource",
+            "rfc7644.create.location-matches-meta",
+            "rfc7643.meta.resource-type",
+        ],
+    ),
+    ("rfc7644.echo", &["rfc7644.echo.*"]),
+    (
+        "rfc7644.paging-consistent",
+        &["rfc7644.paging.no-duplicates", "rfc7644.paging.complete"],
+    ),
+];
+
+impl NamedCall {
+    /// The check's id, as scenario files name it.
+    pub fn id(&self) -> &'static str {
+        match self {
+            NamedCall::ListResponse => "rfc7644.list-response",
+            NamedCall::ErrorResponse(_) => "rfc7644.error-response",
+            NamedCall::CreatedResource(_) => "rfc7644.created-resource",
+            NamedCall::Echo => "rfc7644.echo",
+            NamedCall::PagingConsistent(_) => "rfc7644.paging-consistent",
+        }
+    }
+
+    /// The ids of the outcomes it reports.
+    pub fn produces(&self) -> &'static [&'static str] {
+        CATALOGUE
+            .iter()
+            .find(|(id, _)| *id == self.id())
+            .map_or(&[], |(_, produces)| produces)
+    }
+
+    /// Whether one of its outcomes has the id `outcome`.
+    pub fn reports(&self, outcome: &str) -> bool {
+        self.produces().iter().any(|p| match p.strip_suffix('*') {
+            Some(prefix) => outcome.starts_with(prefix),
+            None => *p == outcome,
+        })
+    }
+
+    /// The same call with every argument value passed through `f` (the plan stage renders
+    /// templates with it).
+    pub fn map_values<E>(
+        &self,
+        mut f: impl FnMut(&Value) -> Result<Value, E>,
+    ) -> Result<NamedCall, E> {
+        let mut text = |s: &Option<String>| -> Result<Option<String>, E> {
+            s.as_ref()
+                .map(|s| {
+                    f(&Value::String(s.clone())).map(|v| match v {
+                        Value::String(s) => s,
+                        other => other.to_string(),
+                    })
+                })
+                .transpose()
+        };
+        Ok(match self {
+            NamedCall::ErrorResponse(a) => NamedCall::ErrorResponse(ErrorArgs {
+                scim_type: text(&a.scim_type)?,
+                scim_type_severity: a.scim_type_severity,
+            }),
+            NamedCall::CreatedResource(a) => NamedCall::CreatedResource(CreatedArgs {
+                resource_type: text(&a.resource_type)?,
+            }),
+            NamedCall::PagingConsistent(a) => NamedCall::PagingConsistent(PagingArgs {
+                pages: a.pages.iter().map(&mut f).collect::<Result<_, _>>()?,
+                expected: a.expected.iter().map(&mut f).collect::<Result<_, _>>()?,
+                count: a.count,
+            }),
+            other => other.clone(),
+        })
+    }
+
+    /// Every argument value, for the loader's variable checks.
+    pub fn values(&self) -> Vec<Value> {
+        let mut out = Vec::new();
+        let _ = self.map_values(|v| {
+            out.push(v.clone());
+            Ok::<_, ()>(v.clone())
+        });
+        out
+    }
+}
+
+/// A named check as written: its id alone, or `{id, args}`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawCall {
+    Bare(String),
+    WithArgs {
+        id: String,
+        #[serde(default)]
+        args: Map<String, Value>,
+    },
+}
+
+impl TryFrom<RawCall> for NamedCall {
+    type Error = String;
+
+    fn try_from(raw: RawCall) -> Result<NamedCall, String> {
+        let (id, args) = match raw {
+            RawCall::Bare(id) => (id, Map::new()),
+            RawCall::WithArgs { id, args } => (id, args),
+        };
+        fn typed<T: serde::de::DeserializeOwned>(
+            id: &str,
+            args: Map<String, Value>,
+        ) -> Result<T, String> {
+            serde_json::from_value(Value::Object(args))
+                .map_err(|e| format!("named check `{id}`: {e}"))
+        }
+        let no_args = |call: NamedCall| {
+            if args.is_empty() {
+                Ok(call)
+            } else {
+                Err(format!("named check `{id}` takes no args"))
+            }
+        };
+        match id.as_str() {
+            "rfc7644.list-response" => no_args(NamedCall::ListResponse),
+            "rfc7644.echo" => no_args(NamedCall::Echo),
+            "rfc7644.error-response" => typed(&id, args).map(NamedCall::ErrorResponse),
+            "rfc7644.created-resource" => typed(&id, args).map(NamedCall::CreatedResource),
+            "rfc7644.paging-consistent" => typed(&id, args).map(NamedCall::PagingConsistent),
+            _ => Err(format!(
+                "unknown named check `{id}` (known: {}; `scimcheck list` describes them)",
+                CATALOGUE
+                    .iter()
+                    .map(|(id, _)| *id)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(yaml: &str) -> Result<NamedCall, String> {
+        serde_saphyr::from_str::<NamedCall>(yaml).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn arguments_are_typed_per_check() {
+        assert_eq!(
+            parse("{ id: rfc7644.error-response, args: { scim_type: uniqueness, scim_type_severity: error } }").unwrap(),
+            NamedCall::ErrorResponse(ErrorArgs {
+                scim_type: Some("uniqueness".into()),
+                scim_type_severity: Some(Severity::Error),
+            })
+        );
+        assert_eq!(parse("rfc7644.echo").unwrap(), NamedCall::Echo);
+    }
+
+    #[test]
+    fn a_misspelt_severity_or_argument_is_refused() {
+        let err = parse("{ id: rfc7644.error-response, args: { scim_type_severity: Error } }")
+            .unwrap_err();
+        assert!(err.contains("Error"), "{err}");
+        let err = parse("{ id: rfc7644.created-resource, args: { resource: User } }").unwrap_err();
+        assert!(err.contains("resource"), "{err}");
+        let err = parse("{ id: rfc7644.echo, args: { x: 1 } }").unwrap_err();
+        assert!(err.contains("takes no args"), "{err}");
+        let err = parse("rfc7644.nope").unwrap_err();
+        assert!(err.contains("unknown named check"), "{err}");
+    }
+}
