@@ -1,19 +1,24 @@
-//! scimcheck: a SCIM 2.0 conformance harness.
+#![warn(missing_docs)]
+//! scimcheck: a SCIM 2.0 conformance harness. It replays the provisioning traffic identity
+//! providers send (Okta first, Microsoft Entra ID next, and the RFC's wider rules) against any
+//! SCIM server, checks every response, snapshots the normalised exchanges and reports.
 //!
-//! Pipeline, one module per stage (data flows forward only):
-//! [`scenario`] (load) → [`plan`] → [`exec`] → [`check`] → [`report`].
-//! [`server`] is the embedded reference SCIM server.
+//! The pipeline, one module per stage; data flows forward only, and a stage never imports a
+//! later one:
+//! [`scenario`] (load) → [`plan`] → [`exec`] → [`check`] → [`result`] → [`run`] →
+//! `snapshot` / `report`. `scim` is the vocabulary every stage shares, [`app`] and `cli` the
+//! command line, and [`server`] the embedded reference SCIM server.
 
 pub mod app;
 pub mod check;
-pub mod cli;
-pub mod error;
+pub(crate) mod cli;
+pub(crate) mod error;
 pub mod exec;
 pub mod plan;
-pub mod report;
+pub(crate) mod report;
 pub mod result;
 pub mod run;
 pub mod scenario;
 pub mod scim;
 pub mod server;
-pub mod snapshot;
+pub(crate) mod snapshot;

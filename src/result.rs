@@ -14,29 +14,41 @@ use crate::scim::{ScenarioId, StepId};
 /// Bumped when the JSON report changes incompatibly.
 pub const REPORT_VERSION: u32 = 1;
 
+/// Everything one run found: every report and snapshot renders this.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
+    /// The JSON report's version.
     pub report_version: u32,
+    /// The harness's version.
     pub tool_version: String,
+    /// The run's id (its names' prefix).
     pub run_id: String,
+    /// Where it ran.
     pub target: Target,
+    /// The profiles that had scenarios to run.
     pub profiles: Vec<Profile>,
     /// RFC 3339 UTC.
     pub started_at: String,
+    /// Wall time of the run.
     pub duration_ms: u64,
+    /// Checks counted by status.
     pub summary: Summary,
     /// Rate-limit answers waited out before the first scenario (the reachability probe).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub preflight_throttled: Vec<crate::exec::Throttle>,
+    /// Every scenario, in plan order.
     pub scenarios: Vec<ScenarioResult>,
+    /// What cleanup did.
     pub cleanup: Cleanup,
     /// Why the run stopped before every step ran (signal, deadline).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interrupted: Option<StopReason>,
 }
 
+/// The server a run checked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Target {
+    /// Its SCIM root.
     pub base_url: String,
     /// The run used the embedded reference server.
     pub embedded: bool,
@@ -45,15 +57,21 @@ pub struct Target {
     pub insecure: bool,
 }
 
+/// Checks counted by status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
+    /// Passed.
     pub passed: usize,
+    /// Failed with severity error.
     pub failed: usize,
+    /// Failed with severity warning or info.
     pub warnings: usize,
+    /// Could not apply.
     pub skipped: usize,
 }
 
 impl Summary {
+    /// Counts `checks`.
     pub fn of<'a>(checks: impl IntoIterator<Item = &'a CheckOutcome>) -> Summary {
         let mut s = Summary::default();
         for c in checks {
@@ -68,12 +86,18 @@ impl Summary {
     }
 }
 
+/// One scenario's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioResult {
+    /// The scenario's id.
     pub id: ScenarioId,
+    /// Its title.
     pub title: String,
+    /// Its profile.
     pub profile: Profile,
+    /// The rule or IdP behaviour it replays.
     pub reference: String,
+    /// The file it came from.
     pub file: String,
     /// Why the whole scenario did not run, if it did not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -82,12 +106,15 @@ pub struct ScenarioResult {
     /// tests (a 400 for a filter it does not support): the scenario says nothing either way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_applicable: Option<String>,
+    /// Its steps, in order.
     pub steps: Vec<StepResult>,
+    /// Wall time of its steps.
     pub duration_ms: u64,
     /// Generated values that differ on every run (random externalIds, passwords, GUIDs), with
     /// the placeholder snapshots write instead.
     #[serde(skip)]
     pub volatile: Vec<(String, String)>,
+    /// What the snapshot stage concluded, with `--snapshots`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<SnapshotOutcome>,
 }
@@ -106,12 +133,15 @@ pub struct SnapshotOutcome {
     pub check: CheckOutcome,
 }
 
+/// How a scenario's snapshot compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SnapshotStatus {
     /// No snapshot existed; this run's was written.
     Written,
+    /// Equal to the accepted one.
     Matched,
+    /// Different from the accepted one.
     Drifted,
     /// `--update-snapshots` accepted this run's.
     Updated,
@@ -120,17 +150,25 @@ pub enum SnapshotStatus {
     NotCompared,
 }
 
+/// One step's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepResult {
+    /// The step's id.
     pub id: StepId,
+    /// Its title.
     pub title: String,
+    /// Why it did not run, if it did not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
+    /// What was sent and received, if it ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange: Option<Exchange>,
+    /// Its checks, in order.
     pub checks: Vec<CheckOutcome>,
+    /// The values it captured for later steps.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub captures: BTreeMap<String, Value>,
+    /// What snapshots record of it.
     #[serde(skip)]
     pub snapshot: SnapshotMode,
     /// The earlier steps this one builds on (its `needs`), so a report can show the request

@@ -32,7 +32,7 @@ pub fn main() -> i32 {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
-            return EXIT_USAGE;
+            return crate::error::EXIT_INTERNAL;
         }
     };
     let result = runtime.block_on(async {
@@ -54,6 +54,7 @@ pub fn main() -> i32 {
     }
 }
 
+/// The profiles of a `--profile` list (`all` for every one).
 pub fn parse_profiles(list: &str) -> Result<Vec<Profile>, Error> {
     let mut out = Vec::new();
     for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {

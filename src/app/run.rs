@@ -312,6 +312,7 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
+/// The exit code of a finished run: 1 when a check at or above `fail_on` failed, else 0.
 pub fn exit_code(run: &RunResult, fail_on: FailOn) -> i32 {
     let threshold = match fail_on {
         FailOn::Error => Severity::Error,

@@ -8,6 +8,7 @@ use crate::scim::{CheckId, Severity};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CheckStatus {
+    /// Passed.
     Passed,
     /// Failed with severity `error`.
     Failed,
@@ -20,8 +21,11 @@ pub enum CheckStatus {
 /// One check's result on one step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckOutcome {
+    /// The check's stable id.
     pub id: CheckId,
+    /// Passed, failed, warning or skipped.
     pub status: CheckStatus,
+    /// How much a failure matters.
     pub severity: Severity,
     /// RFC section or IdP behaviour the check enforces.
     pub reference: String,
@@ -36,6 +40,7 @@ pub struct CheckOutcome {
 }
 
 impl CheckOutcome {
+    /// A passed check.
     pub fn pass(id: impl Into<CheckId>, reference: &str, message: impl Into<String>) -> Self {
         CheckOutcome {
             id: id.into(),
@@ -71,6 +76,7 @@ impl CheckOutcome {
         }
     }
 
+    /// A check that could not apply, with the reason.
     pub fn skip(id: impl Into<CheckId>, reference: &str, reason: impl Into<String>) -> Self {
         CheckOutcome {
             id: id.into(),
@@ -101,11 +107,13 @@ impl CheckOutcome {
         out
     }
 
+    /// The same outcome, pointing into the response body.
     pub fn at(mut self, pointer: impl Into<String>) -> Self {
         self.pointer = Some(pointer.into());
         self
     }
 
+    /// Whether it failed (as an error or a warning).
     pub fn is_failure(&self) -> bool {
         matches!(self.status, CheckStatus::Failed | CheckStatus::Warning)
     }

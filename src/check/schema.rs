@@ -14,6 +14,7 @@ use crate::scim::schemas::FILES;
 /// Instances nested deeper than this are reported, not validated (the validator recurses).
 const MAX_DEPTH: usize = 256;
 
+/// One place where a value breaks a schema.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SchemaViolation {
     /// JSON Pointer into the validated value.
@@ -22,10 +23,12 @@ pub struct SchemaViolation {
     pub message: String,
 }
 
+/// A schema name that is not one of the built-in files.
 #[derive(Debug, thiserror::Error)]
 #[error("unknown schema `{0}`")]
 pub struct UnknownSchema(pub String);
 
+/// The built-in JSON Schemas, compiled.
 pub struct SchemaSet {
     validators: Vec<(&'static str, jsonschema::Validator)>,
     /// Every property name the schemas define, for case-insensitive matching.
@@ -88,10 +91,12 @@ impl SchemaSet {
         Ok(SchemaSet { validators, names })
     }
 
+    /// The schema names, in file order.
     pub fn names(&self) -> Vec<&'static str> {
         self.validators.iter().map(|(n, _)| *n).collect()
     }
 
+    /// Every way `value` breaks the schema `name` (none: it is valid).
     pub fn validate(
         &self,
         name: &str,

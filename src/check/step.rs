@@ -35,6 +35,7 @@ pub struct StepContext<'a> {
 /// Whether the scenario goes on after this step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Flow {
+    /// The next step runs.
     Continue,
     /// The server lacks an optional feature the rest of the scenario needs.
     SkipRest(String),
@@ -42,6 +43,7 @@ pub enum Flow {
 
 const CONTENT_TYPE_REFERENCE: &str = "RFC 7644 §3.1, §8.1";
 
+/// Every check of one step, and whether the scenario goes on.
 pub fn check_step(ctx: &StepContext<'_>) -> (Vec<CheckOutcome>, Flow) {
     let mut out = Vec::new();
     let flow = run(ctx, &mut out);

@@ -8,23 +8,35 @@ use tokio::sync::Mutex;
 
 use super::secret::Secret;
 
+/// How the harness authenticates to the target.
 #[derive(Debug, Clone, Default)]
 pub enum Auth {
+    /// No credentials.
     #[default]
     None,
+    /// `Authorization: Bearer <token>`.
     Bearer(Secret),
+    /// HTTP Basic.
     Basic {
+        /// The user name.
         user: String,
+        /// The password.
         password: Secret,
     },
+    /// OAuth 2.0 client credentials.
     OAuth(OAuthConfig),
 }
 
+/// Where and as whom to fetch OAuth access tokens.
 #[derive(Debug, Clone)]
 pub struct OAuthConfig {
+    /// The token endpoint.
     pub token_url: String,
+    /// The client id.
     pub client_id: String,
+    /// The client secret.
     pub client_secret: Secret,
+    /// The scope asked for, if any.
     pub scope: Option<String>,
 }
 

@@ -25,7 +25,9 @@ use crate::scim::{Method, ResourceId, ResourceKind};
 pub struct Cleanup {
     /// `--keep-resources` was given: nothing was deleted.
     pub kept: bool,
+    /// What was deleted.
     pub deleted: Vec<LedgerEntry>,
+    /// What could not be deleted, with the reasons.
     pub failed: Vec<CleanupFailure>,
     /// Why the cleanup cannot vouch that nothing of the run remains, when it cannot.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -35,7 +37,9 @@ pub struct Cleanup {
 /// A resource the run created and could not delete, with the reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CleanupFailure {
+    /// The resource.
     pub entry: LedgerEntry,
+    /// Why it was not deleted.
     pub reason: String,
 }
 
@@ -179,6 +183,7 @@ pub enum SearchError {
     /// The target answered 401 or 403.
     #[error("{0}")]
     Rejected(String),
+    /// Any other failure.
     #[error("{0}")]
     Failed(String),
 }

@@ -19,13 +19,16 @@ use crate::plan::PreparedRequest;
 use crate::scim::path::encode_segment;
 use crate::scim::urn::MEDIA_TYPE;
 
+/// How the client reaches and talks to the target.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
     /// The SCIM root without a trailing slash, e.g. `https://host/scim/v2`.
     pub base_url: String,
+    /// The credentials.
     pub auth: Auth,
     /// `--header` values; treated as secrets (they often carry API keys).
     pub extra_headers: Vec<(String, Secret)>,
+    /// Per-request timeout.
     pub timeout: Duration,
     /// Bodies longer than this are cut and flagged, never buffered whole.
     pub body_cap: usize,
@@ -35,12 +38,14 @@ pub struct ClientConfig {
     pub insecure: bool,
     /// Proxy URL; without it no proxy is used, whatever the environment says.
     pub proxy: Option<String>,
+    /// How throttling (429, 503) is waited out.
     pub retry: RetryPolicy,
     /// Requests per second at most, for fragile tenants.
     pub max_rps: Option<f64>,
 }
 
 impl ClientConfig {
+    /// The default cap on a response body (16 MiB).
     pub const DEFAULT_BODY_CAP: usize = 16 * 1024 * 1024;
 
     /// A configuration with defaults for everything but the target and credentials.
@@ -60,6 +65,7 @@ impl ClientConfig {
     }
 }
 
+/// The HTTP client of a run: redacts credentials, never follows redirects, caps bodies.
 pub struct Client {
     http: reqwest::Client,
     config: ClientConfig,
@@ -76,6 +82,7 @@ struct OutHeader {
 }
 
 impl Client {
+    /// A client for `config`, or why its options are unusable.
     pub fn new(config: ClientConfig) -> Result<Client, String> {
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -120,10 +127,12 @@ impl Client {
         })
     }
 
+    /// Its configuration.
     pub fn config(&self) -> &ClientConfig {
         &self.config
     }
 
+    /// Whether it sends any credentials.
     pub fn has_credentials(&self) -> bool {
         self.authorizer.is_configured()
     }
@@ -234,6 +243,7 @@ impl Client {
         }
     }
 
+    /// Sends one request and records the exchange; never fails (a transport error is recorded).
     pub async fn send(&self, req: &PreparedRequest) -> Exchange {
         let started = Instant::now();
         let mut throttled = Vec::new();

@@ -13,14 +13,18 @@ pub type Headers = BTreeMap<String, String>;
 /// What replaces a secret header value in every record.
 pub const REDACTED: &str = "[redacted]";
 
+/// One request and what came back, as data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Exchange {
+    /// What was sent (credentials redacted).
     pub request: RecordedRequest,
+    /// What came back, when anything did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<RecordedResponse>,
     /// Set when no complete response arrived (timeout, reset, refused, body too large).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<TransportError>,
+    /// Wall time of the request, retries included.
     pub duration_ms: u64,
     /// 429/503 answers that were waited out and retried before the recorded response.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -30,24 +34,35 @@ pub struct Exchange {
 /// One rate-limit answer the client waited out (RFC 6585 §4, RFC 9110 §10.2.3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Throttle {
+    /// 429 or 503.
     pub status: u16,
+    /// The `Retry-After` the server sent, as sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<String>,
+    /// How long the client waited before retrying.
     pub waited_ms: u64,
 }
 
+/// A request as it was sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordedRequest {
+    /// Its method.
     pub method: Method,
+    /// Its full URL.
     pub url: String,
+    /// Its headers (credentials redacted).
     pub headers: Headers,
+    /// Its JSON body, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
 }
 
+/// A response as it arrived.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordedResponse {
+    /// Its HTTP status.
     pub status: u16,
+    /// Its headers, names lower-cased.
     pub headers: Headers,
     /// The body as text (lossy UTF-8), at most the body cap.
     pub body: String,
@@ -60,6 +75,7 @@ pub struct RecordedResponse {
 }
 
 impl RecordedResponse {
+    /// A response with its body parsed as JSON where it is JSON.
     pub fn new(status: u16, headers: Headers, body: String, truncated: bool) -> Self {
         let json = if truncated || body.trim().is_empty() {
             None
@@ -123,6 +139,7 @@ impl RecordedResponse {
         RecordedResponse::new(self.status, headers, body, self.truncated)
     }
 
+    /// A header's value, by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .get(&name.to_ascii_lowercase())
@@ -173,21 +190,28 @@ fn map_strings(v: &mut Value, f: &impl Fn(&str) -> String) {
     }
 }
 
+/// Why no complete response arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TransportErrorKind {
+    /// The request timed out.
     Timeout,
+    /// The connection could not be made.
     Connect,
     /// The connection broke mid-exchange (reset, closed early, protocol error).
     Broken,
+    /// The body exceeded the size cap.
     BodyTooLarge,
     /// The harness refused to send (e.g. a mutation of a resource this run did not create).
     Refused,
 }
 
+/// A request that got no complete response.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TransportError {
+    /// What went wrong.
     pub kind: TransportErrorKind,
+    /// One line for a person.
     pub message: String,
 }
 
@@ -216,10 +240,12 @@ impl Exchange {
 }
 
 impl Exchange {
+    /// The response status, if a response arrived.
     pub fn status(&self) -> Option<u16> {
         self.response.as_ref().map(|r| r.status)
     }
 
+    /// The response body as JSON, if it is JSON.
     pub fn json(&self) -> Option<&Value> {
         self.response.as_ref().and_then(|r| r.json.as_ref())
     }

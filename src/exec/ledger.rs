@@ -9,12 +9,16 @@ use crate::plan::PreparedRequest;
 use crate::scim::json::{id_of, member};
 use crate::scim::{Method, ResourceId, ResourceKind};
 
+/// A resource this run created.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerEntry {
+    /// User or group.
     pub kind: ResourceKind,
+    /// The server-assigned id.
     pub id: ResourceId,
     /// userName or displayName, for messages.
     pub name: String,
+    /// Whether the run has deleted it.
     #[serde(default)]
     pub deleted: bool,
 }
@@ -22,7 +26,9 @@ pub struct LedgerEntry {
 /// A resource the run must never touch although an answer pointed at it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Disowned {
+    /// The resource.
     pub entry: LedgerEntry,
+    /// Why it is not the run's to touch.
     pub why: String,
     /// The run did create it (its name carries the prefix), but its id cannot be addressed
     /// safely: cleanup reports it instead of deleting it.
@@ -32,17 +38,21 @@ pub struct Disowned {
 /// What an exchange told the ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Observed {
+    /// Nothing the ledger tracks.
     Nothing,
     /// A new resource of the run, to read back before anything builds on it.
     Created(LedgerEntry),
     /// An answer that points at a resource that is not (or no longer) the run's: a finding,
     /// `check` being its id.
     Disowned {
+        /// The finding's check id.
         check: &'static str,
+        /// What the answer pointed at.
         why: String,
     },
 }
 
+/// What this run created; a mutation is only sent to an id in it.
 #[derive(Debug, Default)]
 pub struct Ledger {
     entries: Mutex<Vec<LedgerEntry>>,
@@ -384,6 +394,7 @@ impl Ledger {
         }
     }
 
+    /// Records that a resource is gone.
     pub fn mark_deleted(&self, kind: ResourceKind, id: &str) {
         for e in self
             .lock()
@@ -403,6 +414,7 @@ impl Ledger {
         out
     }
 
+    /// Every entry, deleted or not, in creation order.
     pub fn all(&self) -> Vec<LedgerEntry> {
         self.lock().clone()
     }

@@ -11,7 +11,9 @@ use crate::plan::PreparedRequest;
 /// doubling the wait, within bounds so a run never stalls.
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
+    /// Retries at most.
     pub max_retries: u32,
+    /// The first wait when the server names none; doubled on each retry.
     pub first_wait: Duration,
     /// Total waiting allowed for one request; past it the last answer is recorded.
     pub max_total_wait: Duration,

@@ -7,10 +7,12 @@ use super::exchange::REDACTED;
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a secret.
     pub fn new(value: impl Into<String>) -> Secret {
         Secret(value.into())
     }
 
+    /// The secret itself, for the one place that sends it.
     pub fn expose(&self) -> &str {
         &self.0
     }

@@ -37,8 +37,11 @@ use crate::scenario::{Capability, Loaded, Profile, Scenario};
 /// One scenario as this run will execute it.
 #[derive(Debug, Clone)]
 pub struct PlannedScenario {
+    /// The file it came from.
     pub file: String,
+    /// The scenario.
     pub scenario: Scenario,
+    /// Its variables: the built-ins, then what its steps capture.
     pub vars: Vars,
     /// Set when the scenario cannot apply to this target; every step is skipped with it.
     pub skip: Option<String>,

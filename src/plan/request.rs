@@ -11,12 +11,15 @@ use crate::scim::Method;
 /// A request ready to send: every template rendered.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreparedRequest {
+    /// The method.
     pub method: Method,
     /// Path below the base URL, starting with `/`.
     pub path: String,
+    /// Query parameters, in the order they are sent.
     pub query: Vec<(String, String)>,
     /// Header overrides; `None` removes a default header.
     pub headers: Vec<(String, Option<String>)>,
+    /// The JSON body, if any.
     pub body: Option<Value>,
 }
 
@@ -129,6 +132,7 @@ pub fn set_pointer(root: &mut Value, pointer: &str, value: Value) {
     }
 }
 
+/// Removes the member a JSON pointer names, if it is there.
 pub fn remove_pointer(root: &mut Value, pointer: &str) {
     let Some((parent, last)) = pointer.rsplit_once('/') else {
         return;

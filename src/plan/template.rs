@@ -8,16 +8,26 @@ use serde_json::Value;
 
 use super::vars::Vars;
 
+/// Why a template could not be rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TemplateError {
     #[error(
         "{{{{{0}}}}} has no value: the step that captures it did not run or did not capture it"
     )]
+    /// A variable without a value.
     Missing(String),
+    /// A filter other than `upper` and `lower`.
     #[error("unknown template filter `{filter}` in {{{{{expr}}}}} (known: upper, lower)")]
-    UnknownFilter { expr: String, filter: String },
+    UnknownFilter {
+        /// The whole placeholder.
+        expr: String,
+        /// The unknown filter.
+        filter: String,
+    },
+    /// A `{{` without its `}}`.
     #[error("unclosed `{{{{` in `{0}`")]
     Unclosed(String),
+    /// A value that cannot be one path segment.
     #[error("{{{{{0}}}}} is `{1}`, which cannot stand in a URL path")]
     NotASegment(String, String),
 }
@@ -25,7 +35,9 @@ pub enum TemplateError {
 /// One placeholder: the variable name and optional filter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placeholder<'a> {
+    /// The variable's name.
     pub name: &'a str,
+    /// Its filter, if any.
     pub filter: Option<&'a str>,
 }
 

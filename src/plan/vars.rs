@@ -15,6 +15,7 @@ pub struct RunId(String);
 impl RunId {
     const ALPHABET: &'static [u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 
+    /// A fresh random run id.
     pub fn random() -> RunId {
         let mut rng = rand::rng();
         RunId(
@@ -36,6 +37,7 @@ impl RunId {
         }
     }
 
+    /// The id as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -57,14 +59,17 @@ impl fmt::Display for RunId {
 pub struct Vars(BTreeMap<String, Value>);
 
 impl Vars {
+    /// A variable's value.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.0.get(name)
     }
 
+    /// Sets a variable.
     pub fn insert(&mut self, name: impl Into<String>, value: Value) {
         self.0.insert(name.into(), value);
     }
 
+    /// Whether a variable has a value.
     pub fn contains(&self, name: &str) -> bool {
         self.0.contains_key(name)
     }

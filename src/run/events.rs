@@ -3,9 +3,11 @@
 
 use crate::result::ScenarioResult;
 
+/// What a run reports while it goes on (a progress bar); results still come back as data.
 pub trait Events: Send + Sync {
     /// The plan is ready: this many scenarios will run.
     fn started(&self, _scenarios: usize) {}
+    /// A scenario finished (its cleanup included).
     fn scenario_done(&self, _result: &ScenarioResult) {}
     /// Every scenario ran; cleanup comes next.
     fn finished(&self) {}

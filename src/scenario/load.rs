@@ -11,9 +11,13 @@ use super::validate::validate_all;
 /// A scenario file that could not be used; `file:line:column: message`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct LoadError {
+    /// The file.
     pub file: String,
+    /// The line, when known.
     pub line: Option<u64>,
+    /// The column, when known.
     pub column: Option<u64>,
+    /// What is wrong and what to do.
     pub message: String,
 }
 
@@ -31,6 +35,7 @@ impl fmt::Display for LoadError {
 }
 
 impl LoadError {
+    /// An error about `file` without a location.
     pub fn new(file: &str, message: impl Into<String>) -> Self {
         LoadError {
             file: file.to_string(),
@@ -44,7 +49,9 @@ impl LoadError {
 /// A scenario with the file it came from (for error messages and `scimcheck list`).
 #[derive(Debug, Clone)]
 pub struct Loaded {
+    /// The file it came from.
     pub file: String,
+    /// The scenario.
     pub scenario: Scenario,
     /// Where the scenario's parts are in the file, for messages.
     pub spans: Spans,

@@ -16,10 +16,13 @@ use crate::scim::{Method, ScenarioId, Severity, StepId};
 pub struct Scenario {
     /// Stable id, e.g. `okta.users.create`; check ids of its steps start with it.
     pub id: ScenarioId,
+    /// One line: what the scenario replays.
     pub title: String,
+    /// The profile it belongs to.
     pub profile: Profile,
     /// The IdP behaviour or RFC section the scenario replays.
     pub reference: String,
+    /// More words, for `scimcheck list`.
     #[serde(default)]
     pub description: Option<String>,
     /// Capabilities from `/ServiceProviderConfig` the scenario needs (e.g. `patch`).
@@ -29,20 +32,27 @@ pub struct Scenario {
     /// `User-Agent`.
     #[serde(default)]
     pub headers: BTreeMap<String, Option<String>>,
+    /// Its steps, run in order.
     pub steps: Vec<Step>,
 }
 
+/// A family of scenarios `--profile` selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
+    /// Okta's provisioning traffic.
     Okta,
+    /// Microsoft Entra ID's provisioning traffic.
     Entra,
+    /// The wider rules of RFC 7643 and RFC 7644.
     Rfc,
 }
 
 impl Profile {
+    /// Every profile.
     pub const ALL: [Profile; 3] = [Profile::Okta, Profile::Entra, Profile::Rfc];
 
+    /// The profile's name on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
             Profile::Okta => "okta",
@@ -62,10 +72,15 @@ impl fmt::Display for Profile {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Capability {
+    /// PATCH (RFC 7644 §3.5.2).
     Patch,
+    /// Filtering (§3.4.2.2).
     Filter,
+    /// Sorting (§3.4.2.3).
     Sort,
+    /// ETags (§3.14).
     Etag,
+    /// Bulk (§3.7).
     Bulk,
 }
 
@@ -82,11 +97,13 @@ impl Capability {
     }
 }
 
+/// One request and what its response must show.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// Short slug, unique within the scenario, e.g. `existence-check`.
     pub id: StepId,
+    /// One line: what the step does.
     pub title: String,
     /// Overrides the scenario's reference for this step's checks.
     #[serde(default)]
@@ -95,7 +112,9 @@ pub struct Step {
     /// rather than failing again for the same root cause.
     #[serde(default)]
     pub needs: Vec<StepId>,
+    /// What to send.
     pub request: Request,
+    /// What the response must show.
     #[serde(default)]
     pub expect: Expect,
     /// Variables taken from the response: `name: /json/pointer`, `name: header:ETag`,
@@ -108,17 +127,22 @@ pub struct Step {
     pub snapshot: SnapshotMode,
 }
 
+/// What snapshots record of a step's response.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SnapshotMode {
+    /// The whole normalised exchange.
     #[default]
     Full,
+    /// Only the status.
     Status,
 }
 
+/// The request a step sends, templated.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
+    /// The method.
     pub method: Method,
     /// Path below the base URL, e.g. `/Users/{{user_id}}`.
     pub path: String,
@@ -129,6 +153,7 @@ pub struct Request {
     /// (e.g. `Authorization: null` sends no credentials).
     #[serde(default)]
     pub headers: BTreeMap<String, Option<String>>,
+    /// The JSON body, if any (templated).
     #[serde(default)]
     pub body: Option<Value>,
     /// JSON-pointer assignments applied to `body` after templating, e.g. to modify a
@@ -140,6 +165,7 @@ pub struct Request {
     pub remove: Vec<String>,
 }
 
+/// What a step's response must show.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
@@ -159,6 +185,7 @@ pub struct Expect {
     /// JSON Schema each element of a ListResponse's `Resources` must satisfy.
     #[serde(default)]
     pub resources_schema: Option<String>,
+    /// Declarative asserts on the body or headers.
     #[serde(default)]
     pub asserts: Vec<Assert>,
     /// Named checks from `src/check/rules`, with their typed arguments.
@@ -324,19 +351,28 @@ impl TryFrom<RawAssert> for Assert {
     }
 }
 
+/// The JSON type an assert may require.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum JsonType {
+    /// A string.
     String,
+    /// A whole number.
     Integer,
+    /// Any number.
     Number,
+    /// `true` or `false`.
     Boolean,
+    /// An object.
     Object,
+    /// An array.
     Array,
+    /// `null`.
     Null,
 }
 
 impl JsonType {
+    /// The type of `value`.
     pub fn of(value: &Value) -> JsonType {
         match value {
             Value::String(_) => JsonType::String,
@@ -349,11 +385,13 @@ impl JsonType {
         }
     }
 
+    /// Whether `value` is of this type (an integer is a number too).
     pub fn matches(self, value: &Value) -> bool {
         let actual = JsonType::of(value);
         actual == self || (self == JsonType::Number && actual == JsonType::Integer)
     }
 
+    /// The type's name.
     pub fn as_str(self) -> &'static str {
         match self {
             JsonType::String => "string",

@@ -10,7 +10,9 @@ use serde_saphyr::{Location, Spanned};
 /// What a validation message points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum At {
+    /// The scenario itself.
     Scenario,
+    /// A step, by index.
     Step(usize),
     /// Step index, assert index.
     Assert(usize, usize),

@@ -6,14 +6,20 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Method {
+    /// GET.
     Get,
+    /// POST.
     Post,
+    /// PUT.
     Put,
+    /// PATCH.
     Patch,
+    /// DELETE.
     Delete,
 }
 
 impl Method {
+    /// The method's name.
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",

@@ -9,10 +9,12 @@ use std::fmt;
 pub struct ResourceId(String);
 
 impl ResourceId {
+    /// An id from its text.
     pub fn new(id: impl Into<String>) -> ResourceId {
         ResourceId(id.into())
     }
 
+    /// The id as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -27,11 +29,14 @@ impl fmt::Display for ResourceId {
 /// The two resource types the harness creates, and so may modify.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ResourceKind {
+    /// A group (`/Groups`).
     Group,
+    /// A user (`/Users`).
     User,
 }
 
 impl ResourceKind {
+    /// The collection's path below the SCIM root.
     pub fn endpoint(self) -> &'static str {
         match self {
             ResourceKind::User => "/Users",

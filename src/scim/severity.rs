@@ -9,13 +9,17 @@ use serde::{Deserialize, Serialize};
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Worth knowing; never fails a run.
     Info,
+    /// A SHOULD of the RFC, or an interoperability risk.
     Warning,
+    /// A MUST of the RFC, or an IdP blocker.
     #[default]
     Error,
 }
 
 impl Severity {
+    /// The severity's name.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",

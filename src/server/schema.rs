@@ -10,16 +10,24 @@ use crate::scim::urn;
 /// One attribute's characteristics, as the server's rules need them.
 #[derive(Debug, Clone)]
 pub struct Attr {
+    /// Its name.
     pub name: String,
+    /// Its type (`string`, `boolean`, `complex`, …).
     pub kind: &'static str,
+    /// Multi-valued.
     pub multi: bool,
+    /// Compared case-sensitively.
     pub case_exact: bool,
+    /// Set by the server only.
     pub read_only: bool,
+    /// Never returned (`password`).
     pub never_returned: bool,
+    /// Its sub-attributes.
     pub sub: Vec<Attr>,
 }
 
 impl Attr {
+    /// A sub-attribute by case-insensitive name.
     pub fn sub_attr(&self, name: &str) -> Option<&Attr> {
         self.sub.iter().find(|a| a.name.eq_ignore_ascii_case(name))
     }
@@ -274,11 +282,14 @@ fn common() -> Vec<Attr> {
 
 /// Attribute lookup for one resource type: core attributes plus extensions by URN.
 pub struct ResourceSchema {
+    /// The core schema's attributes.
     pub core: Vec<Attr>,
+    /// Each extension's URN and attributes.
     pub extensions: Vec<(&'static str, Vec<Attr>)>,
 }
 
 impl ResourceSchema {
+    /// The User resource type's schema.
     pub fn user() -> &'static ResourceSchema {
         static USER: OnceLock<ResourceSchema> = OnceLock::new();
         USER.get_or_init(|| ResourceSchema {
@@ -287,6 +298,7 @@ impl ResourceSchema {
         })
     }
 
+    /// The Group resource type's schema.
     pub fn group() -> &'static ResourceSchema {
         static GROUP: OnceLock<ResourceSchema> = OnceLock::new();
         GROUP.get_or_init(|| ResourceSchema {
@@ -313,6 +325,7 @@ impl ResourceSchema {
         list.iter().find(|a| a.name.eq_ignore_ascii_case(name))
     }
 
+    /// The extension URN `key` names, ignoring case.
     pub fn extension_urn(&self, key: &str) -> Option<&'static str> {
         self.extensions
             .iter()

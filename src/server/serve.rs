@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::http::{handle, App};
 use super::store::Store;
 
+/// How the embedded server is set up.
 #[derive(Debug, Clone, Default)]
 pub struct ServerConfig {
     /// Accept only `Bearer <token>`; `None` accepts any non-empty bearer token.
@@ -15,6 +16,7 @@ pub struct ServerConfig {
     pub log_requests: bool,
 }
 
+/// A reference server running on a loopback port.
 pub struct RunningServer {
     base_url: String,
     app: Arc<App>,
@@ -58,10 +60,12 @@ impl RunningServer {
         })
     }
 
+    /// Its SCIM root URL.
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
 
+    /// Its data.
     pub fn store(&self) -> &Store {
         &self.app.store
     }
@@ -73,21 +77,31 @@ impl RunningServer {
     }
 }
 
+/// Options of `scimcheck serve`.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
+    /// The address to listen on.
     pub bind: IpAddr,
+    /// The port (0: any free one).
     pub port: u16,
+    /// The only bearer token accepted (any non-empty one without it).
     pub token: Option<String>,
+    /// Allow an address other than loopback.
     pub allow_non_loopback: bool,
 }
 
+/// Why `scimcheck serve` could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
+    /// A non-loopback address without `--allow-non-loopback`.
     #[error("refusing to bind {0}: it is not a loopback address; pass --allow-non-loopback to serve test data on the network")]
     NonLoopback(IpAddr),
+    /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
+        /// The address.
         addr: SocketAddr,
+        /// Why.
         #[source]
         source: std::io::Error,
     },

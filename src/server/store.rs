@@ -29,6 +29,7 @@ const PASSWORD: &str = "password";
 /// A validated body, with the password and the member list taken out of it.
 type Prepared = (Map<String, Value>, Option<String>, Option<Vec<Value>>);
 
+/// The server's data: every write under one lock, so each is atomic.
 pub struct Store {
     data: RwLock<Data>,
     /// The base URL (…/scim/v2) for `meta.location` and `$ref`.
@@ -70,6 +71,7 @@ fn new_id() -> String {
 }
 
 impl Store {
+    /// An empty store whose locations start with `base`.
     pub fn new(base: impl Into<String>) -> Store {
         Store {
             data: RwLock::new(Data::default()),
@@ -77,10 +79,12 @@ impl Store {
         }
     }
 
+    /// The SCIM root its locations start with.
     pub fn base(&self) -> &str {
         &self.base
     }
 
+    /// Read access to the data.
     pub fn read(&self) -> RwLockReadGuard<'_, Data> {
         self.data.read().unwrap_or_else(|e| e.into_inner())
     }
@@ -89,6 +93,7 @@ impl Store {
         self.data.write().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The `meta.location` of a resource.
     pub fn location(&self, kind: Kind, id: &str) -> String {
         format!("{}/{}/{id}", self.base, kind.endpoint())
     }
@@ -140,6 +145,7 @@ impl Store {
         ts
     }
 
+    /// Creates a resource from a POST body.
     pub fn create(&self, kind: Kind, body: Value) -> Result<Written, ScimError> {
         let (mut map, password, members) = Self::prepare(kind, body)?;
         let mut data = self.write();
@@ -315,6 +321,7 @@ impl Store {
         Ok(self.written(&data, kind, id.to_string(), render))
     }
 
+    /// Deletes a resource, honouring If-Match.
     pub fn delete(&self, kind: Kind, id: &str, if_match: &IfMatch) -> Result<(), ScimError> {
         let mut data = self.write();
         let current = data
@@ -373,6 +380,7 @@ impl Store {
             .map(|w| w.body.unwrap_or_default())
     }
 
+    /// Adds a group directly, for benchmarks and tests.
     pub fn seed_group(&self, body: Value) -> Result<Value, ScimError> {
         self.create(Kind::Group, body)
             .map(|w| w.body.unwrap_or_default())

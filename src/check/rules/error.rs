@@ -11,6 +11,7 @@ use crate::scim::json::{member, short};
 use crate::scim::urn;
 use crate::scim::Severity;
 
+/// The section every error-body rule cites.
 pub const REFERENCE: &str = "RFC 7644 §3.12";
 
 /// The named-check entry: the expected `scimType`, a warning unless the step says otherwise.

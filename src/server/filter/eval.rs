@@ -107,6 +107,7 @@ fn flatten(v: &Value) -> Vec<&Value> {
     }
 }
 
+/// A member of `obj` by case-insensitive name (RFC 7643 §2.1).
 pub fn member<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
     obj.get(name).or_else(|| {
         obj.iter()
