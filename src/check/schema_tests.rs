@@ -146,3 +146,38 @@ fn deep_nesting_is_reported_not_recursed() {
         v = items.pop().unwrap_or(Value::Null);
     }
 }
+
+mod sent_bodies {
+    use crate::check::SchemaSet;
+    use crate::plan::{prepare, vars, RunId};
+    use crate::scenario::builtin;
+    use crate::scim::Method;
+
+    /// What the scenarios send is valid SCIM too: every PATCH body is a valid PatchOp.
+    #[test]
+    fn every_patch_body_is_a_valid_patch_op() {
+        let mut checked = 0;
+        for loaded in builtin().unwrap() {
+            let mut vars = vars::builtins(&RunId::random(), &loaded.scenario.id);
+            for step in &loaded.scenario.steps {
+                for name in step.capture.keys() {
+                    vars.insert(name.clone(), serde_json::json!("captured-id"));
+                }
+            }
+            for step in loaded
+                .scenario
+                .steps
+                .iter()
+                .filter(|s| s.request.method == Method::Patch)
+            {
+                let req = prepare(&step.request, &loaded.scenario.headers, &vars).unwrap();
+                let violations = SchemaSet::builtin()
+                    .validate("PatchOp", req.body.as_ref().unwrap())
+                    .unwrap();
+                assert_eq!(violations, vec![], "{} / {}", loaded.scenario.id, step.id);
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 8, "every PATCH step was checked");
+    }
+}
