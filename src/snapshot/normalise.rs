@@ -64,14 +64,17 @@ impl Normaliser {
                 out = out.replace(from.as_str(), to);
             }
         }
-        if out.contains('/') || out.contains('"') {
-            for (id, p) in &self.ids {
-                if out.contains(id.as_str()) {
-                    out = replace_delimited(&out, id, p);
-                }
+        // Inside any text too (an error's detail, a display value): a server that names the
+        // id in what it says must not drift on every run.
+        let path_or_quote = out.contains('/') || out.contains('"');
+        for (id, p) in &self.ids {
+            // A short id (`1`) only in a path or quotes: a whole value `1` is a count.
+            let distinctive = id.chars().count() >= 6;
+            if (distinctive || path_or_quote) && out.contains(id.as_str()) {
+                out = replace_delimited(&out, id, p);
             }
         }
-        out
+        replace_timestamps(&out)
     }
 
     fn value(&self, v: &Value, key: Option<&str>) -> Value {
@@ -113,6 +116,44 @@ fn is_timestamp(s: &str) -> bool {
             .all(|c| c.is_ascii_digit() || b".:+-Zz".contains(c))
 }
 
+/// `s` with every RFC 3339 timestamp inside it (`… at 2026-12-03T01:02:03Z`) replaced.
+fn replace_timestamps(s: &str) -> String {
+    let b = s.as_bytes();
+    if b.len() < 19 || !b.contains(&b':') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    let mut copied = 0;
+    while i + 19 <= b.len() {
+        let starts_word = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+        if starts_word && s.is_char_boundary(i) && is_timestamp_head(&b[i..i + 19]) {
+            let mut end = i + 19;
+            while end < b.len() && (b[end].is_ascii_digit() || b".:+-Zz".contains(&b[end])) {
+                end += 1;
+            }
+            out.push_str(&s[copied..i]);
+            out.push_str("[timestamp]");
+            copied = end;
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&s[copied..]);
+    out
+}
+
+/// `YYYY-MM-DDThh:mm:ss`.
+fn is_timestamp_head(b: &[u8]) -> bool {
+    b.iter().enumerate().all(|(i, c)| match i {
+        4 | 7 => *c == b'-',
+        10 => *c == b'T' || *c == b't' || *c == b' ',
+        13 | 16 => *c == b':',
+        _ => c.is_ascii_digit(),
+    })
+}
+
 /// A body in a canonical form: members sorted by name and multi-valued attributes by value,
 /// since SCIM gives neither an order (RFC 7643 §2.4); a ListResponse's `Resources` and a
 /// PatchOp's `Operations` keep theirs, which paging and sorting, or PATCH, define.
@@ -144,15 +185,22 @@ fn canonical(v: Value, key: Option<&str>) -> Value {
     }
 }
 
-/// Replaces `id` where it stands as a path segment or a quoted value, never inside a word.
+/// Replaces `id` where it stands as a path segment or a quoted value, never inside a word. An
+/// id of six characters or more is also replaced where it stands as a word of running text
+/// ("Group 53078f0e-… not found"); a shorter one (`1`) only in a path or quotes, so that a
+/// count is never taken for an id.
 fn replace_delimited(s: &str, id: &str, placeholder: &str) -> String {
+    let word_boundary =
+        |c: Option<char>| c.is_none_or(|c| !(c.is_alphanumeric() || c == '-' || c == '_'));
+    let distinctive = id.chars().count() >= 6;
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(pos) = rest.find(id) {
         let before = rest[..pos].chars().last();
         let after = rest[pos + id.len()..].chars().next();
-        let delimited = matches!(before, None | Some('/' | '"'))
-            && matches!(after, None | Some('/' | '"' | '?'));
+        let delimited = (matches!(before, None | Some('/' | '"'))
+            && matches!(after, None | Some('/' | '"' | '?')))
+            || (distinctive && word_boundary(before) && word_boundary(after));
         out.push_str(&rest[..pos]);
         out.push_str(if delimited { placeholder } else { id });
         rest = &rest[pos + id.len()..];
@@ -350,6 +398,25 @@ mod tests {
             "/Users?filter=12&x",
             "query values are normalised one by one, never as a URL"
         );
+    }
+
+    #[test]
+    fn distinctive_ids_and_timestamps_are_replaced_inside_running_text() {
+        let id = "53078f0e-9c1d-4c7e-a1b2-0f7d2b9e6a11";
+        assert_eq!(
+            replace_delimited(&format!("Group {id} not found"), id, "[group-1]"),
+            "Group [group-1] not found"
+        );
+        assert_eq!(
+            replace_delimited(&format!("x{id}"), id, "[group-1]"),
+            format!("x{id}"),
+            "never inside a word"
+        );
+        assert_eq!(
+            replace_timestamps("version of 2026-12-03T01:02:03.123Z is stale; 12:30 today"),
+            "version of [timestamp] is stale; 12:30 today"
+        );
+        assert_eq!(replace_timestamps("no time here"), "no time here");
     }
 
     fn scenario(steps: Vec<(crate::scim::Method, &str, u16, Value)>) -> ScenarioResult {

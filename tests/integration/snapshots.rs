@@ -193,3 +193,53 @@ async fn drift_is_found_with_its_diff_and_can_be_accepted() {
     assert_eq!(code, 0);
     assert!(drift_checks(&after).iter().all(|(_, s, _)| s == "passed"));
 }
+
+/// A server whose texts name the ids, and the time, as many real servers do: two runs in a
+/// row must still write byte-identical snapshots.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ids_and_times_inside_texts_do_not_drift() {
+    let server = Faulty::start(|req, up| {
+        let mut resp = up.send(&req);
+        let path = req.path().to_string();
+        let id = path.rsplit('/').next().unwrap_or_default().to_string();
+        let kind = if path.contains("/Groups/") {
+            "Group"
+        } else {
+            "User"
+        };
+        let now = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        if resp.status == 404 && (path.contains("/Users/") || path.contains("/Groups/")) {
+            return crate::support::proxy::Resp::scim_error(
+                404,
+                None,
+                &format!("{kind} {id} not found (checked {now})"),
+            );
+        }
+        if req.method == "GET" && resp.status == 200 && path.contains("/Users/") {
+            if let Some(mut body) = resp.json() {
+                body["title"] = format!("Profile {id}, see /scim/v2/Users/{id} as of {now}").into();
+                resp.set_json(&body);
+            }
+        }
+        resp
+    })
+    .await;
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for dir in [&a, &b] {
+        let (code, _) = run_json(
+            &server.base_url(),
+            &["--snapshots", dir.path().to_str().unwrap()],
+        )
+        .await;
+        assert_eq!(code, 0);
+    }
+    let (fa, fb) = (read_dir(a.path()), read_dir(b.path()));
+    assert!(
+        fa.iter()
+            .any(|(_, text)| text.contains("not found (checked [timestamp])")),
+        "the texts were normalised, not dropped"
+    );
+    assert_eq!(fa, fb);
+}
