@@ -121,7 +121,10 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
                 .as_ref()
                 .and_then(|b| member(b, "detail"))
                 .and_then(Value::as_str)
-                .map(|d| format!(" (detail: {})", clip(d, 100)))
+                .map(|d| match d.trim() {
+                    "" => " (no detail)".to_string(),
+                    d => format!(" (detail: {})", clip(d, 100)),
+                })
                 .unwrap_or_default();
             let (detail, hint) = match resp.header("location") {
                 // Following would send the credentials wherever the server points.
@@ -414,6 +417,35 @@ mod tests {
             deep,
             "http://h/scim/v2/Users",
         ));
+    }
+
+    #[test]
+    fn an_empty_detail_is_said_so() {
+        let step: Step = serde_saphyr::from_str(
+            "id: s\ntitle: t\nrequest: { method: GET, path: /Users }\nexpect: { status: [200] }\n",
+        )
+        .unwrap();
+        let prepared =
+            crate::plan::prepare_step(&step, &Default::default(), &Default::default()).unwrap();
+        let x = exchange(
+            500,
+            Some("application/scim+json"),
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"500","detail":""}"#.into(),
+            "http://h/scim/v2/Users",
+        );
+        let ctx = StepContext {
+            scenario_id: "x",
+            profile: Profile::Okta,
+            step: &step,
+            prepared: &prepared,
+            reference: "r",
+            exchange: &x,
+        };
+        let (outcomes, _) = check_step(&ctx);
+        assert_eq!(
+            outcomes[0].message,
+            "expected status 200, got 500 (no detail)"
+        );
     }
 
     #[test]

@@ -167,7 +167,15 @@ impl Reporter for HtmlReporter {
         for (c, n, name) in [
             ("ok", s.passed, "passed"),
             ("bad", s.failed, "failed"),
-            ("warn", s.warnings, "warnings"),
+            (
+                "warn",
+                s.warnings,
+                if s.warnings == 1 {
+                    "warning"
+                } else {
+                    "warnings"
+                },
+            ),
             ("skip", s.skipped, "skipped"),
         ] {
             write!(out, "<div class=\"card {c}\"><b>{n}</b>{name}</div>")?;

@@ -95,9 +95,10 @@ impl Reporter for HumanReporter {
         };
         writeln!(
             out,
-            "{} {painted} · {} scenarios in {}",
+            "{} {painted} · {} scenario{} in {}",
             p.bold("Summary:"),
             run.scenarios.len(),
+            if run.scenarios.len() == 1 { "" } else { "s" },
             duration(run.duration_ms)
         )?;
         let throttles: Vec<_> = run
@@ -353,12 +354,13 @@ impl HumanReporter {
             )?;
             return Ok(());
         }
-        if !c.deleted.is_empty() || !c.failed.is_empty() {
-            writeln!(
+        match c.deleted.len() {
+            0 if c.failed.is_empty() => writeln!(out, "Cleanup: nothing to delete")?,
+            n => writeln!(
                 out,
-                "Cleanup: deleted {} resource(s) this run created",
-                c.deleted.len()
-            )?;
+                "Cleanup: deleted {n} resource{} this run created",
+                if n == 1 { "" } else { "s" }
+            )?,
         }
         for f in &c.failed {
             writeln!(
@@ -404,6 +406,18 @@ mod tests {
     #[test]
     fn human_report_of_a_fixed_run() {
         insta::assert_snapshot!(render(HumanReporter::default()));
+    }
+
+    #[test]
+    fn cleanup_is_always_reported_and_counts_agree_in_number() {
+        let mut run = super::super::fixture::run();
+        run.cleanup = Default::default();
+        run.scenarios.truncate(1);
+        let mut out = Vec::new();
+        HumanReporter::default().render(&run, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("Cleanup: nothing to delete"), "{text}");
+        assert!(text.contains(" · 1 scenario in "), "{text}");
     }
 
     #[test]

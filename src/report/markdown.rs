@@ -63,8 +63,12 @@ impl Reporter for MarkdownReporter {
         )?;
         writeln!(
             out,
-            "**{} passed, {} failed, {} warnings, {} skipped**\n",
-            s.passed, s.failed, s.warnings, s.skipped
+            "**{} passed, {} failed, {} warning{}, {} skipped**\n",
+            s.passed,
+            s.failed,
+            s.warnings,
+            if s.warnings == 1 { "" } else { "s" },
+            s.skipped
         )?;
         writeln!(
             out,
