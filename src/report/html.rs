@@ -214,26 +214,26 @@ impl Reporter for HtmlReporter {
 /// and the steps that showed it (each with its own message when they differ), so one defect
 /// seen in many steps cannot bury the rest.
 fn findings(run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
-    type Group<'a> = (&'a CheckOutcome, Vec<(String, String, &'a str)>);
-    let mut groups: Vec<Group<'_>> = Vec::new();
-    for (sc, st, c) in run.checks().filter(|(_, _, c)| c.is_failure()) {
-        let link = (
-            step_anchor(&sc.id, st.id),
-            format!("{} › {}", inline(&sc.title), inline(st.title)),
-            c.message.as_str(),
-        );
-        match groups
-            .iter_mut()
-            .find(|(g, _)| g.id == c.id && g.status == c.status)
-        {
-            Some((_, links)) => links.push(link),
-            None => groups.push((c, vec![link])),
-        }
-    }
+    let groups: Vec<(&CheckOutcome, Vec<(String, String, &str)>)> = super::group::findings(run)
+        .into_iter()
+        .map(|f| {
+            let links = f
+                .seen
+                .iter()
+                .map(|s| {
+                    (
+                        step_anchor(&s.scenario.id, s.step.id),
+                        format!("{} › {}", inline(&s.scenario.title), inline(s.step.title)),
+                        s.check.message.as_str(),
+                    )
+                })
+                .collect();
+            (f.first().check, links)
+        })
+        .collect();
     if groups.is_empty() {
         return Ok(());
     }
-    groups.sort_by_key(|(c, _)| c.status != CheckStatus::Failed);
     let total: usize = groups.iter().map(|(_, l)| l.len()).sum();
     write!(out, "<section class=\"scenario\"><h2>Failures and warnings<small>{total} finding(s) from {} check(s), errors first; each links to the step with its evidence</small></h2><div class=\"step-body\"><ul class=\"findings\">", groups.len())?;
     for (c, links) in groups {

@@ -3,11 +3,12 @@
 
 use std::io::{self, Write};
 
+use super::group::Repeats;
 use super::text::{display_copy, duration};
 use super::{curl, Reporter};
 use crate::check::CheckStatus;
 use crate::exec::Exchange;
-use crate::result::{RunResult, ScenarioResult, SnapshotStatus, StepResult};
+use crate::result::{RunResult, ScenarioResult, SnapshotStatus, StepRef, StepResult};
 use crate::scim::json::clip;
 
 /// How much of a body the terminal shows.
@@ -73,8 +74,9 @@ impl Reporter for HumanReporter {
         }
         let profiles: Vec<&str> = run.profiles.iter().map(|p| p.as_str()).collect();
         writeln!(out, "run {} · profiles {}", run.run_id, profiles.join(","))?;
+        let repeats = Repeats::of(run);
         for scenario in &run.scenarios {
-            self.scenario(&p, scenario, out)?;
+            self.scenario(&p, scenario, &repeats, out)?;
         }
         writeln!(out)?;
         let s = run.summary;
@@ -159,7 +161,13 @@ fn snapshot_line(run: &RunResult) -> Option<String> {
 }
 
 impl HumanReporter {
-    fn scenario(&self, p: &Paint, sc: &ScenarioResult, out: &mut dyn Write) -> io::Result<()> {
+    fn scenario(
+        &self,
+        p: &Paint,
+        sc: &ScenarioResult,
+        repeats: &Repeats,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         let failing = sc
             .steps
             .iter()
@@ -184,7 +192,7 @@ impl HumanReporter {
             if self.quiet && !step.checks.iter().any(|c| c.is_failure()) {
                 continue;
             }
-            self.step(p, sc, step, out)?;
+            self.step(p, sc, step, repeats, out)?;
         }
         if let Some(why) = &sc.not_applicable {
             writeln!(out, "  – not applicable: {why}")?;
@@ -209,6 +217,7 @@ impl HumanReporter {
         p: &Paint,
         sc: &ScenarioResult,
         step: &StepResult,
+        repeats: &Repeats,
         out: &mut dyn Write,
     ) -> io::Result<()> {
         let line = match &step.exchange {
@@ -243,15 +252,58 @@ impl HumanReporter {
                 CheckStatus::Warning => (p.yellow("!"), p.yellow(&c.message)),
                 CheckStatus::Skipped => (p.dim("–"), p.dim(&c.message)),
             };
+            let at = StepRef {
+                id: step.id.as_str(),
+                title: &step.title,
+            };
+            let (first, seen) = if c.is_failure() {
+                repeats.of_check(sc, at, c)
+            } else {
+                (None, 1)
+            };
+            if let Some(first) = first {
+                // One defect, one finding: the full evidence stands at its first step.
+                writeln!(
+                    out,
+                    "    {mark} {} {text} {}",
+                    p.dim(c.id.as_str()),
+                    p.dim(&format!(
+                        "(same finding as at {first}; {seen} steps in all)"
+                    ))
+                )?;
+                continue;
+            }
             writeln!(out, "    {mark} {} {text}", p.dim(c.id.as_str()))?;
             if c.is_failure() {
                 writeln!(out, "        {} {}", p.dim("rule:"), c.reference)?;
                 if let Some(hint) = &c.hint {
                     writeln!(out, "        {} {hint}", p.dim("fix: "))?;
                 }
+                if seen > 1 {
+                    writeln!(
+                        out,
+                        "        {} {} more step(s) show the same finding",
+                        p.dim("also:"),
+                        seen - 1
+                    )?;
+                }
             }
         }
-        let failing = step.checks.iter().any(|c| c.is_failure());
+        // A step whose every failure is shown in full elsewhere needs no evidence of its own.
+        let failing = step.checks.iter().any(|c| {
+            c.is_failure()
+                && repeats
+                    .of_check(
+                        sc,
+                        StepRef {
+                            id: step.id.as_str(),
+                            title: &step.title,
+                        },
+                        c,
+                    )
+                    .0
+                    .is_none()
+        });
         if let (Some(x), true) = (&step.exchange, failing || self.verbose) {
             // A read that checks an earlier change is reproduced after that change.
             for need in step.needs.iter().filter(|_| failing) {

@@ -89,26 +89,39 @@ impl Reporter for MarkdownReporter {
                 c.skipped
             )?;
         }
-        let failures: Vec<_> = run.checks().filter(|(_, _, c)| c.is_failure()).collect();
-        if !failures.is_empty() {
+        // Errors first; one row per defect, with every step that showed it.
+        let findings = super::group::findings(run);
+        if !findings.is_empty() {
             writeln!(out, "\n### Failures and warnings\n")?;
             writeln!(
                 out,
                 "| | check | scenario › step | what happened | rule | fix |"
             )?;
             writeln!(out, "|---|---|---|---|---|---|")?;
-            for (sc, st, c) in failures {
+            for f in findings {
+                let first = f.first();
+                let c = first.check;
                 let mark = if c.status == CheckStatus::Failed {
                     "❌"
                 } else {
                     "⚠️"
                 };
+                let mut places = format!("`{}` › `{}`", first.scenario.id, first.step.id);
+                if f.seen.len() > 1 {
+                    let others: Vec<String> = f.seen[1..]
+                        .iter()
+                        .map(|s| format!("`{}` › `{}`", s.scenario.id, s.step.id))
+                        .collect();
+                    places.push_str(&format!(
+                        " and {} more: {}",
+                        others.len(),
+                        others.join(", ")
+                    ));
+                }
                 writeln!(
                     out,
-                    "| {mark} | `{}` | `{}` › `{}` | {} | {} | {} |",
+                    "| {mark} | `{}` | {places} | {} | {} | {} |",
                     c.id,
-                    sc.id,
-                    st.id,
                     cell(&c.message),
                     cell(&c.reference),
                     cell(c.hint.as_deref().unwrap_or(""))

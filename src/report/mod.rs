@@ -7,7 +7,8 @@
 //! - [`markdown`]: a CI job summary.
 //! - [`html`]: the self-contained certification report.
 //! - [`progress`]: the progress bar while a run goes on.
-//! - [`curl`], [`exchange_text`]: evidence embedded in the reports.
+//! - [`curl`], [`exchange_text`]: evidence embedded in the reports; `group`: one finding
+//!   for one defect seen at many steps.
 //! - [`verdict`]: the one-word verdict of a run or scenario; [`text`]: server text made safe
 //!   to show.
 
@@ -15,6 +16,7 @@ pub mod curl;
 pub mod exchange_text;
 #[cfg(test)]
 mod fixture;
+mod group;
 pub mod html;
 pub mod human;
 pub mod json;

@@ -257,3 +257,96 @@ async fn start_index_may_be_omitted_when_nothing_is_paged() {
         &[],
     );
 }
+
+/// One generic defect seen on many steps (itemsPerPage set to the requested count) is one
+/// finding with its steps in the human, Markdown and HTML reports; JSON keeps each step's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_defect_on_many_steps_is_one_finding_for_people() {
+    let server = Faulty::start(|req, up| {
+        let count = req.query("count");
+        let resp = up.send(&req);
+        match count {
+            Some(count) if req.method == "GET" => map_json(resp, |b| {
+                if b.get("Resources").is_some() {
+                    b["itemsPerPage"] = json!(count.parse::<u64>().unwrap_or(0));
+                }
+            }),
+            _ => resp,
+        }
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let md = dir.path().join("r.md");
+    let html = dir.path().join("r.html");
+    let (_, report) = run_json(
+        &server.base_url(),
+        &[
+            "--report",
+            &format!("markdown={}", md.display()),
+            "--report",
+            &format!("html={}", html.display()),
+        ],
+    )
+    .await;
+    const ID: &str = "rfc7644.list.items-per-page";
+    let per_step = failing(&report)
+        .iter()
+        .filter(|(id, _, _)| id == ID)
+        .count();
+    assert!(per_step > 2, "JSON keeps one entry per step: {per_step}");
+    let md = std::fs::read_to_string(&md).unwrap();
+    let rows: Vec<&str> = md
+        .lines()
+        .filter(|l| l.contains(&format!("`{ID}`")))
+        .collect();
+    assert_eq!(rows.len(), 1, "{md}");
+    assert!(
+        rows[0].contains(&format!("and {} more", per_step - 1)),
+        "{}",
+        rows[0]
+    );
+    let html = std::fs::read_to_string(&html).unwrap();
+    let findings = html.split("<ul class=\"findings\">").nth(1).unwrap();
+    let findings = findings.split("</ul>").next().unwrap();
+    assert_eq!(
+        findings.matches("list.<wbr>items-per-page").count(),
+        1,
+        "{findings}"
+    );
+    assert!(
+        findings.contains(&format!("in {per_step} step(s)")),
+        "{findings}"
+    );
+
+    let args = vec![
+        "run".to_string(),
+        "--base-url".into(),
+        server.base_url(),
+        "--token".into(),
+        crate::support::TOKEN.into(),
+    ];
+    let out = tokio::task::spawn_blocking(move || {
+        crate::support::cli(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let full = text
+        .lines()
+        .filter(|l| l.contains(ID) && l.trim_start().starts_with('✗'))
+        .filter(|l| !l.contains("same finding as at"))
+        .count();
+    let short = text
+        .lines()
+        .filter(|l| l.contains(ID) && l.contains("same finding as at"))
+        .count();
+    assert_eq!(full, 1, "{text}");
+    assert_eq!(short, per_step - 1, "{text}");
+    assert!(
+        text.contains(&format!(
+            "{} more step(s) show the same finding",
+            per_step - 1
+        )),
+        "{text}"
+    );
+}
