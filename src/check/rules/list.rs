@@ -233,3 +233,7 @@ pub fn list_response(ctx: &StepContext<'_>) -> Vec<CheckOutcome> {
     }
     out
 }
+
+#[cfg(test)]
+#[path = "list_tests.rs"]
+mod tests;
