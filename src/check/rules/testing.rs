@@ -65,6 +65,13 @@ impl Fixture {
         )
     }
 
+    /// The same exchange, with the request a POST of `body`.
+    pub(crate) fn sent(mut self, body: Value) -> Fixture {
+        self.exchange.request.method = Method::Post;
+        self.exchange.request.body = Some(body);
+        self
+    }
+
     /// The context a rule sees, in the RFC profile.
     pub(crate) fn ctx(&self) -> StepContext<'_> {
         StepContext {
