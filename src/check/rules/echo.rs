@@ -9,6 +9,7 @@ use crate::check::step::StepContext;
 use crate::scim::json::{equal, lookup, same_value_as_string, short};
 use crate::scim::Severity;
 
+/// The sections the echo rule rests on, for `scimcheck list` and each outcome.
 pub const REFERENCE: &str = "RFC 7644 §3.3, §3.5.1";
 
 /// Attributes compared, with whether case is ignored and the severity of a mismatch.
@@ -22,6 +23,16 @@ const COMPARED: &[(&str, bool, Severity)] = &[
     ("/locale", false, Severity::Warning),
 ];
 
+/// The named check `rfc7644.echo`: each attribute of `COMPARED` the request sent (not null)
+/// and the `emails` values, compared with the returned resource.
+///
+/// The RFC makes no echo a MUST on create: RFC 7644 §3.3 says "The response body SHOULD
+/// contain the service provider's representation of the newly created resource" and "the
+/// server is free to alter and/or ignore POSTed content"; on replace, §3.5.1 says of readWrite
+/// attributes "Any values provided SHALL replace the existing attribute values". userName (and
+/// a group's displayName) are errors because IdPs match users by them (RFC 7643 §4.1.1:
+/// userName "is REQUIRED and is case insensitive"); the rest are interop warnings. A request
+/// without a body, or a response without JSON, yields nothing.
 pub fn echo(ctx: &StepContext<'_>) -> Vec<CheckOutcome> {
     let (Some(sent), Some(got)) = (ctx.exchange.request.body.as_ref(), ctx.exchange.json()) else {
         return vec![];

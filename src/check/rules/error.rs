@@ -11,6 +11,7 @@ use crate::scim::json::{member, short};
 use crate::scim::urn;
 use crate::scim::Severity;
 
+/// The section the error-response rules enforce, for `scimcheck list` and each outcome.
 pub const REFERENCE: &str = "RFC 7644 §3.12";
 
 /// The named-check entry: the expected `scimType`, a warning unless the step says otherwise.
@@ -23,6 +24,16 @@ pub fn error_response_check(ctx: &StepContext<'_>, args: &ErrorArgs) -> Vec<Chec
 }
 
 /// Checks an error body; `scim_type` is the expected `scimType` with its severity.
+///
+/// RFC 7644 §3.12: "implementers MUST return the errors in the body of the response in a
+/// JSON format" (`rfc7644.error.json`, an error); "Error responses are identified using the
+/// following "schema" URI: "urn:ietf:params:scim:api:messages:2.0:Error"" (`schemas`, an
+/// error); `status` is "The HTTP status code ... expressed as a JSON string. REQUIRED."
+/// (`status-is-string` and `status-matches`, errors); `detail` is "A detailed human-readable
+/// message. OPTIONAL." (a warning: Okta shows it to administrators); `scimType` is "A SCIM
+/// detail error keyword. See Table 9. OPTIONAL." in general, but some sections make one
+/// mandatory (§3.3: "MUST return HTTP status code 409 (Conflict) with a "scimType" error
+/// code of "uniqueness""), so the caller gives its severity. No response yields nothing.
 pub fn error_response(
     exchange: &Exchange,
     scim_type: Option<(&str, Severity)>,

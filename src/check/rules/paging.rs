@@ -10,8 +10,20 @@ use crate::scenario::PagingArgs;
 use crate::scim::json::member;
 use crate::scim::Severity;
 
+/// The section and IdP behaviour the paging rule rests on, for `scimcheck list` and each
+/// outcome.
 pub const REFERENCE: &str = "RFC 7644 §3.4.2.4; Okta import paging";
 
+/// The named check `rfc7644.paging-consistent`: the `pages` a scenario captured, walked with
+/// startIndex 1, 1 + count, …, hold each id once (`rfc7644.paging.no-duplicates`) and every
+/// `expected` id (`rfc7644.paging.complete`).
+///
+/// RFC 7644 §3.4.2.4 defines startIndex as "The 1-based index of the first query result", so
+/// consecutive pages partition the results; both findings are errors because Okta's import
+/// loses or duplicates users otherwise. The RFC itself does not require a stable order:
+/// "Because pagination is not stateful, clients MUST be prepared to handle inconsistent
+/// results." Completeness is skipped when a page before the last holds fewer than `count`,
+/// since the server "MAY return fewer results".
 pub fn paging_consistent(_ctx: &StepContext<'_>, args: &PagingArgs) -> Vec<CheckOutcome> {
     let pages: Vec<&Value> = args.pages.iter().collect();
     let expected: BTreeSet<String> = args
