@@ -214,7 +214,8 @@ impl Reporter for HtmlReporter {
 /// and the steps that showed it (each with its own message when they differ), so one defect
 /// seen in many steps cannot bury the rest.
 fn findings(run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
-    let groups: Vec<(&CheckOutcome, Vec<(String, String, &str)>)> = super::group::findings(run)
+    type Group<'a> = (&'a CheckOutcome, Vec<(String, String, &'a str)>);
+    let groups: Vec<Group<'_>> = super::group::findings(run)
         .into_iter()
         .map(|f| {
             let links = f

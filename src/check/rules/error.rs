@@ -11,7 +11,7 @@ use crate::scim::json::{member, short};
 use crate::scim::urn;
 use crate::scim::Severity;
 
-/// The section every error-body rule cites.
+/// The section the error-response rules enforce, for `scimcheck list` and each outcome.
 pub const REFERENCE: &str = "RFC 7644 §3.12";
 
 /// The named-check entry: the expected `scimType`, a warning unless the step says otherwise.
@@ -24,6 +24,16 @@ pub fn error_response_check(ctx: &StepContext<'_>, args: &ErrorArgs) -> Vec<Chec
 }
 
 /// Checks an error body; `scim_type` is the expected `scimType` with its severity.
+///
+/// RFC 7644 §3.12: "implementers MUST return the errors in the body of the response in a
+/// JSON format" (`rfc7644.error.json`, an error); "Error responses are identified using the
+/// following "schema" URI: "urn:ietf:params:scim:api:messages:2.0:Error"" (`schemas`, an
+/// error); `status` is "The HTTP status code ... expressed as a JSON string. REQUIRED."
+/// (`status-is-string` and `status-matches`, errors); `detail` is "A detailed human-readable
+/// message. OPTIONAL." (a warning: Okta shows it to administrators); `scimType` is "A SCIM
+/// detail error keyword. See Table 9. OPTIONAL." in general, but some sections make one
+/// mandatory (§3.3: "MUST return HTTP status code 409 (Conflict) with a "scimType" error
+/// code of "uniqueness""), so the caller gives its severity. No response yields nothing.
 pub fn error_response(
     exchange: &Exchange,
     scim_type: Option<(&str, Severity)>,
@@ -151,4 +161,227 @@ pub fn error_response(
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::rules::testing::{assert_absent, assert_outcome, outcome, Fixture};
+    use crate::check::CheckStatus::{Failed, Passed, Warning};
+    use serde_json::json;
+
+    const URL: &str = "http://h/scim/v2/Users";
+
+    fn error(status: u16, extra: Value) -> Value {
+        let mut body = json!({
+            "schemas": [urn::ERROR],
+            "status": status.to_string(),
+            "detail": "userName is taken",
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    }
+
+    fn run(status: u16, body: Value, args: ErrorArgs) -> Vec<CheckOutcome> {
+        error_response_check(&Fixture::json(status, &body, URL).ctx(), &args)
+    }
+
+    fn uniqueness(severity: Option<Severity>) -> ErrorArgs {
+        ErrorArgs {
+            scim_type: Some("uniqueness".into()),
+            scim_type_severity: severity,
+        }
+    }
+
+    #[test]
+    fn a_complete_error_body_passes_every_rule() {
+        let out = run(
+            409,
+            error(409, json!({"scimType": "uniqueness"})),
+            uniqueness(None),
+        );
+        let ids: Vec<&str> = out.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "rfc7644.error.json",
+                "rfc7644.error.schemas",
+                "rfc7644.error.status-is-string",
+                "rfc7644.error.status-matches",
+                "rfc7644.error.detail",
+                "rfc7644.error.scim-type",
+            ]
+        );
+        let e = Severity::Error;
+        let json = outcome(&out, "rfc7644.error.json");
+        assert_outcome(json, Passed, e, &["the error body is a JSON object"]);
+        let schemas = outcome(&out, "rfc7644.error.schemas");
+        assert_outcome(schemas, Passed, e, &["schemas holds the Error URN"]);
+        let is_string = outcome(&out, "rfc7644.error.status-is-string");
+        assert_outcome(is_string, Passed, e, &["status is \"409\""]);
+        let matches = outcome(&out, "rfc7644.error.status-matches");
+        assert_outcome(
+            matches,
+            Passed,
+            e,
+            &["body status \"409\" for HTTP status 409"],
+        );
+        let detail = outcome(&out, "rfc7644.error.detail");
+        assert_outcome(
+            detail,
+            Passed,
+            Severity::Warning,
+            &["detail explains the error"],
+        );
+        assert_outcome(
+            outcome(&out, "rfc7644.error.scim-type"),
+            Passed,
+            Severity::Warning,
+            &["scimType is \"uniqueness\", expected \"uniqueness\""],
+        );
+    }
+
+    #[test]
+    fn a_body_that_is_not_a_json_object_fails_alone() {
+        for (body, words) in [
+            ("", "the 404 response has an empty body"),
+            (
+                "<html>Not Found</html>",
+                "the 404 response body is not a JSON object: <html>Not Found</html>",
+            ),
+            ("[]", "the 404 response body is not a JSON object: []"),
+        ] {
+            let f = Fixture::new(404, &[("content-type", "text/html")], body, URL);
+            let out = error_response_check(&f.ctx(), &ErrorArgs::default());
+            assert_eq!(out.len(), 1, "{body}");
+            let o = outcome(&out, "rfc7644.error.json");
+            assert_outcome(o, Failed, Severity::Error, &[words]);
+        }
+    }
+
+    #[test]
+    fn schemas_without_the_error_urn_fail() {
+        let mut body = error(400, json!({}));
+        body["schemas"] = json!([urn::LIST_RESPONSE]);
+        let out = run(400, body.clone(), ErrorArgs::default());
+        assert_outcome(
+            outcome(&out, "rfc7644.error.schemas"),
+            Failed,
+            Severity::Error,
+            &[urn::LIST_RESPONSE, "not a list holding", urn::ERROR],
+        );
+        body.as_object_mut().unwrap().remove("schemas");
+        let out = run(400, body, ErrorArgs::default());
+        assert_outcome(
+            outcome(&out, "rfc7644.error.schemas"),
+            Failed,
+            Severity::Error,
+            &["schemas is missing"],
+        );
+    }
+
+    #[test]
+    fn an_integer_status_fails_as_a_string_but_matches() {
+        let out = run(
+            409,
+            error(409, json!({"status": 409})),
+            ErrorArgs::default(),
+        );
+        assert_outcome(
+            outcome(&out, "rfc7644.error.status-is-string"),
+            Failed,
+            Severity::Error,
+            &["status is 409, a JSON integer, not a string"],
+        );
+        assert_outcome(
+            outcome(&out, "rfc7644.error.status-matches"),
+            Passed,
+            Severity::Error,
+            &["body status 409 for HTTP status 409"],
+        );
+    }
+
+    #[test]
+    fn a_missing_status_fails_and_is_not_compared() {
+        let mut body = error(404, json!({}));
+        body.as_object_mut().unwrap().remove("status");
+        let out = run(404, body, ErrorArgs::default());
+        assert_outcome(
+            outcome(&out, "rfc7644.error.status-is-string"),
+            Failed,
+            Severity::Error,
+            &["status is missing"],
+        );
+        assert_absent(&out, "rfc7644.error.status-matches");
+    }
+
+    #[test]
+    fn a_status_other_than_the_http_status_fails() {
+        let out = run(409, error(400, json!({})), ErrorArgs::default());
+        assert_outcome(
+            outcome(&out, "rfc7644.error.status-matches"),
+            Failed,
+            Severity::Error,
+            &["body status \"400\" for HTTP status 409"],
+        );
+    }
+
+    #[test]
+    fn a_missing_or_blank_detail_is_a_warning() {
+        for detail in [json!(" "), json!(null), json!(7)] {
+            let out = run(
+                400,
+                error(400, json!({"detail": detail})),
+                ErrorArgs::default(),
+            );
+            assert_outcome(
+                outcome(&out, "rfc7644.error.detail"),
+                Warning,
+                Severity::Warning,
+                &["detail is missing or empty"],
+            );
+        }
+    }
+
+    #[test]
+    fn a_wrong_scim_type_takes_the_severity_the_step_gives() {
+        let body = error(409, json!({"scimType": "invalidValue"}));
+        let out = run(409, body.clone(), uniqueness(None));
+        assert_outcome(
+            outcome(&out, "rfc7644.error.scim-type"),
+            Warning,
+            Severity::Warning,
+            &["scimType is \"invalidValue\", expected \"uniqueness\""],
+        );
+        let out = run(409, body, uniqueness(Some(Severity::Error)));
+        let o = outcome(&out, "rfc7644.error.scim-type");
+        assert_outcome(o, Failed, Severity::Error, &["expected \"uniqueness\""]);
+        assert_eq!(o.reference, "RFC 7644 §3.12 (Table 9)");
+        let out = run(
+            409,
+            error(409, json!({})),
+            uniqueness(Some(Severity::Error)),
+        );
+        assert_outcome(
+            outcome(&out, "rfc7644.error.scim-type"),
+            Failed,
+            Severity::Error,
+            &["scimType is missing, expected \"uniqueness\""],
+        );
+    }
+
+    #[test]
+    fn without_an_expected_scim_type_none_is_judged() {
+        let out = run(
+            409,
+            error(409, json!({"scimType": "anything"})),
+            ErrorArgs::default(),
+        );
+        assert_absent(&out, "rfc7644.error.scim-type");
+        let mut x = Exchange::answered(crate::scim::Method::Get, URL, 500, &json!({}));
+        x.response = None;
+        assert!(error_response(&x, Some(("uniqueness", Severity::Error))).is_empty());
+    }
 }

@@ -9,6 +9,8 @@ mod error;
 mod list;
 mod paging;
 mod resource;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use serde_json::Value;
 

@@ -10,8 +10,20 @@ use crate::scenario::PagingArgs;
 use crate::scim::json::member;
 use crate::scim::Severity;
 
+/// The section and IdP behaviour the paging rule rests on, for `scimcheck list` and each
+/// outcome.
 pub const REFERENCE: &str = "RFC 7644 §3.4.2.4; Okta import paging";
 
+/// The named check `rfc7644.paging-consistent`: the `pages` a scenario captured, walked with
+/// startIndex 1, 1 + count, …, hold each id once (`rfc7644.paging.no-duplicates`) and every
+/// `expected` id (`rfc7644.paging.complete`).
+///
+/// RFC 7644 §3.4.2.4 defines startIndex as "The 1-based index of the first query result", so
+/// consecutive pages partition the results; both findings are errors because Okta's import
+/// loses or duplicates users otherwise. The RFC itself does not require a stable order:
+/// "Because pagination is not stateful, clients MUST be prepared to handle inconsistent
+/// results." Completeness is skipped when a page before the last holds fewer than `count`,
+/// since the server "MAY return fewer results".
 pub fn paging_consistent(_ctx: &StepContext<'_>, args: &PagingArgs) -> Vec<CheckOutcome> {
     let pages: Vec<&Value> = args.pages.iter().collect();
     let expected: BTreeSet<String> = args
@@ -75,4 +87,106 @@ pub fn paging_consistent(_ctx: &StepContext<'_>, args: &PagingArgs) -> Vec<Check
         ),
         complete,
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::rules::testing::{assert_outcome, outcome, Fixture};
+    use crate::check::CheckStatus::{Failed, Passed, Skipped};
+    use serde_json::json;
+
+    /// A page of Resources with these ids.
+    fn page(ids: &[&str]) -> Value {
+        Value::Array(ids.iter().map(|id| json!({"id": id})).collect())
+    }
+
+    fn run(pages: &[&[&str]], expected: &[&str], count: Option<u64>) -> Vec<CheckOutcome> {
+        let f = Fixture::json(
+            200,
+            &json!({}),
+            "http://h/scim/v2/Users?startIndex=1&count=2",
+        );
+        let args = PagingArgs {
+            pages: pages.iter().map(|p| page(p)).collect(),
+            expected: expected.iter().map(|id| json!(id)).collect(),
+            count,
+        };
+        paging_consistent(&f.ctx(), &args)
+    }
+
+    #[test]
+    fn pages_that_partition_the_results_pass() {
+        let out = run(
+            &[&["a", "b"], &["c", "d"], &["e"]],
+            &["a", "c", "e"],
+            Some(2),
+        );
+        assert_eq!(out.len(), 2);
+        assert_outcome(
+            outcome(&out, "rfc7644.paging.no-duplicates"),
+            Passed,
+            Severity::Error,
+            &["5 resource(s) over 3 page(s), each once"],
+        );
+        assert_outcome(
+            outcome(&out, "rfc7644.paging.complete"),
+            Passed,
+            Severity::Error,
+            &["all 3 expected resource(s) found across the pages"],
+        );
+    }
+
+    #[test]
+    fn a_resource_on_two_pages_fails() {
+        let out = run(&[&["a", "b"], &["b", "c"]], &["a", "c"], Some(2));
+        assert_outcome(
+            outcome(&out, "rfc7644.paging.no-duplicates"),
+            Failed,
+            Severity::Error,
+            &["returned twice: b on pages 1 and 2"],
+        );
+        let complete = outcome(&out, "rfc7644.paging.complete");
+        assert_outcome(complete, Passed, Severity::Error, &[]);
+    }
+
+    #[test]
+    fn a_resource_on_no_page_fails() {
+        let out = run(&[&["a", "b"], &["d"]], &["a", "c", "d"], Some(2));
+        assert_outcome(
+            outcome(&out, "rfc7644.paging.complete"),
+            Failed,
+            Severity::Error,
+            &["never returned on any page: c"],
+        );
+        let dups = outcome(&out, "rfc7644.paging.no-duplicates");
+        assert_outcome(dups, Passed, Severity::Error, &[]);
+    }
+
+    #[test]
+    fn completeness_is_not_judged_when_the_server_pages_in_smaller_steps() {
+        // "it MAY return fewer results" (§3.4.2.4): page 1 holds 1 for count=2.
+        let out = run(&[&["a"], &["b"]], &["a", "b", "c"], Some(2));
+        assert_outcome(
+            outcome(&out, "rfc7644.paging.complete"),
+            Skipped,
+            Severity::Error,
+            &[
+                "page 1 held 1 resource(s) for count=2",
+                "which the RFC allows",
+            ],
+        );
+        // The last page may always be short; without a count no page is.
+        let out = run(&[&["a", "b"], &["c"]], &["a", "b", "c", "x"], Some(2));
+        let complete = outcome(&out, "rfc7644.paging.complete");
+        assert_outcome(complete, Failed, Severity::Error, &["x"]);
+        let out = run(&[&["a"], &["b"]], &["a", "b", "c"], None);
+        let complete = outcome(&out, "rfc7644.paging.complete");
+        assert_outcome(
+            complete,
+            Failed,
+            Severity::Error,
+            &["never returned on any page: c"],
+        );
+    }
 }

@@ -10,6 +10,7 @@ use crate::check::step::StepContext;
 use crate::scim::json::{id_of, member, short};
 use crate::scim::Severity;
 
+/// The sections the created-resource rule enforces, for `scimcheck list`.
 pub const CREATED_REFERENCE: &str = "RFC 7644 §3.3; RFC 7643 §3.1";
 /// The password rule's id.
 pub const PASSWORD: &str = "rfc7643.user.password-never-returned";
@@ -18,6 +19,13 @@ pub const ONE_PRIMARY: &str = "rfc7643.multi-valued.one-primary";
 /// The ETag rule's id.
 pub const VERSION_ETAG: &str = "rfc7643.meta.version-matches-etag";
 
+/// The named check `rfc7644.created-resource`, on the answer to a create. RFC 7644 §3.3:
+/// "The URI of the created resource SHALL include, in the HTTP "Location" header and the HTTP
+/// body, a JSON representation [RFC7159] with the attribute "meta.location"" (the Location
+/// header, that it names the new resource, and that meta.location equals it: errors).
+/// With `resource_type`, RFC 7643 §3.1 `meta.resourceType`, "The name of the resource type of
+/// the resource": a wrong one is an error, a missing one a warning, since the RFC makes no
+/// meta sub-attribute REQUIRED. A response without a JSON body yields nothing.
 pub fn created_resource(ctx: &StepContext<'_>, args: &CreatedArgs) -> Vec<CheckOutcome> {
     let Some(resp) = ctx.exchange.response.as_ref() else {
         return vec![];

@@ -1,0 +1,130 @@
+//! For the rules' unit tests: a [`StepContext`] around one recorded exchange, so a test states
+//! only the request URL and the response, and assertions on an outcome that name what failed.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::check::outcome::{CheckOutcome, CheckStatus};
+use crate::check::step::StepContext;
+use crate::exec::{Exchange, Headers, RecordedRequest, RecordedResponse};
+use crate::plan::{prepare_step, PreparedStep, Vars};
+use crate::scenario::{Profile, Step};
+use crate::scim::{Method, Severity};
+
+/// What a [`StepContext`] borrows: a plain step, its rendering and one exchange.
+pub(crate) struct Fixture {
+    step: Step,
+    prepared: PreparedStep,
+    exchange: Exchange,
+}
+
+impl Fixture {
+    /// A GET of `url` answered `status` with `headers` and the raw `body`.
+    pub(crate) fn new(status: u16, headers: &[(&str, &str)], body: &str, url: &str) -> Fixture {
+        let step: Step = serde_saphyr::from_str(
+            "id: rule-under-test\ntitle: a rule under test\nrequest: { method: GET, path: /Users }\n",
+        )
+        .expect("the test step parses");
+        let prepared =
+            prepare_step(&step, &BTreeMap::new(), &Vars::default()).expect("the test step renders");
+        let headers: Headers = headers
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+            .collect();
+        Fixture {
+            step,
+            prepared,
+            exchange: Exchange {
+                request: RecordedRequest {
+                    method: Method::Get,
+                    url: url.into(),
+                    headers: Headers::new(),
+                    body: None,
+                },
+                response: Some(RecordedResponse::new(
+                    status,
+                    headers,
+                    body.to_string(),
+                    false,
+                )),
+                error: None,
+                duration_ms: 0,
+                throttled: vec![],
+            },
+        }
+    }
+
+    /// A GET of `url` answered `status` with a SCIM JSON `body`.
+    pub(crate) fn json(status: u16, body: &Value, url: &str) -> Fixture {
+        Fixture::new(
+            status,
+            &[("content-type", "application/scim+json")],
+            &body.to_string(),
+            url,
+        )
+    }
+
+    /// The same exchange, with the request a POST of `body`.
+    pub(crate) fn sent(mut self, body: Value) -> Fixture {
+        self.exchange.request.method = Method::Post;
+        self.exchange.request.body = Some(body);
+        self
+    }
+
+    /// The context a rule sees, in the RFC profile.
+    pub(crate) fn ctx(&self) -> StepContext<'_> {
+        StepContext {
+            scenario_id: "rules-test",
+            profile: Profile::Rfc,
+            step: &self.step,
+            prepared: &self.prepared,
+            reference: "RFC 7644",
+            exchange: &self.exchange,
+        }
+    }
+}
+
+/// The one outcome with `id`; panics, listing the ids there are, if there is none or several.
+#[track_caller]
+pub(crate) fn outcome<'a>(out: &'a [CheckOutcome], id: &str) -> &'a CheckOutcome {
+    let found: Vec<&CheckOutcome> = out.iter().filter(|o| o.id.as_str() == id).collect();
+    match found.as_slice() {
+        [one] => one,
+        _ => panic!(
+            "expected one outcome {id}, got {} among {:?}",
+            found.len(),
+            out.iter().map(|o| o.id.as_str()).collect::<Vec<_>>()
+        ),
+    }
+}
+
+/// Asserts the outcome's status and severity, and that its message holds every one of `words`.
+#[track_caller]
+pub(crate) fn assert_outcome(
+    o: &CheckOutcome,
+    status: CheckStatus,
+    severity: Severity,
+    words: &[&str],
+) {
+    assert_eq!(o.status, status, "{}: {}", o.id, o.message);
+    assert_eq!(o.severity, severity, "{}: {}", o.id, o.message);
+    for w in words {
+        assert!(
+            o.message.contains(w),
+            "{}: message {:?} lacks {w:?}",
+            o.id,
+            o.message
+        );
+    }
+}
+
+/// Asserts no outcome has `id`.
+#[track_caller]
+pub(crate) fn assert_absent(out: &[CheckOutcome], id: &str) {
+    assert!(
+        out.iter().all(|o| o.id.as_str() != id),
+        "{id} was reported: {:?}",
+        out.iter().map(|o| o.id.as_str()).collect::<Vec<_>>()
+    );
+}
