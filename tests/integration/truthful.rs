@@ -318,7 +318,7 @@ async fn one_defect_on_many_steps_is_one_finding_for_people() {
         "{findings}"
     );
 
-    let args = vec![
+    let args = [
         "run".to_string(),
         "--base-url".into(),
         server.base_url(),
