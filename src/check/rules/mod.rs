@@ -1,6 +1,7 @@
 //! Named checks: SCIM rules a declarative assert cannot state. A scenario step invokes them
 //! by id (`checks: [rfc7644.list-response]`); some run on every matching response.
 
+mod discoverable;
 mod echo;
 mod error;
 mod list;
@@ -136,6 +137,13 @@ pub const ALL: &[NamedCheck] = &[
         summary: "Pages fetched with startIndex/count hold no duplicates and miss none of the expected ids (args: pages, expected, count: completeness is not judged when a page holds fewer than count)",
         produces: &["rfc7644.paging.no-duplicates", "rfc7644.paging.complete"],
         run: paging::paging_consistent,
+    },
+    NamedCheck {
+        id: "entra.schema-discoverable",
+        reference: discoverable::REFERENCE,
+        summary: "Every attribute named in args.attributes (`<schema URN>:<attribute>[.<sub>]`) is defined in the /Schemas ListResponse; id, externalId and meta are common to all (a warning: Entra ID's schema discovery offers only those)",
+        produces: &[discoverable::ID],
+        run: discoverable::schema_discoverable,
     },
 ];
 
