@@ -281,3 +281,25 @@ async fn manager_removal_ignored() {
         Some("skipped")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_patch_answered_200_with_every_member_is_one_warning() {
+    let server = Faulty::start(|req, up| {
+        let group_patch = req.method == "PATCH" && req.path().contains("/Groups/");
+        let resp = up.send(&req);
+        if group_patch && resp.status == 204 {
+            let mut read = answer_unchanged(req, up);
+            read.status = 200;
+            return read;
+        }
+        resp
+    })
+    .await;
+    let (code, report) = run_json(&server.base_url(), ENTRA).await;
+    assert_findings(&report, &["entra.groups.add-members.status"], &[]);
+    assert_eq!(
+        status_of(&report, "entra.groups", "entra.groups.add-members.status").as_deref(),
+        Some("warning")
+    );
+    assert_eq!(code, 0, "the RFC allows 200; Entra ID only advises 204");
+}
