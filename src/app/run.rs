@@ -30,7 +30,7 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
         .map(|p| p.as_str())
         .collect();
     if empty.len() == profiles.len() {
-        return Err(Error::Usage(format!("no scenario belongs to profile {}: the built-in scenarios cover okta; add your own with --scenarios DIR", empty.join(", "))));
+        return Err(Error::Usage(format!("no scenario belongs to profile {}: the built-in scenarios cover okta and entra; add your own with --scenarios DIR", empty.join(", "))));
     }
     if !empty.is_empty() {
         eprintln!(

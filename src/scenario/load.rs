@@ -104,6 +104,50 @@ const BUILTIN: &[(&str, &str)] = &[
         "scenarios/okta/push-groups.yaml",
         include_str!("../../scenarios/okta/push-groups.yaml"),
     ),
+    (
+        "scenarios/entra/test-connection.yaml",
+        include_str!("../../scenarios/entra/test-connection.yaml"),
+    ),
+    (
+        "scenarios/entra/create-user.yaml",
+        include_str!("../../scenarios/entra/create-user.yaml"),
+    ),
+    (
+        "scenarios/entra/update-user-2017.yaml",
+        include_str!("../../scenarios/entra/update-user-2017.yaml"),
+    ),
+    (
+        "scenarios/entra/update-user-2020.yaml",
+        include_str!("../../scenarios/entra/update-user-2020.yaml"),
+    ),
+    (
+        "scenarios/entra/manager.yaml",
+        include_str!("../../scenarios/entra/manager.yaml"),
+    ),
+    (
+        "scenarios/entra/clear-attributes.yaml",
+        include_str!("../../scenarios/entra/clear-attributes.yaml"),
+    ),
+    (
+        "scenarios/entra/disable-user-2017.yaml",
+        include_str!("../../scenarios/entra/disable-user-2017.yaml"),
+    ),
+    (
+        "scenarios/entra/disable-user-2020.yaml",
+        include_str!("../../scenarios/entra/disable-user-2020.yaml"),
+    ),
+    (
+        "scenarios/entra/groups.yaml",
+        include_str!("../../scenarios/entra/groups.yaml"),
+    ),
+    (
+        "scenarios/entra/paging.yaml",
+        include_str!("../../scenarios/entra/paging.yaml"),
+    ),
+    (
+        "scenarios/entra/schemas.yaml",
+        include_str!("../../scenarios/entra/schemas.yaml"),
+    ),
 ];
 
 /// Parses one scenario file's text. `file` is only used in messages.

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-pub use super::named::{CreatedArgs, ErrorArgs, NamedCall, PagingArgs};
+pub use super::named::{CreatedArgs, DiscoverableArgs, ErrorArgs, NamedCall, PagingArgs};
 use std::collections::BTreeMap;
 use std::fmt;
 

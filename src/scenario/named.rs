@@ -23,6 +23,8 @@ pub enum NamedCall {
     Echo,
     /// `rfc7644.paging-consistent`.
     PagingConsistent(PagingArgs),
+    /// `entra.schema-discoverable`.
+    SchemaDiscoverable(DiscoverableArgs),
 }
 
 /// Arguments of `rfc7644.error-response`.
@@ -59,6 +61,15 @@ pub struct PagingArgs {
     /// The `count` each page asked for: completeness is not judged when a page holds fewer.
     #[serde(default)]
     pub count: Option<u64>,
+}
+
+/// Arguments of `entra.schema-discoverable`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscoverableArgs {
+    /// The attributes that must be defined, each `<schema URN>:<attribute>[.<sub>]`.
+    #[serde(default)]
+    pub attributes: Vec<String>,
 }
 
 /// Every named check: its id and the ids of the outcomes it reports (`*` stands for an
@@ -102,6 +113,10 @@ pub const CATALOGUE: &[(&str, &[&str])] = &[
         "rfc7644.paging-consistent",
         &["rfc7644.paging.no-duplicates", "rfc7644.paging.complete"],
     ),
+    (
+        "entra.schema-discoverable",
+        &["entra.schema.attributes-discoverable"],
+    ),
 ];
 
 impl NamedCall {
@@ -113,6 +128,7 @@ impl NamedCall {
             NamedCall::CreatedResource(_) => "rfc7644.created-resource",
             NamedCall::Echo => "rfc7644.echo",
             NamedCall::PagingConsistent(_) => "rfc7644.paging-consistent",
+            NamedCall::SchemaDiscoverable(_) => "entra.schema-discoverable",
         }
     }
 
@@ -160,6 +176,13 @@ impl NamedCall {
                 pages: a.pages.iter().map(&mut f).collect::<Result<_, _>>()?,
                 expected: a.expected.iter().map(&mut f).collect::<Result<_, _>>()?,
                 count: a.count,
+            }),
+            NamedCall::SchemaDiscoverable(a) => NamedCall::SchemaDiscoverable(DiscoverableArgs {
+                attributes: a
+                    .attributes
+                    .iter()
+                    .map(|s| text(&Some(s.clone())).map(Option::unwrap_or_default))
+                    .collect::<Result<_, _>>()?,
             }),
             other => other.clone(),
         })
@@ -216,6 +239,7 @@ impl TryFrom<RawCall> for NamedCall {
             "rfc7644.error-response" => typed(&id, args).map(NamedCall::ErrorResponse),
             "rfc7644.created-resource" => typed(&id, args).map(NamedCall::CreatedResource),
             "rfc7644.paging-consistent" => typed(&id, args).map(NamedCall::PagingConsistent),
+            "entra.schema-discoverable" => typed(&id, args).map(NamedCall::SchemaDiscoverable),
             _ => Err(format!(
                 "unknown named check `{id}` (known: {}; `scimcheck list` describes them)",
                 CATALOGUE

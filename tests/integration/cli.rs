@@ -292,10 +292,11 @@ fn fail_on_and_exit_codes_with_a_failing_scenario() {
 
 #[test]
 fn a_profile_without_scenarios_is_a_usage_error_not_an_empty_pass() {
-    let out = cli(&["run", "--profile", "entra"]);
+    let out = cli(&["run", "--profile", "rfc"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("no scenario belongs to profile entra"),
+        stderr(&out).contains("no scenario belongs to profile rfc")
+            && stderr(&out).contains("cover okta and entra"),
         "{}",
         stderr(&out)
     );

@@ -4,6 +4,7 @@
 //! with its condition. A rule's severity may depend on the scenario's profile; the row says
 //! where and why.
 
+mod discoverable;
 mod echo;
 mod error;
 mod list;
@@ -135,6 +136,7 @@ pub const RULES: &[Rule] = &[
     named("rfc7644.error-response", error::REFERENCE, "SCIM error body: Error URN in schemas, status a string equal to the HTTP status, detail, scimType (args: scim_type, scim_type_severity)", produces("rfc7644.error-response")),
     named("rfc7644.created-resource", resource::CREATED_REFERENCE, "A created resource: Location header equal to meta.location, meta.resourceType (args: resource_type)", produces("rfc7644.created-resource")),
     named("rfc7644.echo", echo::REFERENCE, "The returned resource holds the values the request sent (userName ignoring case)", produces("rfc7644.echo")),
+    named("entra.schema-discoverable", discoverable::REFERENCE, "Every attribute named in args.attributes (`<schema URN>:<attribute>[.<sub>]`) is defined in the /Schemas ListResponse; id, externalId and meta are common to all (a warning: Entra ID's schema discovery offers only those)", produces("entra.schema-discoverable")),
     named("rfc7644.paging-consistent", paging::REFERENCE, "Pages fetched with startIndex/count hold no duplicates and miss none of the expected ids (args: pages, expected, count: completeness is not judged when a page holds fewer than count)", produces("rfc7644.paging-consistent")),
 ];
 
@@ -184,6 +186,7 @@ pub fn run_named(ctx: &StepContext<'_>, call: &NamedCall) -> Vec<CheckOutcome> {
         NamedCall::CreatedResource(args) => resource::created_resource(ctx, args),
         NamedCall::Echo => echo::echo(ctx),
         NamedCall::PagingConsistent(args) => paging::paging_consistent(ctx, args),
+        NamedCall::SchemaDiscoverable(args) => discoverable::schema_discoverable(ctx, args),
     }
 }
 
