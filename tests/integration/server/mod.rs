@@ -5,6 +5,7 @@ mod patch;
 mod protocol;
 mod query;
 mod resources;
+mod strict;
 
 use reqwest::Method;
 use scimcheck::server::RunningServer;
