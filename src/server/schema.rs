@@ -173,9 +173,12 @@ fn user_schema() -> Value {
 
 fn group_schema() -> Value {
     schema(urn::GROUP, "Group", "Group", vec![
-        attr("displayName", "string").desc("A human-readable name for the Group. REQUIRED."),
+        // RFC 7643 §4.2 calls displayName REQUIRED though its §8.7.1 listing says otherwise;
+        // the server enforces it, so it says so (§7: `required` is what the server enforces).
+        attr("displayName", "string").required().desc("A human-readable name for the Group. REQUIRED."),
         attr("members", "complex").multi().desc("A list of members of the Group.").sub(vec![
-            attr("value", "string").mutability("immutable").desc("Identifier of the member of this Group."),
+            // Enforced: a member without the id it names cannot be resolved.
+            attr("value", "string").required().mutability("immutable").desc("Identifier of the member of this Group."),
             attr("$ref", "reference").refs(&["User", "Group"]).mutability("immutable").desc("The URI corresponding to a SCIM resource that is a member of this Group."),
             attr("display", "string").desc("A human-readable name."),
             attr("type", "string").canonical(&["User", "Group"]).mutability("immutable").desc("A label indicating the type of resource, e.g., 'User' or 'Group'."),
