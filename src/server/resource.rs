@@ -317,6 +317,26 @@ mod tests {
     }
 
     #[test]
+    fn unknown_attributes_are_refused_unsupported_extensions_dropped() {
+        let user = ResourceSchema::user();
+        for body in [
+            json!({"userName": "a", "bogus": 1}),
+            json!({"userName": "a", "name": {"bogusSub": "x"}}),
+            json!({"userName": "a", "urn:ietf:params:scim:schemas:core:2.0:User:title": "x"}),
+            json!({"userName": "a", "title": 3}),
+            json!({"userName": "a", "title": ["x", "y"]}),
+            json!({"userName": "a", "x509Certificates": [{"value": "%%"}]}),
+        ] {
+            let err = canonical_resource(user, body.clone()).unwrap_err();
+            assert_eq!(err.scim_type, Some("invalidValue"), "{body}");
+        }
+        let body =
+            json!({"userName": "a", "urn:example:custom:1.0:User": {"x": 1}, "nickName": null});
+        let out = canonical_resource(user, body).unwrap();
+        assert_eq!(Value::Object(out), json!({"userName": "a"}));
+    }
+
+    #[test]
     fn bad_boolean_is_invalid_value() {
         let err =
             canonical_resource(ResourceSchema::user(), json!({"active": "maybe"})).unwrap_err();
