@@ -10,7 +10,8 @@ use super::error::ScimError;
 use super::filter::{val_matches, value_eq};
 use super::kind::Kind;
 use super::patch::{is_empty, Op};
-use super::schema::ResourceSchema;
+use super::resource::canonical_value;
+use super::schema::{Attr, ResourceSchema};
 use super::store::Data;
 
 pub struct MemberEdits<'a> {
@@ -41,6 +42,12 @@ impl<'a> MemberEdits<'a> {
         !self.cleared && self.base.contains_key(id) && !self.removed.contains(id)
     }
 
+    pub fn get(&self, id: &str) -> Option<&Member> {
+        self.added
+            .get(id)
+            .or_else(|| self.base.get(id).filter(|_| self.in_base(id)))
+    }
+
     pub fn contains(&self, id: &str) -> bool {
         self.added.contains_key(id) || self.in_base(id)
     }
@@ -57,6 +64,13 @@ impl<'a> MemberEdits<'a> {
         if !self.contains(&id) {
             self.added.insert(id, member);
         }
+    }
+
+    /// A member kept with new details (its display); it moves to the end, which RFC 7643
+    /// §2.4 allows: multi-valued attributes have no order.
+    pub fn update(&mut self, id: &str, member: Member) {
+        self.remove(id);
+        self.added.insert(id.to_string(), member);
     }
 
     pub fn remove(&mut self, id: &str) {
@@ -118,8 +132,12 @@ pub(super) fn member_op(
     data: &Data,
     op: Op,
     filter: Option<&ValFilter>,
+    sub: Option<&Attr>,
     value: Option<Value>,
 ) -> Result<(), ScimError> {
+    if let Some(sub) = sub {
+        return member_sub_op(members, op, filter, sub, value);
+    }
     let listed = |v: Option<Value>| -> Result<IndexMap<String, Member>, ScimError> {
         let list = match v {
             Some(Value::Array(a)) => a,
@@ -176,6 +194,50 @@ pub(super) fn member_op(
             }
             _ => members.clear(),
         },
+    }
+    Ok(())
+}
+
+/// `members.display`, `members[value eq "…"].display`: the one sub-attribute a client may
+/// change; `value`, `$ref` and `type` are immutable (RFC 7643 §4.2, §2.2), so an edit of
+/// them is refused with `mutability` (RFC 7644 §3.5.2).
+fn member_sub_op(
+    members: &mut MemberEdits<'_>,
+    op: Op,
+    filter: Option<&ValFilter>,
+    sub: &Attr,
+    value: Option<Value>,
+) -> Result<(), ScimError> {
+    if sub.immutable || sub.read_only {
+        return Err(ScimError::mutability(format!(
+            "members.{} is immutable: add or remove the member instead",
+            sub.name
+        )));
+    }
+    let display = match (op, value) {
+        (Op::Remove, _) => None,
+        (_, Some(v)) if is_empty(&v) => None,
+        (_, Some(v)) => canonical_value(sub, v)?.as_str().map(str::to_string),
+        (_, None) => return Err(ScimError::invalid_value("members.display needs a value")),
+    };
+    let targets: Vec<String> = match filter {
+        Some(f) => matching_members(members, f)?,
+        None => members.iter().map(|(id, _)| id.clone()).collect(),
+    };
+    if targets.is_empty() && filter.is_some() && op != Op::Add {
+        return Err(ScimError::no_target(
+            "no member matches the filter (RFC 7644 §3.5.2)",
+        ));
+    }
+    for id in targets {
+        let kind = members.get(&id).map_or(Kind::User, |m| m.kind);
+        members.update(
+            &id,
+            Member {
+                display: display.clone(),
+                kind,
+            },
+        );
     }
     Ok(())
 }

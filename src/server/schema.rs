@@ -20,6 +20,8 @@ pub struct Attr {
     pub case_exact: bool,
     /// Set by the server only.
     pub read_only: bool,
+    /// RFC 7643 §2.2 immutable: set with the resource (or when unset), never changed.
+    pub immutable: bool,
     /// Never returned (`password`).
     pub never_returned: bool,
     /// Its sub-attributes.
@@ -179,9 +181,12 @@ fn user_schema() -> Value {
 
 fn group_schema() -> Value {
     schema(urn::GROUP, "Group", "Group", vec![
-        attr("displayName", "string").desc("A human-readable name for the Group. REQUIRED."),
+        // RFC 7643 §4.2 calls displayName REQUIRED though its §8.7.1 listing says otherwise;
+        // the server enforces it, so it says so (§7: `required` is what the server enforces).
+        attr("displayName", "string").required().desc("A human-readable name for the Group. REQUIRED."),
         attr("members", "complex").multi().desc("A list of members of the Group.").sub(vec![
-            attr("value", "string").mutability("immutable").desc("Identifier of the member of this Group."),
+            // Enforced: a member without the id it names cannot be resolved.
+            attr("value", "string").required().mutability("immutable").desc("Identifier of the member of this Group."),
             attr("$ref", "reference").refs(&["User", "Group"]).mutability("immutable").desc("The URI corresponding to a SCIM resource that is a member of this Group."),
             attr("display", "string").desc("A human-readable name."),
             attr("type", "string").canonical(&["User", "Group"]).mutability("immutable").desc("A label indicating the type of resource, e.g., 'User' or 'Group'."),
@@ -231,6 +236,8 @@ fn parse_attr(v: &Value) -> Attr {
         "dateTime" => "dateTime",
         "integer" => "integer",
         "decimal" => "decimal",
+        "reference" => "reference",
+        "binary" => "binary",
         _ => "string",
     };
     Attr {
@@ -239,6 +246,7 @@ fn parse_attr(v: &Value) -> Attr {
         multi: v.get("multiValued") == Some(&Value::Bool(true)),
         case_exact: v.get("caseExact") == Some(&Value::Bool(true)),
         read_only: s("mutability") == "readOnly",
+        immutable: s("mutability") == "immutable",
         never_returned: s("returned") == "never",
         sub: v
             .get("subAttributes")
@@ -256,6 +264,7 @@ fn common() -> Vec<Attr> {
         multi: false,
         case_exact,
         read_only,
+        immutable: false,
         never_returned: false,
         sub: vec![],
     };
@@ -268,6 +277,7 @@ fn common() -> Vec<Attr> {
             multi: false,
             case_exact: false,
             read_only: true,
+            immutable: false,
             never_returned: false,
             sub: vec![
                 plain("resourceType", "string", true, true),
@@ -282,6 +292,8 @@ fn common() -> Vec<Attr> {
 
 /// Attribute lookup for one resource type: core attributes plus extensions by URN.
 pub struct ResourceSchema {
+    /// The core schema's URN.
+    pub core_urn: &'static str,
     /// The core schema's attributes.
     pub core: Vec<Attr>,
     /// Each extension's URN and attributes.
@@ -293,6 +305,7 @@ impl ResourceSchema {
     pub fn user() -> &'static ResourceSchema {
         static USER: OnceLock<ResourceSchema> = OnceLock::new();
         USER.get_or_init(|| ResourceSchema {
+            core_urn: urn::USER,
             core: attrs_of(&all()[0]),
             extensions: vec![(urn::ENTERPRISE_USER, attrs_of(&all()[2]))],
         })
@@ -302,6 +315,7 @@ impl ResourceSchema {
     pub fn group() -> &'static ResourceSchema {
         static GROUP: OnceLock<ResourceSchema> = OnceLock::new();
         GROUP.get_or_init(|| ResourceSchema {
+            core_urn: urn::GROUP,
             core: attrs_of(&all()[1]),
             extensions: vec![],
         })
@@ -309,20 +323,26 @@ impl ResourceSchema {
 
     /// The attribute `name` under `uri` (None = core, or the core URN).
     pub fn find(&self, uri: Option<&str>, name: &str) -> Option<&Attr> {
-        let list = match uri {
-            None => &self.core,
-            Some(u) if u.eq_ignore_ascii_case(urn::USER) || u.eq_ignore_ascii_case(urn::GROUP) => {
-                &self.core
-            }
-            Some(u) => {
-                &self
-                    .extensions
-                    .iter()
-                    .find(|(e, _)| e.eq_ignore_ascii_case(u))?
-                    .1
-            }
+        let scope = match uri {
+            None => Scope::Core,
+            Some(u) if u.eq_ignore_ascii_case(self.core_urn) => Scope::Core,
+            Some(u) => Scope::Extension(self.extension_urn(u)?),
         };
-        list.iter().find(|a| a.name.eq_ignore_ascii_case(name))
+        self.attrs(scope)
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The attributes of the core schema or of one extension.
+    pub fn attrs(&self, scope: Scope) -> &[Attr] {
+        match scope {
+            Scope::Core => &self.core,
+            Scope::Extension(u) => self
+                .extensions
+                .iter()
+                .find(|(e, _)| *e == u)
+                .map_or(&[], |(_, a)| a.as_slice()),
+        }
     }
 
     /// The extension URN `key` names, ignoring case.
@@ -332,6 +352,60 @@ impl ResourceSchema {
             .map(|(u, _)| *u)
             .find(|u| u.eq_ignore_ascii_case(key))
     }
+
+    /// RFC 7644 §3.10: an attribute may be named with its schema URN and a colon in front.
+    /// URNs hold colons and dots themselves (`…:enterprise:2.0:User`), so the prefix is the
+    /// longest known schema URN the path starts with, not whatever precedes the last colon.
+    /// Returns the schema and the rest ("" when the path is the URN alone); None when the
+    /// path names a schema this resource type does not have.
+    pub fn split_urn<'p>(&self, path: &'p str) -> Option<(Scope, &'p str)> {
+        let known = std::iter::once((self.core_urn, Scope::Core)).chain(
+            self.extensions
+                .iter()
+                .map(|(u, _)| (*u, Scope::Extension(u))),
+        );
+        let prefixed = |u: &str| {
+            path.get(..u.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(u))
+                && matches!(path.as_bytes().get(u.len()), None | Some(b':'))
+        };
+        match known
+            .filter(|(u, _)| prefixed(u))
+            .max_by_key(|(u, _)| u.len())
+        {
+            Some((u, scope)) => Some((scope, path.get(u.len() + 1..).unwrap_or(""))),
+            // A colon before any `[` or `.` can only be a schema URI's: one not known here.
+            None if path
+                .split(['[', '.'])
+                .next()
+                .is_some_and(|h| h.contains(':')) =>
+            {
+                None
+            }
+            None => Some((Scope::Core, path)),
+        }
+    }
+
+    /// A path the filter grammar split at its last colon (`uri` + `name`), put back together
+    /// and split by [`Self::split_urn`]: the schema and the attribute name (None: the whole
+    /// extension, as in `…:enterprise:2.0:User pr`).
+    pub fn scope_of(&self, uri: Option<&str>, name: &str) -> Option<(Scope, Option<String>)> {
+        let Some(uri) = uri else {
+            return Some((Scope::Core, Some(name.to_string())));
+        };
+        let full = format!("{uri}:{name}");
+        let (scope, rest) = self.split_urn(&full)?;
+        Some((scope, (!rest.is_empty()).then(|| rest.to_string())))
+    }
+}
+
+/// The schema an attribute belongs to: the resource type's core schema or an extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The core schema.
+    Core,
+    /// The extension with this URN.
+    Extension(&'static str),
 }
 
 fn attrs_of(schema: &Value) -> Vec<Attr> {
@@ -378,5 +452,42 @@ mod tests {
         assert!(ResourceSchema::group()
             .find(Some(urn::GROUP), "members")
             .is_some());
+    }
+
+    #[test]
+    fn urn_prefixes_are_split_by_the_longest_known_schema() {
+        let user = ResourceSchema::user();
+        let ext = Scope::Extension(urn::ENTERPRISE_USER);
+        assert_eq!(user.split_urn(urn::ENTERPRISE_USER), Some((ext, "")));
+        assert_eq!(
+            user.split_urn(
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:user:manager.value"
+            ),
+            Some((ext, "manager.value"))
+        );
+        assert_eq!(
+            user.split_urn("urn:ietf:params:scim:schemas:core:2.0:User:name.givenName"),
+            Some((Scope::Core, "name.givenName"))
+        );
+        assert_eq!(
+            user.split_urn("emails[value eq \"a:b\"]"),
+            Some((Scope::Core, "emails[value eq \"a:b\"]"))
+        );
+        assert_eq!(user.split_urn("urn:example:bogus:1.0:Thing"), None);
+        assert_eq!(
+            user.split_urn("urn:ietf:params:scim:schemas:extension:enterprise:2.0:UserX"),
+            None
+        );
+        assert_eq!(
+            ResourceSchema::group().split_urn(urn::ENTERPRISE_USER),
+            None
+        );
+        assert_eq!(
+            user.scope_of(
+                Some("urn:ietf:params:scim:schemas:extension:enterprise:2.0"),
+                "User"
+            ),
+            Some((ext, None))
+        );
     }
 }

@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 
 use super::related::{self, Related};
 use crate::server::error::ScimError;
-use crate::server::schema::{Attr, ResourceSchema};
+use crate::server::schema::{Attr, ResourceSchema, Scope};
 
 /// Refuses a filter on a returned-"never" attribute (the password) with invalidFilter, "the
 /// attribute and filter comparison combination is not supported" (RFC 7644 §3.12): comparing
@@ -64,15 +64,30 @@ pub(super) fn select<'a>(
     path: &AttrPath,
     whole_elements: bool,
 ) -> (Vec<&'a Value>, Option<&'a Attr>) {
-    let container = match path.uri.as_deref().and_then(|u| schema.extension_urn(u)) {
-        Some(ext) => match resource.get(ext).and_then(Value::as_object) {
+    // RFC 7644 §3.10: the schema URN is the longest known prefix, so `…:2.0:User pr` names
+    // the extension itself; a URN this resource type lacks names nothing (no match).
+    let Some((scope, name)) = schema.scope_of(path.uri.as_deref(), &path.name) else {
+        return (vec![], None);
+    };
+    let container = match scope {
+        Scope::Extension(ext) => match resource.get(ext).and_then(Value::as_object) {
             Some(obj) => obj,
             None => return (vec![], None),
         },
-        None => resource,
+        Scope::Core => resource,
     };
-    let attr = schema.find(path.uri.as_deref(), &path.name);
-    let Some(value) = member(container, &path.name) else {
+    let Some(name) = name else {
+        // The extension itself: the URN alone.
+        return match scope {
+            Scope::Extension(ext) => (resource.get(ext).into_iter().collect(), None),
+            Scope::Core => (vec![], None),
+        };
+    };
+    let attr = schema
+        .attrs(scope)
+        .iter()
+        .find(|a| a.name.eq_ignore_ascii_case(&name));
+    let Some(value) = member(container, &name) else {
         return (vec![], attr);
     };
     let elements: Vec<&Value> = match value {

@@ -1,10 +1,13 @@
 //! The reference server over HTTP, one test per behaviour of RFC 7643/7644 and per IdP quirk.
 
+mod characteristics;
 mod discovery;
 mod patch;
 mod protocol;
 mod query;
 mod resources;
+mod schema_walk;
+mod strict;
 
 use reqwest::Method;
 use scimcheck::server::RunningServer;
