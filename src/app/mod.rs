@@ -165,6 +165,15 @@ fn list(args: ListArgs) -> Result<(), Error> {
             lines.extend(profile_lines(r));
         }
     }
+    for r in RULES {
+        if let Applies::Part { of } = r.applies {
+            lines.push(format!(
+                "{}  ({})\n    {}\n    part of: {of}",
+                r.id, r.reference, r.summary
+            ));
+            lines.extend(profile_lines(r));
+        }
+    }
     lines.push("\nNamed checks (a step asks for them by id):".into());
     for r in RULES {
         if let Applies::Named { produces } = r.applies {

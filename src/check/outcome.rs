@@ -76,6 +76,14 @@ impl CheckOutcome {
         }
     }
 
+    /// Worth knowing, never a failure: what the RFC lets a server do (a MAY, an attribute it
+    /// may ignore) but an operator may want to see. Passed, with severity `info`.
+    pub fn note(id: impl Into<CheckId>, reference: &str, message: impl Into<String>) -> Self {
+        let mut out = CheckOutcome::pass(id, reference, message);
+        out.severity = Severity::Info;
+        out
+    }
+
     /// A check that could not apply, with the reason.
     pub fn skip(id: impl Into<CheckId>, reference: &str, reason: impl Into<String>) -> Self {
         CheckOutcome {

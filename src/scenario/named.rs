@@ -86,6 +86,7 @@ pub const CATALOGUE: &[(&str, &[&str])] = &[
             "rfc7644.list.first-page",
             "rfc7644.list.start-index",
             "rfc7644.list.count-honoured",
+            "rfc7644.list.resources-key",
         ],
     ),
     (

@@ -171,7 +171,8 @@ async fn sigint_mid_run_cleans_up_and_exits_130() {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(1500));
+        // Past the preflight even on a busy machine; at 10 requests/s the run lasts ~9 s.
+        std::thread::sleep(Duration::from_millis(3000));
         let killed = std::process::Command::new("kill")
             .args(["-INT", &child.id().to_string()])
             .status()

@@ -1,6 +1,8 @@
 //! The resource a server returns after a write should hold what was written. A server may
-//! drop attributes it does not support (RFC 7644 §3.3), so only `userName` and a group's
-//! `displayName` are errors; the rest are interop warnings, because the IdP reads them back.
+//! ignore or alter attributes (RFC 7644 §3.3), so only `userName` and a group's `displayName`
+//! are errors; another attribute returned otherwise is a note (severity info, never a
+//! failure), except where an IdP profile depends on it: Okta's work email keeps its `type`
+//! and `primary`, a warning under the okta profile.
 
 use serde_json::Value;
 
@@ -12,16 +14,38 @@ use crate::scim::Severity;
 /// The sections the echo rule rests on, for `scimcheck list` and each outcome.
 pub const REFERENCE: &str = "RFC 7644 §3.3, §3.5.1";
 
-/// Attributes compared, with whether case is ignored and the severity of a mismatch.
+/// Attributes compared, with whether case is ignored and the severity of a mismatch (info:
+/// a note, never a failure).
 const COMPARED: &[(&str, bool, Severity)] = &[
     ("/userName", true, Severity::Error),
-    ("/displayName", false, Severity::Warning),
-    ("/externalId", false, Severity::Warning),
-    ("/active", false, Severity::Warning),
-    ("/name/givenName", false, Severity::Warning),
-    ("/name/familyName", false, Severity::Warning),
-    ("/locale", false, Severity::Warning),
+    ("/displayName", false, Severity::Info),
+    ("/externalId", false, Severity::Info),
+    ("/active", false, Severity::Info),
+    ("/name/givenName", false, Severity::Info),
+    ("/name/familyName", false, Severity::Info),
+    ("/locale", false, Severity::Info),
 ];
+
+/// Why an attribute that came back otherwise is only a note.
+const MAY_IGNORE: &str =
+    "RFC 7644 §3.3 lets a server ignore or alter attributes it does not support";
+
+/// The verdict on one echoed value: pass, a note (info), or a failure of `severity`.
+fn echoed(
+    ok: bool,
+    id: &str,
+    severity: Severity,
+    reference: &str,
+    message: String,
+    hint: &str,
+) -> CheckOutcome {
+    match (ok, severity) {
+        (false, Severity::Info) => {
+            CheckOutcome::note(id, reference, format!("{message}; {MAY_IGNORE}"))
+        }
+        _ => CheckOutcome::verdict(ok, id, severity, reference, message, hint),
+    }
+}
 
 /// The named check `rfc7644.echo`: each attribute of `COMPARED` the request sent (not null)
 /// and the `emails` values, compared with the returned resource.
@@ -54,7 +78,7 @@ pub fn echo(ctx: &StepContext<'_>) -> Vec<CheckOutcome> {
             .is_some_and(|a| equal(a, expected, ignore_case) || same_value_as_string(a, expected));
         let name = pointer.trim_start_matches('/').replace('/', ".");
         out.push(
-            CheckOutcome::verdict(
+            echoed(
                 ok,
                 &format!("rfc7644.echo.{name}"),
                 severity,
@@ -83,10 +107,10 @@ pub fn echo(ctx: &StepContext<'_>) -> Vec<CheckOutcome> {
             .filter(|v| !got_values.contains(&v.to_lowercase()))
             .collect();
         out.push(
-            CheckOutcome::verdict(
+            echoed(
                 missing.is_empty(),
                 "rfc7644.echo.emails",
-                Severity::Warning,
+                Severity::Info,
                 REFERENCE,
                 if missing.is_empty() {
                     "every email sent is returned".to_string()
@@ -97,9 +121,67 @@ pub fn echo(ctx: &StepContext<'_>) -> Vec<CheckOutcome> {
             )
             .at("/emails"),
         );
+        out.extend(email_marks(ctx, sent_emails, got));
     }
     out
 }
+
+/// Okta maps its user's email to the work email: `emails[type eq "work"]`, `primary: true`.
+/// A server that keeps the address but drops its `type` or `primary` loses that mapping, so
+/// the next Okta update cannot find the work email: a warning under the okta profile, a note
+/// elsewhere (RFC 7643 §2.4 leaves `type` and `primary` to the client).
+fn email_marks(ctx: &StepContext<'_>, sent: &[Value], got: &Value) -> Vec<CheckOutcome> {
+    const OKTA: &str = "Okta attribute mapping: the user's email is the work email (emails[type eq \"work\"], primary)";
+    let returned = lookup(got, "/emails")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let severity = super::severity(EMAIL_MARKS, ctx.profile, Severity::Info);
+    let mut out = Vec::new();
+    for (mark, id) in [
+        ("type", "rfc7644.echo.emails.type"),
+        ("primary", "rfc7644.echo.emails.primary"),
+    ] {
+        let lost: Vec<String> = sent
+            .iter()
+            .filter(|e| e.get(mark).is_some_and(|v| !v.is_null()))
+            .filter_map(|e| {
+                let value = e.get("value")?.as_str()?;
+                let back = returned.iter().find(|r| {
+                    r.get("value")
+                        .and_then(Value::as_str)
+                        .is_some_and(|v| v.eq_ignore_ascii_case(value))
+                })?;
+                let kept = back
+                    .get(mark)
+                    .is_some_and(|b| equal(b, &e[mark], true) || same_value_as_string(b, &e[mark]));
+                (!kept).then(|| format!("{value} ({mark} {} sent)", short(&e[mark], 20)))
+            })
+            .collect();
+        if sent.iter().all(|e| e.get(mark).is_none_or(Value::is_null)) {
+            continue;
+        }
+        out.push(
+            echoed(
+                lost.is_empty(),
+                id,
+                severity,
+                OKTA,
+                if lost.is_empty() {
+                    format!("each email's {mark} is returned as sent")
+                } else {
+                    format!("{mark} not returned for {}", lost.join(", "))
+                },
+                &format!("Store and return each email's {mark}: Okta finds the work email by it."),
+            )
+            .at("/emails"),
+        );
+    }
+    out
+}
+
+/// The rule id under which the work-email marks take the okta profile's severity.
+pub const EMAIL_MARKS: &str = "rfc7644.echo";
 
 #[cfg(test)]
 mod tests {
@@ -130,13 +212,13 @@ mod tests {
 
     const IDS: [(&str, Severity); 8] = [
         ("rfc7644.echo.userName", Severity::Error),
-        ("rfc7644.echo.displayName", Severity::Warning),
-        ("rfc7644.echo.externalId", Severity::Warning),
-        ("rfc7644.echo.active", Severity::Warning),
-        ("rfc7644.echo.name.givenName", Severity::Warning),
-        ("rfc7644.echo.name.familyName", Severity::Warning),
-        ("rfc7644.echo.locale", Severity::Warning),
-        ("rfc7644.echo.emails", Severity::Warning),
+        ("rfc7644.echo.displayName", Severity::Info),
+        ("rfc7644.echo.externalId", Severity::Info),
+        ("rfc7644.echo.active", Severity::Info),
+        ("rfc7644.echo.name.givenName", Severity::Info),
+        ("rfc7644.echo.name.familyName", Severity::Info),
+        ("rfc7644.echo.locale", Severity::Info),
+        ("rfc7644.echo.emails", Severity::Info),
     ];
 
     #[test]
@@ -158,13 +240,13 @@ mod tests {
         assert_outcome(
             outcome(&out, "rfc7644.echo.emails"),
             Passed,
-            Severity::Warning,
+            Severity::Info,
             &["every email sent is returned"],
         );
     }
 
     #[test]
-    fn every_attribute_changed_or_dropped_fails_with_its_severity() {
+    fn a_user_name_changed_fails_and_what_a_server_may_ignore_is_a_note() {
         let got = json!({
             "userName": "someone-else",
             "displayName": "zoë ångström",
@@ -178,7 +260,7 @@ mod tests {
             let status = if severity == Severity::Error {
                 Failed
             } else {
-                Warning
+                Passed
             };
             assert_outcome(outcome(&out, id), status, severity, &[]);
         }
@@ -191,18 +273,57 @@ mod tests {
         // Only userName ignores case.
         assert_outcome(
             outcome(&out, "rfc7644.echo.displayName"),
-            Warning,
-            Severity::Warning,
-            &["got \"zoë ångström\""],
+            Passed,
+            Severity::Info,
+            &["got \"zoë ångström\"", "RFC 7644 §3.3 lets a server ignore"],
         );
         let family = outcome(&out, "rfc7644.echo.name.familyName");
-        assert_outcome(family, Warning, Severity::Warning, &["got nothing"]);
+        assert_outcome(family, Passed, Severity::Info, &["got nothing"]);
         assert_eq!(family.pointer.as_deref(), Some("/name/familyName"));
         assert_outcome(
             outcome(&out, "rfc7644.echo.emails"),
-            Warning,
-            Severity::Warning,
+            Passed,
+            Severity::Info,
             &["emails not returned: z@example.org"],
+        );
+    }
+
+    #[test]
+    fn okta_work_email_marks_dropped_are_a_warning_under_okta_only() {
+        let sent = json!({"emails": [{"value": "z@example.org", "type": "work", "primary": true}]});
+        let got = json!({"emails": [{"value": "z@example.org"}]});
+        let okta = Fixture::json(201, &got, "http://h/scim/v2/Users")
+            .sent(sent.clone())
+            .under(crate::scenario::Profile::Okta);
+        let out = echo(&okta.ctx());
+        for id in ["rfc7644.echo.emails.type", "rfc7644.echo.emails.primary"] {
+            assert_outcome(
+                outcome(&out, id),
+                Warning,
+                Severity::Warning,
+                &["not returned for z@example.org"],
+            );
+        }
+        let kept = json!({"emails": [{"value": "Z@example.org", "type": "work", "primary": true}]});
+        let out = echo(
+            &Fixture::json(201, &kept, "http://h/scim/v2/Users")
+                .sent(sent.clone())
+                .under(crate::scenario::Profile::Okta)
+                .ctx(),
+        );
+        assert_outcome(
+            outcome(&out, "rfc7644.echo.emails.type"),
+            Passed,
+            Severity::Warning,
+            &[],
+        );
+        let rfc = Fixture::json(201, &got, "http://h/scim/v2/Users").sent(sent);
+        let out = echo(&rfc.ctx());
+        assert_outcome(
+            outcome(&out, "rfc7644.echo.emails.type"),
+            Passed,
+            Severity::Info,
+            &["not returned"],
         );
     }
 
@@ -232,7 +353,7 @@ mod tests {
         assert_outcome(
             outcome(&out, "rfc7644.echo.active"),
             Passed,
-            Severity::Warning,
+            Severity::Info,
             &["sent true, got \"True\""],
         );
     }

@@ -14,9 +14,18 @@ use crate::scim::Severity;
 /// The section the error-response rules enforce, for `scimcheck list` and each outcome.
 pub const REFERENCE: &str = "RFC 7644 §3.12";
 
-/// The named-check entry: the expected `scimType`, a warning unless the step says otherwise.
+/// The named-check entry: the expected `scimType`, a warning unless the step says otherwise
+/// (RFC 7644 §3.12: `scimType` is "OPTIONAL"), but an error for `uniqueness` on a 409, which
+/// RFC 7644 §3.3 requires: "the service provider MUST return HTTP status code 409 (Conflict)
+/// with a "scimType" error code of "uniqueness"".
 pub fn error_response_check(ctx: &StepContext<'_>, args: &ErrorArgs) -> Vec<CheckOutcome> {
-    let severity = args.scim_type_severity.unwrap_or(Severity::Warning);
+    let required =
+        args.scim_type.as_deref() == Some("uniqueness") && ctx.exchange.status() == Some(409);
+    let severity = args.scim_type_severity.unwrap_or(if required {
+        Severity::Error
+    } else {
+        Severity::Warning
+    });
     error_response(
         ctx.exchange,
         args.scim_type.as_deref().map(|t| (t, severity)),
@@ -150,7 +159,11 @@ pub fn error_response(
                 actual == Some(expected),
                 "rfc7644.error.scim-type",
                 severity,
-                "RFC 7644 §3.12 (Table 9)",
+                if expected == "uniqueness" {
+                    "RFC 7644 §3.3 (409 with scimType uniqueness)"
+                } else {
+                    "RFC 7644 §3.12 (Table 9)"
+                },
                 format!(
                     "scimType is {}, expected \"{expected}\"",
                     actual.map_or("missing".into(), |a| format!("\"{a}\""))
@@ -238,7 +251,7 @@ mod tests {
         assert_outcome(
             outcome(&out, "rfc7644.error.scim-type"),
             Passed,
-            Severity::Warning,
+            Severity::Error,
             &["scimType is \"uniqueness\", expected \"uniqueness\""],
         );
     }
@@ -348,17 +361,22 @@ mod tests {
     #[test]
     fn a_wrong_scim_type_takes_the_severity_the_step_gives() {
         let body = error(409, json!({"scimType": "invalidValue"}));
-        let out = run(409, body.clone(), uniqueness(None));
+        let out = run(409, body.clone(), uniqueness(Some(Severity::Warning)));
         assert_outcome(
             outcome(&out, "rfc7644.error.scim-type"),
             Warning,
             Severity::Warning,
             &["scimType is \"invalidValue\", expected \"uniqueness\""],
         );
+        // Without a severity, uniqueness on a 409 is the MUST of RFC 7644 §3.3.
+        let out = run(409, body.clone(), uniqueness(None));
+        let o = outcome(&out, "rfc7644.error.scim-type");
+        assert_outcome(o, Failed, Severity::Error, &["expected \"uniqueness\""]);
+        assert_eq!(o.reference, "RFC 7644 §3.3 (409 with scimType uniqueness)");
         let out = run(409, body, uniqueness(Some(Severity::Error)));
         let o = outcome(&out, "rfc7644.error.scim-type");
         assert_outcome(o, Failed, Severity::Error, &["expected \"uniqueness\""]);
-        assert_eq!(o.reference, "RFC 7644 §3.12 (Table 9)");
+        assert_eq!(o.reference, "RFC 7644 §3.3 (409 with scimType uniqueness)");
         let out = run(
             409,
             error(409, json!({})),

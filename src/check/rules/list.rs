@@ -33,6 +33,7 @@ pub fn list_response(ctx: &StepContext<'_>) -> Vec<CheckOutcome> {
         out.push(resources_not_an_array());
         return out;
     };
+    out.extend(resources_key(ctx, body));
     out.extend(total_results(&page));
     // Always reported when totalResults is, so the list of checks does not depend on the data.
     out.extend(resources(&page));
@@ -92,6 +93,42 @@ impl<'a> Page<'a> {
             asked_count: asked("count"),
         })
     }
+}
+
+/// The id of the rule on how `Resources` is spelt.
+pub const RESOURCES_KEY: &str = "rfc7644.list.resources-key";
+
+/// RFC 7643 §2.1: "Attribute names are case insensitive", so `resources` is a legal spelling
+/// of `Resources` and passes under the rfc profile; Okta's and Entra's clients read the key
+/// `Resources` as spelt, so under their profiles another spelling is an error (they see an
+/// empty list). Reported only when the key is spelt otherwise.
+fn resources_key(ctx: &StepContext<'_>, body: &Value) -> Option<CheckOutcome> {
+    let key = body
+        .as_object()?
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case("Resources"))?;
+    if key == "Resources" {
+        return None;
+    }
+    let severity = super::severity(RESOURCES_KEY, ctx.profile, Severity::Info);
+    let message = format!("the list is under \"{key}\", not \"Resources\"");
+    Some(
+        match severity {
+            Severity::Info => CheckOutcome::note(
+                RESOURCES_KEY,
+                "RFC 7643 §2.1 (attribute names are case insensitive)",
+                format!("{message}, which RFC 7643 §2.1 allows"),
+            ),
+            _ => CheckOutcome::fail(
+                RESOURCES_KEY,
+                severity,
+                "Okta and Entra ID clients read \"Resources\" as spelt",
+                format!("{message}: the IdP sees no resources"),
+                "Spell the key \"Resources\", as RFC 7644 §3.4.2 does; Okta and Entra ID read it as spelt.",
+            ),
+        }
+        .at(format!("/{key}")),
+    )
 }
 
 /// RFC 7644 §3.4.2: "Responses MUST be identified using the following URI:

@@ -297,3 +297,34 @@ fn more_resources_than_count_fail() {
         "rfc7644.list.count-honoured",
     );
 }
+
+#[test]
+fn a_lower_case_resources_key_is_an_error_for_okta_and_entra_and_a_note_for_the_rfc() {
+    use crate::scenario::Profile;
+    let body = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+        "totalResults": 1, "startIndex": 1, "itemsPerPage": 1,
+        "resources": [{"id": "u1"}],
+    });
+    let url = "http://h/scim/v2/Users?startIndex=1&count=10";
+    for (profile, status, severity) in [
+        (Profile::Okta, Failed, Severity::Error),
+        (Profile::Entra, Failed, Severity::Error),
+        (Profile::Rfc, Passed, Severity::Info),
+    ] {
+        let f = Fixture::json(200, &body, url).under(profile);
+        let out = list_response(&f.ctx());
+        assert_outcome(
+            outcome(&out, RESOURCES_KEY),
+            status,
+            severity,
+            &["\"resources\", not \"Resources\""],
+        );
+    }
+    let spelt = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+        "totalResults": 0, "Resources": [],
+    });
+    let out = list_response(&Fixture::json(200, &spelt, url).under(Profile::Okta).ctx());
+    assert!(out.iter().all(|o| o.id.as_str() != RESOURCES_KEY));
+}

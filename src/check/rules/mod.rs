@@ -36,6 +36,11 @@ pub enum Applies {
         /// The condition, as `scimcheck list` says it.
         when: &'static str,
     },
+    /// As one outcome of a named check.
+    Part {
+        /// The named check.
+        of: &'static str,
+    },
 }
 
 /// A profile in which a rule's finding takes another severity than the RFC's word gives it.
@@ -71,6 +76,24 @@ impl Rule {
             .iter()
             .find(|p| p.profile == profile)
             .map_or(default, |p| p.severity)
+    }
+}
+
+/// A rule that is one outcome of a named check, listed for the severity it takes in a
+/// profile.
+const fn part_of(
+    id: &'static str,
+    check: &'static str,
+    reference: &'static str,
+    summary: &'static str,
+    profiles: &'static [ProfileSeverity],
+) -> Rule {
+    Rule {
+        id,
+        reference,
+        summary,
+        applies: Applies::Part { of: check },
+        profiles,
     }
 }
 
@@ -132,10 +155,24 @@ pub const RULES: &[Rule] = &[
     always("rfc7644.error.*", error::REFERENCE, "a step that expects an error status", "every expected error status gets the rfc7644.error-response rules"),
     always("schema.Error", "RFC 7644 §3.12 (Error schema)", "a step that expects an error status", "an error body matches the Error schema beyond schemas and status"),
     always("snapshot.drift", "the accepted snapshot of --snapshots", "every scenario, with --snapshots", "the normalised exchanges equal the accepted snapshot"),
+    part_of(list::RESOURCES_KEY, "rfc7644.list-response", "RFC 7643 §2.1; Okta and Entra ID clients", "a ListResponse's list is under the key `Resources` as spelt (another case is a note: RFC 7643 §2.1 makes names case-insensitive)", &[
+        ProfileSeverity { profile: Profile::Okta, severity: Severity::Error, why: "Okta's client reads `Resources` as spelt and sees no users otherwise" },
+        ProfileSeverity { profile: Profile::Entra, severity: Severity::Error, why: "Entra's client reads `Resources` as spelt and sees no users otherwise" },
+    ]),
     named("rfc7644.list-response", list::REFERENCE, "ListResponse invariants: schemas, integer counts, itemsPerPage = len(Resources), totalResults ≥ that, startIndex echoed, count honoured; startIndex and itemsPerPage required on partial pages", produces("rfc7644.list-response")),
     named("rfc7644.error-response", error::REFERENCE, "SCIM error body: Error URN in schemas, status a string equal to the HTTP status, detail, scimType (args: scim_type, scim_type_severity)", produces("rfc7644.error-response")),
     named("rfc7644.created-resource", resource::CREATED_REFERENCE, "A created resource: Location header equal to meta.location, meta.resourceType (args: resource_type)", produces("rfc7644.created-resource")),
-    named("rfc7644.echo", echo::REFERENCE, "The returned resource holds the values the request sent (userName ignoring case)", produces("rfc7644.echo")),
+    Rule {
+        id: echo::EMAIL_MARKS,
+        reference: echo::REFERENCE,
+        summary: "The returned resource holds the values the request sent (userName ignoring case); another attribute returned otherwise is a note, since a server may ignore what it does not support",
+        applies: Applies::Named { produces: produces("rfc7644.echo") },
+        profiles: &[ProfileSeverity {
+            profile: Profile::Okta,
+            severity: Severity::Warning,
+            why: "an email returned without the type or primary Okta sent loses Okta's work-email mapping",
+        }],
+    },
     named("entra.schema-discoverable", discoverable::REFERENCE, "Every attribute named in args.attributes (`<schema URN>:<attribute>[.<sub>]`) is defined in the /Schemas ListResponse; id, externalId and meta are common to all (a warning: Entra ID's schema discovery offers only those)", produces("entra.schema-discoverable")),
     named("rfc7644.paging-consistent", paging::REFERENCE, "Pages fetched with startIndex/count hold no duplicates and miss none of the expected ids (args: pages, expected, count: completeness is not judged when a page holds fewer than count)", produces("rfc7644.paging-consistent")),
 ];

@@ -26,6 +26,17 @@ pub const VERSION_ETAG: &str = "rfc7643.meta.version-matches-etag";
 /// With `resource_type`, RFC 7643 §3.1 `meta.resourceType`, "The name of the resource type of
 /// the resource": a wrong one is an error, a missing one a warning, since the RFC makes no
 /// meta sub-attribute REQUIRED. A response without a JSON body yields nothing.
+/// The SCIM root a request was sent below: its URL without the query and the step's path,
+/// with a trailing `/` so that relative references resolve below it.
+fn scim_root(url: &str, path: &str) -> Option<url::Url> {
+    let without_query = url.split('?').next().unwrap_or(url);
+    let root = without_query
+        .strip_suffix(path)
+        .unwrap_or(without_query)
+        .trim_end_matches('/');
+    url::Url::parse(&format!("{root}/")).ok()
+}
+
 pub fn created_resource(ctx: &StepContext<'_>, args: &CreatedArgs) -> Vec<CheckOutcome> {
     let Some(resp) = ctx.exchange.response.as_ref() else {
         return vec![];
@@ -34,28 +45,40 @@ pub fn created_resource(ctx: &StepContext<'_>, args: &CreatedArgs) -> Vec<CheckO
         return vec![];
     };
     let mut out = Vec::new();
-    // Both may be relative references (RFC 9110 §10.2.2, RFC 7643 §2.3.7): each names what
-    // the request URL resolves it to.
     let request_url = url::Url::parse(&ctx.exchange.request.url).ok();
-    let resolve = |l: &str| {
-        request_url
-            .as_ref()
-            .and_then(|base| base.join(l).ok())
-            .map_or_else(|| l.to_string(), |u| u.to_string())
+    // The Location header may be a relative reference (RFC 9110 §10.2.2), resolved against
+    // the request URL; a relative meta.location against the SCIM root (RFC 7643 §2.3.7:
+    // "relative URIs ... resolved against the base URI"). Each is shown as sent, with what
+    // it resolves to.
+    let root = scim_root(&ctx.exchange.request.url, &ctx.prepared.request.path);
+    let resolve = |base: Option<&url::Url>, l: &str| -> String {
+        match base.and_then(|b| b.join(l).ok()) {
+            Some(u) if u.as_str() != l => u.to_string(),
+            _ => l.to_string(),
+        }
     };
-    let location = resp.header("location").map(resolve);
-    let meta_location = member(body, "meta")
+    let shown = |sent: &str, resolved: &str| {
+        if sent == resolved {
+            sent.to_string()
+        } else {
+            format!("{sent} (resolved: {resolved})")
+        }
+    };
+    let location_sent = resp.header("location");
+    let location = location_sent.map(|l| resolve(request_url.as_ref(), l));
+    let meta_sent = member(body, "meta")
         .and_then(|m| member(m, "location"))
-        .and_then(Value::as_str)
-        .map(resolve);
+        .and_then(Value::as_str);
+    let meta_location = meta_sent.map(|l| resolve(root.as_ref(), l));
     out.push(CheckOutcome::verdict(
         location.is_some(),
         "rfc7644.create.location-header",
         Severity::Error,
         "RFC 7644 §3.3",
-        location
-            .as_ref()
-            .map_or("no Location header".into(), |l| format!("Location: {l}")),
+        match (location_sent, &location) {
+            (Some(sent), Some(l)) => format!("Location: {}", shown(sent, l)),
+            _ => "no Location header".into(),
+        },
         "Send the new resource's URL in a Location header with the 201.",
     ));
     let id = id_of(body).unwrap_or_default();
@@ -96,7 +119,11 @@ pub fn created_resource(ctx: &StepContext<'_>, args: &CreatedArgs) -> Vec<CheckO
                 "rfc7644.create.location-matches-meta",
                 Severity::Error,
                 "RFC 7644 §3.3",
-                format!("Location {l}, meta.location {m}"),
+                format!(
+                    "Location {}, meta.location {}",
+                    shown(location_sent.unwrap_or(l), l),
+                    shown(meta_sent.unwrap_or(m), m)
+                ),
                 "meta.location must be the same URL as the Location header.",
             ),
             (_, None) => CheckOutcome::fail(

@@ -14,6 +14,8 @@ use crate::scim::{Method, Severity};
 
 /// What a [`StepContext`] borrows: a plain step, its rendering and one exchange.
 pub(crate) struct Fixture {
+    /// The profile the rule runs under (the RFC profile unless a test says otherwise).
+    pub profile: Profile,
     step: Step,
     prepared: PreparedStep,
     exchange: Exchange,
@@ -33,6 +35,7 @@ impl Fixture {
             .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
             .collect();
         Fixture {
+            profile: Profile::Rfc,
             step,
             prepared,
             exchange: Exchange {
@@ -72,11 +75,17 @@ impl Fixture {
         self
     }
 
-    /// The context a rule sees, in the RFC profile.
+    /// The same exchange, seen under `profile`.
+    pub(crate) fn under(mut self, profile: Profile) -> Fixture {
+        self.profile = profile;
+        self
+    }
+
+    /// The context a rule sees.
     pub(crate) fn ctx(&self) -> StepContext<'_> {
         StepContext {
             scenario_id: "rules-test",
-            profile: Profile::Rfc,
+            profile: self.profile,
             step: &self.step,
             prepared: &self.prepared,
             reference: "RFC 7644",
