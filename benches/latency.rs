@@ -233,12 +233,6 @@ fn main() {
     let _ = child.kill();
     let _ = child.wait();
     let (run, trace) = last.unwrap();
-    if std::env::var_os("LATENCY_TRACE").is_some() {
-        println!("last run's requests at the proxy (ms from the run's start: arrived, answered):");
-        for line in &trace {
-            println!("  {line}");
-        }
-    }
 
     println!(
         "okta profile × {ITERATIONS} runs, concurrency {CONCURRENCY}, {} ms added to every request",
@@ -301,4 +295,10 @@ fn main() {
         median.as_secs_f64() / budget.as_secs_f64(),
         ms(median)
     );
+    if std::env::var_os("LATENCY_TRACE").is_some() {
+        println!("last run's requests at the proxy (ms from the run's start: arrived, answered):");
+        for line in &trace {
+            println!("  {line}");
+        }
+    }
 }
