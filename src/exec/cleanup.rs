@@ -54,8 +54,9 @@ impl Cleanup {
     }
 }
 
-/// Deletes `entries` (resources of this run's ledger that still exist), groups before users,
-/// up to `concurrency` at once within each kind.
+/// Deletes `entries` (resources of this run's ledger that still exist): every one is read
+/// first, then the groups are deleted, then the users, up to `concurrency` requests at once
+/// in each of the three rounds.
 pub async fn delete_entries(
     client: &Client,
     ledger: &Ledger,
@@ -63,16 +64,40 @@ pub async fn delete_entries(
     concurrency: usize,
 ) -> Cleanup {
     let mut result = Cleanup::default();
+    let width = concurrency.max(1);
     // Groups first: a server may refuse to delete a user that is still a member.
-    for kind in [ResourceKind::Group, ResourceKind::User] {
-        let of_kind: Vec<LedgerEntry> =
-            entries.iter().filter(|e| e.kind == kind).cloned().collect();
+    let kinds = [ResourceKind::Group, ResourceKind::User];
+    let mut ordered = entries;
+    // A stable sort: within a kind, the order given.
+    ordered.sort_by_key(|e| kinds.iter().position(|k| *k == e.kind));
+    // Reading one resource never depends on deleting another, so all are read at once.
+    let read: Vec<_> = stream::iter(ordered)
+        .map(|entry| async move {
+            let ours = still_ours(client, ledger, &entry).await;
+            (entry, ours)
+        })
+        .buffered(width)
+        .collect()
+        .await;
+    let mut to_delete = Vec::with_capacity(read.len());
+    for (entry, ours) in read {
+        match ours {
+            Ok(()) => to_delete.push(entry),
+            Err(reason) => result.failed.push(CleanupFailure { entry, reason }),
+        }
+    }
+    for kind in kinds {
+        let of_kind: Vec<LedgerEntry> = to_delete
+            .iter()
+            .filter(|e| e.kind == kind)
+            .cloned()
+            .collect();
         let outcomes: Vec<_> = stream::iter(of_kind)
             .map(|entry| async move {
-                let outcome = read_then_delete(client, ledger, &entry).await;
+                let outcome = delete(client, &entry).await;
                 (entry, outcome)
             })
-            .buffered(concurrency.max(1))
+            .buffered(width)
             .collect()
             .await;
         for (entry, outcome) in outcomes {
@@ -104,23 +129,19 @@ pub async fn cleanup(client: &Client, ledger: &Ledger, concurrency: usize) -> Cl
     result
 }
 
-/// Reads one resource of the ledger, then deletes it unless it no longer carries the run's
-/// name.
-async fn read_then_delete(
-    client: &Client,
-    ledger: &Ledger,
-    entry: &LedgerEntry,
-) -> Result<(), String> {
+/// Reads one resource of the ledger before it is deleted: an error when it no longer carries
+/// the run's name. A read that shows no name (a 404) still allows the delete: some servers
+/// hide deactivated users from GET.
+async fn still_ours(client: &Client, ledger: &Ledger, entry: &LedgerEntry) -> Result<(), String> {
     let path = resource_path(entry.kind, entry.id.as_str())
         .map_err(|why| format!("not deleted: {why}"))?;
     let read = send_idempotent(client, &PreparedRequest::get(&path)).await;
-    if let Some(name) = name_of(entry.kind, &read).filter(|n| !ledger.is_ours(n)) {
-        return Err(format!(
+    match name_of(entry.kind, &read).filter(|n| !ledger.is_ours(n)) {
+        Some(name) => Err(format!(
             "not deleted: {path} now holds `{name}`, which this run did not create"
-        ));
+        )),
+        None => Ok(()),
     }
-    // Deleted even when the read said 404: some servers hide deactivated users from GET.
-    delete(client, entry).await
 }
 
 /// Deletes one resource; a 404 means it is already gone. Transient failures are retried.
@@ -289,5 +310,98 @@ async fn scan(
         if resources.is_empty() || start > total || start > MAX_SCANNED {
             return Ok(found);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+    use crate::exec::{Auth, ClientConfig};
+
+    fn entry(kind: ResourceKind, id: &str) -> LedgerEntry {
+        LedgerEntry {
+            kind,
+            id: ResourceId::new(id),
+            name: format!("scimcheck-x-{id}"),
+            deleted: false,
+        }
+    }
+
+    /// Answers a GET of `kind`/`id` with a resource named `name`, and a DELETE with 204.
+    async fn resource(server: &MockServer, kind: ResourceKind, id: &str, name: &str) {
+        let at = format!("/scim/v2{}/{id}", kind.endpoint());
+        Mock::given(method("GET"))
+            .and(path(at.as_str()))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"id": id, kind.name_attribute(): name})),
+            )
+            .mount(server)
+            .await;
+        Mock::given(method("DELETE"))
+            .and(path(at.as_str()))
+            .respond_with(ResponseTemplate::new(204))
+            .mount(server)
+            .await;
+    }
+
+    #[tokio::test]
+    async fn reads_everything_first_then_deletes_groups_then_users_and_never_a_foreign_one() {
+        let server = MockServer::start().await;
+        let (group, user) = (ResourceKind::Group, ResourceKind::User);
+        resource(&server, group, "g1", "scimcheck-x-g1").await;
+        resource(&server, group, "g2", "scimcheck-x-g2").await;
+        resource(&server, user, "u1", "scimcheck-x-u1").await;
+        resource(&server, user, "u2", "scimcheck-x-u2").await;
+        // The server reused this id for someone else's user.
+        resource(&server, user, "reused", "ceo@corp.example").await;
+        let client = Client::new(ClientConfig::new(
+            format!("{}/scim/v2", server.uri()),
+            Auth::None,
+        ))
+        .unwrap();
+        let ledger = Ledger::default();
+        ledger.begin("scimcheck-x-");
+        // Users listed first: the order of the list must not matter.
+        let entries = vec![
+            entry(user, "u1"),
+            entry(user, "reused"),
+            entry(group, "g1"),
+            entry(user, "u2"),
+            entry(group, "g2"),
+        ];
+
+        let done = delete_entries(&client, &ledger, entries, 4).await;
+
+        let sent: Vec<String> = server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.url.path()))
+            .collect();
+        assert_eq!(sent.len(), 9, "{sent:?}");
+        let is = |i: usize, m: &str, endpoint: &str| {
+            sent[i].starts_with(&format!("{m} /scim/v2{endpoint}/"))
+        };
+        assert!((0..5).all(|i| sent[i].starts_with("GET ")), "{sent:?}");
+        assert!((5..7).all(|i| is(i, "DELETE", "/Groups")), "{sent:?}");
+        assert!((7..9).all(|i| is(i, "DELETE", "/Users")), "{sent:?}");
+        assert!(!sent.iter().any(|s| s == "DELETE /scim/v2/Users/reused"));
+
+        let deleted: Vec<&str> = done.deleted.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(deleted, ["g1", "g2", "u1", "u2"]);
+        assert!(done.deleted.iter().all(|e| e.deleted));
+        assert_eq!(done.failed.len(), 1);
+        assert_eq!(done.failed[0].entry.id.as_str(), "reused");
+        assert!(
+            done.failed[0].reason.contains("ceo@corp.example"),
+            "{}",
+            done.failed[0].reason
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! supports?
 
 use crate::error::Error;
-use crate::exec::{Client, Throttle};
+use crate::exec::{Auth, Client, Throttle};
 use crate::plan::{Capabilities, PreparedRequest};
 
 /// Tells "the target is broken" (a finding) from "nothing can be checked" (exit 3), and
@@ -20,9 +20,15 @@ pub(crate) async fn preflight(client: &Client) -> Result<(Capabilities, Vec<Thro
         ],
     );
     let config_request = get("/ServiceProviderConfig", vec![]);
-    // One after the other: the probe settles the credentials (an OAuth token refused with
-    // 401 is fetched again once) before anything else is sent.
-    let probe = client.send(&probe_request).await;
+    // With OAuth, one after the other: the probe settles the credentials (a token refused
+    // with 401 is fetched again once) before anything else is sent. Other credentials need no
+    // settling, so both reads go at once; the configuration is ignored if the probe fails.
+    let (probe, spc) = if matches!(client.config().auth, Auth::OAuth(_)) {
+        (client.send(&probe_request).await, None)
+    } else {
+        let (probe, spc) = tokio::join!(client.send(&probe_request), client.send(&config_request));
+        (probe, Some(spc))
+    };
     if let Some(err) = &probe.error {
         return Err(Error::Unreachable(format!(
             "GET {}: {}",
@@ -40,7 +46,10 @@ pub(crate) async fn preflight(client: &Client) -> Result<(Capabilities, Vec<Thro
             probe.request.url
         )));
     }
-    let spc = client.send(&config_request).await;
+    let spc = match spc {
+        Some(spc) => spc,
+        None => client.send(&config_request).await,
+    };
     let throttled = probe
         .throttled
         .iter()
@@ -51,4 +60,98 @@ pub(crate) async fn preflight(client: &Client) -> Result<(Capabilities, Vec<Thro
         Capabilities(spc.json().filter(|_| spc.status() == Some(200)).cloned()),
         throttled,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use axum::routing::get;
+    use serde_json::json;
+    use wiremock::matchers::any;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+    use crate::exec::{ClientConfig, OAuthConfig, Secret};
+
+    #[tokio::test]
+    async fn with_a_bearer_token_both_reads_are_in_flight_together() {
+        // The probe is answered only once the configuration has been asked for, so it can
+        // only be answered in time when both are sent at once.
+        let asked = Arc::new(tokio::sync::Notify::new());
+        let overlapped = Arc::new(AtomicBool::new(false));
+        let app = axum::Router::new()
+            .route(
+                "/scim/v2/Users",
+                get({
+                    let (asked, overlapped) = (asked.clone(), overlapped.clone());
+                    move || async move {
+                        let seen = tokio::time::timeout(Duration::from_secs(5), asked.notified());
+                        overlapped.store(seen.await.is_ok(), Ordering::SeqCst);
+                        axum::Json(json!({"totalResults": 0, "Resources": []}))
+                    }
+                }),
+            )
+            .route(
+                "/scim/v2/ServiceProviderConfig",
+                get({
+                    let asked = asked.clone();
+                    move || async move {
+                        asked.notify_one();
+                        axum::Json(json!({"patch": {"supported": true}}))
+                    }
+                }),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move { axum::serve(listener, app).await });
+        let client = Client::new(ClientConfig::new(
+            format!("http://{addr}/scim/v2"),
+            Auth::Bearer(Secret::new("t")),
+        ))
+        .unwrap();
+
+        let (caps, _) = preflight(&client).await.unwrap();
+
+        server.abort();
+        assert!(overlapped.load(Ordering::SeqCst));
+        assert_eq!(caps.0, Some(json!({"patch": {"supported": true}})));
+    }
+
+    #[tokio::test]
+    async fn with_oauth_the_probe_settles_the_token_before_anything_else() {
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                json!({"access_token": "t", "token_type": "Bearer", "totalResults": 0, "Resources": []}),
+            ))
+            .mount(&server)
+            .await;
+        let client = Client::new(ClientConfig::new(
+            format!("{}/scim/v2", server.uri()),
+            Auth::OAuth(OAuthConfig {
+                token_url: format!("{}/token", server.uri()),
+                client_id: "c".into(),
+                client_secret: Secret::new("s"),
+                scope: None,
+            }),
+        ))
+        .unwrap();
+
+        preflight(&client).await.unwrap();
+
+        let paths: Vec<String> = server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.url.path().to_string())
+            .collect();
+        assert_eq!(
+            paths,
+            ["/token", "/scim/v2/Users", "/scim/v2/ServiceProviderConfig"]
+        );
+    }
 }

@@ -1,7 +1,8 @@
 //! Runs planned scenarios: scenarios concurrently, steps in order (prepare → send → ledger →
 //! check → capture), each exchange checked as soon as it is recorded, and each scenario's
-//! resources deleted as soon as it ends. Results come back in plan order whatever the
-//! completion order.
+//! resources deleted as soon as it ends. The longest scenarios start first, so the run is not
+//! kept waiting for one that started late; results come back in plan order whatever the start
+//! and completion order.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -42,7 +43,7 @@ pub(crate) async fn run_scenarios(
     scope.events.started(planned.len());
     let cleaned = Mutex::new(Cleanup::default());
     let cleaned_ref = &cleaned;
-    let mut results: Vec<(usize, ScenarioResult)> = stream::iter(planned.into_iter().enumerate())
+    let mut results: Vec<(usize, ScenarioResult)> = stream::iter(start_order(planned))
         .map(|(i, p)| async move {
             let shell = ScenarioResult {
                 id: p.scenario.id.clone(),
@@ -113,6 +114,16 @@ pub(crate) async fn run_scenarios(
     results.sort_by_key(|(i, _)| *i);
     let cleaned = cleaned.into_inner().unwrap_or_else(|e| e.into_inner());
     (results.into_iter().map(|(_, r)| r).collect(), cleaned)
+}
+
+/// The planned scenarios with their plan positions, in the order they start: most steps
+/// first, plan order among equals. With more scenarios than slots, a long one started last
+/// would otherwise set the run's length on its own.
+fn start_order(planned: Vec<PlannedScenario>) -> Vec<(usize, PlannedScenario)> {
+    let mut order: Vec<_> = planned.into_iter().enumerate().collect();
+    // A stable sort: equals keep their plan order.
+    order.sort_by_key(|(_, p)| std::cmp::Reverse(p.scenario.steps.len()));
+    order
 }
 
 /// The resources of `created` that the ledger says still exist.
@@ -245,5 +256,43 @@ async fn run_scenario(
         duration_ms: started.elapsed().as_millis() as u64,
         volatile: plan::vars::volatile(&vars),
         snapshot: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Capabilities, RunId};
+    use crate::scenario::Profile;
+
+    #[test]
+    fn longest_scenarios_start_first_and_equals_keep_plan_order() {
+        let planned = plan::plan(
+            crate::scenario::builtin().unwrap(),
+            &[Profile::Okta],
+            &RunId::random(),
+            &Capabilities::default(),
+        );
+        let in_plan: Vec<String> = planned.iter().map(|p| p.scenario.id.clone()).collect();
+        let order = start_order(planned);
+        for (i, p) in &order {
+            assert_eq!(in_plan[*i], p.scenario.id, "each keeps its plan position");
+        }
+        let started: Vec<(&str, usize)> = order
+            .iter()
+            .map(|(_, p)| (p.scenario.id.as_str(), p.scenario.steps.len()))
+            .collect();
+        // deactivate and import both have 7 steps: deactivate comes first in the plan.
+        assert_eq!(
+            started,
+            [
+                ("okta.groups.push", 23),
+                ("okta.users.create", 8),
+                ("okta.users.deactivate", 7),
+                ("okta.users.import", 7),
+                ("okta.users.update", 4),
+                ("okta.credentials", 3),
+            ]
+        );
     }
 }

@@ -6,6 +6,7 @@ mod entra;
 mod foreign;
 mod hostile;
 mod okta_defects;
+mod order;
 mod safety;
 mod secrets;
 mod server;
