@@ -273,10 +273,14 @@ mod tests {
             &RunId::random(),
             &Capabilities::default(),
         );
-        let in_plan: Vec<String> = planned.iter().map(|p| p.scenario.id.clone()).collect();
+        let in_plan: Vec<String> = planned.iter().map(|p| p.scenario.id.to_string()).collect();
         let order = start_order(planned);
         for (i, p) in &order {
-            assert_eq!(in_plan[*i], p.scenario.id, "each keeps its plan position");
+            assert_eq!(
+                in_plan[*i],
+                p.scenario.id.as_str(),
+                "each keeps its plan position"
+            );
         }
         let started: Vec<(&str, usize)> = order
             .iter()

@@ -17,7 +17,7 @@ struct Ended(Mutex<Vec<String>>);
 
 impl Events for Ended {
     fn scenario_done(&self, result: &ScenarioResult) {
-        self.0.lock().unwrap().push(result.id.clone());
+        self.0.lock().unwrap().push(result.id.to_string());
     }
 }
 
@@ -37,7 +37,7 @@ async fn one_at_a_time_the_longest_scenario_runs_first_and_results_keep_plan_ord
     let plan_order: Vec<String> = loaded
         .iter()
         .filter(|l| l.scenario.profile == Profile::Okta)
-        .map(|l| l.scenario.id.clone())
+        .map(|l| l.scenario.id.to_string())
         .collect();
     let options = RunOptions {
         run_id: RunId::random(),
@@ -65,7 +65,7 @@ async fn one_at_a_time_the_longest_scenario_runs_first_and_results_keep_plan_ord
             "okta.credentials",
         ]
     );
-    let reported: Vec<String> = run.scenarios.iter().map(|s| s.id.clone()).collect();
+    let reported: Vec<String> = run.scenarios.iter().map(|s| s.id.to_string()).collect();
     assert_eq!(reported, plan_order);
     assert_eq!(run.summary.failed, 0);
     assert!(run.cleanup.failed.is_empty());
