@@ -465,3 +465,53 @@ async fn faithful_proxy_passes_everything() {
     assert_findings(&report, &[], &[]);
     assert_eq!(code, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_401_without_www_authenticate_is_a_warning() {
+    let server = Faulty::start(|req, up| {
+        let mut resp = up.send(&req);
+        if resp.status == 401 {
+            resp.headers
+                .retain(|(n, _)| !n.eq_ignore_ascii_case("www-authenticate"));
+        }
+        resp
+    })
+    .await;
+    let (code, report) = run_json(&server.base_url(), &[]).await;
+    let ids = [
+        "okta.credentials.malformed-authorization.www-authenticate",
+        "okta.credentials.missing-authorization.www-authenticate",
+    ];
+    assert_findings(&report, &ids, &[]);
+    for id in ids {
+        assert_eq!(
+            status_of(&report, "okta.credentials", id).as_deref(),
+            Some("warning")
+        );
+    }
+    assert_eq!(code, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_put_display_name_computed_from_the_name_is_caught() {
+    let server = Faulty::start(|mut req, up| {
+        if req.method == "PUT" && req.path().contains("/Users/") {
+            if let Some(body) = req.body.as_mut() {
+                let given = body["name"]["givenName"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                let family = body["name"]["familyName"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                body["displayName"] = json!(format!("{given} {family}"));
+            }
+        }
+        forward(req, up)
+    })
+    .await;
+    let (code, report) = run_json(&server.base_url(), &[]).await;
+    assert_findings(&report, &["okta.user.update.persisted-display-name"], &[]);
+    assert_eq!(code, 1);
+}
