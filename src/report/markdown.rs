@@ -66,6 +66,15 @@ impl Reporter for MarkdownReporter {
             "**{} passed, {} failed, {} warnings, {} skipped**\n",
             s.passed, s.failed, s.warnings, s.skipped
         )?;
+        for imported in super::imported::summaries(run) {
+            let (first, second) = imported.lines();
+            writeln!(
+                out,
+                "**Imported test: {}**  \n{}\n",
+                cell(&first),
+                cell(&second)
+            )?;
+        }
         writeln!(
             out,
             "| scenario | result | passed | failed | warnings | skipped |"

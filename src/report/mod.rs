@@ -10,6 +10,7 @@
 //! - [`curl`], [`exchange_text`]: evidence embedded in the reports.
 //! - [`verdict`]: the one-word verdict of a run or scenario; [`text`]: server text made safe
 //!   to show.
+//! - `imported`: an imported test's (Runscope export's) own verdict, apart from the rules.
 
 pub mod curl;
 pub mod exchange_text;
@@ -17,6 +18,7 @@ pub mod exchange_text;
 mod fixture;
 pub mod html;
 pub mod human;
+mod imported;
 pub mod json;
 pub mod junit;
 pub mod markdown;

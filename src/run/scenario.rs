@@ -11,8 +11,8 @@ use futures::stream::{self, StreamExt};
 
 use super::events::Events;
 use super::step::{
-    answered_as_expected, capture, checked, failed_assert, failed_need, missing_reason, panic_text,
-    skipped_step, DISOWNED_HINT,
+    answered_as_expected, capture, checked, failed_assert, failed_need, missing_reason, off_origin,
+    panic_text, paused, skipped_step, DISOWNED_HINT,
 };
 use crate::check::{self, Flow, StepContext};
 use crate::exec::cleanup::{self, Cleanup};
@@ -151,6 +151,10 @@ async fn run_scenario(
             steps.push(skipped_step(step, &scenario.id, reference, reason));
             continue;
         }
+        if let Some(pause) = step.pause {
+            steps.push(paused(step, pause, cancel).await);
+            continue;
+        }
         let step_plan = match plan::prepare_step(step, &scenario.headers, &vars) {
             Ok(p) => p,
             Err(e) => {
@@ -164,6 +168,11 @@ async fn run_scenario(
                 continue;
             }
         };
+        if let Some(why) = &step_plan.refused {
+            blocked.insert(step.id.clone(), "it was not sent".into());
+            steps.push(off_origin(step, &scenario.id, reference, why));
+            continue;
+        }
         let prepared = &step_plan.request;
         let refusal = ledger.refusal(prepared);
         let in_flight = refusal.is_none().then(|| ledger.sending(prepared));

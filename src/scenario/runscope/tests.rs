@@ -1,0 +1,1 @@
+//! The converter end to end: export text in, scenario out.
