@@ -163,4 +163,40 @@ expect:
             })
         );
     }
+
+    #[test]
+    fn a_url_root_is_rebased_under_the_base_url_or_refused() {
+        let mut vars = Vars::default();
+        vars.insert("target.base_url", json!("http://h:1/scim/v2"));
+        vars.insert("SCIMBaseURL", json!("http://h:1/scim/v2/"));
+        vars.insert("elsewhere", json!("http://evil:1/scim/v2"));
+        assert_eq!(
+            rebase("http://h:1/scim/v2/", "/Users", &vars),
+            Ok("/Users".into())
+        );
+        assert_eq!(rebase("http://h:1/scim/v2", "/", &vars), Ok("/".into()));
+        for (root, path) in [
+            ("http://evil:1/scim/v2", "/Users"),
+            ("http://h:1/scim/v2x", "/Users"),
+            ("http://h:1", "/Users"),
+            ("http://h:1/scim/v2", "/../admin"),
+            ("http://h:1/scim/v2", "/Users/%2e%2e/x"),
+        ] {
+            let err = rebase(root, path, &vars).unwrap_err();
+            assert!(
+                err.contains("not under the target's base URL http://h:1/scim/v2"),
+                "{err}"
+            );
+        }
+        let mut s = step("id: s\ntitle: t\nrequest: { method: GET, path: /Users }\n");
+        s.request.root = Some("{{elsewhere}}".into());
+        let p = prepare_step(&s, &BTreeMap::new(), &vars).unwrap();
+        assert!(p
+            .refused
+            .unwrap()
+            .starts_with("GET http://evil:1/scim/v2/Users: not under"));
+        s.request.root = Some("{{SCIMBaseURL}}".into());
+        let p = prepare_step(&s, &BTreeMap::new(), &vars).unwrap();
+        assert_eq!((p.refused, p.request.path.as_str()), (None, "/Users"));
+    }
 }
