@@ -44,11 +44,11 @@ pub(super) fn compare(comparison: Comparison, actual: Option<&Value>, operand: &
     let numbers = || Some((number(actual?)?, number(&Value::String(operand.into()))?));
     match comparison {
         Comparison::Equal => actual.is_some_and(|v| text(v) == operand),
-        Comparison::NotEqual => !actual.is_some_and(|v| text(v) == operand),
+        Comparison::NotEqual => actual.is_none_or(|v| text(v) != operand),
         Comparison::Empty => is_empty(actual),
         Comparison::NotEmpty => !is_empty(actual),
         Comparison::Contains => actual.is_some_and(|v| contains(v, operand)),
-        Comparison::DoesNotContain => !actual.is_some_and(|v| contains(v, operand)),
+        Comparison::DoesNotContain => actual.is_none_or(|v| !contains(v, operand)),
         Comparison::HasKey => {
             matches!(actual, Some(Value::Object(map)) if map.contains_key(operand))
         }
