@@ -8,10 +8,10 @@ use std::collections::{BTreeMap, HashSet};
 use serde_json::{json, Map, Value};
 
 use super::checks::{assertions, captures, scripts};
+use super::load::RunscopeOptions;
 use super::model::{Export, RawStep};
 use super::paths::split_url;
 use super::variables::{self, AUTH};
-use super::RunscopeOptions;
 use crate::scenario::{Expect, Pause, Profile, Request, Scenario, SnapshotMode, Step};
 use crate::scim::urn::USER as USER_SCHEMA;
 use crate::scim::Method;

@@ -3,8 +3,8 @@
 use serde_json::json;
 
 use super::convert::convert;
+use super::load::RunscopeOptions;
 use super::model::parse;
-use super::RunscopeOptions;
 use crate::scenario::{Comparison, Op, Scenario, SnapshotMode, Subject};
 
 const OKTA: &str = include_str!("../../../tests/fixtures/runscope/okta-spec-shaped.json");
