@@ -144,13 +144,39 @@ pub struct RunArgs {
     #[command(flatten)]
     pub target: TargetArgs,
 
-    /// Comma-separated profiles: okta, entra, rfc, or all.
-    #[arg(long, default_value = "okta", value_name = "LIST")]
-    pub profile: String,
+    /// Comma-separated profiles: okta, entra, rfc, or all [default: okta; with --runscope,
+    /// only the exports run unless --profile is given].
+    #[arg(long, value_name = "LIST")]
+    pub profile: Option<String>,
 
     /// Directory of additional scenario files (*.yaml).
     #[arg(long, value_name = "DIR")]
     pub scenarios: Option<PathBuf>,
+
+    /// Run a Runscope/BlazeMeter API-test export (JSON), such as Okta's "SCIM 2.0 SPEC Test",
+    /// unchanged: no JavaScript runs, requests stay on the target, what it creates is
+    /// deleted. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub runscope: Vec<PathBuf>,
+
+    /// Before a Runscope export, create one user with the run prefix (deleted at the end), so
+    /// that its first `GET /Users?count=1` finds one on an empty server [default].
+    #[arg(long, overrides_with = "no_runscope_seed")]
+    pub runscope_seed: bool,
+
+    /// Do not create that user.
+    #[arg(long, overrides_with = "runscope_seed")]
+    pub no_runscope_seed: bool,
+
+    /// Wait out the pauses of a Runscope export (within --deadline); by default they are
+    /// reported and skipped.
+    #[arg(long, requires = "runscope")]
+    pub runscope_pauses: bool,
+
+    /// Set or override a Runscope export's variable: NAME=VALUE (repeatable), e.g.
+    /// randomGivenName=Ada. SCIMBaseURL and auth default to the target and its credentials.
+    #[arg(long = "variable", value_name = "NAME=VALUE", requires = "runscope")]
+    pub variables: Vec<String>,
 
     /// Write a report: KIND=PATH (KIND: json, junit, markdown, html). Repeatable.
     #[arg(long = "report", value_name = "KIND=PATH")]

@@ -13,7 +13,8 @@ use crate::plan::RunId;
 use crate::report::{human::HumanReporter, json::JsonReporter, progress::ProgressEvents, Reporter};
 use crate::result::{RunResult, Target};
 use crate::run::{self, RunOptions, Shared};
-use crate::scenario::Loaded;
+use crate::scenario::runscope::RunscopeOptions;
+use crate::scenario::{Loaded, Profile};
 use crate::scim::{Method, Severity};
 use crate::server::{RunningServer, ServerConfig};
 use crate::snapshot::{self, SnapshotOptions};
@@ -21,28 +22,29 @@ use crate::snapshot::{self, SnapshotOptions};
 use super::{parse_profiles, parse_reports, target};
 
 pub async fn run(args: RunArgs) -> Result<i32, Error> {
-    let loaded = crate::plan::load(args.scenarios.as_deref())?;
-    let profiles = parse_profiles(&args.profile)?;
+    let runscope = load_runscope(&args)?;
+    // With --runscope the exports run alone, unless --profile asks for scenarios too.
+    let with_scenarios = runscope.is_empty() || args.profile.is_some();
+    if !with_scenarios && args.scenarios.is_some() {
+        return Err(Error::Usage(
+            "--scenarios with --runscope: add --profile to run those scenarios with the export"
+                .into(),
+        ));
+    }
     let reports = parse_reports(&args.reports)?;
-    let empty: Vec<&str> = profiles
-        .iter()
-        .filter(|p| !loaded.iter().any(|l| l.scenario.profile == **p))
-        .map(|p| p.as_str())
-        .collect();
-    if empty.len() == profiles.len() {
-        return Err(Error::Usage(format!("no scenario belongs to profile {}: the built-in scenarios cover okta and entra; add your own with --scenarios DIR", empty.join(", "))));
+    let (mut loaded, mut profiles) = if with_scenarios {
+        yaml_scenarios(&args)?
+    } else {
+        (vec![], vec![])
+    };
+    // An export is Okta's test and runs under Okta's profile, whatever --profile says.
+    if let Some(first) = runscope.first() {
+        if !profiles.contains(&first.scenario.profile) {
+            profiles.push(first.scenario.profile);
+            profiles.sort();
+        }
     }
-    if !empty.is_empty() {
-        eprintln!(
-            "note: no scenario belongs to profile {}; running the others",
-            empty.join(", ")
-        );
-    }
-    // Reports name the profiles that were tested, not the ones that were asked for.
-    let profiles: Vec<_> = profiles
-        .into_iter()
-        .filter(|p| !empty.contains(&p.as_str()))
-        .collect();
+    loaded.extend(runscope);
     for (_, path) in &reports {
         check_writable(path)?;
     }
@@ -162,6 +164,61 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
         Some(reason) => stop_exit_code(reason),
         None => exit_code(&run, args.fail_on),
     })
+}
+
+/// The built-in and `--scenarios` scenarios of the chosen profiles, and those profiles.
+fn yaml_scenarios(args: &RunArgs) -> Result<(Vec<Loaded>, Vec<Profile>), Error> {
+    let mut loaded = crate::plan::load(args.scenarios.as_deref())?;
+    let profiles = parse_profiles(args.profile.as_deref().unwrap_or("okta"))?;
+    let empty: Vec<&str> = profiles
+        .iter()
+        .filter(|p| !loaded.iter().any(|l| l.scenario.profile == **p))
+        .map(|p| p.as_str())
+        .collect();
+    if empty.len() == profiles.len() {
+        return Err(Error::Usage(format!("no scenario belongs to profile {}: the built-in scenarios cover okta and entra; add your own with --scenarios DIR", empty.join(", "))));
+    }
+    if !empty.is_empty() {
+        eprintln!(
+            "note: no scenario belongs to profile {}; running the others",
+            empty.join(", ")
+        );
+    }
+    // Reports name the profiles that were tested, not the ones that were asked for.
+    let profiles: Vec<_> = profiles
+        .into_iter()
+        .filter(|p| !empty.contains(&p.as_str()))
+        .collect();
+    loaded.retain(|l| profiles.contains(&l.scenario.profile));
+    Ok((loaded, profiles))
+}
+
+/// The `--runscope` exports, converted, with `--variable` and the seed and pause options.
+fn load_runscope(args: &RunArgs) -> Result<Vec<Loaded>, Error> {
+    if args.runscope.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut variables = Vec::new();
+    for spec in &args.variables {
+        let (name, value) = spec
+            .split_once('=')
+            .filter(|(n, _)| {
+                !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+            })
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "--variable `{spec}`: expected NAME=VALUE, NAME of letters, digits, `_`, `.` or `-`"
+                ))
+            })?;
+        variables.push((name.to_string(), value.to_string()));
+    }
+    let options = RunscopeOptions {
+        seed: !args.no_runscope_seed,
+        pauses: args.runscope_pauses,
+        variables,
+    };
+    let files: Vec<&std::path::Path> = args.runscope.iter().map(PathBuf::as_path).collect();
+    Ok(crate::plan::load_runscope(&files, &options)?)
 }
 
 /// Before touching a non-loopback target, say what the run will do there and get a yes.

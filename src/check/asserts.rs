@@ -2,10 +2,11 @@
 
 use serde_json::Value;
 
+use super::compare::{compare, property_of, text};
 use super::outcome::CheckOutcome;
 use crate::exec::Exchange;
-use crate::scenario::{Assert, Op, Subject};
-use crate::scim::json::{contains, equal, lookup, same_value_as_string, short};
+use crate::scenario::{Assert, Comparison, Op, Subject};
+use crate::scim::json::{clip, contains, equal, lookup, same_value_as_string, short};
 use crate::scim::Severity;
 
 const SHOW: usize = 120;
@@ -43,6 +44,9 @@ pub fn evaluate(
 type Verdict = (bool, String, Option<String>);
 
 fn evaluate_inner(a: &Assert, exchange: &Exchange) -> Result<Verdict, String> {
+    if let Op::Script(why) = &a.op {
+        return Err(why.clone());
+    }
     let response = exchange.response.as_ref().ok_or("no response to check")?;
     let (subject, actual): (String, Option<Value>) = match &a.subject {
         Subject::Pointer(p) => {
@@ -60,8 +64,22 @@ fn evaluate_inner(a: &Assert, exchange: &Exchange) -> Result<Verdict, String> {
             let v = response.header(h).map(|s| Value::String(s.to_string()));
             (format!("header {h}"), v)
         }
+        Subject::Status => ("status".into(), Some(Value::from(response.status))),
+        Subject::ResponseTime => (
+            "response time (ms)".into(),
+            Some(Value::from(exchange.duration_ms)),
+        ),
     };
     let at = matches!(a.subject, Subject::Pointer(_)).then(|| subject.clone());
+    if let Op::Compare(comparison, operand) = &a.op {
+        return Ok(runscope_verdict(
+            a,
+            *comparison,
+            operand,
+            actual.as_ref(),
+            at,
+        ));
+    }
     let shown = actual
         .as_ref()
         .map_or("nothing".to_string(), |v| short(v, SHOW));
@@ -141,6 +159,7 @@ fn evaluate_inner(a: &Assert, exchange: &Exchange) -> Result<Verdict, String> {
                 format!("{shown}, one of {listed}"),
             )
         }
+        Op::Compare(..) | Op::Script(_) => unreachable!("handled above"),
         Op::Length(n) => {
             // An empty multi-valued attribute may be omitted or null (RFC 7643 §2.5).
             let len = match &actual {
@@ -161,6 +180,36 @@ fn evaluate_inner(a: &Assert, exchange: &Exchange) -> Result<Verdict, String> {
     };
     let message = if ok { passed } else { failed };
     Ok((ok, format!("{subject}: {message}"), at))
+}
+
+/// A Runscope comparison, worded as Runscope's editor shows it: `status equals 201`,
+/// `Resources[0].name.givenName equals Runscope123`.
+fn runscope_verdict(
+    a: &Assert,
+    comparison: Comparison,
+    operand: &Value,
+    actual: Option<&Value>,
+    at: Option<String>,
+) -> Verdict {
+    let label = match &a.subject {
+        Subject::Pointer(p) => property_of(p),
+        Subject::Header(h) => format!("header {h}"),
+        Subject::Status => "status".into(),
+        Subject::ResponseTime => "response time (ms)".into(),
+    };
+    let operand = text(operand);
+    let ok = compare(comparison, actual, &operand);
+    let shown = if comparison.takes_value() {
+        format!(" {}", clip(&operand, SHOW))
+    } else {
+        String::new()
+    };
+    let mut message = format!("{label} {}{shown}", comparison.words());
+    if !ok {
+        let got = actual.map_or("nothing".to_string(), |v| clip(&text(v), SHOW));
+        message.push_str(&format!(": got {got}"));
+    }
+    (ok, message, at)
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
 //! The check stage: findings from recorded exchanges. Plain functions, no runtime.
 //!
 //! - [`step`]: every check of one step, in order, without cascades.
-//! - [`asserts`]: the declarative asserts of scenario files.
+//! - [`asserts`]: the declarative asserts of scenario files; `compare`: Runscope's
+//!   comparisons, which imported tests' asserts use.
 //! - [`schema`]: JSON Schema validation with the files in `schemas/`; `schema_findings`
 //!   turns its violations into findings.
 //! - [`rules`]: SCIM rules written in code, invoked by id.
 
 pub mod asserts;
+mod compare;
 mod outcome;
 pub mod rules;
 pub mod schema;

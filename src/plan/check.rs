@@ -17,11 +17,21 @@ pub fn load(dir: Option<&std::path::Path>) -> Result<Vec<Loaded>, LoadError> {
     Ok(all)
 }
 
+/// Runscope exports (`--runscope`), converted and with their variables checked.
+pub fn load_runscope(
+    files: &[&std::path::Path],
+    opts: &crate::scenario::runscope::RunscopeOptions,
+) -> Result<Vec<Loaded>, LoadError> {
+    let all = crate::scenario::runscope::load_all(files, opts)?;
+    check_variables(&all)?;
+    Ok(all)
+}
+
 /// The first use of an undefined variable or unknown filter in `all`.
 pub fn check_variables(all: &[Loaded]) -> Result<(), LoadError> {
     for loaded in all {
         let s = &loaded.scenario;
-        let mut defined: HashSet<String> = HashSet::new();
+        let mut defined: HashSet<String> = s.variables.iter().map(|v| v.name.clone()).collect();
         for (index, step) in s.steps.iter().enumerate() {
             step_variables(step, &s.headers, &defined).map_err(|(part, msg)| {
                 let at: At = part.locate(index);
@@ -68,6 +78,9 @@ fn step_variables(
     let step_part = |m: String| (Part::Step, m);
     let req = &step.request;
     check_text(&req.path).map_err(step_part)?;
+    if let Some(root) = &req.root {
+        check_text(root).map_err(step_part)?;
+    }
     for value in req.query.values() {
         if let Value::String(s) = value {
             check_text(s).map_err(step_part)?;
@@ -88,6 +101,7 @@ fn step_variables(
         let part = |m: String| (Part::Assert(j), m);
         match &a.subject {
             Subject::Pointer(s) | Subject::Header(s) => check_text(s).map_err(part)?,
+            Subject::Status | Subject::ResponseTime => {}
         }
         for v in a.op.values() {
             check_value(v).map_err(part)?;

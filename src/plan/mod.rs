@@ -12,7 +12,7 @@ pub mod step;
 pub mod template;
 pub mod vars;
 
-pub use check::load;
+pub use check::{load, load_runscope};
 pub use request::{prepare, PreparedRequest};
 pub use step::{prepare_step, PreparedStep};
 pub use vars::{RunId, Vars};
@@ -61,18 +61,20 @@ impl Capabilities {
     }
 }
 
-/// Selects the scenarios of `profiles`, in a stable order, and gives each its variables.
+/// Selects the scenarios of `profiles`, in a stable order, and gives each its variables
+/// (`base_url` is the target's, for `{{target.base_url}}`).
 pub fn plan(
     loaded: Vec<Loaded>,
     profiles: &[Profile],
     run: &RunId,
     caps: &Capabilities,
+    base_url: &str,
 ) -> Vec<PlannedScenario> {
     loaded
         .into_iter()
         .filter(|l| profiles.contains(&l.scenario.profile))
         .map(|l| {
-            let skip = l
+            let mut skip = l
                 .scenario
                 .requires
                 .iter()
@@ -83,8 +85,24 @@ pub fn plan(
                         cap.config_key()
                     )
                 });
+            let mut vars = vars::builtins(run, &l.scenario.id);
+            vars.insert(
+                crate::scenario::runscope::TARGET_BASE_URL,
+                serde_json::Value::String(base_url.to_string()),
+            );
+            for v in &l.scenario.variables {
+                match template::render_text(&v.value, &vars) {
+                    Ok(value) => vars.insert(v.name.clone(), serde_json::Value::String(value)),
+                    Err(e) => {
+                        skip.get_or_insert(format!("variable `{}`: {e}", v.name));
+                    }
+                }
+                if v.volatile {
+                    vars.mark_volatile(v.name.clone());
+                }
+            }
             PlannedScenario {
-                vars: vars::builtins(run, &l.scenario.id),
+                vars,
                 file: l.file,
                 scenario: l.scenario,
                 skip,

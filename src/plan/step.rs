@@ -20,6 +20,8 @@ pub struct PreparedStep {
     pub asserts: Vec<Result<Assert, String>>,
     /// Each named check with its arguments rendered, in order, or why they could not be.
     pub checks: Vec<Result<NamedCall, String>>,
+    /// Why the request must not be sent: its URL left the target's base URL.
+    pub refused: Option<String>,
 }
 
 /// Renders `step`; the request must render (a missing variable there skips the whole step),
@@ -29,8 +31,20 @@ pub fn prepare_step(
     headers: &BTreeMap<String, Option<String>>,
     vars: &Vars,
 ) -> Result<PreparedStep, TemplateError> {
+    let mut request = prepare(&step.request, headers, vars)?;
+    let refused = match &step.request.root {
+        Some(root) => match rebase(&template::render_text(root, vars)?, &request.path, vars) {
+            Ok(path) => {
+                request.path = path;
+                None
+            }
+            Err(why) => Some(format!("{} {why}", request.method.as_str())),
+        },
+        None => None,
+    };
     Ok(PreparedStep {
-        request: prepare(&step.request, headers, vars)?,
+        request,
+        refused,
         asserts: step
             .expect
             .asserts
@@ -49,12 +63,41 @@ pub fn prepare_step(
     })
 }
 
+/// The path below the target's base URL of `root` + `path`, or why it is not below it.
+fn rebase(root: &str, path: &str, vars: &Vars) -> Result<String, String> {
+    let base = vars
+        .get(crate::scenario::runscope::TARGET_BASE_URL)
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let full = format!("{}{path}", root.trim_end_matches('/'));
+    let below = full
+        .strip_prefix(base)
+        .filter(|rest| !base.is_empty() && (rest.is_empty() || rest.starts_with('/')));
+    let dot_segment = |rest: &str| {
+        rest.split(['/', '?']).any(|seg| {
+            let seg = percent_encoding::percent_decode_str(seg).decode_utf8_lossy();
+            seg == "." || seg == ".."
+        })
+    };
+    match below {
+        Some(rest) if !dot_segment(rest) => Ok(if rest.is_empty() {
+            "/".into()
+        } else {
+            rest.to_string()
+        }),
+        _ => Err(format!(
+            "{full}: not under the target's base URL {base}, so it was not sent (requests and credentials go only to the target)"
+        )),
+    }
+}
+
 fn render_assert(a: &Assert, vars: &Vars) -> Result<Assert, TemplateError> {
     use crate::scenario::Op;
     let value = |v: &Value| template::render_value(v, vars);
     let subject = match &a.subject {
         Subject::Pointer(p) => Subject::Pointer(template::render_text(p, vars)?),
         Subject::Header(h) => Subject::Header(template::render_text(h, vars)?),
+        other @ (Subject::Status | Subject::ResponseTime) => other.clone(),
     };
     let op = match &a.op {
         Op::Equals(v) => Op::Equals(value(v)?),
@@ -62,7 +105,15 @@ fn render_assert(a: &Assert, vars: &Vars) -> Result<Assert, TemplateError> {
         Op::Contains(v) => Op::Contains(value(v)?),
         Op::NotContains(v) => Op::NotContains(value(v)?),
         Op::OneOf(vs) => Op::OneOf(vs.iter().map(value).collect::<Result<_, _>>()?),
-        other @ (Op::Present(_) | Op::Type(_) | Op::Length(_)) => other.clone(),
+        // Runscope compares text: the operand is rendered as text whatever it holds.
+        Op::Compare(c, v) => Op::Compare(
+            *c,
+            match v {
+                Value::String(s) => Value::String(template::render_text(s, vars)?),
+                other => other.clone(),
+            },
+        ),
+        other @ (Op::Present(_) | Op::Type(_) | Op::Length(_) | Op::Script(_)) => other.clone(),
     };
     Ok(Assert {
         subject,
@@ -111,5 +162,41 @@ expect:
                 resource_type: Some("User".into())
             })
         );
+    }
+
+    #[test]
+    fn a_url_root_is_rebased_under_the_base_url_or_refused() {
+        let mut vars = Vars::default();
+        vars.insert("target.base_url", json!("http://h:1/scim/v2"));
+        vars.insert("SCIMBaseURL", json!("http://h:1/scim/v2/"));
+        vars.insert("elsewhere", json!("http://evil:1/scim/v2"));
+        assert_eq!(
+            rebase("http://h:1/scim/v2/", "/Users", &vars),
+            Ok("/Users".into())
+        );
+        assert_eq!(rebase("http://h:1/scim/v2", "/", &vars), Ok("/".into()));
+        for (root, path) in [
+            ("http://evil:1/scim/v2", "/Users"),
+            ("http://h:1/scim/v2x", "/Users"),
+            ("http://h:1", "/Users"),
+            ("http://h:1/scim/v2", "/../admin"),
+            ("http://h:1/scim/v2", "/Users/%2e%2e/x"),
+        ] {
+            let err = rebase(root, path, &vars).unwrap_err();
+            assert!(
+                err.contains("not under the target's base URL http://h:1/scim/v2"),
+                "{err}"
+            );
+        }
+        let mut s = step("id: s\ntitle: t\nrequest: { method: GET, path: /Users }\n");
+        s.request.root = Some("{{elsewhere}}".into());
+        let p = prepare_step(&s, &BTreeMap::new(), &vars).unwrap();
+        assert!(p
+            .refused
+            .unwrap()
+            .starts_with("GET http://evil:1/scim/v2/Users: not under"));
+        s.request.root = Some("{{SCIMBaseURL}}".into());
+        let p = prepare_step(&s, &BTreeMap::new(), &vars).unwrap();
+        assert_eq!((p.refused, p.request.path.as_str()), (None, "/Users"));
     }
 }

@@ -4,7 +4,7 @@
 use rand::Rng;
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// The run's id: short, lowercase, safe inside userNames, filters and URLs.
@@ -56,22 +56,33 @@ impl fmt::Display for RunId {
 
 /// A flat map from variable name (`user1.userName`, `user_id`) to JSON value.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Vars(BTreeMap<String, Value>);
+pub struct Vars {
+    #[serde(flatten)]
+    values: BTreeMap<String, Value>,
+    /// Names whose values are generated anew on every run, beyond the built-in ones.
+    #[serde(skip)]
+    volatile: BTreeSet<String>,
+}
 
 impl Vars {
     /// A variable's value.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.0.get(name)
+        self.values.get(name)
     }
 
     /// Sets a variable.
     pub fn insert(&mut self, name: impl Into<String>, value: Value) {
-        self.0.insert(name.into(), value);
+        self.values.insert(name.into(), value);
     }
 
     /// Whether a variable has a value.
     pub fn contains(&self, name: &str) -> bool {
-        self.0.contains_key(name)
+        self.values.contains_key(name)
+    }
+
+    /// Marks `name` as generated anew on every run: snapshots write `[name]` for its value.
+    pub fn mark_volatile(&mut self, name: impl Into<String>) {
+        self.volatile.insert(name.into());
     }
 }
 
@@ -174,10 +185,13 @@ fn random_guid(rng: &mut impl Rng) -> String {
 /// Generated values that change on every run, each with a stable placeholder
 /// (`[user1.externalId]`), for snapshots.
 pub fn volatile(vars: &Vars) -> Vec<(String, String)> {
-    vars.0
+    vars.values
         .iter()
         .filter(|(k, _)| {
-            k.ends_with(".externalId") || k.ends_with(".password") || k.starts_with("guid")
+            k.ends_with(".externalId")
+                || k.ends_with(".password")
+                || k.starts_with("guid")
+                || vars.volatile.contains(k.as_str())
         })
         .filter_map(|(k, v)| v.as_str().map(|s| (s.to_string(), format!("[{k}]"))))
         .collect()
@@ -189,7 +203,7 @@ pub fn is_builtin(name: &str) -> bool {
     thread_local! {
         static NAMES: Vars = builtins(&RunId("check".into()), "check");
     }
-    NAMES.with(|v| v.contains(name))
+    name == crate::scenario::runscope::TARGET_BASE_URL || NAMES.with(|v| v.contains(name))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::group::Repeats;
 use super::text::{display_copy, duration};
-use super::{curl, Reporter};
+use super::{curl, imported, Reporter};
 use crate::check::CheckStatus;
 use crate::exec::Exchange;
 use crate::result::{RunResult, ScenarioResult, SnapshotStatus, StepRef, StepResult};
@@ -79,6 +79,16 @@ impl Reporter for HumanReporter {
             self.scenario(&p, scenario, &repeats, out)?;
         }
         writeln!(out)?;
+        for imported in imported::summaries(run) {
+            let (first, second) = imported.lines();
+            let first = if imported.own.failed > 0 {
+                p.red(&first)
+            } else {
+                p.green(&first)
+            };
+            writeln!(out, "{} {first}", p.bold("Imported test:"))?;
+            writeln!(out, "  {}", p.dim(&second))?;
+        }
         let s = run.summary;
         let counts = format!(
             "{} passed, {} failed, {} warning{}, {} skipped",
@@ -245,7 +255,18 @@ impl HumanReporter {
         } else {
             writeln!(out, "  {} {}", step.title, p.dim(&line))?;
         }
-        for c in step.checks.iter().filter(|c| !self.quiet || c.is_failure()) {
+        // An imported test's own checks first, then scimcheck's rules on the same exchange.
+        let mut checks: Vec<_> = step.checks.iter().collect();
+        let imported = imported::is_imported(sc);
+        if imported {
+            checks.sort_by_key(|c| !imported::is_own(sc, step, c));
+        }
+        let mut rules_heading = imported && checks.iter().any(|c| imported::is_own(sc, step, c));
+        for c in checks.into_iter().filter(|c| !self.quiet || c.is_failure()) {
+            if rules_heading && !imported::is_own(sc, step, c) {
+                writeln!(out, "    {}", p.dim("scimcheck's rules on this exchange:"))?;
+                rules_heading = false;
+            }
             let (mark, text) = match c.status {
                 CheckStatus::Passed => (p.green("✓"), c.message.clone()),
                 CheckStatus::Failed => (p.red("✗"), p.red(&c.message)),

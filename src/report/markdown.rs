@@ -70,6 +70,15 @@ impl Reporter for MarkdownReporter {
             if s.warnings == 1 { "" } else { "s" },
             s.skipped
         )?;
+        for imported in super::imported::summaries(run) {
+            let (first, second) = imported.lines();
+            writeln!(
+                out,
+                "**Imported test: {}**  \n{}\n",
+                cell(&first),
+                cell(&second)
+            )?;
+        }
         writeln!(
             out,
             "| scenario | result | passed | failed | warnings | skipped |"

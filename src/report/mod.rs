@@ -11,6 +11,7 @@
 //!   for one defect seen at many steps.
 //! - [`verdict`]: the one-word verdict of a run or scenario; [`text`]: server text made safe
 //!   to show.
+//! - `imported`: an imported test's (Runscope export's) own verdict, apart from the rules.
 
 pub mod curl;
 pub mod exchange_text;
@@ -19,6 +20,7 @@ mod fixture;
 mod group;
 pub mod html;
 pub mod human;
+mod imported;
 pub mod json;
 pub mod junit;
 pub mod markdown;

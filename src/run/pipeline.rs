@@ -77,7 +77,13 @@ pub async fn run(
     };
     let run_id = &options.run_id;
     shared.ledger.begin(&run_id.prefix());
-    let planned = plan::plan(loaded, &options.profiles, run_id, &caps);
+    let planned = plan::plan(
+        loaded,
+        &options.profiles,
+        run_id,
+        &caps,
+        &client.config().base_url,
+    );
     // The scenarios run in their own task so that even a harness bug cannot skip cleanup.
     let task = {
         let s = shared.clone();

@@ -12,8 +12,8 @@ use futures::stream::{self, StreamExt};
 
 use super::events::Events;
 use super::step::{
-    answered_as_expected, capture, checked, failed_assert, failed_need, missing_reason, panic_text,
-    skipped_step, DISOWNED_HINT,
+    answered_as_expected, capture, checked, failed_assert, failed_need, missing_reason, off_origin,
+    panic_text, paused, skipped_step, DISOWNED_HINT,
 };
 use crate::check::{self, Flow, StepContext};
 use crate::exec::cleanup::{self, Cleanup};
@@ -162,6 +162,10 @@ async fn run_scenario(
             steps.push(skipped_step(step, &scenario.id, reference, reason));
             continue;
         }
+        if let Some(pause) = step.pause {
+            steps.push(paused(step, pause, cancel).await);
+            continue;
+        }
         let step_plan = match plan::prepare_step(step, &scenario.headers, &vars) {
             Ok(p) => p,
             Err(e) => {
@@ -175,6 +179,11 @@ async fn run_scenario(
                 continue;
             }
         };
+        if let Some(why) = &step_plan.refused {
+            blocked.insert(step.id.clone(), "it was not sent".into());
+            steps.push(off_origin(step, &scenario.id, reference, why));
+            continue;
+        }
         let prepared = &step_plan.request;
         let refusal = ledger.refusal(prepared);
         let in_flight = refusal.is_none().then(|| ledger.sending(prepared));
@@ -272,6 +281,7 @@ mod tests {
             &[Profile::Okta],
             &RunId::random(),
             &Capabilities::default(),
+            "http://h/scim/v2",
         );
         let in_plan: Vec<String> = planned.iter().map(|p| p.scenario.id.to_string()).collect();
         let order = start_order(planned);

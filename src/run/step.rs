@@ -6,12 +6,14 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::check::{self, CheckStatus, Flow, StepContext};
-use crate::exec::{Exchange, TransportErrorKind};
+use std::time::Duration;
+
+use crate::exec::{Cancel, Exchange, TransportErrorKind};
 use crate::plan::template::TemplateError;
 use crate::result::StepResult;
-use crate::scenario::Step;
+use crate::scenario::{Pause, Step};
 use crate::scim::json::lookup;
-use crate::scim::{status_check_id, StepId};
+use crate::scim::{status_check_id, Severity, StepId};
 
 pub(super) const DISOWNED_HINT: &str = "Answer with the resource the request is about; a create makes a new one (or answers 409), a read or write of /Users/{id} is about that id.";
 
@@ -104,11 +106,17 @@ pub(super) fn skipped_step(
     reference: &str,
     reason: String,
 ) -> StepResult {
-    let mut checks = vec![check::CheckOutcome::skip(
-        status_check_id(scenario_id, &step.id),
-        reference,
-        reason.clone(),
-    )];
+    // A step that expects no particular status (an imported test's) has no status check.
+    let mut checks: Vec<check::CheckOutcome> = (!step.expect.status.is_empty())
+        .then(|| {
+            check::CheckOutcome::skip(
+                status_check_id(scenario_id, &step.id),
+                reference,
+                reason.clone(),
+            )
+        })
+        .into_iter()
+        .collect();
     for a in &step.expect.asserts {
         checks.push(check::CheckOutcome::skip(
             &a.id,
@@ -137,6 +145,52 @@ pub(super) fn skipped_step(
     }
 }
 
+/// The id of the finding for a request the harness refused because it left the target.
+pub(super) const OFF_ORIGIN: &str = "scimcheck.off-origin";
+
+/// A step whose URL left the target's base URL: not sent, one finding, its checks skipped.
+pub(super) fn off_origin(step: &Step, scenario_id: &str, reference: &str, why: &str) -> StepResult {
+    let mut result = skipped_step(step, scenario_id, reference, "it was not sent".into());
+    result.checks.insert(
+        0,
+        check::CheckOutcome::fail(
+            OFF_ORIGIN,
+            Severity::Error,
+            "scimcheck safety: requests and credentials go only to the target",
+            why.to_string(),
+            "Point the step's URL below the SCIM root ({{SCIMBaseURL}}); scimcheck sends nothing elsewhere.",
+        ),
+    );
+    result
+}
+
+/// A pause step: waited out when it asks to be (ended early by a stop), otherwise only
+/// reported.
+pub(super) async fn paused(step: &Step, pause: Pause, cancel: &Cancel) -> StepResult {
+    let skipped = if pause.wait {
+        let wait = Duration::from_secs_f64(pause.seconds);
+        tokio::select! {
+            () = tokio::time::sleep(wait) => None,
+            () = cancel.cancelled() => Some("the run was stopped during the pause".to_string()),
+        }
+    } else {
+        Some(format!(
+            "a pause of {} s, not waited (--runscope-pauses waits)",
+            pause.seconds
+        ))
+    };
+    StepResult {
+        id: step.id.clone(),
+        title: step.title.clone(),
+        skipped,
+        exchange: None,
+        checks: vec![],
+        captures: BTreeMap::new(),
+        snapshot: step.snapshot,
+        needs: step.needs.clone(),
+    }
+}
+
 pub(super) fn capture(step: &Step, exchange: &Exchange) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     let Some(resp) = exchange.response.as_ref() else {
@@ -144,6 +198,7 @@ pub(super) fn capture(step: &Step, exchange: &Exchange) -> BTreeMap<String, Valu
     };
     for (name, source) in &step.capture {
         let value = match source.strip_prefix("header:") {
+            None if source == "status" => Some(Value::from(resp.status)),
             Some(h) => resp.header(h.trim()).map(|v| Value::String(v.to_string())),
             // The whole body is sent back (Okta's GET-then-PUT): only a JSON object can be.
             None if source.is_empty() => resp.json.as_ref().filter(|b| b.is_object()).cloned(),

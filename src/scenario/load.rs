@@ -213,7 +213,18 @@ pub fn with_user_dir(dir: Option<&Path>) -> Result<Vec<Loaded>, LoadError> {
             let file = path.display().to_string();
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| LoadError::new(&file, format!("cannot read: {e}")))?;
-            all.push(Loaded::parse(&file, &text)?);
+            let loaded = Loaded::parse(&file, &text)?;
+            if loaded.scenario.id.starts_with(super::runscope::ID_PREFIX) {
+                return Err(loaded.error_at(
+                    At::Scenario,
+                    format!(
+                        "scenario id `{}`: ids starting with `{}` are reserved for Runscope exports (--runscope)",
+                        loaded.scenario.id,
+                        super::runscope::ID_PREFIX
+                    ),
+                ));
+            }
+            all.push(loaded);
         }
     }
     validate_all(&all)?;

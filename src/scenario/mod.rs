@@ -4,10 +4,14 @@
 //! - [`load`]: built-in and user files, with `file:line:column` errors.
 //! - [`validate`]: rules the types cannot express.
 //! - [`spans`]: where a scenario's parts are in its file, for those rules' messages.
+//! - `comparison`: model parts only imported tests use (Runscope comparisons, pauses,
+//!   variables); [`runscope`]: a Runscope/BlazeMeter API-test export read as a scenario.
 
+mod comparison;
 mod load;
 mod model;
 pub mod named;
+pub mod runscope;
 mod spans;
 mod validate;
 

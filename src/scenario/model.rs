@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use super::comparison::{Comparison, Pause, Variable};
 pub use super::named::{CreatedArgs, DiscoverableArgs, ErrorArgs, NamedCall, PagingArgs};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -34,6 +35,10 @@ pub struct Scenario {
     pub headers: BTreeMap<String, Option<String>>,
     /// Its steps, run in order.
     pub steps: Vec<Step>,
+    /// Variables defined before the first step by where the scenario came from (a Runscope
+    /// export's initial values and `--variable`), in order; not written in YAML files.
+    #[serde(skip)]
+    pub variables: Vec<Variable>,
 }
 
 /// A family of scenarios `--profile` selects.
@@ -118,13 +123,16 @@ pub struct Step {
     #[serde(default)]
     pub expect: Expect,
     /// Variables taken from the response: `name: /json/pointer`, `name: header:ETag`,
-    /// or `name: ""` for the whole body.
+    /// `name: status` for the status code, or `name: ""` for the whole body.
     #[serde(default)]
     pub capture: BTreeMap<String, String>,
     /// What snapshots record of the response: `full` (default), or `status` for responses
     /// that depend on data outside the run (an unfiltered list of a shared tenant).
     #[serde(default)]
     pub snapshot: SnapshotMode,
+    /// A step that waits instead of sending (a Runscope pause); its `request` is never sent.
+    #[serde(skip)]
+    pub pause: Option<Pause>,
 }
 
 /// What snapshots record of a step's response.
@@ -144,8 +152,13 @@ pub enum SnapshotMode {
 pub struct Request {
     /// The method.
     pub method: Method,
-    /// Path below the base URL, e.g. `/Users/{{user_id}}`.
+    /// Path below the base URL, e.g. `/Users/{{user_id}}`; with `root`, the path below it.
     pub path: String,
+    /// An absolute URL template the path is appended to instead of the base URL (a Runscope
+    /// step's `{{SCIMBaseURL}}`); the plan refuses the request unless the result is under the
+    /// target's base URL. Not written in YAML files.
+    #[serde(skip)]
+    pub root: Option<String>,
     /// Query parameters in the order they are sent; values are strings or numbers.
     #[serde(default)]
     pub query: Map<String, Value>,
@@ -193,6 +206,26 @@ pub struct Expect {
     pub checks: Vec<NamedCall>,
 }
 
+impl Expect {
+    /// The statuses the step expects: `status`, or else the one its status asserts ask for
+    /// (an imported test's `status equals 401`), so the rules know an error is expected.
+    pub fn expected_statuses(&self) -> Vec<u16> {
+        if !self.status.is_empty() {
+            return self.status.clone();
+        }
+        self.asserts
+            .iter()
+            .filter_map(|a| match (&a.subject, &a.op) {
+                (Subject::Status, Op::Compare(Comparison::Equal | Comparison::EqualNumber, v)) => {
+                    v.as_str().and_then(|s| s.trim().parse().ok())
+                }
+                _ => None,
+            })
+            .take(1)
+            .collect()
+    }
+}
+
 /// A declarative assertion on the response body (JSON pointer) or a response header: one
 /// subject, one operator. The loader refuses any other shape with the file and line.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -224,6 +257,18 @@ pub enum Subject {
     Pointer(String),
     /// A response header, by name.
     Header(String),
+    /// The response status, as a number.
+    Status,
+    /// How long the exchange took, in milliseconds.
+    ResponseTime,
+}
+
+impl Subject {
+    /// Whether the subject is read from the response line or timing rather than its body,
+    /// so it can be checked whatever the body holds.
+    pub fn is_response_level(&self) -> bool {
+        matches!(self, Subject::Status | Subject::ResponseTime)
+    }
 }
 
 /// An assert's operator and its operand.
@@ -246,15 +291,24 @@ pub enum Op {
     OneOf(Vec<Value>),
     /// An array of this many elements (missing or null counts as empty).
     Length(usize),
+    /// A Runscope comparison with its operand as written (a templated string; unused by the
+    /// comparisons that take none).
+    Compare(Comparison, Value),
+    /// A script scimcheck does not run: always skipped, with this description.
+    Script(String),
 }
 
 impl Op {
     /// The operand values, for the loader's variable checks and the plan's rendering.
     pub fn values(&self) -> Vec<&Value> {
         match self {
-            Op::Equals(v) | Op::NotEquals(v) | Op::Contains(v) | Op::NotContains(v) => vec![v],
+            Op::Equals(v)
+            | Op::NotEquals(v)
+            | Op::Contains(v)
+            | Op::NotContains(v)
+            | Op::Compare(_, v) => vec![v],
             Op::OneOf(vs) => vs.iter().collect(),
-            Op::Present(_) | Op::Type(_) | Op::Length(_) => vec![],
+            Op::Present(_) | Op::Type(_) | Op::Length(_) | Op::Script(_) => vec![],
         }
     }
 }

@@ -75,9 +75,13 @@ fn validate(s: &Scenario) -> Result<(), (At, String)> {
             (part.locate(index), msg)
         })?;
         for (name, source) in &step.capture {
-            if !(source.is_empty() || source.starts_with('/') || source.starts_with("header:")) {
+            if !(source.is_empty()
+                || source.starts_with('/')
+                || source.starts_with("header:")
+                || source == "status")
+            {
                 return Err(at(format!(
-                    "capture `{name}: {source}`: expected a JSON pointer (`/id`), `header:Name`, or \"\" for the whole body"
+                    "capture `{name}: {source}`: expected a JSON pointer (`/id`), `header:Name`, `status`, or \"\" for the whole body"
                 )));
             }
         }

@@ -1,0 +1,261 @@
+//! The converter end to end: export text in, scenario (or a message naming the step) out.
+
+use serde_json::json;
+
+use super::convert::convert;
+use super::load::RunscopeOptions;
+use super::model::parse;
+use crate::scenario::{Comparison, Op, Scenario, SnapshotMode, Subject};
+
+const OKTA: &str = include_str!("../../../tests/fixtures/runscope/okta-spec-shaped.json");
+
+fn seeded() -> RunscopeOptions {
+    RunscopeOptions {
+        seed: true,
+        ..Default::default()
+    }
+}
+
+fn scenario(text: &str, opts: &RunscopeOptions) -> Result<Scenario, String> {
+    convert("dir/My Test.json", &parse("t.json", text).unwrap(), opts)
+}
+
+fn one_step(step: serde_json::Value) -> String {
+    json!({"name": "t", "steps": [step]}).to_string()
+}
+
+#[test]
+fn okta_shaped_export_becomes_a_seeded_scenario() {
+    let s = convert(
+        "okta-spec-shaped.json",
+        &parse("x", OKTA).unwrap(),
+        &seeded(),
+    )
+    .unwrap();
+    assert_eq!(s.id, "runscope.okta-spec-shaped");
+    assert_eq!(s.steps.len(), 13);
+    assert_eq!(s.steps[0].id, "seed");
+    let first = &s.steps[1];
+    assert_eq!(first.id, "1");
+    assert_eq!(first.title, "Required Test: Test Users endpoint");
+    assert_eq!(first.request.root.as_deref(), Some("{{SCIMBaseURL}}"));
+    assert_eq!(first.request.path, "/Users");
+    assert!(
+        first.request.headers.is_empty(),
+        "{{{{auth}}}} is the run's credentials"
+    );
+    assert_eq!(first.capture["ISVUserid"], "/Resources/0/id");
+    assert_eq!(first.snapshot, SnapshotMode::Status);
+    assert_eq!(first.expect.schema.as_deref(), Some("ListResponse"));
+    let a = &first.expect.asserts;
+    assert_eq!(a[0].id, "runscope.okta-spec-shaped.1.1");
+    assert_eq!(a[0].subject, Subject::Status);
+    assert_eq!(
+        a[1].needs,
+        vec!["runscope.okta-spec-shaped.1.1".to_string()]
+    );
+    assert_eq!(
+        a.last().unwrap().op,
+        Op::Type(crate::scenario::JsonType::Array),
+        "Okta's array script is checked natively"
+    );
+    // The second step reads the first's capture about someone else's data.
+    assert_eq!(s.steps[2].snapshot, SnapshotMode::Status);
+    let create = &s.steps[6];
+    assert_eq!(
+        create.request.body.as_ref().unwrap()["userName"],
+        json!("{{randomUsername}}")
+    );
+    assert_eq!(
+        create.request.headers["Content-Type"].as_deref(),
+        Some("application/json")
+    );
+    assert_eq!(create.snapshot, SnapshotMode::Full);
+    let unauthorised = &s.steps[11];
+    assert_eq!(
+        unauthorised.request.headers["Authorization"].as_deref(),
+        Some("non-token")
+    );
+    assert_eq!(unauthorised.expect.expected_statuses(), vec![401]);
+    assert!(s.variables.iter().any(|v| v.name == "randomUsernameCaps"));
+}
+
+#[test]
+fn without_seed_the_export_runs_alone_and_every_comparison_converts() {
+    let assertions: Vec<_> = Comparison::ALL
+        .iter()
+        .map(|c| json!({"source": "response_json", "property": "a.b[0]", "comparison": c.name(), "value": "1"}))
+        .collect();
+    let s = scenario(
+        &one_step(
+            json!({"method": "get", "url": "{{SCIMBaseURL}}/Users", "assertions": assertions}),
+        ),
+        &RunscopeOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(s.id, "runscope.my-test");
+    assert_eq!(s.steps.len(), 1);
+    let ops: Vec<_> = s.steps[0]
+        .expect
+        .asserts
+        .iter()
+        .map(|a| a.op.clone())
+        .collect();
+    assert_eq!(ops.len(), 14);
+    assert_eq!(ops[9], Op::Compare(Comparison::EqualNumber, json!("1")));
+}
+
+#[test]
+fn an_unknown_comparison_names_the_step_and_the_supported_ones() {
+    let err = scenario(
+        &json!({"steps": [
+            {"method": "GET", "url": "{{SCIMBaseURL}}/Users"},
+            {"note": "Second", "method": "GET", "url": "{{SCIMBaseURL}}/Users", "assertions": [
+                {"source": "response_status", "comparison": "equal", "value": "200"},
+                {"source": "response_json", "property": "x", "comparison": "equals", "value": "1"}]}
+        ]})
+        .to_string(),
+        &seeded(),
+    )
+    .unwrap_err();
+    assert!(
+        err.starts_with("step 2 (\"Second\"): assertion 2: unknown comparison `equals` (supported: equal, not_equal, empty,"),
+        "{err}"
+    );
+    assert!(err.contains("is_greater_than_or_equal"), "{err}");
+}
+
+#[test]
+fn undefined_variables_and_misplaced_auth_are_refused() {
+    let err = scenario(
+        &one_step(json!({"method": "GET", "url": "{{SCIMBaseURL}}/Users/{{userId}}"})),
+        &seeded(),
+    )
+    .unwrap_err();
+    assert!(
+        err.starts_with("step 1: the url uses {{userId}}, which is not defined"),
+        "{err}"
+    );
+    assert!(err.contains("--variable userId=VALUE"), "{err}");
+    let err = scenario(
+        &one_step(json!({"method": "GET", "url": "{{SCIMBaseURL}}/Users", "headers": {"X-Token": ["{{auth}}"]}})),
+        &seeded(),
+    )
+    .unwrap_err();
+    assert!(
+        err.contains("{{auth}} stands for the run's credentials"),
+        "{err}"
+    );
+    // Given on the command line, both are ordinary variables.
+    let opts = RunscopeOptions {
+        variables: vec![
+            ("userId".into(), "u1".into()),
+            ("auth".into(), "Bearer x".into()),
+        ],
+        ..Default::default()
+    };
+    let s = scenario(
+        &one_step(json!({"method": "GET", "url": "{{SCIMBaseURL}}/Users/{{userId}}", "headers": {"Authorization": ["{{auth}}"]}})),
+        &opts,
+    )
+    .unwrap();
+    assert_eq!(
+        s.steps[0].request.headers["Authorization"].as_deref(),
+        Some("{{auth}}")
+    );
+}
+
+#[test]
+fn captures_map_to_pointers_headers_and_the_status() {
+    let s = scenario(
+        &json!({"steps": [
+            {"method": "POST", "url": "{{SCIMBaseURL}}/Users", "body": "{\"userName\": \"{{randomUsername}}\"}", "variables": [
+                {"source": "response_json", "property": "id", "name": "uid"},
+                {"source": "response_json", "property": "", "name": "whole"},
+                {"source": "response_header", "property": "Location", "name": "where"},
+                {"source": "response_status", "name": "code"}]},
+            {"method": "GET", "url": "{{SCIMBaseURL}}/Users/{{uid}}", "assertions": [
+                {"source": "response_status", "comparison": "equal", "value": "{{code}}"}]}
+        ]})
+        .to_string(),
+        &RunscopeOptions::default(),
+    )
+    .unwrap();
+    let c = &s.steps[0].capture;
+    assert_eq!(c["uid"], "/id");
+    assert_eq!(c["whole"], "");
+    assert_eq!(c["where"], "header:Location");
+    assert_eq!(c["code"], "status");
+    let err = scenario(
+        &one_step(json!({"method": "GET", "url": "{{SCIMBaseURL}}/Users", "variables": [{"source": "response_text", "name": "t"}]})),
+        &seeded(),
+    )
+    .unwrap_err();
+    assert!(
+        err.contains("source `response_text` is not supported"),
+        "{err}"
+    );
+}
+
+#[test]
+fn pauses_scripts_and_bad_steps() {
+    let s = scenario(
+        &json!({"steps": [
+            {"step_type": "pause", "duration": 2},
+            {"method": "GET", "url": "https://elsewhere.example/x", "before_scripts": ["variables.set('a', 1);"], "scripts": ["\n  assert.equal(1, 1);\nmore"]}
+        ]})
+        .to_string(),
+        &RunscopeOptions { pauses: true, ..Default::default() },
+    )
+    .unwrap();
+    assert_eq!(
+        s.steps[0].pause.map(|p| (p.seconds, p.wait)),
+        Some((2.0, true))
+    );
+    assert_eq!(
+        s.steps[1].request.root.as_deref(),
+        Some("https://elsewhere.example")
+    );
+    let scripts: Vec<_> = s.steps[1]
+        .expect
+        .asserts
+        .iter()
+        .map(|a| (a.id.as_str(), &a.op))
+        .collect();
+    assert_eq!(scripts.len(), 2);
+    assert_eq!(scripts[0].0, "runscope.my-test.2.script-1");
+    assert!(
+        matches!(scripts[1].1, Op::Script(t) if t.ends_with("after the response was not run (scimcheck runs no JavaScript): assert.equal(1, 1);"))
+    );
+    for (step, want) in [
+        (
+            json!({"step_type": "condition"}),
+            "step_type `condition` is not supported",
+        ),
+        (
+            json!({"step_type": "pause"}),
+            "a pause step needs a `duration`",
+        ),
+        (json!({"method": "GET"}), "a request step needs a `url`"),
+        (
+            json!({"method": "TRACE", "url": "{{SCIMBaseURL}}/"}),
+            "method `TRACE`",
+        ),
+        (
+            json!({"method": "POST", "url": "{{SCIMBaseURL}}/Users", "body": "userName={{randomUsername}}"}),
+            "the body is not JSON",
+        ),
+        (
+            json!({"method": "GET", "url": "/Users"}),
+            "is neither an absolute URL",
+        ),
+        (
+            json!({"method": "GET", "url": "{{SCIMBaseURL}}/Users", "assertions": [{"source": "response_json", "property": "a..b", "comparison": "empty"}]}),
+            "assertion 1: `a..b` is not a property path",
+        ),
+    ] {
+        let err = scenario(&one_step(step), &seeded()).unwrap_err();
+        assert!(err.starts_with("step 1"), "{err}");
+        assert!(err.contains(want), "{err} (wanted {want})");
+    }
+}
