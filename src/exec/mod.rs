@@ -24,6 +24,6 @@ pub use cleanup::{Cleanup, CleanupFailure};
 pub use client::{Client, ClientConfig};
 pub use exchange::*;
 pub use ledger::{Disowned, Ledger, LedgerEntry, Observed};
-pub use readback::read_back;
+pub use readback::{read_back, read_location};
 pub use retry::{parse_retry_after, RetryPolicy};
 pub use secret::Secret;

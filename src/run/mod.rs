@@ -4,12 +4,13 @@
 //! - [`pipeline`]: the per-run loop: preflight, plan, scenarios, final cleanup.
 //! - `scenario`: scenarios concurrently, steps in order (prepare → send → ledger → check →
 //!   capture), each scenario's resources deleted as soon as it ends.
-//! - `step`: the pieces of the per-step loop.
+//! - `step`: the pieces of the per-step loop; `rootcause`: one refused create, one failure.
 //! - [`events`]: what the run tells a progress display while it goes on.
 
 pub mod events;
 pub mod pipeline;
 mod preflight;
+mod rootcause;
 mod scenario;
 mod step;
 

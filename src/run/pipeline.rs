@@ -129,11 +129,12 @@ pub async fn run(
         cleanup.deleted.sort_by_key(|e| e.kind);
         cleanup
     };
-    let (scenarios, _) = outcome.map_err(|e| {
+    let (mut scenarios, _) = outcome.map_err(|e| {
         Error::Internal(format!(
             "the run stopped unexpectedly ({e}); resources it created were cleaned up"
         ))
     })?;
+    super::rootcause::once(&mut scenarios);
     let summary = Summary::of(
         scenarios
             .iter()

@@ -17,7 +17,7 @@ use super::step::{
 };
 use crate::check::{self, Flow, StepContext};
 use crate::exec::cleanup::{self, Cleanup};
-use crate::exec::{read_back, Cancel, Client, Ledger, LedgerEntry, Observed};
+use crate::exec::{read_back, read_location, Cancel, Client, Ledger, LedgerEntry, Observed};
 use crate::plan::{self, PlannedScenario};
 use crate::result::{ScenarioResult, StepResult};
 use crate::scim::{Severity, StepId};
@@ -126,6 +126,44 @@ fn start_order(planned: Vec<PlannedScenario>) -> Vec<(usize, PlannedScenario)> {
     order
 }
 
+/// A create's Location that is not of the form `…/{id}` (a note of the check stage) is read:
+/// the note becomes a pass when it answers the new resource, an error when it does not.
+async fn confirm_location(
+    client: &Client,
+    entry: &LedgerEntry,
+    exchange: &crate::exec::Exchange,
+    checks: &mut [check::CheckOutcome],
+) {
+    const ID: &str = "rfc7644.create.location-is-resource";
+    let Some(note) = checks
+        .iter_mut()
+        .find(|c| c.id.as_str() == ID && c.severity == Severity::Info)
+    else {
+        return;
+    };
+    let Some(location) = exchange
+        .response
+        .as_ref()
+        .and_then(|r| r.header("location"))
+    else {
+        return;
+    };
+    let reference = note.reference.clone();
+    match read_location(client, entry, location).await {
+        Some(Ok(message)) => *note = check::CheckOutcome::pass(ID, &reference, message),
+        Some(Err(why)) => {
+            *note = check::CheckOutcome::fail(
+                ID,
+                Severity::Error,
+                &reference,
+                why,
+                "The Location is the URI of the created resource (RFC 7644 §3.3): a GET there answers it.",
+            )
+        }
+        None => {}
+    }
+}
+
 /// The resources of `created` that the ledger says still exist.
 fn still_there(ledger: &Ledger, created: &[LedgerEntry]) -> Vec<LedgerEntry> {
     let mut out = ledger.remaining();
@@ -184,6 +222,7 @@ async fn run_scenario(
             steps.push(off_origin(step, &scenario.id, reference, why));
             continue;
         }
+        let mut location_read = None;
         let prepared = &step_plan.request;
         let refusal = ledger.refusal(prepared);
         let in_flight = refusal.is_none().then(|| ledger.sending(prepared));
@@ -196,7 +235,9 @@ async fn run_scenario(
         let observed = match observed {
             Observed::Created(entry) => {
                 created.push(entry.clone());
-                read_back(client, ledger, &entry).await
+                let observed = read_back(client, ledger, &entry).await;
+                location_read = Some(entry);
+                observed
             }
             other => other,
         };
@@ -209,6 +250,9 @@ async fn run_scenario(
             exchange: &exchange,
         };
         let (mut checks, flow) = checked(&ctx);
+        if let Some(entry) = location_read.take() {
+            confirm_location(client, &entry, &exchange, &mut checks).await;
+        }
         let mut answered = answered_as_expected(step, &exchange);
         if let Observed::Disowned { check: id, why } = observed {
             // Its id must not reach a later step: that would change someone else's data. A

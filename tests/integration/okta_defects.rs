@@ -515,3 +515,57 @@ async fn a_put_display_name_computed_from_the_name_is_caught() {
     assert_findings(&report, &["okta.user.update.persisted-display-name"], &[]);
     assert_eq!(code, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_create_body_is_one_root_cause_not_one_failure_per_scenario() {
+    let server = Faulty::start(|req, up| {
+        let refused = req.method == "POST"
+            && req.path().ends_with("/Users")
+            && req
+                .body
+                .as_ref()
+                .is_some_and(|b| b["name"]["formatted"].is_null());
+        if refused {
+            return Resp::scim_error(
+                400,
+                Some("invalidValue"),
+                "Attribute 'name.formatted' is required",
+            );
+        }
+        forward(req, up)
+    })
+    .await;
+    let (code, report) = run_json(&server.base_url(), &[]).await;
+    assert_eq!(code, 1);
+    let failed: Vec<_> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "failed")
+        .collect();
+    let refusals: Vec<_> = failed
+        .iter()
+        .filter(|c| c["message"].as_str().unwrap().contains("got 400"))
+        .collect();
+    assert_eq!(refusals.len(), 1, "{failed:#?}");
+    assert!(refusals[0]["hint"]
+        .as_str()
+        .unwrap()
+        .contains("requires `name.formatted`"));
+    let pointed: Vec<_> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            c["status"] == "skipped"
+                && c["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("same root cause as ")
+        })
+        .collect();
+    assert!(
+        pointed.len() >= 3,
+        "the other scenarios' creates point at the first"
+    );
+}

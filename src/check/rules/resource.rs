@@ -98,18 +98,27 @@ pub fn created_resource(ctx: &StepContext<'_>, args: &CreatedArgs) -> Vec<CheckO
             && segments
                 .next()
                 .is_some_and(|e| e.eq_ignore_ascii_case(&endpoint));
-        out.push(CheckOutcome::verdict(
-            names_it,
-            "rfc7644.create.location-is-resource",
-            Severity::Error,
-            "RFC 7644 §3.3; RFC 7643 §3.1 (meta.location)",
-            if id.is_empty() {
-                format!("{named}, but the body has no id")
-            } else {
-                format!("{named} for id {id:?}")
-            },
-            &format!("The Location is the new resource's own URL, …/{endpoint}/{{id}}."),
-        ));
+        const ID: &str = "rfc7644.create.location-is-resource";
+        const REF: &str = "RFC 7644 §3.3; RFC 7643 §3.1 (meta.location)";
+        out.push(if names_it {
+            CheckOutcome::pass(ID, REF, format!("{named} for id {id:?}"))
+        } else if id.is_empty() {
+            CheckOutcome::fail(
+                ID,
+                Severity::Error,
+                REF,
+                format!("{named}, but the body has no id"),
+                "Return the new resource's id with its URL.",
+            )
+        } else {
+            // RFC 7644 §3.3 asks only for "the URI of the created resource": a server may
+            // address resources otherwise than by id (one real server uses the group's name).
+            CheckOutcome::note(
+                ID,
+                REF,
+                format!("{named} for id {id:?}: not of the form …/{endpoint}/{{id}}, which the RFC does not require"),
+            )
+        });
     }
     // RFC 7644 §3.3: the URI "SHALL" be in the Location header and in meta.location.
     out.push(
