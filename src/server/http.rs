@@ -326,7 +326,9 @@ fn resource_route(
     };
     match (method.as_str(), id) {
         ("GET", None) => {
-            let (total, start, page) = query::list(store, kind, &params.list_query()?)?;
+            let q = params.list_query()?;
+            query::check_filter_attributes(&q, &[kind])?;
+            let (total, start, page) = query::list(store, kind, &q)?;
             Ok(Reply::json(200, query::list_response(total, start, page)))
         }
         ("POST", Some(".search")) => search(store, kind, body),
@@ -421,13 +423,16 @@ fn search_query(body: &[u8]) -> Result<ListQuery, ScimError> {
 }
 
 fn search(store: &Store, kind: Kind, body: &[u8]) -> Result<Reply, ScimError> {
-    let (total, start, page) = query::list(store, kind, &search_query(body)?)?;
+    let q = search_query(body)?;
+    query::check_filter_attributes(&q, &[kind])?;
+    let (total, start, page) = query::list(store, kind, &q)?;
     Ok(Reply::json(200, query::list_response(total, start, page)))
 }
 
 /// POST /.search: users, then groups, paged as one list.
 fn root_search(app: &App, body: &[u8]) -> Result<Reply, ScimError> {
     let q = search_query(body)?;
+    query::check_filter_attributes(&q, &[Kind::User, Kind::Group])?;
     let count = q
         .count
         .unwrap_or(query::MAX_RESULTS as i64)

@@ -1,6 +1,7 @@
 //! The reference server over HTTP, one test per behaviour of RFC 7643/7644 and per IdP quirk.
 
 mod discovery;
+mod filter_attributes;
 mod patch;
 mod protocol;
 mod query;
