@@ -97,6 +97,14 @@ const BUILTIN: &[(&str, &str)] = &[
         "scenarios/okta/push-groups.yaml",
         include_str!("../../scenarios/okta/push-groups.yaml"),
     ),
+    (
+        "scenarios/rfc/discovery.yaml",
+        include_str!("../../scenarios/rfc/discovery.yaml"),
+    ),
+    (
+        "scenarios/rfc/filters.yaml",
+        include_str!("../../scenarios/rfc/filters.yaml"),
+    ),
 ];
 
 /// Parses one scenario file's text. `file` is only used in messages.

@@ -23,6 +23,64 @@ pub enum NamedCall {
     Echo,
     /// `rfc7644.paging-consistent`.
     PagingConsistent(PagingArgs),
+    /// `rfc7643.service-provider-config`.
+    ServiceProviderConfig,
+    /// `rfc7643.resource-types`.
+    ResourceTypes(ResourceTypesArgs),
+    /// `rfc7643.schema-definitions`.
+    SchemaDefinitions,
+    /// `rfc7644.result-set`.
+    ResultSet(ResultSetArgs),
+    /// `rfc7644.sorted`.
+    Sorted(SortedArgs),
+}
+
+/// Arguments of `rfc7643.resource-types`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceTypesArgs {
+    /// The `Resources` of the server's `/Schemas` list (a captured value): every schema a
+    /// resource type names must be published there.
+    #[serde(default)]
+    pub schemas: Option<Value>,
+}
+
+/// Arguments of `rfc7644.result-set`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultSetArgs {
+    /// The ids the ListResponse must hold, no more and no fewer, in any order.
+    #[serde(default)]
+    pub expected: Vec<Value>,
+}
+
+/// Arguments of `rfc7644.sorted`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SortedArgs {
+    /// The attribute the list was sorted by, as a JSON pointer into each resource
+    /// (`/userName`, `/meta/created`).
+    pub by: String,
+    /// `descending`, or ascending when absent.
+    #[serde(default)]
+    pub descending: bool,
+    /// How values compare: `string` (ignoring case, caseExact=false), `caseExact` or
+    /// `dateTime`.
+    #[serde(default)]
+    pub compare: SortCompare,
+}
+
+/// How `rfc7644.sorted` orders values (RFC 7644 §3.4.2.3: "according to the attribute type").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SortCompare {
+    /// Case-insensitive Unicode order (a caseExact=false string).
+    #[default]
+    String,
+    /// Case-sensitive Unicode order.
+    CaseExact,
+    /// Instants (RFC 3339 dateTime).
+    DateTime,
 }
 
 /// Arguments of `rfc7644.error-response`.
@@ -102,6 +160,34 @@ pub const CATALOGUE: &[(&str, &[&str])] = &[
         "rfc7644.paging-consistent",
         &["rfc7644.paging.no-duplicates", "rfc7644.paging.complete"],
     ),
+    (
+        "rfc7643.service-provider-config",
+        &[
+            "rfc7643.spc.auth-schemes",
+            "rfc7643.spc.auth-scheme-type",
+            "rfc7643.spc.limits",
+        ],
+    ),
+    (
+        "rfc7643.resource-types",
+        &[
+            "rfc7643.resource-type.endpoint-relative",
+            "rfc7643.resource-type.extensions",
+            "rfc7643.resource-type.schema-published",
+        ],
+    ),
+    (
+        "rfc7643.schema-definitions",
+        &[
+            "rfc7643.schema.id-urn",
+            "rfc7643.schema.attribute-required",
+            "rfc7643.schema.attribute-characteristics",
+            "rfc7643.schema.attribute-values",
+            "rfc7643.schema.sub-attributes",
+        ],
+    ),
+    ("rfc7644.result-set", &["rfc7644.result.ids"]),
+    ("rfc7644.sorted", &["rfc7644.sort.order"]),
 ];
 
 impl NamedCall {
@@ -113,6 +199,11 @@ impl NamedCall {
             NamedCall::CreatedResource(_) => "rfc7644.created-resource",
             NamedCall::Echo => "rfc7644.echo",
             NamedCall::PagingConsistent(_) => "rfc7644.paging-consistent",
+            NamedCall::ServiceProviderConfig => "rfc7643.service-provider-config",
+            NamedCall::ResourceTypes(_) => "rfc7643.resource-types",
+            NamedCall::SchemaDefinitions => "rfc7643.schema-definitions",
+            NamedCall::ResultSet(_) => "rfc7644.result-set",
+            NamedCall::Sorted(_) => "rfc7644.sorted",
         }
     }
 
@@ -160,6 +251,12 @@ impl NamedCall {
                 pages: a.pages.iter().map(&mut f).collect::<Result<_, _>>()?,
                 expected: a.expected.iter().map(&mut f).collect::<Result<_, _>>()?,
                 count: a.count,
+            }),
+            NamedCall::ResourceTypes(a) => NamedCall::ResourceTypes(ResourceTypesArgs {
+                schemas: a.schemas.as_ref().map(&mut f).transpose()?,
+            }),
+            NamedCall::ResultSet(a) => NamedCall::ResultSet(ResultSetArgs {
+                expected: a.expected.iter().map(&mut f).collect::<Result<_, _>>()?,
             }),
             other => other.clone(),
         })
@@ -216,6 +313,11 @@ impl TryFrom<RawCall> for NamedCall {
             "rfc7644.error-response" => typed(&id, args).map(NamedCall::ErrorResponse),
             "rfc7644.created-resource" => typed(&id, args).map(NamedCall::CreatedResource),
             "rfc7644.paging-consistent" => typed(&id, args).map(NamedCall::PagingConsistent),
+            "rfc7643.service-provider-config" => no_args(NamedCall::ServiceProviderConfig),
+            "rfc7643.resource-types" => typed(&id, args).map(NamedCall::ResourceTypes),
+            "rfc7643.schema-definitions" => no_args(NamedCall::SchemaDefinitions),
+            "rfc7644.result-set" => typed(&id, args).map(NamedCall::ResultSet),
+            "rfc7644.sorted" => typed(&id, args).map(NamedCall::Sorted),
             _ => Err(format!(
                 "unknown named check `{id}` (known: {}; `scimcheck list` describes them)",
                 CATALOGUE

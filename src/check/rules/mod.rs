@@ -4,11 +4,16 @@
 //! with its condition. A rule's severity may depend on the scenario's profile; the row says
 //! where and why.
 
+mod discovery;
 mod echo;
 mod error;
 mod list;
 mod paging;
+mod query;
 mod resource;
+mod schema_defs;
+#[cfg(test)]
+mod testing;
 
 use serde_json::Value;
 
@@ -134,6 +139,11 @@ pub const RULES: &[Rule] = &[
     named("rfc7644.created-resource", resource::CREATED_REFERENCE, "A created resource: Location header equal to meta.location, meta.resourceType (args: resource_type)", produces("rfc7644.created-resource")),
     named("rfc7644.echo", echo::REFERENCE, "The returned resource holds the values the request sent (userName ignoring case)", produces("rfc7644.echo")),
     named("rfc7644.paging-consistent", paging::REFERENCE, "Pages fetched with startIndex/count hold no duplicates and miss none of the expected ids (args: pages, expected, count: completeness is not judged when a page holds fewer than count)", produces("rfc7644.paging-consistent")),
+    named("rfc7643.service-provider-config", discovery::SPC_REFERENCE, "authenticationSchemes each with type, name and description (a type RFC 7643 defines, else a warning); bulk and filter limits as integers", produces("rfc7643.service-provider-config")),
+    named("rfc7643.resource-types", discovery::RESOURCE_TYPE_REFERENCE, "A ResourceType (or a list of them): endpoint relative, schemaExtensions with schema and required, every schema named published at /Schemas (args: schemas)", produces("rfc7643.resource-types")),
+    named("rfc7643.schema-definitions", schema_defs::REFERENCE, "A Schema (or a list of them): a URI id; every attribute and sub-attribute with name and type, characteristics of the allowed values; omitted characteristics, complex without subAttributes, reference without referenceTypes are warnings", produces("rfc7643.schema-definitions")),
+    named("rfc7644.result-set", query::FILTER_REFERENCE, "A filtered list returns exactly the expected ids, in any order (args: expected)", produces("rfc7644.result-set")),
+    named("rfc7644.sorted", query::SORT_REFERENCE, "A sorted list is in the order of its sortBy attribute by type (args: by, descending, compare: string|caseExact|dateTime)", produces("rfc7644.sorted")),
 ];
 
 /// The outcome ids of a named check, from the scenario vocabulary's catalogue.
@@ -182,6 +192,11 @@ pub fn run_named(ctx: &StepContext<'_>, call: &NamedCall) -> Vec<CheckOutcome> {
         NamedCall::CreatedResource(args) => resource::created_resource(ctx, args),
         NamedCall::Echo => echo::echo(ctx),
         NamedCall::PagingConsistent(args) => paging::paging_consistent(ctx, args),
+        NamedCall::ServiceProviderConfig => discovery::service_provider_config(ctx),
+        NamedCall::ResourceTypes(args) => discovery::resource_types(ctx, args),
+        NamedCall::SchemaDefinitions => schema_defs::schema_definitions(ctx),
+        NamedCall::ResultSet(args) => query::result_set(ctx, args),
+        NamedCall::Sorted(args) => query::sorted(ctx, args),
     }
 }
 
