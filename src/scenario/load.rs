@@ -105,6 +105,22 @@ const BUILTIN: &[(&str, &str)] = &[
         "scenarios/rfc/filters.yaml",
         include_str!("../../scenarios/rfc/filters.yaml"),
     ),
+    (
+        "scenarios/rfc/paging.yaml",
+        include_str!("../../scenarios/rfc/paging.yaml"),
+    ),
+    (
+        "scenarios/rfc/sort.yaml",
+        include_str!("../../scenarios/rfc/sort.yaml"),
+    ),
+    (
+        "scenarios/rfc/projection.yaml",
+        include_str!("../../scenarios/rfc/projection.yaml"),
+    ),
+    (
+        "scenarios/rfc/etag.yaml",
+        include_str!("../../scenarios/rfc/etag.yaml"),
+    ),
 ];
 
 /// Parses one scenario file's text. `file` is only used in messages.

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use super::named::{
-    CreatedArgs, ErrorArgs, NamedCall, PagingArgs, ResourceTypesArgs, ResultSetArgs, SortCompare,
-    SortedArgs,
+    CreatedArgs, ErrorArgs, MetaTimesArgs, NamedCall, PagingArgs, ResourceTypesArgs, ResultSetArgs,
+    SortCompare, SortedArgs,
 };
 use std::collections::BTreeMap;
 use std::fmt;

@@ -33,6 +33,20 @@ pub enum NamedCall {
     ResultSet(ResultSetArgs),
     /// `rfc7644.sorted`.
     Sorted(SortedArgs),
+    /// `rfc7643.meta-times`.
+    MetaTimes(MetaTimesArgs),
+}
+
+/// Arguments of `rfc7643.meta-times`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetaTimesArgs {
+    /// `meta.lastModified` before the modification this response answers: it may not go back.
+    #[serde(default)]
+    pub previous: Option<String>,
+    /// The resource was just created: `lastModified` must equal `created`.
+    #[serde(default)]
+    pub created: bool,
 }
 
 /// Arguments of `rfc7643.resource-types`.
@@ -188,6 +202,13 @@ pub const CATALOGUE: &[(&str, &[&str])] = &[
     ),
     ("rfc7644.result-set", &["rfc7644.result.ids"]),
     ("rfc7644.sorted", &["rfc7644.sort.order"]),
+    (
+        "rfc7643.meta-times",
+        &[
+            "rfc7643.meta.created-not-after-modified",
+            "rfc7643.meta.last-modified-advances",
+        ],
+    ),
 ];
 
 impl NamedCall {
@@ -204,6 +225,7 @@ impl NamedCall {
             NamedCall::SchemaDefinitions => "rfc7643.schema-definitions",
             NamedCall::ResultSet(_) => "rfc7644.result-set",
             NamedCall::Sorted(_) => "rfc7644.sorted",
+            NamedCall::MetaTimes(_) => "rfc7643.meta-times",
         }
     }
 
@@ -257,6 +279,10 @@ impl NamedCall {
             }),
             NamedCall::ResultSet(a) => NamedCall::ResultSet(ResultSetArgs {
                 expected: a.expected.iter().map(&mut f).collect::<Result<_, _>>()?,
+            }),
+            NamedCall::MetaTimes(a) => NamedCall::MetaTimes(MetaTimesArgs {
+                previous: text(&a.previous)?,
+                created: a.created,
             }),
             other => other.clone(),
         })
@@ -318,6 +344,7 @@ impl TryFrom<RawCall> for NamedCall {
             "rfc7643.schema-definitions" => no_args(NamedCall::SchemaDefinitions),
             "rfc7644.result-set" => typed(&id, args).map(NamedCall::ResultSet),
             "rfc7644.sorted" => typed(&id, args).map(NamedCall::Sorted),
+            "rfc7643.meta-times" => typed(&id, args).map(NamedCall::MetaTimes),
             _ => Err(format!(
                 "unknown named check `{id}` (known: {}; `scimcheck list` describes them)",
                 CATALOGUE

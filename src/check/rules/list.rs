@@ -161,12 +161,14 @@ pub fn list_response(ctx: &StepContext<'_>) -> Vec<CheckOutcome> {
         .query_param("startIndex")
         .and_then(|s| s.parse::<u64>().ok())
         .unwrap_or(1);
+    // A count of 0 or below asks for no resources (RFC 7644 §3.4.2.4: "A negative value SHALL
+    // be interpreted as "0"").
     let asked_count = ctx
         .exchange
         .query_param("count")
-        .and_then(|s| s.parse::<u64>().ok());
+        .and_then(|s| s.parse::<i64>().ok());
     if let Some(total) = total.and_then(Value::as_u64) {
-        if asked_start <= 1 && asked_count != Some(0) {
+        if asked_start <= 1 && asked_count.is_none_or(|c| c > 0) {
             out.push(
                 CheckOutcome::verdict(
                     total == 0 || len > 0,

@@ -8,6 +8,7 @@ mod discovery;
 mod echo;
 mod error;
 mod list;
+mod meta;
 mod paging;
 mod query;
 mod resource;
@@ -143,6 +144,7 @@ pub const RULES: &[Rule] = &[
     named("rfc7643.resource-types", discovery::RESOURCE_TYPE_REFERENCE, "A ResourceType (or a list of them): endpoint relative, schemaExtensions with schema and required, every schema named published at /Schemas (args: schemas)", produces("rfc7643.resource-types")),
     named("rfc7643.schema-definitions", schema_defs::REFERENCE, "A Schema (or a list of them): a URI id; every attribute and sub-attribute with name and type, characteristics of the allowed values; omitted characteristics, complex without subAttributes, reference without referenceTypes are warnings", produces("rfc7643.schema-definitions")),
     named("rfc7644.result-set", query::FILTER_REFERENCE, "A filtered list returns exactly the expected ids, in any order (args: expected)", produces("rfc7644.result-set")),
+    named("rfc7643.meta-times", meta::REFERENCE, "meta.created is not after meta.lastModified (equal on a create), and lastModified never goes back after a modification (args: previous, created)", produces("rfc7643.meta-times")),
     named("rfc7644.sorted", query::SORT_REFERENCE, "A sorted list is in the order of its sortBy attribute by type (args: by, descending, compare: string|caseExact|dateTime)", produces("rfc7644.sorted")),
 ];
 
@@ -197,6 +199,7 @@ pub fn run_named(ctx: &StepContext<'_>, call: &NamedCall) -> Vec<CheckOutcome> {
         NamedCall::SchemaDefinitions => schema_defs::schema_definitions(ctx),
         NamedCall::ResultSet(args) => query::result_set(ctx, args),
         NamedCall::Sorted(args) => query::sorted(ctx, args),
+        NamedCall::MetaTimes(args) => meta::meta_times(ctx, args),
     }
 }
 
