@@ -158,6 +158,9 @@ fn dispatch(
         )
         .into();
     }
+    if let Some(refused) = unsupported_media_type(headers, body) {
+        return refused.into();
+    }
     let segments: Vec<&str> = rest
         .trim_matches('/')
         .split('/')
@@ -178,6 +181,31 @@ fn dispatch(
         _ => fixed_route(app, method, &segments, rest, &params, body),
     };
     result.unwrap_or_else(Reply::from)
+}
+
+/// RFC 7644 §3.1: SCIM bodies are `application/scim+json` (`application/json` is what Okta
+/// sends). A body declared as anything else is refused with 415 rather than parsed anyway; a
+/// body without a Content-Type is read as JSON.
+fn unsupported_media_type(headers: &HeaderMap, body: &[u8]) -> Option<ScimError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let declared = headers.get("content-type")?;
+    let media = declared
+        .to_str()
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    (!matches!(media.as_str(), "application/scim+json" | "application/json")).then(|| {
+        ScimError::new(
+            415,
+            None,
+            format!("the body must be application/scim+json (or application/json), not `{media}`"),
+        )
+    })
 }
 
 /// The endpoints that are not a resource collection.
