@@ -121,6 +121,14 @@ const BUILTIN: &[(&str, &str)] = &[
         "scenarios/rfc/etag.yaml",
         include_str!("../../scenarios/rfc/etag.yaml"),
     ),
+    (
+        "scenarios/rfc/writes.yaml",
+        include_str!("../../scenarios/rfc/writes.yaml"),
+    ),
+    (
+        "scenarios/rfc/errors.yaml",
+        include_str!("../../scenarios/rfc/errors.yaml"),
+    ),
 ];
 
 /// Parses one scenario file's text. `file` is only used in messages.
