@@ -57,6 +57,8 @@ fn repository_snapshots_match_the_reference_server() {
     let out = cli(&[
         "run",
         "--json",
+        "--profile",
+        "okta,rfc",
         "--concurrency",
         "4",
         "--snapshots",
