@@ -5,6 +5,7 @@ mod cli;
 mod foreign;
 mod hostile;
 mod okta_defects;
+mod rfc;
 mod safety;
 mod secrets;
 mod server;
