@@ -129,6 +129,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "scenarios/rfc/errors.yaml",
         include_str!("../../scenarios/rfc/errors.yaml"),
     ),
+    (
+        "scenarios/rfc/optional.yaml",
+        include_str!("../../scenarios/rfc/optional.yaml"),
+    ),
 ];
 
 /// Parses one scenario file's text. `file` is only used in messages.

@@ -1,4 +1,5 @@
-//! Defects of areas 4 to 7: projection, versioning, writes and bad requests.
+//! Defects of areas 4 to 8: projection, versioning, writes, bad requests and optional
+//! endpoints.
 
 use serde_json::json;
 
@@ -239,6 +240,41 @@ async fn a_text_plain_body_accepted_is_a_warning() {
             up.send(&req)
         },
         &["rfc.errors.media-type.status"],
+        &[],
+    )
+    .await;
+    assert_eq!(report["summary"]["failed"], 0);
+}
+
+// 8. Optional endpoints
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn root_search_ignores_its_filter() {
+    defect(
+        |mut req, up| {
+            if is(&req, "POST", "/.search") && !req.path().contains("/Users/") {
+                if let Some(body) = req.body.as_mut().and_then(|b| b.as_object_mut()) {
+                    body.remove("filter");
+                }
+            }
+            up.send(&req)
+        },
+        &["rfc7644.result.ids"],
+        &[],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn me_answered_404_is_a_warning() {
+    let report = defect(
+        |req, up| {
+            if req.path().ends_with("/Me") {
+                return Resp::scim_error(404, None, "no such endpoint");
+            }
+            up.send(&req)
+        },
+        &["rfc.optional.me.status"],
         &[],
     )
     .await;
