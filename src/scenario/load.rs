@@ -332,6 +332,6 @@ mod sent_bodies {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 8, "every PATCH step was checked");
+        assert_eq!(checked, 13, "every PATCH step was checked");
     }
 }

@@ -48,7 +48,7 @@ fn each_resource(body: &mut Value, mut f: impl FnMut(&mut Value)) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reference_server_passes_the_rfc_profile() {
     let server = crate::support::reference_server().await;
-    let (code, report) = run_json(&server.base_url(), &["--profile", "rfc"]).await;
+    let (code, report) = run_json(server.base_url(), &["--profile", "rfc"]).await;
     assert!(failing(&report).is_empty(), "{:#?}", failing(&report));
     assert_eq!(code, 0);
     let summary = &report["summary"];

@@ -185,7 +185,7 @@ mod tests {
         name["subAttributes"] = json!([bad_sub]);
         let list = json!({"totalResults": 1, "Resources": [{"id": "User",
             "attributes": [name, attr("manager", "reference"), {"name": "x"}]}]});
-        let out = ctx_with(&list, "GET", "/Schemas", |c| schema_definitions(c));
+        let out = ctx_with(&list, "GET", "/Schemas", schema_definitions);
         let failing: Vec<_> = out
             .iter()
             .filter(|o| o.is_failure())

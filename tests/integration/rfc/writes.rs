@@ -31,10 +31,11 @@ async fn excluded_attributes_ignored() {
 async fn attributes_ignored_on_a_read_by_id() {
     defect(
         |mut req, up| {
-            if req.method == "GET" && req.path().contains("/Users/") {
-                if req.query("attributes").is_some() {
-                    req.set_query("attributes", "");
-                }
+            if req.method == "GET"
+                && req.path().contains("/Users/")
+                && req.query("attributes").is_some()
+            {
+                req.set_query("attributes", "");
             }
             up.send(&req)
         },
