@@ -1,6 +1,6 @@
-//! Harness speed: runs the Okta profile against the reference server (in a child process, so
-//! only the harness's own CPU is counted) and prints checks per second and harness CPU time
-//! per exchange. `cargo bench --bench run`.
+//! Harness speed: runs the Okta and the RFC profiles against the reference server (in a child
+//! process, so only the harness's own CPU is counted) and prints, per profile, checks per
+//! second and harness CPU time per exchange. `cargo bench --bench run`.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -66,21 +66,36 @@ fn main() {
         ))
         .unwrap(),
     );
+    let loaded = scenario::builtin().unwrap();
+    for profile in [Profile::Okta, Profile::Rfc] {
+        measure(&runtime, &shared, &loaded, profile, &base_url);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Runs `profile` ITERATIONS times after a warm-up and prints its figures.
+fn measure(
+    runtime: &tokio::runtime::Runtime,
+    shared: &Shared,
+    loaded: &[scenario::Loaded],
+    profile: Profile,
+    base_url: &str,
+) {
     let options = |run_id| RunOptions {
         run_id,
-        profiles: vec![Profile::Okta],
+        profiles: vec![profile],
         concurrency: 4,
         keep_resources: false,
     };
-    let loaded = scenario::builtin().unwrap();
 
     // One warm-up run: connection pool, schema compilation.
     runtime
         .block_on(run::run(
-            &shared,
-            loaded.clone(),
+            shared,
+            loaded.to_vec(),
             &options(RunId::random()),
-            target(&base_url),
+            target(base_url),
         ))
         .unwrap();
 
@@ -90,10 +105,10 @@ fn main() {
     for _ in 0..ITERATIONS {
         let run = runtime
             .block_on(run::run(
-                &shared,
-                loaded.clone(),
+                shared,
+                loaded.to_vec(),
                 &options(RunId::random()),
-                target(&base_url),
+                target(base_url),
             ))
             .unwrap();
         let s = run.summary;
@@ -111,10 +126,7 @@ fn main() {
     }
     let wall = wall0.elapsed();
     let cpu = cpu_time() - cpu0;
-    let _ = child.kill();
-    let _ = child.wait();
-
-    println!("okta profile × {ITERATIONS} runs against the reference server (concurrency 4)");
+    println!("{profile} profile × {ITERATIONS} runs against the reference server (concurrency 4)");
     println!(
         "  checks:            {checks} ({} per run, {failed} failed)",
         checks / ITERATIONS

@@ -119,6 +119,16 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
         ));
         return Flow::SkipRest(reason);
     }
+    if let Some(reason) = expect.unsupported_if_status.get(&status) {
+        let reason = format!("the server answered {status}: {reason}");
+        out.push(CheckOutcome::skip(
+            &status_id,
+            ctx.reference,
+            reason.clone(),
+        ));
+        skip_dependents(ctx, out, &reason);
+        return Flow::Continue;
+    }
     if !expect.status.is_empty() {
         let wanted = expect
             .status

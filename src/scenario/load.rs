@@ -148,6 +148,42 @@ const BUILTIN: &[(&str, &str)] = &[
         "scenarios/entra/schemas.yaml",
         include_str!("../../scenarios/entra/schemas.yaml"),
     ),
+    (
+        "scenarios/rfc/discovery.yaml",
+        include_str!("../../scenarios/rfc/discovery.yaml"),
+    ),
+    (
+        "scenarios/rfc/filters.yaml",
+        include_str!("../../scenarios/rfc/filters.yaml"),
+    ),
+    (
+        "scenarios/rfc/paging.yaml",
+        include_str!("../../scenarios/rfc/paging.yaml"),
+    ),
+    (
+        "scenarios/rfc/sort.yaml",
+        include_str!("../../scenarios/rfc/sort.yaml"),
+    ),
+    (
+        "scenarios/rfc/projection.yaml",
+        include_str!("../../scenarios/rfc/projection.yaml"),
+    ),
+    (
+        "scenarios/rfc/etag.yaml",
+        include_str!("../../scenarios/rfc/etag.yaml"),
+    ),
+    (
+        "scenarios/rfc/writes.yaml",
+        include_str!("../../scenarios/rfc/writes.yaml"),
+    ),
+    (
+        "scenarios/rfc/errors.yaml",
+        include_str!("../../scenarios/rfc/errors.yaml"),
+    ),
+    (
+        "scenarios/rfc/optional.yaml",
+        include_str!("../../scenarios/rfc/optional.yaml"),
+    ),
 ];
 
 /// Parses one scenario file's text. `file` is only used in messages.

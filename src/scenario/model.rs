@@ -5,7 +5,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use super::comparison::{Comparison, Pause, Variable};
-pub use super::named::{CreatedArgs, DiscoverableArgs, ErrorArgs, NamedCall, PagingArgs};
+pub use super::named::{
+    CreatedArgs, DiscoverableArgs, ErrorArgs, MetaTimesArgs, NamedCall, PagingArgs,
+    ResourceTypesArgs, ResultSetArgs, SortCompare, SortedArgs,
+};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -192,6 +195,11 @@ pub struct Expect {
     /// the scenario is skipped with the given reason instead of failing.
     #[serde(default)]
     pub skip_if_status: BTreeMap<u16, String>,
+    /// Statuses meaning the server does not support what this one step asks (a filter
+    /// operator it declines with 400 invalidFilter): this step's checks are skipped with the
+    /// reason, and the scenario goes on.
+    #[serde(default)]
+    pub unsupported_if_status: BTreeMap<u16, String>,
     /// JSON Schema (file in `schemas/`) the response body must satisfy.
     #[serde(default)]
     pub schema: Option<String>,

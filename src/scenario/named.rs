@@ -25,6 +25,78 @@ pub enum NamedCall {
     PagingConsistent(PagingArgs),
     /// `entra.schema-discoverable`.
     SchemaDiscoverable(DiscoverableArgs),
+    /// `rfc7643.service-provider-config`.
+    ServiceProviderConfig,
+    /// `rfc7643.resource-types`.
+    ResourceTypes(ResourceTypesArgs),
+    /// `rfc7643.schema-definitions`.
+    SchemaDefinitions,
+    /// `rfc7644.result-set`.
+    ResultSet(ResultSetArgs),
+    /// `rfc7644.sorted`.
+    Sorted(SortedArgs),
+    /// `rfc7643.meta-times`.
+    MetaTimes(MetaTimesArgs),
+}
+
+/// Arguments of `rfc7643.meta-times`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetaTimesArgs {
+    /// `meta.lastModified` before the modification this response answers: it may not go back.
+    #[serde(default)]
+    pub previous: Option<String>,
+    /// The resource was just created: `lastModified` must equal `created`.
+    #[serde(default)]
+    pub created: bool,
+}
+
+/// Arguments of `rfc7643.resource-types`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceTypesArgs {
+    /// The `Resources` of the server's `/Schemas` list (a captured value): every schema a
+    /// resource type names must be published there.
+    #[serde(default)]
+    pub schemas: Option<Value>,
+}
+
+/// Arguments of `rfc7644.result-set`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultSetArgs {
+    /// The ids the ListResponse must hold, no more and no fewer, in any order.
+    #[serde(default)]
+    pub expected: Vec<Value>,
+}
+
+/// Arguments of `rfc7644.sorted`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SortedArgs {
+    /// The attribute the list was sorted by, as a JSON pointer into each resource
+    /// (`/userName`, `/meta/created`).
+    pub by: String,
+    /// `descending`, or ascending when absent.
+    #[serde(default)]
+    pub descending: bool,
+    /// How values compare: `string` (ignoring case, caseExact=false), `caseExact` or
+    /// `dateTime`.
+    #[serde(default)]
+    pub compare: SortCompare,
+}
+
+/// How `rfc7644.sorted` orders values (RFC 7644 §3.4.2.3: "according to the attribute type").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SortCompare {
+    /// Case-insensitive Unicode order (a caseExact=false string).
+    #[default]
+    String,
+    /// Case-sensitive Unicode order.
+    CaseExact,
+    /// Instants (RFC 3339 dateTime).
+    DateTime,
 }
 
 /// Arguments of `rfc7644.error-response`.
@@ -118,6 +190,41 @@ pub const CATALOGUE: &[(&str, &[&str])] = &[
         "entra.schema-discoverable",
         &["entra.schema.attributes-discoverable"],
     ),
+    (
+        "rfc7643.service-provider-config",
+        &[
+            "rfc7643.spc.auth-schemes",
+            "rfc7643.spc.auth-scheme-type",
+            "rfc7643.spc.limits",
+        ],
+    ),
+    (
+        "rfc7643.resource-types",
+        &[
+            "rfc7643.resource-type.endpoint-relative",
+            "rfc7643.resource-type.extensions",
+            "rfc7643.resource-type.schema-published",
+        ],
+    ),
+    (
+        "rfc7643.schema-definitions",
+        &[
+            "rfc7643.schema.id-urn",
+            "rfc7643.schema.attribute-required",
+            "rfc7643.schema.attribute-characteristics",
+            "rfc7643.schema.attribute-values",
+            "rfc7643.schema.sub-attributes",
+        ],
+    ),
+    ("rfc7644.result-set", &["rfc7644.result.ids"]),
+    ("rfc7644.sorted", &["rfc7644.sort.order"]),
+    (
+        "rfc7643.meta-times",
+        &[
+            "rfc7643.meta.created-not-after-modified",
+            "rfc7643.meta.last-modified-advances",
+        ],
+    ),
 ];
 
 impl NamedCall {
@@ -130,6 +237,12 @@ impl NamedCall {
             NamedCall::Echo => "rfc7644.echo",
             NamedCall::PagingConsistent(_) => "rfc7644.paging-consistent",
             NamedCall::SchemaDiscoverable(_) => "entra.schema-discoverable",
+            NamedCall::ServiceProviderConfig => "rfc7643.service-provider-config",
+            NamedCall::ResourceTypes(_) => "rfc7643.resource-types",
+            NamedCall::SchemaDefinitions => "rfc7643.schema-definitions",
+            NamedCall::ResultSet(_) => "rfc7644.result-set",
+            NamedCall::Sorted(_) => "rfc7644.sorted",
+            NamedCall::MetaTimes(_) => "rfc7643.meta-times",
         }
     }
 
@@ -184,6 +297,16 @@ impl NamedCall {
                     .iter()
                     .map(|s| text(&Some(s.clone())).map(Option::unwrap_or_default))
                     .collect::<Result<_, _>>()?,
+            }),
+            NamedCall::ResourceTypes(a) => NamedCall::ResourceTypes(ResourceTypesArgs {
+                schemas: a.schemas.as_ref().map(&mut f).transpose()?,
+            }),
+            NamedCall::ResultSet(a) => NamedCall::ResultSet(ResultSetArgs {
+                expected: a.expected.iter().map(&mut f).collect::<Result<_, _>>()?,
+            }),
+            NamedCall::MetaTimes(a) => NamedCall::MetaTimes(MetaTimesArgs {
+                previous: text(&a.previous)?,
+                created: a.created,
             }),
             other => other.clone(),
         })
@@ -241,6 +364,12 @@ impl TryFrom<RawCall> for NamedCall {
             "rfc7644.created-resource" => typed(&id, args).map(NamedCall::CreatedResource),
             "rfc7644.paging-consistent" => typed(&id, args).map(NamedCall::PagingConsistent),
             "entra.schema-discoverable" => typed(&id, args).map(NamedCall::SchemaDiscoverable),
+            "rfc7643.service-provider-config" => no_args(NamedCall::ServiceProviderConfig),
+            "rfc7643.resource-types" => typed(&id, args).map(NamedCall::ResourceTypes),
+            "rfc7643.schema-definitions" => no_args(NamedCall::SchemaDefinitions),
+            "rfc7644.result-set" => typed(&id, args).map(NamedCall::ResultSet),
+            "rfc7644.sorted" => typed(&id, args).map(NamedCall::Sorted),
+            "rfc7643.meta-times" => typed(&id, args).map(NamedCall::MetaTimes),
             _ => Err(format!(
                 "unknown named check `{id}` (known: {}; `scimcheck list` describes them)",
                 CATALOGUE

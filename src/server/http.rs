@@ -158,6 +158,9 @@ fn dispatch(
         )
         .into();
     }
+    if let Some(refused) = unsupported_media_type(headers, body) {
+        return refused.into();
+    }
     let segments: Vec<&str> = rest
         .trim_matches('/')
         .split('/')
@@ -178,6 +181,31 @@ fn dispatch(
         _ => fixed_route(app, method, &segments, rest, &params, body),
     };
     result.unwrap_or_else(Reply::from)
+}
+
+/// RFC 7644 §3.1: SCIM bodies are `application/scim+json` (`application/json` is what Okta
+/// sends). A body declared as anything else is refused with 415 rather than parsed anyway; a
+/// body without a Content-Type is read as JSON.
+fn unsupported_media_type(headers: &HeaderMap, body: &[u8]) -> Option<ScimError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let declared = headers.get("content-type")?;
+    let media = declared
+        .to_str()
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    (!matches!(media.as_str(), "application/scim+json" | "application/json")).then(|| {
+        ScimError::new(
+            415,
+            None,
+            format!("the body must be application/scim+json (or application/json), not `{media}`"),
+        )
+    })
 }
 
 /// The endpoints that are not a resource collection.
@@ -326,7 +354,9 @@ fn resource_route(
     };
     match (method.as_str(), id) {
         ("GET", None) => {
-            let (total, start, page) = query::list(store, kind, &params.list_query()?)?;
+            let q = params.list_query()?;
+            query::check_filter_attributes(&q, &[kind])?;
+            let (total, start, page) = query::list(store, kind, &q)?;
             Ok(Reply::json(200, query::list_response(total, start, page)))
         }
         ("POST", Some(".search")) => search(store, kind, body),
@@ -421,13 +451,16 @@ fn search_query(body: &[u8]) -> Result<ListQuery, ScimError> {
 }
 
 fn search(store: &Store, kind: Kind, body: &[u8]) -> Result<Reply, ScimError> {
-    let (total, start, page) = query::list(store, kind, &search_query(body)?)?;
+    let q = search_query(body)?;
+    query::check_filter_attributes(&q, &[kind])?;
+    let (total, start, page) = query::list(store, kind, &q)?;
     Ok(Reply::json(200, query::list_response(total, start, page)))
 }
 
 /// POST /.search: users, then groups, paged as one list.
 fn root_search(app: &App, body: &[u8]) -> Result<Reply, ScimError> {
     let q = search_query(body)?;
+    query::check_filter_attributes(&q, &[Kind::User, Kind::Group])?;
     let count = q
         .count
         .unwrap_or(query::MAX_RESULTS as i64)

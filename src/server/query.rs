@@ -184,6 +184,21 @@ fn copy(
     }
 }
 
+/// Refuses a filter that names an attribute none of `kinds`' schemas define (see
+/// [`filter::check_known`]); a malformed filter is left to [`list`] to report.
+pub fn check_filter_attributes(q: &ListQuery, kinds: &[Kind]) -> Result<(), ScimError> {
+    let Some(Ok(f)) = q
+        .filter
+        .as_deref()
+        .filter(|f| !f.trim().is_empty())
+        .map(filter::parse)
+    else {
+        return Ok(());
+    };
+    let schemas: Vec<_> = kinds.iter().map(|k| k.schema()).collect();
+    filter::check_known(&f, &schemas)
+}
+
 /// Runs a list query; returns totalResults and the page, already projected.
 pub fn list(
     store: &Store,

@@ -35,6 +35,14 @@ impl Normaliser {
             (prefix, "scimcheck-[run]-".to_string()),
         ];
         substrings.extend(scenario.volatile.iter().cloned());
+        // ... and generated values too (`{{user1.externalId | upper}}`).
+        substrings.extend(
+            scenario
+                .volatile
+                .iter()
+                .map(|(from, to)| (from.to_uppercase(), to.to_uppercase()))
+                .filter(|(from, _)| !scenario.volatile.iter().any(|(v, _)| v == from)),
+        );
         substrings.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
         Normaliser {
             substrings,
@@ -63,6 +71,9 @@ impl Normaliser {
             if out.contains(from.as_str()) {
                 out = out.replace(from.as_str(), to);
             }
+        }
+        if out.contains('"') {
+            out = embedded_volatiles(&out);
         }
         // Inside any text too (an error's detail, a display value): a server that names the
         // id in what it says must not drift on every run.
@@ -96,6 +107,37 @@ impl Normaliser {
             other => other.clone(),
         }
     }
+}
+
+/// A text that quotes run-specific values (a filter comparing with a captured
+/// `meta.created`, an error detail naming versions): quoted timestamps become `[timestamp]`,
+/// weak entity tags `[etag]`.
+fn embedded_volatiles(s: &str) -> String {
+    let parts: Vec<&str> = s.split('"').collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, part) in parts.iter().enumerate() {
+        let closed = i + 1 < parts.len();
+        if i % 2 == 0 {
+            let etag_next = i + 2 < parts.len() && part.ends_with("W/");
+            out.push_str(if etag_next {
+                &part[..part.len() - 2]
+            } else {
+                part
+            });
+        } else if !closed {
+            out.push('"');
+            out.push_str(part);
+        } else if parts[i - 1].ends_with("W/") {
+            out.push_str("[etag]");
+        } else if is_timestamp(part) {
+            out.push_str("\"[timestamp]\"");
+        } else {
+            out.push('"');
+            out.push_str(part);
+            out.push('"');
+        }
+    }
+    out
 }
 
 /// RFC 3339, or the same without a zone (which some servers send): both vary per run.
@@ -529,6 +571,14 @@ mod tests {
         assert_eq!(
             doc["steps"][0]["response"]["body"]["Resources"][0]["id"], "[user-1]",
             "Resources keep their order"
+        );
+    }
+
+    #[test]
+    fn quoted_timestamps_and_weak_etags_are_placeholders() {
+        assert_eq!(
+            embedded_volatiles(r#"a ge "2026-12-03T03:02:41.2Z" and W/"15" or "x" and "open"#),
+            r#"a ge "[timestamp]" and [etag] or "x" and "open"#
         );
     }
 }

@@ -300,10 +300,10 @@ fn a_profile_without_scenarios_is_a_usage_error_not_an_empty_pass() {
         "{}",
         stderr(&out)
     );
-    let out = cli(&["run", "--profile", "okta,rfc", "--quiet"]);
+    let out = cli(&["run", "--profile", "okta,entra", "--quiet"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(
-        stderr(&out).contains("note: no scenario belongs to profile rfc"),
+        stderr(&out).contains("note: no scenario belongs to profile entra"),
         "{}",
         stderr(&out)
     );

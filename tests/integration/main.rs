@@ -7,6 +7,7 @@ mod foreign;
 mod hostile;
 mod okta_defects;
 mod order;
+mod rfc;
 mod runscope;
 mod safety;
 mod secrets;

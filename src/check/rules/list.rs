@@ -80,6 +80,11 @@ impl<'a> Page<'a> {
                 .query_param(name)
                 .and_then(|s| s.parse::<u64>().ok())
         };
+        // RFC 7644 §3.4.2.4: "A negative value SHALL be interpreted as "0"" for count.
+        let asked_count = exchange
+            .query_param("count")
+            .and_then(|s| s.parse::<i64>().ok())
+            .map(|c| c.max(0) as u64);
         Some(Page {
             total,
             start: member(body, "startIndex").and_then(Value::as_u64),
@@ -90,7 +95,7 @@ impl<'a> Page<'a> {
             // to pagination" (§3.4.2), and only then.
             partial: total.is_some_and(|t| len < t),
             asked_start: asked("startIndex"),
-            asked_count: asked("count"),
+            asked_count,
         })
     }
 }

@@ -5,11 +5,15 @@
 //! where and why.
 
 mod discoverable;
+mod discovery;
 mod echo;
 mod error;
 mod list;
+mod meta;
 mod paging;
+mod query;
 mod resource;
+mod schema_defs;
 #[cfg(test)]
 pub(crate) mod testing;
 
@@ -175,6 +179,12 @@ pub const RULES: &[Rule] = &[
     },
     named("entra.schema-discoverable", discoverable::REFERENCE, "Every attribute named in args.attributes (`<schema URN>:<attribute>[.<sub>]`) is defined in the /Schemas ListResponse; id, externalId and meta are common to all (a warning: Entra ID's schema discovery offers only those)", produces("entra.schema-discoverable")),
     named("rfc7644.paging-consistent", paging::REFERENCE, "Pages fetched with startIndex/count hold no duplicates and miss none of the expected ids (args: pages, expected, count: completeness is not judged when a page holds fewer than count)", produces("rfc7644.paging-consistent")),
+    named("rfc7643.service-provider-config", discovery::SPC_REFERENCE, "authenticationSchemes each with type, name and description (a type RFC 7643 defines, else a warning); bulk and filter limits as integers", produces("rfc7643.service-provider-config")),
+    named("rfc7643.resource-types", discovery::RESOURCE_TYPE_REFERENCE, "A ResourceType (or a list of them): endpoint relative, schemaExtensions with schema and required, every schema named published at /Schemas (args: schemas)", produces("rfc7643.resource-types")),
+    named("rfc7643.schema-definitions", schema_defs::REFERENCE, "A Schema (or a list of them): a URI id; every attribute and sub-attribute with name and type, characteristics of the allowed values; omitted characteristics, complex without subAttributes, reference without referenceTypes are warnings", produces("rfc7643.schema-definitions")),
+    named("rfc7644.result-set", query::FILTER_REFERENCE, "A filtered list returns exactly the expected ids, in any order (args: expected)", produces("rfc7644.result-set")),
+    named("rfc7643.meta-times", meta::REFERENCE, "meta.created is not after meta.lastModified (equal on a create), and lastModified never goes back after a modification (args: previous, created)", produces("rfc7643.meta-times")),
+    named("rfc7644.sorted", query::SORT_REFERENCE, "A sorted list is in the order of its sortBy attribute by type (args: by, descending, compare: string|caseExact|dateTime)", produces("rfc7644.sorted")),
 ];
 
 /// The outcome ids of a named check, from the scenario vocabulary's catalogue.
@@ -224,6 +234,12 @@ pub fn run_named(ctx: &StepContext<'_>, call: &NamedCall) -> Vec<CheckOutcome> {
         NamedCall::Echo => echo::echo(ctx),
         NamedCall::PagingConsistent(args) => paging::paging_consistent(ctx, args),
         NamedCall::SchemaDiscoverable(args) => discoverable::schema_discoverable(ctx, args),
+        NamedCall::ServiceProviderConfig => discovery::service_provider_config(ctx),
+        NamedCall::ResourceTypes(args) => discovery::resource_types(ctx, args),
+        NamedCall::SchemaDefinitions => schema_defs::schema_definitions(ctx),
+        NamedCall::ResultSet(args) => query::result_set(ctx, args),
+        NamedCall::Sorted(args) => query::sorted(ctx, args),
+        NamedCall::MetaTimes(args) => meta::meta_times(ctx, args),
     }
 }
 

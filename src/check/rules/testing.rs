@@ -137,3 +137,16 @@ pub(crate) fn assert_absent(out: &[CheckOutcome], id: &str) {
         out.iter().map(|o| o.id.as_str()).collect::<Vec<_>>()
     );
 }
+
+/// Runs `f` on a 200 response with `body` to `method` `url` (relative to `http://h/scim/v2`).
+pub(crate) fn ctx_with(
+    body: &Value,
+    method: &str,
+    url: &str,
+    f: impl FnOnce(&StepContext<'_>) -> Vec<CheckOutcome>,
+) -> Vec<CheckOutcome> {
+    let mut fixture = Fixture::json(200, body, &format!("http://h/scim/v2{url}"));
+    fixture.exchange.request.method =
+        serde_json::from_value(Value::String(method.into())).expect("a known method");
+    f(&fixture.ctx())
+}

@@ -4,10 +4,12 @@
 
 mod eval;
 mod index;
+mod known;
 mod parse;
 mod related;
 
 pub use eval::{check_comparable, matches, member, val_matches};
 pub use index::{element_value_eq, indexed_eq, value_eq};
+pub use known::check_known;
 pub use parse::{parse, space_after_not};
 pub use related::{Related, Unrelated};

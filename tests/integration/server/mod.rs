@@ -2,6 +2,8 @@
 
 mod characteristics;
 mod discovery;
+mod filter_attributes;
+mod media_type;
 mod patch;
 mod protocol;
 mod query;
@@ -77,9 +79,13 @@ impl Scim {
             req = req.header(*n, *v);
         }
         if let Some(b) = body {
-            req = req
-                .header("content-type", "application/scim+json")
-                .body(b.to_string());
+            if !headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            {
+                req = req.header("content-type", "application/scim+json");
+            }
+            req = req.body(b.to_string());
         }
         let resp = req.send().await.unwrap();
         let status = resp.status().as_u16();

@@ -1,0 +1,210 @@
+//! RFC 7643 §7: the schema definitions `/Schemas` serves, attribute by attribute, down to
+//! every sub-attribute.
+
+use serde_json::Value;
+
+use super::discovery::described;
+use crate::check::outcome::CheckOutcome;
+use crate::check::step::StepContext;
+use crate::scim::json::member;
+use crate::scim::Severity;
+
+/// The section these rules enforce.
+pub(crate) const REFERENCE: &str = "RFC 7643 §7";
+
+const TYPES: &[&str] = &[
+    "string",
+    "boolean",
+    "decimal",
+    "integer",
+    "dateTime",
+    "reference",
+    "complex",
+    "binary",
+];
+/// The characteristics whose values RFC 7643 §7 enumerates, with those values.
+const KEYWORDS: &[(&str, &[&str])] = &[
+    (
+        "mutability",
+        &["readOnly", "readWrite", "immutable", "writeOnly"],
+    ),
+    ("returned", &["always", "never", "default", "request"]),
+    ("uniqueness", &["none", "server", "global"]),
+];
+/// The Boolean characteristics.
+const BOOLEANS: &[&str] = &["multiValued", "required", "caseExact"];
+
+#[derive(Default)]
+struct Findings {
+    /// name or type missing: the attribute cannot be interpreted.
+    unnamed: Vec<String>,
+    /// characteristics left to RFC 7643 §2.2's defaults.
+    omitted: Vec<String>,
+    /// values outside the enumerations.
+    invalid: Vec<String>,
+    /// complex without subAttributes, reference without referenceTypes.
+    incomplete: Vec<String>,
+    attributes: usize,
+}
+
+fn walk(attrs: &[Value], parent: &str, f: &mut Findings) {
+    for (i, a) in attrs.iter().enumerate() {
+        f.attributes += 1;
+        let name = member(a, "name").and_then(Value::as_str);
+        let path = match name {
+            Some(n) if parent.is_empty() => n.to_string(),
+            Some(n) => format!("{parent}.{n}"),
+            None => format!("{parent}[{i}]"),
+        };
+        let ty = member(a, "type").and_then(Value::as_str);
+        if name.is_none() {
+            f.unnamed.push(format!("{path}: name"));
+        }
+        match member(a, "type") {
+            None => f.unnamed.push(format!("{path}: type")),
+            Some(Value::String(t)) if TYPES.contains(&t.as_str()) => {}
+            Some(t) => f.invalid.push(format!("{path}.type = {t}")),
+        }
+        for key in BOOLEANS {
+            match member(a, key) {
+                None => f.omitted.push(format!("{path}.{key}")),
+                Some(Value::Bool(_)) => {}
+                Some(v) => f.invalid.push(format!("{path}.{key} = {v}")),
+            }
+        }
+        for (key, allowed) in KEYWORDS {
+            match member(a, key) {
+                None => f.omitted.push(format!("{path}.{key}")),
+                Some(Value::String(s)) if allowed.contains(&s.as_str()) => {}
+                Some(v) => f.invalid.push(format!("{path}.{key} = {v}")),
+            }
+        }
+        if member(a, "description").is_none() {
+            f.omitted.push(format!("{path}.description"));
+        }
+        match (ty, member(a, "subAttributes")) {
+            (_, Some(Value::Array(subs))) => walk(subs, &path, f),
+            (Some("complex"), _) => f
+                .incomplete
+                .push(format!("{path}: complex without subAttributes")),
+            _ => {}
+        }
+        if ty == Some("reference") && !member(a, "referenceTypes").is_some_and(Value::is_array) {
+            f.incomplete
+                .push(format!("{path}: reference without referenceTypes"));
+        }
+    }
+}
+
+fn listed(items: &[String]) -> String {
+    let shown: Vec<&str> = items.iter().take(8).map(String::as_str).collect();
+    let more = items.len().saturating_sub(shown.len());
+    if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+/// RFC 7643 §7: "id: The unique URI of the schema." "type: The attribute's data type. Valid
+/// values are "string", "boolean", "decimal", "integer", "dateTime", "reference", and
+/// "complex". When an attribute is of type "complex", there SHOULD be a corresponding schema
+/// attribute "subAttributes" defined". `mutability`, `returned` and `uniqueness` take the
+/// keywords §7 lists ("binary" is §2.3.6's type). A characteristic left out falls back to §2.2
+/// ("If not otherwise stated in Section 7, SCIM attributes have the following
+/// characteristics"), which a client cannot tell from an oversight: a warning.
+pub(crate) fn schema_definitions(ctx: &StepContext<'_>) -> Vec<CheckOutcome> {
+    let Some(body) = ctx.exchange.json().filter(|b| b.is_object()) else {
+        return vec![];
+    };
+    let schemas = described(body);
+    let mut f = Findings::default();
+    let mut bad_ids = Vec::new();
+    for s in &schemas {
+        match member(s, "id").and_then(Value::as_str) {
+            Some(id)
+                if id
+                    .split_once(':')
+                    .is_some_and(|(scheme, rest)| !scheme.is_empty() && !rest.is_empty()) => {}
+            other => bad_ids.push(other.unwrap_or("(none)").to_string()),
+        }
+        let attrs = member(s, "attributes")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let prefix = member(s, "name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        walk(&attrs, if prefix.is_empty() { "" } else { prefix }, &mut f);
+    }
+    let n = f.attributes;
+    let outcome = |ok: bool, id: &str, severity, ok_msg: String, items: &[String], hint: &str| {
+        CheckOutcome::verdict(
+            ok,
+            id,
+            severity,
+            REFERENCE,
+            if ok { ok_msg } else { listed(items) },
+            hint,
+        )
+    };
+    vec![
+        outcome(bad_ids.is_empty(), "rfc7643.schema.id-urn", Severity::Error, format!("{} schema(s), each with a URI id", schemas.len()), &bad_ids, "Give each schema its URI as id, e.g. urn:ietf:params:scim:schemas:core:2.0:User."),
+        outcome(f.unnamed.is_empty(), "rfc7643.schema.attribute-required", Severity::Error, format!("{n} attribute(s), each with name and type"), &f.unnamed, "Give every attribute and sub-attribute its name and type."),
+        outcome(f.invalid.is_empty(), "rfc7643.schema.attribute-values", Severity::Error, format!("{n} attribute(s) with characteristics of the allowed values"), &f.invalid, "Use only the values RFC 7643 §7 lists (e.g. mutability readOnly|readWrite|immutable|writeOnly) and JSON booleans."),
+        outcome(f.omitted.is_empty(), "rfc7643.schema.attribute-characteristics", Severity::Warning, format!("{n} attribute(s) state every characteristic"), &f.omitted, "State multiValued, required, caseExact, mutability, returned, uniqueness and description for every attribute."),
+        outcome(f.incomplete.is_empty(), "rfc7643.schema.sub-attributes", Severity::Warning, "complex attributes list subAttributes; references list referenceTypes".into(), &f.incomplete, "List the subAttributes of complex attributes and the referenceTypes of references."),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::rules::testing::ctx_with;
+    use serde_json::json;
+
+    fn attr(name: &str, ty: &str) -> Value {
+        json!({"name": name, "type": ty, "multiValued": false, "required": false, "caseExact": false,
+            "mutability": "readWrite", "returned": "default", "uniqueness": "none", "description": "d"})
+    }
+
+    #[test]
+    fn a_complete_schema_passes_and_each_defect_is_its_own_finding() {
+        let mut name = attr("name", "complex");
+        name["subAttributes"] = json!([attr("givenName", "string")]);
+        let good = json!({"id": "urn:x:User", "attributes": [attr("userName", "string"), name]});
+        let out = ctx_with(&good, "GET", "/Schemas/urn:x:User", |c| {
+            schema_definitions(c)
+        });
+        assert!(out.iter().all(|o| !o.is_failure()), "{out:#?}");
+
+        let mut bad_sub = attr("givenName", "string");
+        bad_sub["mutability"] = json!("writable");
+        bad_sub.as_object_mut().unwrap().remove("caseExact");
+        let mut name = attr("name", "complex");
+        name["subAttributes"] = json!([bad_sub]);
+        let list = json!({"totalResults": 1, "Resources": [{"id": "User",
+            "attributes": [name, attr("manager", "reference"), {"name": "x"}]}]});
+        let out = ctx_with(&list, "GET", "/Schemas", schema_definitions);
+        let failing: Vec<_> = out
+            .iter()
+            .filter(|o| o.is_failure())
+            .map(|o| (o.id.as_str(), o.message.clone()))
+            .collect();
+        assert_eq!(failing.len(), 5, "{failing:#?}");
+        assert!(
+            failing[2].1.contains("name.givenName.mutability"),
+            "{failing:#?}"
+        );
+        assert!(
+            failing[3].1.contains("name.givenName.caseExact"),
+            "{failing:#?}"
+        );
+        assert!(
+            failing[4]
+                .1
+                .contains("manager: reference without referenceTypes"),
+            "{failing:#?}"
+        );
+    }
+}

@@ -1,0 +1,283 @@
+//! Defects of areas 4 to 8: projection, versioning, writes, bad requests and optional
+//! endpoints.
+
+use serde_json::json;
+
+use super::{defect, is, map_json};
+use crate::support::proxy::{Req, Resp};
+
+// 4. Projection
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn excluded_attributes_ignored() {
+    defect(
+        |mut req, up| {
+            if req.method == "GET" && req.query("excludedAttributes").is_some() {
+                req.set_query("excludedAttributes", "nickName");
+            }
+            up.send(&req)
+        },
+        &[
+            "rfc.projection.get-excluded.no-emails",
+            "rfc.projection.get-excluded.no-title",
+            "rfc.projection.list-excluded.no-emails",
+        ],
+        &[],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attributes_ignored_on_a_read_by_id() {
+    defect(
+        |mut req, up| {
+            if req.method == "GET"
+                && req.path().contains("/Users/")
+                && req.query("attributes").is_some()
+            {
+                req.set_query("attributes", "");
+            }
+            up.send(&req)
+        },
+        &[
+            "rfc.projection.get-attributes.no-emails",
+            "rfc.projection.get-attributes.no-name",
+            "rfc.projection.get-attributes.no-title",
+            "rfc.projection.get-sub-attribute.no-family-name",
+            "rfc.projection.get-sub-attribute.no-user-name",
+            "rfc.projection.get-urn-attribute.no-emails",
+        ],
+        &[],
+    )
+    .await;
+}
+
+// 5. Versioning
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn etag_never_changes() {
+    defect(
+        |req, up| {
+            let mut resp = up.send(&req);
+            if resp
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("etag"))
+            {
+                resp.set_header("etag", "W/\"1\"");
+                resp = map_json(resp, |b| {
+                    if b.get("meta").is_some() {
+                        b["meta"]["version"] = json!("W/\"1\"");
+                    }
+                });
+            }
+            resp
+        },
+        &["rfc.etag.modify.changed"],
+        // The current version the client sends is the constant, which the real one no longer
+        // matches: the change is refused, and 304 never comes.
+        &[
+            "rfc.etag.if-none-match.status",
+            "rfc.etag.current-if-match.status",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn if_match_ignored() {
+    defect(
+        |mut req, up| {
+            req.headers
+                .retain(|(n, _)| !n.eq_ignore_ascii_case("if-match"));
+            up.send(&req)
+        },
+        &["rfc.etag.stale-if-match.status"],
+        &[],
+    )
+    .await;
+}
+
+// 6. Writes
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn put_merges_multi_valued_attributes() {
+    defect(
+        |mut req, up| {
+            if is(&req, "PUT", "") && req.path().contains("/Users/") {
+                let old = up.send(&Req {
+                    method: "GET".into(),
+                    body: None,
+                    ..req.clone()
+                });
+                if let (Some(old), Some(body)) = (old.json(), req.body.as_mut()) {
+                    if let (Some(old), Some(new)) =
+                        (old["emails"].as_array(), body["emails"].as_array_mut())
+                    {
+                        new.extend(
+                            old.iter()
+                                .map(|e| json!({"value": e["value"], "type": "other"})),
+                        );
+                    }
+                }
+            }
+            up.send(&req)
+        },
+        &["rfc.writes.put.emails-replaced"],
+        &[],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn patch_applied_up_to_the_failing_operation() {
+    defect(
+        |req, up| {
+            if req.method == "PATCH" {
+                if let Some(ops) = req.body.as_ref().and_then(|b| b["Operations"].as_array()) {
+                    if ops.len() > 1 {
+                        let mut first = req.clone();
+                        first.body.as_mut().unwrap()["Operations"] = json!([ops[0]]);
+                        up.send(&first);
+                    }
+                }
+            }
+            up.send(&req)
+        },
+        &["rfc.writes.patch-atomic.unchanged"],
+        &[],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn second_delete_answers_204() {
+    defect(
+        |req, up| {
+            let resp = up.send(&req);
+            if req.method == "DELETE" && resp.status == 404 {
+                return Resp {
+                    status: 204,
+                    headers: vec![],
+                    body: vec![],
+                };
+            }
+            resp
+        },
+        &["rfc.writes.delete-again.status"],
+        &[],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn non_ascii_values_mangled() {
+    defect(
+        |req, up| {
+            let read = req.method == "GET" && req.path().contains("/Users/");
+            let mut resp = up.send(&req);
+            if read {
+                let text = String::from_utf8_lossy(&resp.body).replace('🚀', "?");
+                resp.body = text.into_bytes();
+            }
+            resp
+        },
+        &["rfc.writes.non-ascii.display-name"],
+        &[],
+    )
+    .await;
+}
+
+// 7. Bad requests
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_status_as_a_number() {
+    defect(
+        |req, up| {
+            let resp = up.send(&req);
+            if resp.status < 400 {
+                return resp;
+            }
+            map_json(resp, |b| {
+                b["status"] = json!(b["status"].as_str().unwrap().parse::<u16>().unwrap())
+            })
+        },
+        &["rfc7644.error.status-is-string"],
+        &["schema.Error", "rfc7644.error.status-matches"],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn html_404_for_an_unknown_endpoint() {
+    defect(
+        |req, up| {
+            if req.path().ends_with("/NoSuchEndpoint") {
+                return Resp {
+                    status: 404,
+                    headers: vec![("content-type".into(), "text/html".into())],
+                    body: b"<html><body>Not Found</body></html>".to_vec(),
+                };
+            }
+            up.send(&req)
+        },
+        &["rfc7644.error.json"],
+        &[],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_text_plain_body_accepted_is_a_warning() {
+    let report = defect(
+        |mut req, up| {
+            if req
+                .headers
+                .iter()
+                .any(|(n, v)| n.eq_ignore_ascii_case("content-type") && v == "text/plain")
+            {
+                req.set_header("content-type", "application/scim+json");
+            }
+            up.send(&req)
+        },
+        &["rfc.errors.media-type.status"],
+        &[],
+    )
+    .await;
+    assert_eq!(report["summary"]["failed"], 0);
+}
+
+// 8. Optional endpoints
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn root_search_ignores_its_filter() {
+    defect(
+        |mut req, up| {
+            if is(&req, "POST", "/.search") && !req.path().contains("/Users/") {
+                if let Some(body) = req.body.as_mut().and_then(|b| b.as_object_mut()) {
+                    body.remove("filter");
+                }
+            }
+            up.send(&req)
+        },
+        &["rfc7644.result.ids"],
+        &[],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn me_answered_404_is_a_warning() {
+    let report = defect(
+        |req, up| {
+            if req.path().ends_with("/Me") {
+                return Resp::scim_error(404, None, "no such endpoint");
+            }
+            up.send(&req)
+        },
+        &["rfc.optional.me.status"],
+        &[],
+    )
+    .await;
+    assert_eq!(report["summary"]["failed"], 0);
+}
