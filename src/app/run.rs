@@ -176,7 +176,7 @@ fn yaml_scenarios(args: &RunArgs) -> Result<(Vec<Loaded>, Vec<Profile>), Error> 
         .map(|p| p.as_str())
         .collect();
     if empty.len() == profiles.len() {
-        return Err(Error::Usage(format!("no scenario belongs to profile {}: the built-in scenarios cover okta and entra; add your own with --scenarios DIR", empty.join(", "))));
+        return Err(Error::Usage(format!("no scenario belongs to profile {}: the built-in scenarios cover okta, entra and rfc; add your own with --scenarios DIR", empty.join(", "))));
     }
     if !empty.is_empty() {
         eprintln!(

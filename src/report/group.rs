@@ -36,10 +36,10 @@ impl<'a> Finding<'a> {
 /// Every failure and warning of the run, grouped by check id and status, errors first and
 /// otherwise in run order.
 pub(crate) fn findings(run: &RunResult) -> Vec<Finding<'_>> {
-    let mut order: Vec<(CheckId, CheckStatus)> = Vec::new();
-    let mut groups: HashMap<(CheckId, CheckStatus), Vec<Seen<'_>>> = HashMap::new();
+    let mut order: Vec<Key> = Vec::new();
+    let mut groups: HashMap<Key, Vec<Seen<'_>>> = HashMap::new();
     for (scenario, step, check) in run.checks().filter(|(_, _, c)| c.is_failure()) {
-        let key = (check.id.clone(), check.status);
+        let key = key(scenario, check);
         let seen = Seen {
             scenario,
             step,
@@ -62,10 +62,23 @@ pub(crate) fn findings(run: &RunResult) -> Vec<Finding<'_>> {
     out
 }
 
+/// What makes two failures one finding: the check and its status; a snapshot's drift is its
+/// scenario's own.
+type Key = (CheckId, CheckStatus, String);
+
+fn key(scenario: &ScenarioResult, check: &CheckOutcome) -> Key {
+    let own = if check.id.as_str() == "snapshot.drift" {
+        scenario.id.to_string()
+    } else {
+        String::new()
+    };
+    (check.id.clone(), check.status, own)
+}
+
 /// For a failing check at a place: the first place the same finding was seen, when this is
 /// a later one, and how many places it was seen at in all.
 pub(crate) struct Repeats {
-    firsts: HashMap<(CheckId, CheckStatus), (String, usize)>,
+    firsts: HashMap<Key, (String, usize)>,
 }
 
 impl Repeats {
@@ -76,7 +89,7 @@ impl Repeats {
             .map(|f| {
                 let first = f.first();
                 (
-                    (first.check.id.clone(), first.check.status),
+                    key(first.scenario, first.check),
                     (place(first.scenario, first.step), f.seen.len()),
                 )
             })
@@ -92,7 +105,7 @@ impl Repeats {
         step: StepRef<'_>,
         check: &CheckOutcome,
     ) -> (Option<&str>, usize) {
-        match self.firsts.get(&(check.id.clone(), check.status)) {
+        match self.firsts.get(&key(scenario, check)) {
             Some((first, n)) if *first == place(scenario, step) => (None, *n),
             Some((first, n)) => (Some(first.as_str()), *n),
             None => (None, 1),

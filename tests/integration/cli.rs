@@ -291,25 +291,6 @@ fn fail_on_and_exit_codes_with_a_failing_scenario() {
 }
 
 #[test]
-fn a_profile_without_scenarios_is_a_usage_error_not_an_empty_pass() {
-    let out = cli(&["run", "--profile", "rfc"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("no scenario belongs to profile rfc")
-            && stderr(&out).contains("cover okta and entra"),
-        "{}",
-        stderr(&out)
-    );
-    let out = cli(&["run", "--profile", "okta,entra", "--quiet"]);
-    assert_eq!(out.status.code(), Some(0));
-    assert!(
-        stderr(&out).contains("note: no scenario belongs to profile entra"),
-        "{}",
-        stderr(&out)
-    );
-}
-
-#[test]
 fn list_names_every_check_a_run_reports() {
     let listed = stdout(&cli(&["list"]));
     let patterns: Vec<&str> = listed

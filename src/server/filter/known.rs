@@ -6,7 +6,7 @@
 use scim_v2::filter::{AttrExp, AttrPath, Filter, ValFilter};
 
 use crate::server::error::ScimError;
-use crate::server::schema::{Attr, ResourceSchema};
+use crate::server::schema::{Attr, ResourceSchema, Scope};
 
 /// Refuses `filter` if it names an attribute (or sub-attribute) none of `schemas` defines; a
 /// search across resource types passes each type's schema.
@@ -19,11 +19,26 @@ pub fn check_known(filter: &Filter, schemas: &[&ResourceSchema]) -> Result<(), S
     }
 }
 
+/// The attributes `p` names in each schema, split by the longest known schema URN (RFC 7644
+/// §3.10); `None` when it names a whole extension (`<extension URN> pr`).
+fn named_attrs<'s>(p: &AttrPath, schemas: &[&'s ResourceSchema]) -> Option<Vec<&'s Attr>> {
+    let mut attrs = Vec::new();
+    for s in schemas {
+        match s.scope_of(p.uri.as_deref(), &p.name) {
+            Some((Scope::Extension(_), None)) => return None,
+            Some((scope, Some(name))) => attrs.extend(
+                s.attrs(scope)
+                    .iter()
+                    .find(|a| a.name.eq_ignore_ascii_case(&name)),
+            ),
+            _ => {}
+        }
+    }
+    Some(attrs)
+}
+
 fn path_known(p: &AttrPath, schemas: &[&ResourceSchema]) -> Option<String> {
-    let attrs: Vec<&Attr> = schemas
-        .iter()
-        .filter_map(|s| s.find(p.uri.as_deref(), &p.name))
-        .collect();
+    let attrs = named_attrs(p, schemas)?;
     if attrs.is_empty() {
         return Some(p.name.clone());
     }
@@ -46,10 +61,7 @@ fn first_unknown(filter: &Filter, schemas: &[&ResourceSchema]) -> Option<String>
             if let Some(name) = path_known(&vp.attr, schemas) {
                 return Some(name);
             }
-            let parents: Vec<&Attr> = schemas
-                .iter()
-                .filter_map(|s| s.find(vp.attr.uri.as_deref(), &vp.attr.name))
-                .collect();
+            let parents = named_attrs(&vp.attr, schemas).unwrap_or_default();
             val_unknown(&vp.filter, &parents).map(|sub| format!("{}.{sub}", vp.attr.name))
         }
         Filter::Not(inner) => first_unknown(inner, schemas),

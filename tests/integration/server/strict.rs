@@ -130,12 +130,16 @@ async fn extension_urn_keys_in_path_less_values_and_filters() {
         found(&format!("{EXT}:division eq \"west\"")).await,
         json!(1)
     );
-    // A URN no schema of /Users has names nothing, not the core attribute of the same name.
-    assert_eq!(found("urn:example:bogus:1.0:userName pr").await, json!(0));
-    assert_eq!(
-        found("urn:ietf:params:scim:schemas:extension:enterprise:2.0:userName pr").await,
-        json!(0)
-    );
+    // A URN no schema of /Users has is refused (400 invalidFilter: the attribute is not
+    // supported), never taken for the core attribute of the same name.
+    for f in [
+        "urn:example:bogus:1.0:userName pr",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:userName pr",
+    ] {
+        let answer = s.get(&format!("/Users?filter={}", urlencode(f))).await;
+        assert_eq!(answer.status, 400, "{f}: {}", answer.body);
+        assert_eq!(answer.body["scimType"], "invalidFilter");
+    }
 }
 
 fn urlencode(s: &str) -> String {
