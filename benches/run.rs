@@ -69,6 +69,7 @@ fn main() {
     let options = |run_id| RunOptions {
         run_id,
         profiles: vec![Profile::Okta],
+        entra_dialect: None,
         concurrency: 4,
         keep_resources: false,
     };

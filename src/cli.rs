@@ -152,6 +152,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub scenarios: Option<PathBuf>,
 
+    /// Only the Entra ID scenarios of this PATCH dialect (2017: without the aadOptscim062020
+    /// flag; 2020: with it); scenarios of neither dialect still run. Default: both.
+    #[arg(long, value_enum, value_name = "2017|2020")]
+    pub entra_dialect: Option<EntraDialect>,
+
     /// Write a report: KIND=PATH (KIND: json, junit, markdown, html). Repeatable.
     #[arg(long = "report", value_name = "KIND=PATH")]
     pub reports: Vec<String>,
@@ -209,6 +214,14 @@ pub struct RunArgs {
 pub enum FailOn {
     Error,
     Warning,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EntraDialect {
+    #[value(name = "2017")]
+    V2017,
+    #[value(name = "2020")]
+    V2020,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -6,14 +6,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::check::CheckStatus;
-use crate::cli::{ColorChoice, DriftSeverity, FailOn, RunArgs};
+use crate::cli::{ColorChoice, DriftSeverity, EntraDialect, FailOn, RunArgs};
 use crate::error::{stop_exit_code, Error, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK};
 use crate::exec::{Auth, Client, Secret, StopReason};
 use crate::plan::RunId;
 use crate::report::{human::HumanReporter, json::JsonReporter, progress::ProgressEvents, Reporter};
 use crate::result::{RunResult, Target};
 use crate::run::{self, RunOptions, Shared};
-use crate::scenario::Loaded;
+use crate::scenario::{Dialect, Loaded};
 use crate::scim::{Method, Severity};
 use crate::server::{RunningServer, ServerConfig};
 use crate::snapshot::{self, SnapshotOptions};
@@ -61,6 +61,10 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
     let options = RunOptions {
         run_id,
         profiles,
+        entra_dialect: args.entra_dialect.map(|d| match d {
+            EntraDialect::V2017 => Dialect::V2017,
+            EntraDialect::V2020 => Dialect::V2020,
+        }),
         concurrency: usize::from(args.concurrency),
         keep_resources: args.keep_resources,
     };
@@ -171,10 +175,11 @@ fn consent(
     options: &RunOptions,
     yes: bool,
 ) -> Result<(), Error> {
+    let selection = options.selection();
     let posts = |endpoint: &str| {
         loaded
             .iter()
-            .filter(|l| options.profiles.contains(&l.scenario.profile))
+            .filter(|l| selection.selects(&l.scenario))
             .flat_map(|l| &l.scenario.steps)
             .filter(|s| {
                 s.request.method == Method::Post && s.request.path.eq_ignore_ascii_case(endpoint)

@@ -32,7 +32,28 @@ pub fn builtins_for_tests(run: &RunId) -> Vars {
     vars
 }
 
-use crate::scenario::{Capability, Loaded, Profile, Scenario};
+use crate::scenario::{Capability, Dialect, Loaded, Profile, Scenario};
+
+/// Which of the loaded scenarios a run plans.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// The profiles whose scenarios run.
+    pub profiles: Vec<Profile>,
+    /// Only this Entra ID PATCH dialect (scenarios without a dialect run either way); both
+    /// when `None`.
+    pub entra_dialect: Option<Dialect>,
+}
+
+impl Selection {
+    /// Whether `scenario` is one this run plans.
+    pub fn selects(&self, scenario: &Scenario) -> bool {
+        self.profiles.contains(&scenario.profile)
+            && match (scenario.dialect, self.entra_dialect) {
+                (Some(own), Some(wanted)) => own == wanted,
+                _ => true,
+            }
+    }
+}
 
 /// One scenario as this run will execute it.
 #[derive(Debug, Clone)]
@@ -61,16 +82,16 @@ impl Capabilities {
     }
 }
 
-/// Selects the scenarios of `profiles`, in a stable order, and gives each its variables.
+/// Selects the scenarios `selection` names, in a stable order, and gives each its variables.
 pub fn plan(
     loaded: Vec<Loaded>,
-    profiles: &[Profile],
+    selection: &Selection,
     run: &RunId,
     caps: &Capabilities,
 ) -> Vec<PlannedScenario> {
     loaded
         .into_iter()
-        .filter(|l| profiles.contains(&l.scenario.profile))
+        .filter(|l| selection.selects(&l.scenario))
         .map(|l| {
             let skip = l
                 .scenario
@@ -91,4 +112,43 @@ pub fn plan(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn planned_ids(entra_dialect: Option<Dialect>) -> Vec<String> {
+        let selection = Selection {
+            profiles: vec![Profile::Entra],
+            entra_dialect,
+        };
+        let loaded = crate::scenario::builtin().unwrap();
+        plan(
+            loaded,
+            &selection,
+            &RunId::random(),
+            &Capabilities::default(),
+        )
+        .into_iter()
+        .map(|p| p.scenario.id.to_string())
+        .collect()
+    }
+
+    #[test]
+    fn an_entra_dialect_keeps_its_own_scenarios_and_the_neutral_ones() {
+        let both = planned_ids(None);
+        assert!(both.iter().any(|id| id.ends_with(".2017")));
+        assert!(both.iter().any(|id| id.ends_with(".2020")));
+        for (dialect, other) in [(Dialect::V2017, ".2020"), (Dialect::V2020, ".2017")] {
+            let one = planned_ids(Some(dialect));
+            assert!(one.iter().all(|id| !id.ends_with(other)), "{one:?}");
+            assert!(one.iter().any(|id| id.ends_with(&format!(".{dialect}"))));
+            assert!(
+                one.contains(&"entra.groups".to_string()),
+                "neutral ones still run"
+            );
+            assert_eq!(one.len(), both.len() - 2);
+        }
+    }
 }

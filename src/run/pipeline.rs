@@ -13,7 +13,7 @@ use crate::exec::cleanup::{self, Cleanup};
 use crate::exec::{Cancel, Client, Ledger, TransportErrorKind};
 use crate::plan::{self, RunId};
 use crate::result::{RunResult, ScenarioResult, Summary, Target, REPORT_VERSION};
-use crate::scenario::{Loaded, Profile};
+use crate::scenario::{Dialect, Loaded, Profile};
 use crate::scim::json::member;
 use crate::scim::Method;
 
@@ -24,11 +24,23 @@ pub struct RunOptions {
     pub run_id: RunId,
     /// The profiles whose scenarios run.
     pub profiles: Vec<Profile>,
+    /// Only this Entra ID PATCH dialect's scenarios (and those of neither); both when `None`.
+    pub entra_dialect: Option<Dialect>,
     /// Scenarios run at once; steps within one always run in order. Cleanup deletes up to
     /// this many resources at once too.
     pub concurrency: usize,
     /// Leave what the run created on the server.
     pub keep_resources: bool,
+}
+
+impl RunOptions {
+    /// The scenarios these options select.
+    pub fn selection(&self) -> plan::Selection {
+        plan::Selection {
+            profiles: self.profiles.clone(),
+            entra_dialect: self.entra_dialect,
+        }
+    }
 }
 
 /// What a run shares with whoever started it: the ledger (to report leftovers if the process
@@ -77,7 +89,7 @@ pub async fn run(
     };
     let run_id = &options.run_id;
     shared.ledger.begin(&run_id.prefix());
-    let planned = plan::plan(loaded, &options.profiles, run_id, &caps);
+    let planned = plan::plan(loaded, &options.selection(), run_id, &caps);
     // The scenarios run in their own task so that even a harness bug cannot skip cleanup.
     let task = {
         let s = shared.clone();

@@ -20,6 +20,10 @@ pub struct Scenario {
     pub title: String,
     /// The profile it belongs to.
     pub profile: Profile,
+    /// The Entra ID PATCH dialect it replays, when it replays only one; `--entra-dialect`
+    /// keeps the scenarios of one dialect and those without this key.
+    #[serde(default)]
+    pub dialect: Option<Dialect>,
     /// The IdP behaviour or RFC section the scenario replays.
     pub reference: String,
     /// More words, for `scimcheck list`.
@@ -65,6 +69,64 @@ impl Profile {
 impl fmt::Display for Profile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// Entra ID's two PATCH dialects: tenants without the `aadOptscim062020` flag send
+/// capitalised ops, `"False"` strings and `Add` on single-valued attributes; tenants with it
+/// send one path-less `replace` with dotted keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(try_from = "RawDialect", into = "String")]
+pub enum Dialect {
+    /// Without the `aadOptscim062020` flag.
+    V2017,
+    /// With the `aadOptscim062020` flag.
+    V2020,
+}
+
+impl Dialect {
+    /// The dialect's name in scenario files and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dialect::V2017 => "2017",
+            Dialect::V2020 => "2020",
+        }
+    }
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<Dialect> for String {
+    fn from(d: Dialect) -> String {
+        d.as_str().to_string()
+    }
+}
+
+/// A dialect as written: `dialect: 2017` reads as a number, `dialect: "2017"` as a string.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawDialect {
+    Number(u64),
+    Text(String),
+}
+
+impl TryFrom<RawDialect> for Dialect {
+    type Error = String;
+
+    fn try_from(raw: RawDialect) -> Result<Dialect, String> {
+        let text = match raw {
+            RawDialect::Number(n) => n.to_string(),
+            RawDialect::Text(t) => t,
+        };
+        match text.as_str() {
+            "2017" => Ok(Dialect::V2017),
+            "2020" => Ok(Dialect::V2020),
+            other => Err(format!("unknown dialect `{other}` (known: 2017, 2020)")),
+        }
     }
 }
 

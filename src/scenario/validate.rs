@@ -47,6 +47,15 @@ fn validate(s: &Scenario) -> Result<(), (At, String)> {
             ),
         ));
     }
+    if s.dialect.is_some() && s.profile != super::model::Profile::Entra {
+        return Err((
+            At::Scenario,
+            format!(
+                "scenario `{}`: `dialect` names an Entra ID PATCH dialect; only an entra scenario has one",
+                s.id
+            ),
+        ));
+    }
     if s.steps.is_empty() {
         return Err((At::Scenario, format!("scenario `{}` has no steps", s.id)));
     }
@@ -162,4 +171,45 @@ fn step_rules(step: &Step) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::load::builtin;
+    use super::super::model::Dialect;
+
+    #[test]
+    fn a_builtin_scenario_named_after_a_dialect_declares_it() {
+        for l in builtin().unwrap() {
+            let s = &l.scenario;
+            let named = [Dialect::V2017, Dialect::V2020]
+                .into_iter()
+                .find(|d| s.id.ends_with(&format!(".{d}")));
+            assert_eq!(s.dialect, named, "{}", s.id);
+        }
+    }
+
+    #[test]
+    fn a_dialect_outside_the_entra_profile_is_refused() {
+        let text = "id: a.b\ntitle: t\nprofile: okta\ndialect: 2017\nreference: r\nsteps:\n  - id: s\n    title: t\n    request: { method: GET, path: /Users }\n";
+        let loaded = super::super::Loaded::parse("x.yaml", text).unwrap();
+        let err = super::validate_all(&[loaded]).unwrap_err();
+        assert!(
+            err.message.contains("only an entra scenario"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn an_unknown_dialect_is_refused() {
+        let text = "id: a.b\ntitle: t\nprofile: entra\ndialect: 2019\nreference: r\nsteps:\n  - id: s\n    title: t\n    request: { method: GET, path: /Users }\n";
+        let err = super::super::Loaded::parse("x.yaml", text).unwrap_err();
+        assert!(
+            err.message.contains("unknown dialect `2019`"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.line, Some(4));
+    }
 }

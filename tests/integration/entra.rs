@@ -51,6 +51,43 @@ fn the_profile_passes_against_the_reference_server() {
         .all(|s| s["id"].as_str().unwrap().starts_with("entra.")));
 }
 
+#[test]
+fn an_entra_dialect_runs_only_its_own_scenarios() {
+    for (dialect, other) in [("2017", ".2020"), ("2020", ".2017")] {
+        let out = cli(&[
+            "run",
+            "--profile",
+            "entra",
+            "--entra-dialect",
+            dialect,
+            "--json",
+        ]);
+        assert_eq!(out.status.code(), Some(0));
+        let report: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+        let ids: Vec<&str> = report["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap())
+            .collect();
+        assert!(ids.iter().all(|id| !id.ends_with(other)), "{ids:?}");
+        assert!(
+            report["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| !c["scenario"].as_str().unwrap().ends_with(other)),
+            "no check of the other dialect"
+        );
+        let own = format!(".{dialect}");
+        assert_eq!(ids.iter().filter(|id| id.ends_with(&own)).count(), 2);
+        assert!(
+            ids.contains(&"entra.groups"),
+            "dialect-neutral scenarios still run"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faithful_proxy_passes_the_profile() {
     let server = Faulty::start(forward).await;
