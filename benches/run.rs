@@ -70,6 +70,7 @@ fn main() {
         run_id,
         profiles: vec![Profile::Okta],
         entra_dialect: None,
+        burst: Default::default(),
         concurrency: 4,
         keep_resources: false,
     };

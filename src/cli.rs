@@ -157,6 +157,15 @@ pub struct RunArgs {
     #[arg(long, value_enum, value_name = "2017|2020")]
     pub entra_dialect: Option<EntraDialect>,
 
+    /// Send the scenarios' bursts of reads (Entra ID: 25 requests/s for 10 s) to a target that
+    /// is not on loopback too; without it they run only against loopback targets.
+    #[arg(long)]
+    pub burst: bool,
+
+    /// Length of every burst, in seconds (default: the scenario's, 10 s for Entra ID).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(1..=600))]
+    pub burst_seconds: Option<u32>,
+
     /// Write a report: KIND=PATH (KIND: json, junit, markdown, html). Repeatable.
     #[arg(long = "report", value_name = "KIND=PATH")]
     pub reports: Vec<String>,

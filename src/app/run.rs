@@ -9,7 +9,7 @@ use crate::check::CheckStatus;
 use crate::cli::{ColorChoice, DriftSeverity, EntraDialect, FailOn, RunArgs};
 use crate::error::{stop_exit_code, Error, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK};
 use crate::exec::{Auth, Client, Secret, StopReason};
-use crate::plan::RunId;
+use crate::plan::{BurstPolicy, RunId};
 use crate::report::{human::HumanReporter, json::JsonReporter, progress::ProgressEvents, Reporter};
 use crate::result::{RunResult, Target};
 use crate::run::{self, RunOptions, Shared};
@@ -58,13 +58,15 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
     }
     let auth = target::auth(&args.target)?;
     let run_id = RunId::random();
-    let options = RunOptions {
+    let mut options = RunOptions {
         run_id,
         profiles,
         entra_dialect: args.entra_dialect.map(|d| match d {
             EntraDialect::V2017 => Dialect::V2017,
             EntraDialect::V2020 => Dialect::V2020,
         }),
+        // Decided again below once the target is known: the embedded server is on loopback.
+        burst: BurstPolicy::for_target(args.base_url.is_none(), args.burst, args.burst_seconds),
         concurrency: usize::from(args.concurrency),
         keep_resources: args.keep_resources,
     };
@@ -72,6 +74,11 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
     let (config, server) = match &args.base_url {
         Some(raw) => {
             let base_url = target::normalise_base_url(raw)?;
+            options.burst = BurstPolicy::for_target(
+                target::is_loopback(&base_url),
+                args.burst,
+                args.burst_seconds,
+            );
             if !target::is_loopback(&base_url) {
                 consent(&base_url, &loaded, &options, args.yes)?;
             }

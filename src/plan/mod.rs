@@ -14,7 +14,7 @@ pub mod vars;
 
 pub use check::load;
 pub use request::{prepare, PreparedRequest};
-pub use step::{prepare_step, PreparedStep};
+pub use step::{prepare_step, PreparedBurst, PreparedStep};
 pub use vars::{RunId, Vars};
 
 /// Built-in variables plus a value for every name a built-in scenario captures, so tests can
@@ -42,6 +42,41 @@ pub struct Selection {
     /// Only this Entra ID PATCH dialect (scenarios without a dialect run either way); both
     /// when `None`.
     pub entra_dialect: Option<Dialect>,
+    /// Whether and how long bursts run.
+    pub burst: BurstPolicy,
+}
+
+/// Bursts put load on the target: on a loopback target they run, elsewhere only when the
+/// user says so (`--burst`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BurstPolicy {
+    /// Whether scenarios with a burst step run.
+    pub allowed: bool,
+    /// Overrides every burst's duration (`--burst-seconds`).
+    pub seconds: Option<u32>,
+}
+
+impl BurstPolicy {
+    /// The policy for a target: bursts run on loopback, or anywhere with `--burst`.
+    pub fn for_target(loopback: bool, burst_flag: bool, seconds: Option<u32>) -> BurstPolicy {
+        BurstPolicy {
+            allowed: loopback || burst_flag,
+            seconds,
+        }
+    }
+
+    /// Why `scenario` (its bursts given their final duration) does not run, if it does not.
+    pub fn skip_reason(&self, scenario: &Scenario) -> Option<String> {
+        let burst = scenario.steps.iter().find_map(|s| s.burst.as_ref())?;
+        (!self.allowed).then(|| {
+            format!(
+                "it sends a burst of {} requests ({}/s for {} s); against a target that is not on loopback bursts run only with --burst",
+                u64::from(burst.rate) * u64::from(burst.seconds),
+                burst.rate,
+                burst.seconds
+            )
+        })
+    }
 }
 
 impl Selection {
@@ -92,7 +127,12 @@ pub fn plan(
     loaded
         .into_iter()
         .filter(|l| selection.selects(&l.scenario))
-        .map(|l| {
+        .map(|mut l| {
+            if let Some(seconds) = selection.burst.seconds {
+                for b in l.scenario.steps.iter_mut().filter_map(|s| s.burst.as_mut()) {
+                    b.seconds = seconds;
+                }
+            }
             let skip = l
                 .scenario
                 .requires
@@ -103,7 +143,8 @@ pub fn plan(
                         "the server's /ServiceProviderConfig says {} is not supported",
                         cap.config_key()
                     )
-                });
+                })
+                .or_else(|| selection.burst.skip_reason(&l.scenario));
             PlannedScenario {
                 vars: vars::builtins(run, &l.scenario.id),
                 file: l.file,
@@ -122,6 +163,7 @@ mod tests {
         let selection = Selection {
             profiles: vec![Profile::Entra],
             entra_dialect,
+            burst: BurstPolicy::default(),
         };
         let loaded = crate::scenario::builtin().unwrap();
         plan(
@@ -150,5 +192,50 @@ mod tests {
             );
             assert_eq!(one.len(), both.len() - 2);
         }
+    }
+
+    fn throughput(policy: BurstPolicy) -> PlannedScenario {
+        let selection = Selection {
+            profiles: vec![Profile::Entra],
+            entra_dialect: None,
+            burst: policy,
+        };
+        plan(
+            crate::scenario::builtin().unwrap(),
+            &selection,
+            &RunId::random(),
+            &Capabilities::default(),
+        )
+        .into_iter()
+        .find(|p| p.scenario.steps.iter().any(|s| s.burst.is_some()))
+        .expect("an entra scenario with a burst")
+    }
+
+    #[test]
+    fn a_burst_runs_on_loopback_or_with_the_flag_only() {
+        let remote = throughput(BurstPolicy::for_target(false, false, None));
+        let reason = remote.skip.expect("skipped against a remote target");
+        assert!(reason.contains("--burst"), "{reason}");
+        assert!(reason.contains("250 requests"), "{reason}");
+        assert!(throughput(BurstPolicy::for_target(false, true, None))
+            .skip
+            .is_none());
+        assert!(throughput(BurstPolicy::for_target(true, false, None))
+            .skip
+            .is_none());
+    }
+
+    #[test]
+    fn burst_seconds_override_the_scenario() {
+        let p = throughput(BurstPolicy::for_target(true, false, Some(2)));
+        let burst = p
+            .scenario
+            .steps
+            .iter()
+            .find_map(|s| s.burst.as_ref())
+            .unwrap();
+        assert_eq!(burst.seconds, 2);
+        let reason = BurstPolicy::default().skip_reason(&p.scenario).unwrap();
+        assert!(reason.contains("50 requests"), "{reason}");
     }
 }

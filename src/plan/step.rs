@@ -20,6 +20,19 @@ pub struct PreparedStep {
     pub asserts: Vec<Result<Assert, String>>,
     /// Each named check with its arguments rendered, in order, or why they could not be.
     pub checks: Vec<Result<NamedCall, String>>,
+    /// The step's burst, when it has one: every request rendered.
+    pub burst: Option<PreparedBurst>,
+}
+
+/// A burst ready to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreparedBurst {
+    /// The step's request, then each of the burst's mix: sent in turn.
+    pub requests: Vec<PreparedRequest>,
+    /// Requests per second asked for.
+    pub rate: u32,
+    /// For how long.
+    pub seconds: u32,
 }
 
 /// Renders `step`; the request must render (a missing variable there skips the whole step),
@@ -29,8 +42,24 @@ pub fn prepare_step(
     headers: &BTreeMap<String, Option<String>>,
     vars: &Vars,
 ) -> Result<PreparedStep, TemplateError> {
+    let request = prepare(&step.request, headers, vars)?;
+    let burst = match &step.burst {
+        Some(b) => {
+            let mut requests = vec![request.clone()];
+            for r in &b.mix {
+                requests.push(prepare(r, headers, vars)?);
+            }
+            Some(PreparedBurst {
+                requests,
+                rate: b.rate,
+                seconds: b.seconds,
+            })
+        }
+        None => None,
+    };
     Ok(PreparedStep {
-        request: prepare(&step.request, headers, vars)?,
+        request,
+        burst,
         asserts: step
             .expect
             .asserts

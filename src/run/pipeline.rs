@@ -26,6 +26,8 @@ pub struct RunOptions {
     pub profiles: Vec<Profile>,
     /// Only this Entra ID PATCH dialect's scenarios (and those of neither); both when `None`.
     pub entra_dialect: Option<Dialect>,
+    /// Whether and how long bursts run.
+    pub burst: plan::BurstPolicy,
     /// Scenarios run at once; steps within one always run in order. Cleanup deletes up to
     /// this many resources at once too.
     pub concurrency: usize,
@@ -39,6 +41,7 @@ impl RunOptions {
         plan::Selection {
             profiles: self.profiles.clone(),
             entra_dialect: self.entra_dialect,
+            burst: self.burst,
         }
     }
 }

@@ -14,9 +14,10 @@ use super::step::{
     answered_as_expected, capture, checked, failed_assert, failed_need, missing_reason, panic_text,
     skipped_step, DISOWNED_HINT,
 };
+use crate::check::rules::throughput;
 use crate::check::{self, Flow, StepContext};
 use crate::exec::cleanup::{self, Cleanup};
-use crate::exec::{read_back, Cancel, Client, Ledger, LedgerEntry, Observed};
+use crate::exec::{read_back, send_burst, Cancel, Client, Ledger, LedgerEntry, Observed};
 use crate::plan::{self, PlannedScenario};
 use crate::result::{ScenarioResult, StepResult};
 use crate::scim::{Severity, StepId};
@@ -100,6 +101,7 @@ pub(crate) async fn run_scenarios(
                         captures: BTreeMap::new(),
                         snapshot: Default::default(),
                         needs: vec![],
+                        burst: None,
                     }],
                     ..shell
                 });
@@ -165,11 +167,21 @@ async fn run_scenario(
             }
         };
         let prepared = &step_plan.request;
-        let refusal = ledger.refusal(prepared);
+        let burst_requests = step_plan.burst.iter().flat_map(|b| &b.requests);
+        let refusal = std::iter::once(prepared)
+            .chain(burst_requests)
+            .find_map(|r| ledger.refusal(r));
         let in_flight = refusal.is_none().then(|| ledger.sending(prepared));
-        let exchange = match refusal {
-            Some(why) => client.refused(prepared, why),
-            None => client.send(prepared).await,
+        let mut burst = None;
+        let exchange = match (refusal, &step_plan.burst) {
+            (Some(why), _) => client.refused(prepared, why),
+            (None, Some(b)) => {
+                let out = send_burst(client, cancel, &b.requests, b.rate, b.seconds).await;
+                let first = out.first.clone();
+                burst = Some(out);
+                first
+            }
+            (None, None) => client.send(prepared).await,
         };
         let observed = ledger.observe(prepared, &exchange);
         drop(in_flight);
@@ -189,6 +201,10 @@ async fn run_scenario(
             exchange: &exchange,
         };
         let (mut checks, flow) = checked(&ctx);
+        if let Some(out) = &burst {
+            let first_bad = out.first_bad.as_ref().map(|(x, at)| (x, *at));
+            checks.push(throughput::sustained(reference, &out.summary, first_bad));
+        }
         let mut answered = answered_as_expected(step, &exchange);
         if let Observed::Disowned { check: id, why } = observed {
             // Its id must not reach a later step: that would change someone else's data. A
@@ -231,6 +247,7 @@ async fn run_scenario(
             captures,
             snapshot: step.snapshot,
             needs: step.needs.clone(),
+            burst: burst.map(|b| b.summary),
         });
     }
     ScenarioResult {

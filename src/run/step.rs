@@ -125,6 +125,13 @@ pub(super) fn skipped_step(
             ));
         }
     }
+    if step.burst.is_some() {
+        checks.push(check::CheckOutcome::skip(
+            check::rules::throughput::ID,
+            reference,
+            reason.clone(),
+        ));
+    }
     StepResult {
         id: step.id.clone(),
         title: step.title.clone(),
@@ -134,6 +141,7 @@ pub(super) fn skipped_step(
         captures: BTreeMap::new(),
         snapshot: step.snapshot,
         needs: step.needs.clone(),
+        burst: None,
     }
 }
 

@@ -148,6 +148,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "scenarios/entra/schemas.yaml",
         include_str!("../../scenarios/entra/schemas.yaml"),
     ),
+    (
+        "scenarios/entra/throughput.yaml",
+        include_str!("../../scenarios/entra/throughput.yaml"),
+    ),
 ];
 
 /// Parses one scenario file's text. `file` is only used in messages.

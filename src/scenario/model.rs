@@ -187,6 +187,33 @@ pub struct Step {
     /// that depend on data outside the run (an unfiltered list of a shared tenant).
     #[serde(default)]
     pub snapshot: SnapshotMode,
+    /// Send the request not once but as a paced burst of reads, to see whether the server
+    /// sustains an IdP's request rate.
+    #[serde(default)]
+    pub burst: Option<Burst>,
+}
+
+/// A burst: the step's request and each of `mix`, in turn, sent at `rate` requests per
+/// second for `seconds`. Only reads (GET without a body) may be sent this way, so a burst
+/// changes nothing on the server. The first answer is checked like any step's; the
+/// `throughput.sustained` rule judges them all.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Burst {
+    /// Requests per second (`--max-rps` wins when it is lower).
+    pub rate: u32,
+    /// For how long (`--burst-seconds` overrides it).
+    pub seconds: u32,
+    /// Requests sent in turn with the step's own.
+    #[serde(default)]
+    pub mix: Vec<Request>,
+}
+
+impl Burst {
+    /// The largest rate a scenario may ask for.
+    pub const MAX_RATE: u32 = 1000;
+    /// The longest burst a scenario may ask for.
+    pub const MAX_SECONDS: u32 = 600;
 }
 
 /// What snapshots record of a step's response.

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::load::{LoadError, Loaded};
-use super::model::{Scenario, Step};
+use super::model::{Burst, Scenario, Step};
 use super::spans::At;
 use crate::scim::schemas;
 
@@ -168,6 +168,44 @@ fn step_rules(step: &Step) -> Result<(), String> {
     for (pointer, _) in &req.set {
         if !pointer.starts_with('/') {
             return Err(format!("`set` key `{pointer}` must be a JSON pointer"));
+        }
+    }
+    if let Some(burst) = &step.burst {
+        burst_rules(step, burst)?;
+    }
+    Ok(())
+}
+
+/// A burst sends only reads, at a bounded rate for a bounded time.
+fn burst_rules(step: &Step, burst: &Burst) -> Result<(), String> {
+    if !(1..=Burst::MAX_RATE).contains(&burst.rate) {
+        return Err(format!(
+            "burst rate {} must be from 1 to {} requests per second",
+            burst.rate,
+            Burst::MAX_RATE
+        ));
+    }
+    if !(1..=Burst::MAX_SECONDS).contains(&burst.seconds) {
+        return Err(format!(
+            "burst seconds {} must be from 1 to {}",
+            burst.seconds,
+            Burst::MAX_SECONDS
+        ));
+    }
+    for req in std::iter::once(&step.request).chain(&burst.mix) {
+        let writes = req.method != crate::scim::Method::Get
+            || req.body.is_some()
+            || !req.set.is_empty()
+            || !req.remove.is_empty();
+        if writes {
+            return Err(format!(
+                "a burst sends only GET requests without a body (found {} {})",
+                req.method.as_str(),
+                req.path
+            ));
+        }
+        if !req.path.starts_with('/') {
+            return Err(format!("request path `{}` must start with `/`", req.path));
         }
     }
     Ok(())

@@ -441,6 +441,7 @@ mod tests {
                         captures: Default::default(),
                         snapshot: SnapshotMode::Full,
                         needs: vec![],
+                        burst: None,
                     },
                 )
                 .collect(),

@@ -12,6 +12,7 @@ mod paging;
 mod resource;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod throughput;
 
 use serde_json::Value;
 
@@ -131,6 +132,7 @@ pub const RULES: &[Rule] = &[
     always(resource::VERSION_ETAG, "RFC 7643 §3.1; RFC 7644 §3.14", "a returned User or Group", "a returned User or Group carries the same entity tag in ETag and meta.version"),
     always("rfc7644.error.*", error::REFERENCE, "a step that expects an error status", "every expected error status gets the rfc7644.error-response rules"),
     always("schema.Error", "RFC 7644 §3.12 (Error schema)", "a step that expects an error status", "an error body matches the Error schema beyond schemas and status"),
+    always(throughput::ID, "the step's reference (Entra ID's gallery: 25 requests/s per tenant)", "a step with a burst", "every request of a burst of reads at the IdP's rate is answered without 429, 5xx or timeout, and the server keeps up; the message gives p50 and p95 latency"),
     always("snapshot.drift", "the accepted snapshot of --snapshots", "every scenario, with --snapshots", "the normalised exchanges equal the accepted snapshot"),
     named("rfc7644.list-response", list::REFERENCE, "ListResponse invariants: schemas, integer counts, itemsPerPage = len(Resources), totalResults ≥ that, startIndex echoed, count honoured; startIndex and itemsPerPage required on partial pages", produces("rfc7644.list-response")),
     named("rfc7644.error-response", error::REFERENCE, "SCIM error body: Error URN in schemas, status a string equal to the HTTP status, detail, scimType (args: scim_type, scim_type_severity)", produces("rfc7644.error-response")),
