@@ -12,6 +12,7 @@ use crate::support::{assert_findings, cli, run_json, status_of};
 
 /// The profile with a one-second burst: the tests below are about other defects.
 const ENTRA: &[&str] = &["--profile", "entra", "--burst-seconds", "1"];
+const CONTENT_TYPE: &str = "rfc7644.content-type";
 const MANAGER_PATH: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager";
 
 fn operations(req: &Req) -> Vec<Value> {
@@ -411,4 +412,48 @@ async fn throttling_part_of_the_burst_fails_the_throughput_check() {
     assert!(message.contains("× 429"), "{message}");
     assert!(message.contains("p95 "), "{message}");
     assert_eq!(code, 1);
+}
+
+/// Every `application/scim+json` answer relabelled `application/json`.
+fn plain_json(req: Req, up: &Upstream) -> Resp {
+    let mut resp = up.send(&req);
+    let scim = resp
+        .headers
+        .iter()
+        .any(|(n, v)| n == "content-type" && v.starts_with("application/scim+json"));
+    if scim {
+        resp.set_header("content-type", "application/json");
+    }
+    resp
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn application_json_responses_fail_under_entra_and_warn_under_okta() {
+    let server = Faulty::start(plain_json).await;
+    let (code, report) = run_json(&server.base_url(), ENTRA).await;
+    assert_findings(&report, &[CONTENT_TYPE], &[]);
+    let content_type: Vec<&Value> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["id"] == CONTENT_TYPE)
+        .collect();
+    assert!(content_type
+        .iter()
+        .all(|c| c["status"] == "failed" && c["severity"] == "error"));
+    assert_eq!(code, 1);
+
+    let (code, report) = run_json(&server.base_url(), &["--profile", "okta"]).await;
+    assert_findings(&report, &[CONTENT_TYPE], &[]);
+    let failing: Vec<&Value> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["id"] == CONTENT_TYPE && c["status"] != "passed")
+        .collect();
+    assert!(!failing.is_empty());
+    assert!(failing
+        .iter()
+        .all(|c| c["status"] == "warning" && c["severity"] == "warning"));
+    assert_eq!(code, 0, "a warning under okta");
 }
