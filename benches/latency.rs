@@ -187,6 +187,8 @@ fn main() {
     let options = |run_id| RunOptions {
         run_id,
         profiles: vec![Profile::Okta],
+        entra_dialect: None,
+        burst: Default::default(),
         concurrency: CONCURRENCY,
         keep_resources: false,
     };

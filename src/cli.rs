@@ -177,6 +177,19 @@ pub struct RunArgs {
     /// randomGivenName=Ada. SCIMBaseURL and auth default to the target and its credentials.
     #[arg(long = "variable", value_name = "NAME=VALUE", requires = "runscope")]
     pub variables: Vec<String>,
+    /// Only the Entra ID scenarios of this PATCH dialect (2017: without the aadOptscim062020
+    /// flag; 2020: with it); scenarios of neither dialect still run. Default: both.
+    #[arg(long, value_enum, value_name = "2017|2020")]
+    pub entra_dialect: Option<EntraDialect>,
+
+    /// Send the scenarios' bursts of reads (Entra ID: 25 requests/s for 10 s) to a target that
+    /// is not on loopback too; without it they run only against loopback targets.
+    #[arg(long)]
+    pub burst: bool,
+
+    /// Length of every burst, in seconds (default: the scenario's, 10 s for Entra ID).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(1..=600))]
+    pub burst_seconds: Option<u32>,
 
     /// Write a report: KIND=PATH (KIND: json, junit, markdown, html). Repeatable.
     #[arg(long = "report", value_name = "KIND=PATH")]
@@ -235,6 +248,14 @@ pub struct RunArgs {
 pub enum FailOn {
     Error,
     Warning,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EntraDialect {
+    #[value(name = "2017")]
+    V2017,
+    #[value(name = "2020")]
+    V2020,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

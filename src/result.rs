@@ -175,6 +175,10 @@ pub struct StepResult {
     /// that set up what this step found.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub needs: Vec<StepId>,
+    /// For a burst step: every request it sent, counted, and the latencies (`exchange` is
+    /// its first request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub burst: Option<crate::exec::BurstSummary>,
 }
 
 /// The step id under which reports list a scenario's snapshot check.

@@ -6,15 +6,15 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::check::CheckStatus;
-use crate::cli::{ColorChoice, DriftSeverity, FailOn, RunArgs};
+use crate::cli::{ColorChoice, DriftSeverity, EntraDialect, FailOn, RunArgs};
 use crate::error::{stop_exit_code, Error, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK};
 use crate::exec::{Auth, Client, Secret, StopReason};
-use crate::plan::RunId;
+use crate::plan::{BurstPolicy, RunId};
 use crate::report::{human::HumanReporter, json::JsonReporter, progress::ProgressEvents, Reporter};
 use crate::result::{RunResult, Target};
 use crate::run::{self, RunOptions, Shared};
 use crate::scenario::runscope::RunscopeOptions;
-use crate::scenario::{Loaded, Profile};
+use crate::scenario::{Dialect, Loaded, Profile};
 use crate::scim::{Method, Severity};
 use crate::server::{RunningServer, ServerConfig};
 use crate::snapshot::{self, SnapshotOptions};
@@ -60,9 +60,15 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
     }
     let auth = target::auth(&args.target)?;
     let run_id = RunId::random();
-    let options = RunOptions {
+    let mut options = RunOptions {
         run_id,
         profiles,
+        entra_dialect: args.entra_dialect.map(|d| match d {
+            EntraDialect::V2017 => Dialect::V2017,
+            EntraDialect::V2020 => Dialect::V2020,
+        }),
+        // Decided again below once the target is known: the embedded server is on loopback.
+        burst: BurstPolicy::for_target(args.base_url.is_none(), args.burst, args.burst_seconds),
         concurrency: usize::from(args.concurrency),
         keep_resources: args.keep_resources,
     };
@@ -70,6 +76,11 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
     let (config, server) = match &args.base_url {
         Some(raw) => {
             let base_url = target::normalise_base_url(raw)?;
+            options.burst = BurstPolicy::for_target(
+                target::is_loopback(&base_url),
+                args.burst,
+                args.burst_seconds,
+            );
             if !target::is_loopback(&base_url) {
                 consent(&base_url, &loaded, &options, args.yes)?;
             }
@@ -228,10 +239,11 @@ fn consent(
     options: &RunOptions,
     yes: bool,
 ) -> Result<(), Error> {
+    let selection = options.selection();
     let posts = |endpoint: &str| {
         loaded
             .iter()
-            .filter(|l| options.profiles.contains(&l.scenario.profile))
+            .filter(|l| selection.selects(&l.scenario))
             .flat_map(|l| &l.scenario.steps)
             .filter(|s| {
                 s.request.method == Method::Post && s.request.path.eq_ignore_ascii_case(endpoint)

@@ -75,7 +75,7 @@ pub struct Client {
 }
 
 /// One header as sent; `secret` marks values recorded as `[redacted]`.
-struct OutHeader {
+pub(super) struct OutHeader {
     name: String,
     value: String,
     secret: bool,
@@ -127,6 +127,11 @@ impl Client {
         })
     }
 
+    /// The Authorization header to send now, or why there is none to be had.
+    pub(super) async fn authorizer_header(&self) -> Result<Option<Secret>, String> {
+        self.authorizer.header(&self.http).await
+    }
+
     /// Its configuration.
     pub fn config(&self) -> &ClientConfig {
         &self.config
@@ -153,7 +158,11 @@ impl Client {
 
     /// Headers as sent: defaults (Accept, Content-Type, credentials, --header) then the
     /// step's overrides, which win.
-    fn headers(&self, req: &PreparedRequest, authorization: Option<&Secret>) -> Vec<OutHeader> {
+    pub(super) fn headers(
+        &self,
+        req: &PreparedRequest,
+        authorization: Option<&Secret>,
+    ) -> Vec<OutHeader> {
         let plain = |name: &str, value: &str| OutHeader {
             name: name.into(),
             value: value.into(),
@@ -221,7 +230,11 @@ impl Client {
         }
     }
 
-    fn record_request(&self, req: &PreparedRequest, headers: &[OutHeader]) -> RecordedRequest {
+    pub(super) fn record_request(
+        &self,
+        req: &PreparedRequest,
+        headers: &[OutHeader],
+    ) -> RecordedRequest {
         let headers = headers
             .iter()
             .map(|h| {
@@ -331,7 +344,7 @@ impl Client {
 
     /// Every secret this request carries, as a server could echo it back: whole header
     /// values, the credential after `Bearer `/`Basic `, and the configured passwords.
-    fn secret_values(&self, headers: &[OutHeader]) -> Vec<String> {
+    pub(super) fn secret_values(&self, headers: &[OutHeader]) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for h in headers.iter().filter(|h| h.secret) {
             out.push(h.value.clone());
@@ -353,7 +366,7 @@ impl Client {
         out
     }
 
-    async fn pace(&self) {
+    pub(super) async fn pace(&self) {
         let Some(rps) = self.config.max_rps.filter(|r| *r > 0.0) else {
             return;
         };
@@ -367,7 +380,7 @@ impl Client {
         tokio::time::sleep_until(start.into()).await;
     }
 
-    async fn send_once(
+    pub(super) async fn send_once(
         &self,
         req: &PreparedRequest,
         url: &str,

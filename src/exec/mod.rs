@@ -6,9 +6,11 @@
 //! - [`ledger`]: what this run created; mutations are limited to it. [`read_back`] confirms a
 //!   new resource before anything builds on it.
 //! - [`cleanup`]: deleting what the run created, and nothing else.
+//! - [`send_burst`]: reads at a fixed rate, every answer counted, none retried.
 //! - [`Cancel`]: the switch signals and the deadline turn.
 
 mod auth;
+mod burst;
 mod cancel;
 pub mod cleanup;
 mod client;
@@ -19,6 +21,7 @@ mod retry;
 mod secret;
 
 pub use auth::{Auth, OAuthConfig};
+pub use burst::{is_overloaded, send_burst, BurstOutcome, BurstSummary};
 pub use cancel::{Cancel, StopReason};
 pub use cleanup::{Cleanup, CleanupFailure};
 pub use client::{Client, ClientConfig};

@@ -76,26 +76,28 @@ fn step_variables(
         }
     };
     let step_part = |m: String| (Part::Step, m);
-    let req = &step.request;
-    check_text(&req.path).map_err(step_part)?;
-    if let Some(root) = &req.root {
-        check_text(root).map_err(step_part)?;
-    }
-    for value in req.query.values() {
-        if let Value::String(s) = value {
-            check_text(s).map_err(step_part)?;
+    let mix = step.burst.iter().flat_map(|b| &b.mix);
+    for req in std::iter::once(&step.request).chain(mix) {
+        check_text(&req.path).map_err(step_part)?;
+        if let Some(root) = &req.root {
+            check_text(root).map_err(step_part)?;
         }
-    }
-    for value in req
-        .headers
-        .values()
-        .chain(scenario_headers.values())
-        .flatten()
-    {
-        check_text(value).map_err(step_part)?;
-    }
-    for v in req.body.iter().chain(req.set.values()) {
-        check_value(v).map_err(step_part)?;
+        for value in req.query.values() {
+            if let Value::String(s) = value {
+                check_text(s).map_err(step_part)?;
+            }
+        }
+        for value in req
+            .headers
+            .values()
+            .chain(scenario_headers.values())
+            .flatten()
+        {
+            check_text(value).map_err(step_part)?;
+        }
+        for v in req.body.iter().chain(req.set.values()) {
+            check_value(v).map_err(step_part)?;
+        }
     }
     for (j, a) in step.expect.asserts.iter().enumerate() {
         let part = |m: String| (Part::Assert(j), m);

@@ -14,7 +14,7 @@ pub mod vars;
 
 pub use check::{load, load_runscope};
 pub use request::{prepare, PreparedRequest};
-pub use step::{prepare_step, PreparedStep};
+pub use step::{prepare_step, PreparedBurst, PreparedStep};
 pub use vars::{RunId, Vars};
 
 /// Built-in variables plus a value for every name a built-in scenario captures, so tests can
@@ -32,7 +32,63 @@ pub fn builtins_for_tests(run: &RunId) -> Vars {
     vars
 }
 
-use crate::scenario::{Capability, Loaded, Profile, Scenario};
+use crate::scenario::{Capability, Dialect, Loaded, Profile, Scenario};
+
+/// Which of the loaded scenarios a run plans.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// The profiles whose scenarios run.
+    pub profiles: Vec<Profile>,
+    /// Only this Entra ID PATCH dialect (scenarios without a dialect run either way); both
+    /// when `None`.
+    pub entra_dialect: Option<Dialect>,
+    /// Whether and how long bursts run.
+    pub burst: BurstPolicy,
+}
+
+/// Bursts put load on the target: on a loopback target they run, elsewhere only when the
+/// user says so (`--burst`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BurstPolicy {
+    /// Whether scenarios with a burst step run.
+    pub allowed: bool,
+    /// Overrides every burst's duration (`--burst-seconds`).
+    pub seconds: Option<u32>,
+}
+
+impl BurstPolicy {
+    /// The policy for a target: bursts run on loopback, or anywhere with `--burst`.
+    pub fn for_target(loopback: bool, burst_flag: bool, seconds: Option<u32>) -> BurstPolicy {
+        BurstPolicy {
+            allowed: loopback || burst_flag,
+            seconds,
+        }
+    }
+
+    /// Why `scenario` (its bursts given their final duration) does not run, if it does not.
+    pub fn skip_reason(&self, scenario: &Scenario) -> Option<String> {
+        let burst = scenario.steps.iter().find_map(|s| s.burst.as_ref())?;
+        (!self.allowed).then(|| {
+            format!(
+                "it sends a burst of {} requests ({}/s for {} s); against a target that is not on loopback bursts run only with --burst",
+                u64::from(burst.rate) * u64::from(burst.seconds),
+                burst.rate,
+                burst.seconds
+            )
+        })
+    }
+}
+
+impl Selection {
+    /// Whether `scenario` is one this run plans.
+    pub fn selects(&self, scenario: &Scenario) -> bool {
+        self.profiles.contains(&scenario.profile)
+            && match (scenario.dialect, self.entra_dialect) {
+                (Some(own), Some(wanted)) => own == wanted,
+                _ => true,
+            }
+    }
+}
 
 /// One scenario as this run will execute it.
 #[derive(Debug, Clone)]
@@ -61,19 +117,24 @@ impl Capabilities {
     }
 }
 
-/// Selects the scenarios of `profiles`, in a stable order, and gives each its variables
+/// Selects the scenarios `selection` names, in a stable order, and gives each its variables
 /// (`base_url` is the target's, for `{{target.base_url}}`).
 pub fn plan(
     loaded: Vec<Loaded>,
-    profiles: &[Profile],
+    selection: &Selection,
     run: &RunId,
     caps: &Capabilities,
     base_url: &str,
 ) -> Vec<PlannedScenario> {
     loaded
         .into_iter()
-        .filter(|l| profiles.contains(&l.scenario.profile))
-        .map(|l| {
+        .filter(|l| selection.selects(&l.scenario))
+        .map(|mut l| {
+            if let Some(seconds) = selection.burst.seconds {
+                for b in l.scenario.steps.iter_mut().filter_map(|s| s.burst.as_mut()) {
+                    b.seconds = seconds;
+                }
+            }
             let mut skip = l
                 .scenario
                 .requires
@@ -84,7 +145,8 @@ pub fn plan(
                         "the server's /ServiceProviderConfig says {} is not supported",
                         cap.config_key()
                     )
-                });
+                })
+                .or_else(|| selection.burst.skip_reason(&l.scenario));
             let mut vars = vars::builtins(run, &l.scenario.id);
             vars.insert(
                 crate::scenario::runscope::TARGET_BASE_URL,
@@ -109,4 +171,91 @@ pub fn plan(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn planned_ids(entra_dialect: Option<Dialect>) -> Vec<String> {
+        let selection = Selection {
+            profiles: vec![Profile::Entra],
+            entra_dialect,
+            burst: BurstPolicy::default(),
+        };
+        let loaded = crate::scenario::builtin().unwrap();
+        plan(
+            loaded,
+            &selection,
+            &RunId::random(),
+            &Capabilities::default(),
+            "http://h/scim/v2",
+        )
+        .into_iter()
+        .map(|p| p.scenario.id.to_string())
+        .collect()
+    }
+
+    #[test]
+    fn an_entra_dialect_keeps_its_own_scenarios_and_the_neutral_ones() {
+        let both = planned_ids(None);
+        assert!(both.iter().any(|id| id.ends_with(".2017")));
+        assert!(both.iter().any(|id| id.ends_with(".2020")));
+        for (dialect, other) in [(Dialect::V2017, ".2020"), (Dialect::V2020, ".2017")] {
+            let one = planned_ids(Some(dialect));
+            assert!(one.iter().all(|id| !id.ends_with(other)), "{one:?}");
+            assert!(one.iter().any(|id| id.ends_with(&format!(".{dialect}"))));
+            assert!(
+                one.contains(&"entra.groups".to_string()),
+                "neutral ones still run"
+            );
+            assert_eq!(one.len(), both.len() - 2);
+        }
+    }
+
+    fn throughput(policy: BurstPolicy) -> PlannedScenario {
+        let selection = Selection {
+            profiles: vec![Profile::Entra],
+            entra_dialect: None,
+            burst: policy,
+        };
+        plan(
+            crate::scenario::builtin().unwrap(),
+            &selection,
+            &RunId::random(),
+            &Capabilities::default(),
+            "http://h/scim/v2",
+        )
+        .into_iter()
+        .find(|p| p.scenario.steps.iter().any(|s| s.burst.is_some()))
+        .expect("an entra scenario with a burst")
+    }
+
+    #[test]
+    fn a_burst_runs_on_loopback_or_with_the_flag_only() {
+        let remote = throughput(BurstPolicy::for_target(false, false, None));
+        let reason = remote.skip.expect("skipped against a remote target");
+        assert!(reason.contains("--burst"), "{reason}");
+        assert!(reason.contains("250 requests"), "{reason}");
+        assert!(throughput(BurstPolicy::for_target(false, true, None))
+            .skip
+            .is_none());
+        assert!(throughput(BurstPolicy::for_target(true, false, None))
+            .skip
+            .is_none());
+    }
+
+    #[test]
+    fn burst_seconds_override_the_scenario() {
+        let p = throughput(BurstPolicy::for_target(true, false, Some(2)));
+        let burst = p
+            .scenario
+            .steps
+            .iter()
+            .find_map(|s| s.burst.as_ref())
+            .unwrap();
+        assert_eq!(burst.seconds, 2);
+        let reason = BurstPolicy::default().skip_reason(&p.scenario).unwrap();
+        assert!(reason.contains("50 requests"), "{reason}");
+    }
 }

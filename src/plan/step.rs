@@ -22,6 +22,19 @@ pub struct PreparedStep {
     pub checks: Vec<Result<NamedCall, String>>,
     /// Why the request must not be sent: its URL left the target's base URL.
     pub refused: Option<String>,
+    /// The step's burst, when it has one: every request rendered.
+    pub burst: Option<PreparedBurst>,
+}
+
+/// A burst ready to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreparedBurst {
+    /// The step's request, then each of the burst's mix: sent in turn.
+    pub requests: Vec<PreparedRequest>,
+    /// Requests per second asked for.
+    pub rate: u32,
+    /// For how long.
+    pub seconds: u32,
 }
 
 /// Renders `step`; the request must render (a missing variable there skips the whole step),
@@ -42,9 +55,24 @@ pub fn prepare_step(
         },
         None => None,
     };
+    let burst = match &step.burst {
+        Some(b) => {
+            let mut requests = vec![request.clone()];
+            for r in &b.mix {
+                requests.push(prepare(r, headers, vars)?);
+            }
+            Some(PreparedBurst {
+                requests,
+                rate: b.rate,
+                seconds: b.seconds,
+            })
+        }
+        None => None,
+    };
     Ok(PreparedStep {
         request,
         refused,
+        burst,
         asserts: step
             .expect
             .asserts

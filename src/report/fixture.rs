@@ -33,6 +33,7 @@ fn step(
         captures: Default::default(),
         snapshot: Default::default(),
         needs: vec![],
+        burst: None,
     }
 }
 

@@ -65,6 +65,7 @@ pub(crate) fn blocks(sc: &ScenarioResult) -> Vec<Block<'_>> {
                 captures: Default::default(),
                 snapshot: Default::default(),
                 needs: vec![],
+                burst: None,
             }),
             snapshot: Some(s),
         });

@@ -13,7 +13,7 @@ use crate::exec::cleanup::{self, Cleanup};
 use crate::exec::{Cancel, Client, Ledger, TransportErrorKind};
 use crate::plan::{self, RunId};
 use crate::result::{RunResult, ScenarioResult, Summary, Target, REPORT_VERSION};
-use crate::scenario::{Loaded, Profile};
+use crate::scenario::{Dialect, Loaded, Profile};
 use crate::scim::json::member;
 use crate::scim::Method;
 
@@ -24,11 +24,26 @@ pub struct RunOptions {
     pub run_id: RunId,
     /// The profiles whose scenarios run.
     pub profiles: Vec<Profile>,
+    /// Only this Entra ID PATCH dialect's scenarios (and those of neither); both when `None`.
+    pub entra_dialect: Option<Dialect>,
+    /// Whether and how long bursts run.
+    pub burst: plan::BurstPolicy,
     /// Scenarios run at once; steps within one always run in order. Cleanup deletes up to
     /// this many resources at once too.
     pub concurrency: usize,
     /// Leave what the run created on the server.
     pub keep_resources: bool,
+}
+
+impl RunOptions {
+    /// The scenarios these options select.
+    pub fn selection(&self) -> plan::Selection {
+        plan::Selection {
+            profiles: self.profiles.clone(),
+            entra_dialect: self.entra_dialect,
+            burst: self.burst,
+        }
+    }
 }
 
 /// What a run shares with whoever started it: the ledger (to report leftovers if the process
@@ -79,7 +94,7 @@ pub async fn run(
     shared.ledger.begin(&run_id.prefix());
     let planned = plan::plan(
         loaded,
-        &options.profiles,
+        &options.selection(),
         run_id,
         &caps,
         &client.config().base_url,

@@ -154,6 +154,7 @@ mod tests {
                     captures: Default::default(),
                     snapshot: Default::default(),
                     needs: vec![],
+                    burst: None,
                 },
                 StepResult {
                     id: "read".into(),
@@ -168,6 +169,7 @@ mod tests {
                     captures: Default::default(),
                     snapshot: Default::default(),
                     needs: vec!["create".into()],
+                    burst: None,
                 },
             ],
             duration_ms: 0,

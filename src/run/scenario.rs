@@ -15,9 +15,12 @@ use super::step::{
     answered_as_expected, capture, checked, failed_assert, failed_need, missing_reason, off_origin,
     panic_text, paused, skipped_step, DISOWNED_HINT,
 };
+use crate::check::rules::throughput;
 use crate::check::{self, Flow, StepContext};
 use crate::exec::cleanup::{self, Cleanup};
-use crate::exec::{read_back, read_location, Cancel, Client, Ledger, LedgerEntry, Observed};
+use crate::exec::{
+    read_back, read_location, send_burst, Cancel, Client, Ledger, LedgerEntry, Observed,
+};
 use crate::plan::{self, PlannedScenario};
 use crate::result::{ScenarioResult, StepResult};
 use crate::scim::{Severity, StepId};
@@ -101,6 +104,7 @@ pub(crate) async fn run_scenarios(
                         captures: BTreeMap::new(),
                         snapshot: Default::default(),
                         needs: vec![],
+                        burst: None,
                     }],
                     ..shell
                 });
@@ -224,11 +228,21 @@ async fn run_scenario(
         }
         let mut location_read = None;
         let prepared = &step_plan.request;
-        let refusal = ledger.refusal(prepared);
+        let burst_requests = step_plan.burst.iter().flat_map(|b| &b.requests);
+        let refusal = std::iter::once(prepared)
+            .chain(burst_requests)
+            .find_map(|r| ledger.refusal(r));
         let in_flight = refusal.is_none().then(|| ledger.sending(prepared));
-        let exchange = match refusal {
-            Some(why) => client.refused(prepared, why),
-            None => client.send(prepared).await,
+        let mut burst = None;
+        let exchange = match (refusal, &step_plan.burst) {
+            (Some(why), _) => client.refused(prepared, why),
+            (None, Some(b)) => {
+                let out = send_burst(client, cancel, &b.requests, b.rate, b.seconds).await;
+                let first = out.first.clone();
+                burst = Some(out);
+                first
+            }
+            (None, None) => client.send(prepared).await,
         };
         let observed = ledger.observe(prepared, &exchange);
         drop(in_flight);
@@ -252,6 +266,10 @@ async fn run_scenario(
         let (mut checks, flow) = checked(&ctx);
         if let Some(entry) = location_read.take() {
             confirm_location(client, &entry, &exchange, &mut checks).await;
+        }
+        if let Some(out) = &burst {
+            let first_bad = out.first_bad.as_ref().map(|(x, at)| (x, *at));
+            checks.push(throughput::sustained(reference, &out.summary, first_bad));
         }
         let mut answered = answered_as_expected(step, &exchange);
         if let Observed::Disowned { check: id, why } = observed {
@@ -295,6 +313,7 @@ async fn run_scenario(
             captures,
             snapshot: step.snapshot,
             needs: step.needs.clone(),
+            burst: burst.map(|b| b.summary),
         });
     }
     ScenarioResult {
@@ -322,7 +341,11 @@ mod tests {
     fn longest_scenarios_start_first_and_equals_keep_plan_order() {
         let planned = plan::plan(
             crate::scenario::builtin().unwrap(),
-            &[Profile::Okta],
+            &plan::Selection {
+                profiles: vec![Profile::Okta],
+                entra_dialect: None,
+                burst: Default::default(),
+            },
             &RunId::random(),
             &Capabilities::default(),
             "http://h/scim/v2",

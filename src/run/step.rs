@@ -133,6 +133,13 @@ pub(super) fn skipped_step(
             ));
         }
     }
+    if step.burst.is_some() {
+        checks.push(check::CheckOutcome::skip(
+            check::rules::throughput::ID,
+            reference,
+            reason.clone(),
+        ));
+    }
     StepResult {
         id: step.id.clone(),
         title: step.title.clone(),
@@ -142,6 +149,7 @@ pub(super) fn skipped_step(
         captures: BTreeMap::new(),
         snapshot: step.snapshot,
         needs: step.needs.clone(),
+        burst: None,
     }
 }
 
@@ -188,6 +196,7 @@ pub(super) async fn paused(step: &Step, pause: Pause, cancel: &Cancel) -> StepRe
         captures: BTreeMap::new(),
         snapshot: step.snapshot,
         needs: step.needs.clone(),
+        burst: None,
     }
 }
 

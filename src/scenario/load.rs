@@ -184,6 +184,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "scenarios/rfc/optional.yaml",
         include_str!("../../scenarios/rfc/optional.yaml"),
     ),
+    (
+        "scenarios/entra/throughput.yaml",
+        include_str!("../../scenarios/entra/throughput.yaml"),
+    ),
 ];
 
 /// Parses one scenario file's text. `file` is only used in messages.

@@ -24,6 +24,10 @@ pub struct Scenario {
     pub title: String,
     /// The profile it belongs to.
     pub profile: Profile,
+    /// The Entra ID PATCH dialect it replays, when it replays only one; `--entra-dialect`
+    /// keeps the scenarios of one dialect and those without this key.
+    #[serde(default)]
+    pub dialect: Option<Dialect>,
     /// The IdP behaviour or RFC section the scenario replays.
     pub reference: String,
     /// More words, for `scimcheck list`.
@@ -73,6 +77,64 @@ impl Profile {
 impl fmt::Display for Profile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// Entra ID's two PATCH dialects: tenants without the `aadOptscim062020` flag send
+/// capitalised ops, `"False"` strings and `Add` on single-valued attributes; tenants with it
+/// send one path-less `replace` with dotted keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(try_from = "RawDialect", into = "String")]
+pub enum Dialect {
+    /// Without the `aadOptscim062020` flag.
+    V2017,
+    /// With the `aadOptscim062020` flag.
+    V2020,
+}
+
+impl Dialect {
+    /// The dialect's name in scenario files and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dialect::V2017 => "2017",
+            Dialect::V2020 => "2020",
+        }
+    }
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<Dialect> for String {
+    fn from(d: Dialect) -> String {
+        d.as_str().to_string()
+    }
+}
+
+/// A dialect as written: `dialect: 2017` reads as a number, `dialect: "2017"` as a string.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawDialect {
+    Number(u64),
+    Text(String),
+}
+
+impl TryFrom<RawDialect> for Dialect {
+    type Error = String;
+
+    fn try_from(raw: RawDialect) -> Result<Dialect, String> {
+        let text = match raw {
+            RawDialect::Number(n) => n.to_string(),
+            RawDialect::Text(t) => t,
+        };
+        match text.as_str() {
+            "2017" => Ok(Dialect::V2017),
+            "2020" => Ok(Dialect::V2020),
+            other => Err(format!("unknown dialect `{other}` (known: 2017, 2020)")),
+        }
     }
 }
 
@@ -136,6 +198,33 @@ pub struct Step {
     /// A step that waits instead of sending (a Runscope pause); its `request` is never sent.
     #[serde(skip)]
     pub pause: Option<Pause>,
+    /// Send the request not once but as a paced burst of reads, to see whether the server
+    /// sustains an IdP's request rate.
+    #[serde(default)]
+    pub burst: Option<Burst>,
+}
+
+/// A burst: the step's request and each of `mix`, in turn, sent at `rate` requests per
+/// second for `seconds`. Only reads (GET without a body) may be sent this way, so a burst
+/// changes nothing on the server. The first answer is checked like any step's; the
+/// `throughput.sustained` rule judges them all.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Burst {
+    /// Requests per second (`--max-rps` wins when it is lower).
+    pub rate: u32,
+    /// For how long (`--burst-seconds` overrides it).
+    pub seconds: u32,
+    /// Requests sent in turn with the step's own.
+    #[serde(default)]
+    pub mix: Vec<Request>,
+}
+
+impl Burst {
+    /// The largest rate a scenario may ask for.
+    pub const MAX_RATE: u32 = 1000;
+    /// The longest burst a scenario may ask for.
+    pub const MAX_SECONDS: u32 = 600;
 }
 
 /// What snapshots record of a step's response.

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::load::{LoadError, Loaded};
-use super::model::{Scenario, Step};
+use super::model::{Burst, Scenario, Step};
 use super::spans::At;
 use crate::scim::schemas;
 
@@ -43,6 +43,15 @@ fn validate(s: &Scenario) -> Result<(), (At, String)> {
             At::Scenario,
             format!(
                 "scenario id `{}`: use lowercase letters, digits, `.`, `-` and `_`",
+                s.id
+            ),
+        ));
+    }
+    if s.dialect.is_some() && s.profile != super::model::Profile::Entra {
+        return Err((
+            At::Scenario,
+            format!(
+                "scenario `{}`: `dialect` names an Entra ID PATCH dialect; only an entra scenario has one",
                 s.id
             ),
         ));
@@ -166,5 +175,84 @@ fn step_rules(step: &Step) -> Result<(), String> {
             return Err(format!("`set` key `{pointer}` must be a JSON pointer"));
         }
     }
+    if let Some(burst) = &step.burst {
+        burst_rules(step, burst)?;
+    }
     Ok(())
+}
+
+/// A burst sends only reads, at a bounded rate for a bounded time.
+fn burst_rules(step: &Step, burst: &Burst) -> Result<(), String> {
+    if !(1..=Burst::MAX_RATE).contains(&burst.rate) {
+        return Err(format!(
+            "burst rate {} must be from 1 to {} requests per second",
+            burst.rate,
+            Burst::MAX_RATE
+        ));
+    }
+    if !(1..=Burst::MAX_SECONDS).contains(&burst.seconds) {
+        return Err(format!(
+            "burst seconds {} must be from 1 to {}",
+            burst.seconds,
+            Burst::MAX_SECONDS
+        ));
+    }
+    for req in std::iter::once(&step.request).chain(&burst.mix) {
+        let writes = req.method != crate::scim::Method::Get
+            || req.body.is_some()
+            || !req.set.is_empty()
+            || !req.remove.is_empty();
+        if writes {
+            return Err(format!(
+                "a burst sends only GET requests without a body (found {} {})",
+                req.method.as_str(),
+                req.path
+            ));
+        }
+        if !req.path.starts_with('/') {
+            return Err(format!("request path `{}` must start with `/`", req.path));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::load::builtin;
+    use super::super::model::Dialect;
+
+    #[test]
+    fn a_builtin_scenario_named_after_a_dialect_declares_it() {
+        for l in builtin().unwrap() {
+            let s = &l.scenario;
+            let named = [Dialect::V2017, Dialect::V2020]
+                .into_iter()
+                .find(|d| s.id.ends_with(&format!(".{d}")));
+            assert_eq!(s.dialect, named, "{}", s.id);
+        }
+    }
+
+    #[test]
+    fn a_dialect_outside_the_entra_profile_is_refused() {
+        let text = "id: a.b\ntitle: t\nprofile: okta\ndialect: 2017\nreference: r\nsteps:\n  - id: s\n    title: t\n    request: { method: GET, path: /Users }\n";
+        let loaded = super::super::Loaded::parse("x.yaml", text).unwrap();
+        let err = super::validate_all(&[loaded]).unwrap_err();
+        assert!(
+            err.message.contains("only an entra scenario"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn an_unknown_dialect_is_refused() {
+        let text = "id: a.b\ntitle: t\nprofile: entra\ndialect: 2019\nreference: r\nsteps:\n  - id: s\n    title: t\n    request: { method: GET, path: /Users }\n";
+        let err = super::super::Loaded::parse("x.yaml", text).unwrap_err();
+        assert!(
+            err.message.contains("unknown dialect `2019`"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.line, Some(4));
+    }
 }

@@ -452,6 +452,7 @@ mod tests {
                         captures: Default::default(),
                         snapshot: SnapshotMode::Full,
                         needs: vec![],
+                        burst: None,
                     },
                 )
                 .collect(),

@@ -2,12 +2,17 @@
 //! below breaks one thing Entra ID depends on (shared/scim-field-notes.md), which the profile
 //! reports as that specific check and nothing unrelated.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
 use serde_json::{json, Value};
 
 use crate::support::proxy::{forward, Faulty, Req, Resp, Upstream};
 use crate::support::{assert_findings, cli, run_json, status_of};
 
-const ENTRA: &[&str] = &["--profile", "entra"];
+/// The profile with a one-second burst: the tests below are about other defects.
+const ENTRA: &[&str] = &["--profile", "entra", "--burst-seconds", "1"];
+const CONTENT_TYPE: &str = "rfc7644.content-type";
 const MANAGER_PATH: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager";
 
 fn operations(req: &Req) -> Vec<Value> {
@@ -38,17 +43,84 @@ fn answer_unchanged(req: Req, up: &Upstream) -> Resp {
 
 #[test]
 fn the_profile_passes_against_the_reference_server() {
-    let out = cli(&["run", "--profile", "entra", "--json"]);
+    let out = cli(&[
+        "run",
+        "--profile",
+        "entra",
+        "--burst-seconds",
+        "2",
+        "--json",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let report: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
     assert_eq!(report["summary"]["failed"], 0, "{}", report["summary"]);
     assert_eq!(report["summary"]["warnings"], 0, "{}", report["summary"]);
     assert_eq!(report["summary"]["skipped"], 0, "{}", report["summary"]);
     let scenarios = report["scenarios"].as_array().unwrap();
-    assert_eq!(scenarios.len(), 11);
+    assert_eq!(scenarios.len(), 12);
     assert!(scenarios
         .iter()
         .all(|s| s["id"].as_str().unwrap().starts_with("entra.")));
+    // The burst: 25/s for 2 s, every request counted, latencies in the message.
+    let burst = scenarios
+        .iter()
+        .find(|s| s["id"] == "entra.throughput")
+        .and_then(|s| s["steps"].as_array()?.iter().find(|st| st["id"] == "burst"))
+        .expect("the burst step");
+    assert_eq!(burst["burst"]["planned"], 50);
+    assert_eq!(burst["burst"]["sent"], 50);
+    assert_eq!(burst["burst"]["statuses"]["200"], 50);
+    let check = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "throughput.sustained")
+        .expect("the throughput check");
+    assert_eq!(check["status"], "passed");
+    let message = check["message"].as_str().unwrap();
+    assert!(
+        message.contains("p50 ") && message.contains("p95 "),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_entra_dialect_runs_only_its_own_scenarios() {
+    for (dialect, other) in [("2017", ".2020"), ("2020", ".2017")] {
+        let out = cli(&[
+            "run",
+            "--profile",
+            "entra",
+            "--entra-dialect",
+            dialect,
+            "--burst-seconds",
+            "1",
+            "--json",
+        ]);
+        assert_eq!(out.status.code(), Some(0));
+        let report: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+        let ids: Vec<&str> = report["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap())
+            .collect();
+        assert!(ids.iter().all(|id| !id.ends_with(other)), "{ids:?}");
+        assert!(
+            report["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| !c["scenario"].as_str().unwrap().ends_with(other)),
+            "no check of the other dialect"
+        );
+        let own = format!(".{dialect}");
+        assert_eq!(ids.iter().filter(|id| id.ends_with(&own)).count(), 2);
+        assert!(
+            ids.contains(&"entra.groups"),
+            "dialect-neutral scenarios still run"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -244,6 +316,7 @@ async fn empty_filter_result_answered_with_404() {
         ("entra.users.create", "entra.users.create.match-miss.status"),
         ("entra.groups", "entra.groups.match-miss.status"),
         ("entra.groups", "entra.groups.member-check-removed.status"),
+        ("entra.throughput", "entra.throughput.burst.status"),
     ];
     let ids: Vec<&str> = refused.iter().map(|(_, id)| *id).collect();
     assert_findings(&report, &ids, &[]);
@@ -302,4 +375,85 @@ async fn group_patch_answered_200_with_every_member_is_one_warning() {
         Some("warning")
     );
     assert_eq!(code, 0, "the RFC allows 200; Entra ID only advises 204");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_part_of_the_burst_fails_the_throughput_check() {
+    let gets = Arc::new(AtomicUsize::new(0));
+    let server = Faulty::start(move |req, up| {
+        // Every tenth read is throttled; the other steps wait out their one 429 and go on.
+        if req.method == "GET" && gets.fetch_add(1, Ordering::SeqCst) % 10 == 9 {
+            let mut resp = Resp::scim_error(429, None, "too many requests");
+            resp.set_header("retry-after", "1");
+            return resp;
+        }
+        up.send(&req)
+    })
+    .await;
+    let (code, report) = run_json(&server.base_url(), ENTRA).await;
+    // The burst's first read may be one of the throttled ones too.
+    assert_findings(
+        &report,
+        &["throughput.sustained"],
+        &["entra.throughput.burst.status"],
+    );
+    assert_eq!(
+        status_of(&report, "entra.throughput", "throughput.sustained").as_deref(),
+        Some("failed")
+    );
+    let message = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "throughput.sustained")
+        .and_then(|c| c["message"].as_str())
+        .unwrap()
+        .to_string();
+    assert!(message.contains("× 429"), "{message}");
+    assert!(message.contains("p95 "), "{message}");
+    assert_eq!(code, 1);
+}
+
+/// Every `application/scim+json` answer relabelled `application/json`.
+fn plain_json(req: Req, up: &Upstream) -> Resp {
+    let mut resp = up.send(&req);
+    let scim = resp
+        .headers
+        .iter()
+        .any(|(n, v)| n == "content-type" && v.starts_with("application/scim+json"));
+    if scim {
+        resp.set_header("content-type", "application/json");
+    }
+    resp
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn application_json_responses_fail_under_entra_and_warn_under_okta() {
+    let server = Faulty::start(plain_json).await;
+    let (code, report) = run_json(&server.base_url(), ENTRA).await;
+    assert_findings(&report, &[CONTENT_TYPE], &[]);
+    let content_type: Vec<&Value> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["id"] == CONTENT_TYPE)
+        .collect();
+    assert!(content_type
+        .iter()
+        .all(|c| c["status"] == "failed" && c["severity"] == "error"));
+    assert_eq!(code, 1);
+
+    let (code, report) = run_json(&server.base_url(), &["--profile", "okta"]).await;
+    assert_findings(&report, &[CONTENT_TYPE], &[]);
+    let failing: Vec<&Value> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["id"] == CONTENT_TYPE && c["status"] != "passed")
+        .collect();
+    assert!(!failing.is_empty());
+    assert!(failing
+        .iter()
+        .all(|c| c["status"] == "warning" && c["severity"] == "warning"));
+    assert_eq!(code, 0, "a warning under okta");
 }

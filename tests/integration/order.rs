@@ -42,6 +42,8 @@ async fn one_at_a_time_the_longest_scenario_runs_first_and_results_keep_plan_ord
     let options = RunOptions {
         run_id: RunId::random(),
         profiles: vec![Profile::Okta],
+        entra_dialect: None,
+        burst: Default::default(),
         // One slot: scenarios end in the order they start.
         concurrency: 1,
         keep_resources: false,

@@ -59,6 +59,8 @@ fn repository_snapshots_match_the_reference_server() {
         "--json",
         "--profile",
         "all",
+        "--burst-seconds",
+        "1",
         "--concurrency",
         "4",
         "--snapshots",

@@ -98,6 +98,7 @@ pub(crate) fn convert(
         profile: Profile::Okta,
         reference: format!("{name} (Runscope export {file_name})"),
         description: export.description.clone(),
+        dialect: None,
         requires: vec![],
         headers: BTreeMap::new(),
         steps,
@@ -158,6 +159,7 @@ fn request_step(n: usize, raw: &RawStep, ctx: &mut Context<'_>) -> Result<Step, 
     }
     ctx.defined.extend(capture.keys().cloned());
     Ok(Step {
+        burst: None,
         id: n.to_string().into(),
         title,
         reference: None,
@@ -236,6 +238,7 @@ fn pause_step(n: usize, raw: &RawStep, wait: bool) -> Result<Step, String> {
         ));
     }
     Ok(Step {
+        burst: None,
         id: n.to_string().into(),
         title: format!("Pause {seconds} s"),
         reference: None,
@@ -265,6 +268,7 @@ pub const SEED_STEP: &str = "seed";
 fn seed_step() -> Step {
     let user_name = "{{run.prefix}}seed-{{randomGivenName}}{{randomFamilyName}}@atko.com";
     Step {
+        burst: None,
         id: SEED_STEP.into(),
         title: "scimcheck: create one user (run prefix, deleted at the end) so the export's first read finds a user".into(),
         reference: Some("scimcheck (--runscope-seed): not part of the export".into()),
