@@ -259,6 +259,13 @@ fn consent(
         options.run_id.prefix()
     );
     eprintln!("{notice}");
+    let bursts = loaded
+        .iter()
+        .filter(|l| selection.selects(&l.scenario))
+        .any(|l| l.scenario.steps.iter().any(|s| s.burst.is_some()));
+    if bursts && options.burst.allowed {
+        eprintln!("With --burst it will also send bursts of reads (Entra ID: 25 requests/s for 10 s, unless --burst-seconds).");
+    }
     if yes {
         return Ok(());
     }
