@@ -156,22 +156,21 @@ fn list(args: ListArgs) -> Result<(), Error> {
     }
     use crate::check::rules::{Applies, RULES};
     lines.push("\nChecks on every response they apply to:".into());
-    for r in RULES {
-        if let Applies::Always { when } = r.applies {
-            lines.push(format!(
-                "{}  ({})\n    {}\n    when: {when}",
-                r.id, r.reference, r.summary
-            ));
-            lines.extend(profile_lines(r));
-        }
-    }
-    for r in RULES {
-        if let Applies::Part { of } = r.applies {
-            lines.push(format!(
-                "{}  ({})\n    {}\n    part of: {of}",
-                r.id, r.reference, r.summary
-            ));
-            lines.extend(profile_lines(r));
+    // Rules that run without being asked, then those that are one outcome of a named check.
+    let unasked = |r: &crate::check::rules::Rule| match r.applies {
+        Applies::Always { when } => Some((0, format!("when: {when}"))),
+        Applies::Part { of } => Some((1, format!("part of: {of}"))),
+        Applies::Named { .. } => None,
+    };
+    for pass in 0..2 {
+        for r in RULES {
+            if let Some((_, condition)) = unasked(r).filter(|(p, _)| *p == pass) {
+                lines.push(format!(
+                    "{}  ({})\n    {}\n    {condition}",
+                    r.id, r.reference, r.summary
+                ));
+                lines.extend(profile_lines(r));
+            }
         }
     }
     lines.push("\nNamed checks (a step asks for them by id):".into());

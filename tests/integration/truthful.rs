@@ -18,6 +18,15 @@ fn is_create(req: &Req) -> bool {
     req.method == "POST" && !req.path().contains(".search")
 }
 
+/// The Host the harness sent, to build URLs on the target's own origin.
+fn host_of(req: &Req) -> String {
+    req.headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("host"))
+        .map(|(_, v)| v.clone())
+        .unwrap()
+}
+
 fn group_patch(req: &Req) -> bool {
     req.method == "PATCH" && req.path().contains("/Groups/")
 }
@@ -106,12 +115,7 @@ async fn relative_location_is_resolved_and_a_wrong_one_is_found() {
         // Location relative to the request URL; meta.location the absolute URL it names.
         let id = resp.json().unwrap()["id"].as_str().unwrap().to_string();
         let endpoint = req.path().rsplit('/').next().unwrap().to_string();
-        let host = req
-            .headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("host"))
-            .map(|(_, v)| v.clone())
-            .unwrap();
+        let host = host_of(&req);
         let absolute = format!("http://{host}/scim/v2/{endpoint}/{id}");
         let mut resp = map_json(resp, |b| b["meta"]["location"] = json!(absolute));
         resp.set_header("location", &format!("{endpoint}/{id}"));
@@ -132,12 +136,7 @@ async fn relative_location_is_resolved_and_a_wrong_one_is_found() {
         if !(is_create(&req) && resp.status == 201) {
             return resp;
         }
-        let host = req
-            .headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("host"))
-            .map(|(_, v)| v.clone())
-            .unwrap();
+        let host = host_of(&req);
         let wrong = format!("http://{host}/scim/v2/Users/not-this-one");
         let mut resp = map_json(resp, |b| b["meta"]["location"] = json!(wrong));
         resp.set_header("location", &wrong);
