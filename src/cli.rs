@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "scimcheck",
     version,
     about = "SCIM 2.0 conformance harness: replays Okta and Entra ID provisioning traffic against a SCIM server",
-    after_help = "Exit codes: 0 no failing check at or above --fail-on; 1 at least one; 2 usage, configuration or scenario-file error; 3 the target could not be reached or rejected the credentials; 70 an internal harness error (a bug in scimcheck, never a finding); 124 the --deadline passed before every step ran; 130 interrupted (after cleanup)."
+    after_help = "Exit codes: 0 no failing check at or above --fail-on; 1 at least one; 2 usage, configuration or scenario-file error; 3 the target could not be reached, is not a SCIM root or rejected the credentials; 4 no check ran (every one skipped or refused); 70 an internal harness error (a bug in scimcheck, never a finding); 124 the --deadline passed before every step ran; 130 interrupted (after cleanup)."
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -15,6 +15,9 @@ pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 /// Exit code: the target could not be reached or rejected the credentials.
 pub const EXIT_TARGET: i32 = 3;
+/// Exit code: no check ran (every one skipped or refused): nothing was verified, which is
+/// not a pass.
+pub const EXIT_NOTHING_CHECKED: i32 = 4;
 /// Exit code: interrupted by SIGINT or SIGTERM (after cleanup), as shells expect.
 pub const EXIT_INTERRUPTED: i32 = 130;
 /// Exit code: the `--deadline` passed before every step ran (after cleanup); GNU `timeout`'s.

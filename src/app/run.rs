@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use crate::check::CheckStatus;
 use crate::cli::{ColorChoice, DriftSeverity, FailOn, RunArgs};
-use crate::error::{stop_exit_code, Error, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK};
+use crate::error::{
+    stop_exit_code, Error, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_NOTHING_CHECKED, EXIT_OK,
+};
 use crate::exec::{Auth, Client, Secret, StopReason};
 use crate::plan::RunId;
 use crate::report::{human::HumanReporter, json::JsonReporter, progress::ProgressEvents, Reporter};
@@ -151,6 +153,9 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
         }
         .render(&run, &mut stdout)
     };
+    if !anything_checked(&run) {
+        eprintln!("error: no check ran (every step was skipped or refused): nothing was verified; exit {EXIT_NOTHING_CHECKED}");
+    }
     // A closed stdout (e.g. `| head`) is not a harness failure.
     let _ = rendered.and_then(|()| stdout.flush());
     drop(stdout);
@@ -312,8 +317,12 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
-/// The exit code of a finished run: 1 when a check at or above `fail_on` failed, else 0.
+/// The exit code of a finished run: 4 when no check ran, 1 when a check at or above `fail_on`
+/// failed, else 0.
 pub fn exit_code(run: &RunResult, fail_on: FailOn) -> i32 {
+    if !anything_checked(run) {
+        return EXIT_NOTHING_CHECKED;
+    }
     let threshold = match fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
@@ -330,4 +339,16 @@ pub fn exit_code(run: &RunResult, fail_on: FailOn) -> i32 {
     } else {
         EXIT_OK
     }
+}
+
+/// Whether at least one check reached a verdict on an exchange that was really sent.
+fn anything_checked(run: &RunResult) -> bool {
+    run.scenarios.iter().flat_map(|s| &s.steps).any(|step| {
+        let sent = step.exchange.as_ref().is_some_and(|x| {
+            x.error
+                .as_ref()
+                .is_none_or(|e| e.kind != crate::exec::TransportErrorKind::Refused)
+        });
+        sent && step.checks.iter().any(|c| c.status != CheckStatus::Skipped)
+    })
 }

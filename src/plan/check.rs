@@ -14,6 +14,7 @@ use crate::scenario::{At, LoadError, Loaded, Part, Step, Subject};
 pub fn load(dir: Option<&std::path::Path>) -> Result<Vec<Loaded>, LoadError> {
     let all = crate::scenario::with_user_dir(dir)?;
     check_variables(&all)?;
+    super::sendable::check_sendable(&all)?;
     Ok(all)
 }
 
