@@ -48,8 +48,13 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    #[error("the target could not be reached: {0}")]
+    /// The message says which host and why, in words a person can act on.
+    #[error("{0}")]
     Unreachable(String),
+
+    /// `--base-url` answers, but not as a SCIM root: checking it would only cascade failures.
+    #[error("{0}")]
+    NotScimRoot(String),
 
     #[error("the target rejected the credentials: {0}")]
     Unauthorized(String),
@@ -72,7 +77,10 @@ impl Error {
             Error::Usage(_) | Error::Scenario(_) | Error::Io { .. } | Error::Report { .. } => {
                 EXIT_USAGE
             }
-            Error::Unreachable(_) | Error::Unauthorized(_) | Error::Server(_) => EXIT_TARGET,
+            Error::Unreachable(_)
+            | Error::NotScimRoot(_)
+            | Error::Unauthorized(_)
+            | Error::Server(_) => EXIT_TARGET,
             Error::Internal(_) => EXIT_INTERNAL,
             Error::Stopped(why) => stop_exit_code(why),
         }

@@ -59,3 +59,38 @@ fn a_step_that_could_never_be_sent_is_a_load_error() {
         stderr(&out)
     );
 }
+
+async fn not_a_scim_root(status: u16, content_type: &str, body: &str) -> (i32, String) {
+    use wiremock::{matchers::any, Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(status)
+                .insert_header("content-type", content_type)
+                .set_body_string(body),
+        )
+        .mount(&server)
+        .await;
+    let url = format!("{}/app", server.uri());
+    let out = tokio::task::spawn_blocking(move || {
+        cli(&["run", "--base-url", &url, "--token", "t", "--timeout", "5"])
+    })
+    .await
+    .unwrap();
+    (out.status.code().unwrap(), stderr(&out))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_base_url_that_is_not_the_scim_root_exits_3_with_a_hint() {
+    let (code, err) = not_a_scim_root(404, "text/plain", "Not Found").await;
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("/app/Users answered 404"), "{err}");
+    assert!(
+        err.contains("is --base-url the SCIM root (…/scim/v2)?"),
+        "{err}"
+    );
+    let (code, err) = not_a_scim_root(200, "text/html", "<!doctype html><p>Welcome</p>").await;
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("200 with an HTML page"), "{err}");
+    assert!(err.contains("is --base-url the SCIM root"), "{err}");
+}
