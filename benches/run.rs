@@ -71,6 +71,7 @@ fn main() {
         profiles: vec![Profile::Okta],
         concurrency: 4,
         keep_resources: false,
+        fail_fast: false,
     };
     let loaded = scenario::builtin().unwrap();
 

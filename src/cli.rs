@@ -144,13 +144,25 @@ pub struct RunArgs {
     #[command(flatten)]
     pub target: TargetArgs,
 
-    /// Comma-separated profiles: okta, entra, rfc, or all.
+    /// Comma-separated profiles: okta, entra, rfc, a profile your scenario files name, or all.
     #[arg(long, default_value = "okta", value_name = "LIST")]
     pub profile: String,
 
-    /// Directory of additional scenario files (*.yaml).
-    #[arg(long, value_name = "DIR")]
-    pub scenarios: Option<PathBuf>,
+    /// A scenario file, or a directory of them (*.yaml), to add. Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub scenarios: Vec<PathBuf>,
+
+    /// Run only the scenarios whose id matches GLOB (`*`, `?`), e.g. `okta.users.*`. Repeatable.
+    #[arg(long = "scenario", value_name = "GLOB")]
+    pub scenario: Vec<String>,
+
+    /// Do not run the scenarios whose id matches GLOB. Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub skip: Vec<String>,
+
+    /// Start no new scenario after the first one with a failing check (cleanup still runs).
+    #[arg(long)]
+    pub fail_fast: bool,
 
     /// Write a report: KIND=PATH (KIND: json, junit, markdown, html). Repeatable.
     #[arg(long = "report", value_name = "KIND=PATH")]
@@ -245,11 +257,11 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Comma-separated profiles: okta, entra, rfc, or all.
+    /// Comma-separated profiles: okta, entra, rfc, a profile your scenario files name, or all.
     #[arg(long, default_value = "all", value_name = "LIST")]
     pub profile: String,
 
-    /// Directory of additional scenario files (*.yaml).
-    #[arg(long, value_name = "DIR")]
-    pub scenarios: Option<PathBuf>,
+    /// A scenario file, or a directory of them (*.yaml), to add. Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub scenarios: Vec<PathBuf>,
 }

@@ -23,8 +23,8 @@ use crate::snapshot::{self, SnapshotOptions};
 use super::{parse_profiles, parse_reports, target};
 
 pub async fn run(args: RunArgs) -> Result<i32, Error> {
-    let loaded = crate::plan::load(args.scenarios.as_deref())?;
-    let profiles = parse_profiles(&args.profile)?;
+    let loaded = crate::plan::load(&args.scenarios)?;
+    let profiles = parse_profiles(&args.profile, &loaded)?;
     let reports = parse_reports(&args.reports)?;
     let empty: Vec<&str> = profiles
         .iter()
@@ -41,9 +41,10 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
         );
     }
     // Reports name the profiles that were tested, not the ones that were asked for.
+    let loaded = super::select::select(loaded, &profiles, &args.scenario, &args.skip)?;
     let profiles: Vec<_> = profiles
         .into_iter()
-        .filter(|p| !empty.contains(&p.as_str()))
+        .filter(|p| loaded.iter().any(|l| l.scenario.profile == *p))
         .collect();
     for (_, path) in &reports {
         check_writable(path)?;
@@ -65,6 +66,7 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
         profiles,
         concurrency: usize::from(args.concurrency),
         keep_resources: args.keep_resources,
+        fail_fast: args.fail_fast,
     };
 
     let (config, server) = match &args.base_url {

@@ -64,7 +64,10 @@ pub(crate) fn unreachable_message(url: &str, err: &TransportError) -> String {
         TransportErrorKind::Connect | TransportErrorKind::Timeout
     ) {
         // Not the connection: the credentials' own exchange (an OAuth token endpoint) says why.
-        return format!("the target could not be reached: GET {url}: {}", err.message);
+        return format!(
+            "the target could not be reached: GET {url}: {}",
+            err.message
+        );
     }
     let parsed = reqwest::Url::parse(url).ok();
     let host = parsed

@@ -94,3 +94,98 @@ async fn a_base_url_that_is_not_the_scim_root_exits_3_with_a_hint() {
     assert!(err.contains("200 with an HTML page"), "{err}");
     assert!(err.contains("is --base-url the SCIM root"), "{err}");
 }
+
+fn run_json_args(args: &[&str]) -> (i32, serde_json::Value) {
+    let mut all = vec!["run", "--json"];
+    all.extend_from_slice(args);
+    let out = cli(&all);
+    let report =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+    (out.status.code().unwrap(), report)
+}
+
+fn scenario_ids(report: &serde_json::Value) -> Vec<String> {
+    report["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn scenario_and_skip_globs_choose_what_runs() {
+    let (code, report) = run_json_args(&["--scenario", "okta.users.*", "--skip", "*.import"]);
+    assert_eq!(code, 0);
+    let ids = scenario_ids(&report);
+    assert!(!ids.is_empty());
+    assert!(
+        ids.iter().all(|id| id.starts_with("okta.users.")),
+        "{ids:?}"
+    );
+    assert!(!ids.iter().any(|id| id.ends_with(".import")), "{ids:?}");
+    // A pattern that matches nothing is a usage error that says where it would match.
+    let out = cli(&["run", "--scenario", "entra.users.create*"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("add --profile entra"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+const PASSING: &str = "title: t\nprofile: acme\nreference: r\nsteps:\n  - id: list\n    title: List\n    request: { method: GET, path: /Users }\n    expect: { status: [200] }\n";
+const FAILING: &str = "title: t\nprofile: acme\nreference: r\nsteps:\n  - id: list\n    title: List\n    request: { method: GET, path: /Users }\n    expect: { status: [418] }\n";
+
+#[test]
+fn user_scenarios_from_files_and_directories_run_under_their_own_profile() {
+    let dir = scenario_dir(&[("a.yaml", &format!("id: acme.a\n{PASSING}"))]);
+    let single = tempfile::NamedTempFile::with_suffix(".yaml").unwrap();
+    std::fs::write(single.path(), format!("id: acme.b\n{PASSING}")).unwrap();
+    let (code, report) = run_json_args(&[
+        "--profile",
+        "acme",
+        "--scenarios",
+        dir.path().to_str().unwrap(),
+        "--scenarios",
+        single.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(scenario_ids(&report), ["acme.a", "acme.b"]);
+    assert_eq!(report["profiles"], serde_json::json!(["acme"]));
+    // The name is known only from the files: without them it is a typo.
+    let out = cli(&["run", "--profile", "acme"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown profile `acme`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn fail_fast_starts_no_scenario_after_a_failure() {
+    let dir = scenario_dir(&[
+        ("a.yaml", &format!("id: acme.a\n{FAILING}")),
+        ("b.yaml", &format!("id: acme.b\n{PASSING}")),
+    ]);
+    let scenarios = dir.path().to_str().unwrap();
+    let args = [
+        "--profile",
+        "acme",
+        "--scenarios",
+        scenarios,
+        "--concurrency",
+        "1",
+    ];
+    let (code, report) = run_json_args(&[&args[..], &["--fail-fast"]].concat());
+    assert_eq!(code, 1);
+    let b = &report["scenarios"][1];
+    assert_eq!(b["id"], "acme.b");
+    assert!(
+        b["skipped"].as_str().unwrap().contains("--fail-fast"),
+        "{b}"
+    );
+    let (_, report) = run_json_args(&args);
+    assert!(report["scenarios"][1]["skipped"].is_null());
+}
