@@ -12,7 +12,7 @@ use crate::error::{
 };
 use crate::exec::{Auth, Client, Secret, StopReason};
 use crate::plan::RunId;
-use crate::report::{human::HumanReporter, json::JsonReporter, progress::ProgressEvents, Reporter};
+use crate::report::{human::HumanReporter, json::JsonReporter, stream::StreamEvents, Reporter};
 use crate::result::{RunResult, Target};
 use crate::run::{self, RunOptions, Shared};
 use crate::scenario::Loaded;
@@ -109,10 +109,20 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
         );
     }
     let mut shared = Shared::new(Client::new(config).map_err(Error::Usage)?);
-    if !args.json && !args.quiet {
-        if let Some(progress) = ProgressEvents::for_terminal() {
-            shared.events = std::sync::Arc::new(progress);
-        }
+    let human = HumanReporter {
+        color: use_color(args.color),
+        verbose: args.verbose,
+        quiet: args.quiet,
+    };
+    if !args.json {
+        // Header first, then each scenario's block as soon as it ends.
+        let skeleton = RunResult::before_run(
+            options.run_id.to_string(),
+            target.clone(),
+            options.profiles.clone(),
+        );
+        let _ = human.header(&skeleton, &mut std::io::stdout().lock());
+        shared.events = std::sync::Arc::new(StreamEvents::new(human, skeleton, !args.quiet));
     }
     let watchers = [
         tokio::spawn(watch_signals(
@@ -148,12 +158,7 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
     let rendered = if args.json {
         JsonReporter.render(&run, &mut stdout)
     } else {
-        HumanReporter {
-            color: use_color(args.color),
-            verbose: args.verbose,
-            quiet: args.quiet,
-        }
-        .render(&run, &mut stdout)
+        human.trailer(&run, true, &mut stdout)
     };
     if !anything_checked(&run) {
         eprintln!("error: no check ran (every step was skipped or refused): nothing was verified; exit {EXIT_NOTHING_CHECKED}");

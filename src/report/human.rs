@@ -53,6 +53,20 @@ impl Paint {
 impl Reporter for HumanReporter {
     fn render(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
         let run = &display_copy(run);
+        self.header(run, out)?;
+        let repeats = Repeats::of(run);
+        let p = Paint(self.color);
+        for scenario in &run.scenarios {
+            self.scenario(&p, scenario, &repeats, out)?;
+        }
+        self.trailer(run, false, out)
+    }
+}
+
+impl HumanReporter {
+    /// The lines before the first scenario: tool, target, run id, profiles. They are known
+    /// before the run starts, so a streamed report prints them first.
+    pub fn header(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
         let p = Paint(self.color);
         let target = if run.target.embedded {
             format!("{} (embedded reference server)", run.target.base_url)
@@ -73,10 +87,34 @@ impl Reporter for HumanReporter {
             )?;
         }
         let profiles: Vec<&str> = run.profiles.iter().map(|p| p.as_str()).collect();
-        writeln!(out, "run {} · profiles {}", run.run_id, profiles.join(","))?;
+        writeln!(out, "run {} · profiles {}", run.run_id, profiles.join(","))
+    }
+
+    /// The block of each scenario of `run` (a streamed report passes one scenario at a time:
+    /// a repeated finding is then grouped within its scenario).
+    pub fn scenarios(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
+        let run = &display_copy(run);
         let repeats = Repeats::of(run);
+        let p = Paint(self.color);
         for scenario in &run.scenarios {
             self.scenario(&p, scenario, &repeats, out)?;
+        }
+        Ok(())
+    }
+
+    /// Everything after the scenarios: the summary, throttling, snapshots, cleanup. After a
+    /// streamed run (`streamed`), snapshot drift, known only once the run is over, comes first.
+    pub fn trailer(&self, run: &RunResult, streamed: bool, out: &mut dyn Write) -> io::Result<()> {
+        let display;
+        let run = if streamed {
+            display = display_copy(run);
+            &display
+        } else {
+            run
+        };
+        let p = Paint(self.color);
+        if streamed {
+            self.drift(&p, run, out)?;
         }
         writeln!(out)?;
         let s = run.summary;
@@ -131,6 +169,24 @@ impl Reporter for HumanReporter {
             )?;
         }
         self.cleanup(&p, run, out)
+    }
+
+    /// Snapshot drift of a streamed run, which its scenario blocks could not show yet.
+    fn drift(&self, p: &Paint, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
+        for sc in &run.scenarios {
+            let Some(diff) = sc.snapshot.as_ref().and_then(|s| s.diff.as_deref()) else {
+                continue;
+            };
+            writeln!(out)?;
+            writeln!(
+                out,
+                "{}  {}",
+                p.bold("Snapshot drift"),
+                p.dim(sc.id.as_str())
+            )?;
+            self.diff(p, diff, out)?;
+        }
+        Ok(())
     }
 }
 
@@ -198,16 +254,21 @@ impl HumanReporter {
             writeln!(out, "  – not applicable: {why}")?;
         }
         if let Some(diff) = sc.snapshot.as_ref().and_then(|s| s.diff.as_deref()) {
-            for line in diff.lines() {
-                let painted = if line.starts_with('+') && !line.starts_with("+++") {
-                    p.green(line)
-                } else if line.starts_with('-') && !line.starts_with("---") {
-                    p.red(line)
-                } else {
-                    p.dim(line)
-                };
-                writeln!(out, "      {painted}")?;
-            }
+            self.diff(p, diff, out)?;
+        }
+        Ok(())
+    }
+
+    fn diff(&self, p: &Paint, diff: &str, out: &mut dyn Write) -> io::Result<()> {
+        for line in diff.lines() {
+            let painted = if line.starts_with('+') && !line.starts_with("+++") {
+                p.green(line)
+            } else if line.starts_with('-') && !line.starts_with("---") {
+                p.red(line)
+            } else {
+                p.dim(line)
+            };
+            writeln!(out, "      {painted}")?;
         }
         Ok(())
     }

@@ -23,6 +23,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod progress;
+pub mod stream;
 pub mod text;
 pub mod verdict;
 

@@ -189,3 +189,49 @@ fn fail_fast_starts_no_scenario_after_a_failure() {
     let (_, report) = run_json_args(&args);
     assert!(report["scenarios"][1]["skipped"].is_null());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_scenario_block_arrives_before_the_run_ends() {
+    use std::io::BufRead;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    // The first request to /Groups (the last scenario, with one at a time) waits 4 s.
+    let slowed = AtomicBool::new(false);
+    let server = crate::support::proxy::Faulty::start(move |req, up| {
+        if req.path().contains("/Groups") && !slowed.swap(true, Ordering::SeqCst) {
+            std::thread::sleep(std::time::Duration::from_secs(4));
+        }
+        up.send(&req)
+    })
+    .await;
+    let base = server.base_url();
+    let (first_line, early, rest) = tokio::task::spawn_blocking(move || {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("scimcheck"))
+            .args(["run", "--base-url", &base, "--token", crate::support::TOKEN])
+            .args(["--concurrency", "1"])
+            .env("NO_COLOR", "1")
+            .env_remove("CI")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let first_line = lines.next().unwrap().unwrap();
+        // The first block: its header line names the first scenario.
+        let mut early = None;
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if line.contains("okta.credentials") {
+                early = Some(child.try_wait().unwrap().is_none());
+                break;
+            }
+        }
+        let rest: Vec<String> = lines.map(Result::unwrap).collect();
+        child.wait().unwrap();
+        (first_line, early, rest)
+    })
+    .await
+    .unwrap();
+    assert!(first_line.starts_with("scimcheck "), "{first_line}");
+    assert_eq!(early, Some(true), "the first block came only at the end");
+    assert!(rest.iter().any(|l| l.starts_with("Summary:")), "{rest:?}");
+}
