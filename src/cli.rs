@@ -184,7 +184,7 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = DriftSeverity::Error, requires = "snapshots")]
     pub snapshot_drift: DriftSeverity,
 
-    /// Print only failures, warnings and the summary.
+    /// Print only the steps with failures or warnings, and the summary.
     #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
 
@@ -208,9 +208,9 @@ pub struct RunArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
 
-    /// Show every exchange, not only failing ones.
-    #[arg(long, short)]
-    pub verbose: bool,
+    /// -v: passing and skipped checks too; -vv: every exchange as well.
+    #[arg(long, short, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

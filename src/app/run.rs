@@ -111,7 +111,8 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
     let mut shared = Shared::new(Client::new(config).map_err(Error::Usage)?);
     let human = HumanReporter {
         color: use_color(args.color),
-        verbose: args.verbose,
+        verbose: args.verbose >= 1,
+        exchanges: args.verbose >= 2,
         quiet: args.quiet,
     };
     if !args.json {

@@ -4,48 +4,52 @@
 use std::io::{self, Write};
 
 use super::group::Repeats;
-use super::text::{display_copy, duration};
+use super::text::display_copy;
 use super::{curl, Reporter};
 use crate::check::CheckStatus;
 use crate::exec::Exchange;
-use crate::result::{RunResult, ScenarioResult, SnapshotStatus, StepRef, StepResult};
+use crate::result::{RunResult, ScenarioResult, StepRef, StepResult};
 use crate::scim::json::clip;
 
 /// How much of a body the terminal shows.
 const BODY_SHOWN: usize = 600;
 
+/// The report a person reads in a terminal or a CI log.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HumanReporter {
+    /// ANSI colour.
     pub color: bool,
-    /// Show every exchange, not only failing ones.
+    /// Show passing and skipped checks too, not only failures and warnings (`-v`).
     pub verbose: bool,
+    /// Show every exchange, not only those of failing steps (`-vv`).
+    pub exchanges: bool,
     /// Show only failures, warnings and the summary.
     pub quiet: bool,
 }
 
-struct Paint(bool);
+pub(super) struct Paint(pub(super) bool);
 
 impl Paint {
-    fn wrap(&self, code: &str, s: &str) -> String {
+    pub(super) fn wrap(&self, code: &str, s: &str) -> String {
         if self.0 {
             format!("\x1b[{code}m{s}\x1b[0m")
         } else {
             s.to_string()
         }
     }
-    fn red(&self, s: &str) -> String {
+    pub(super) fn red(&self, s: &str) -> String {
         self.wrap("31", s)
     }
-    fn green(&self, s: &str) -> String {
+    pub(super) fn green(&self, s: &str) -> String {
         self.wrap("32", s)
     }
-    fn yellow(&self, s: &str) -> String {
+    pub(super) fn yellow(&self, s: &str) -> String {
         self.wrap("33", s)
     }
-    fn dim(&self, s: &str) -> String {
+    pub(super) fn dim(&self, s: &str) -> String {
         self.wrap("2", s)
     }
-    fn bold(&self, s: &str) -> String {
+    pub(super) fn bold(&self, s: &str) -> String {
         self.wrap("1", s)
     }
 }
@@ -101,119 +105,6 @@ impl HumanReporter {
         }
         Ok(())
     }
-
-    /// Everything after the scenarios: the summary, throttling, snapshots, cleanup. After a
-    /// streamed run (`streamed`), snapshot drift, known only once the run is over, comes first.
-    pub fn trailer(&self, run: &RunResult, streamed: bool, out: &mut dyn Write) -> io::Result<()> {
-        let display;
-        let run = if streamed {
-            display = display_copy(run);
-            &display
-        } else {
-            run
-        };
-        let p = Paint(self.color);
-        if streamed {
-            self.drift(&p, run, out)?;
-        }
-        writeln!(out)?;
-        let s = run.summary;
-        let counts = format!(
-            "{} passed, {} failed, {} warning{}, {} skipped",
-            s.passed,
-            s.failed,
-            s.warnings,
-            if s.warnings == 1 { "" } else { "s" },
-            s.skipped
-        );
-        let painted = if s.failed > 0 {
-            p.red(&counts)
-        } else if s.warnings > 0 {
-            p.yellow(&counts)
-        } else {
-            p.green(&counts)
-        };
-        writeln!(
-            out,
-            "{} {painted} · {} scenario{} in {}",
-            p.bold("Summary:"),
-            run.scenarios.len(),
-            if run.scenarios.len() == 1 { "" } else { "s" },
-            duration(run.duration_ms)
-        )?;
-        let throttles: Vec<_> = run
-            .scenarios
-            .iter()
-            .flat_map(|s| &s.steps)
-            .filter_map(|s| s.exchange.as_ref())
-            .flat_map(|x| &x.throttled)
-            .chain(&run.preflight_throttled)
-            .collect();
-        if !throttles.is_empty() {
-            let waited: u64 = throttles.iter().map(|t| t.waited_ms).sum();
-            writeln!(
-                out,
-                "Throttled: {} answer(s) 429/503 waited out and retried ({:.1} s in all)",
-                throttles.len(),
-                waited as f64 / 1000.0
-            )?;
-        }
-        if let Some(line) = snapshot_line(run) {
-            writeln!(out, "{line}")?;
-        }
-        if let Some(why) = &run.interrupted {
-            writeln!(
-                out,
-                "{} {why}: the remaining steps were skipped",
-                p.yellow("Stopped early:")
-            )?;
-        }
-        self.cleanup(&p, run, out)
-    }
-
-    /// Snapshot drift of a streamed run, which its scenario blocks could not show yet.
-    fn drift(&self, p: &Paint, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
-        for sc in &run.scenarios {
-            let Some(diff) = sc.snapshot.as_ref().and_then(|s| s.diff.as_deref()) else {
-                continue;
-            };
-            writeln!(out)?;
-            writeln!(
-                out,
-                "{}  {}",
-                p.bold("Snapshot drift"),
-                p.dim(sc.id.as_str())
-            )?;
-            self.diff(p, diff, out)?;
-        }
-        Ok(())
-    }
-}
-
-/// `Snapshots: 5 matched, 1 drifted (in snapshots/)`, when the run compared snapshots.
-fn snapshot_line(run: &RunResult) -> Option<String> {
-    let outcomes: Vec<_> = run
-        .scenarios
-        .iter()
-        .filter_map(|s| s.snapshot.as_ref())
-        .collect();
-    let dir = std::path::Path::new(&outcomes.first()?.file)
-        .parent()
-        .map(|d| d.display().to_string())
-        .unwrap_or_default();
-    let parts: Vec<String> = [
-        (SnapshotStatus::Matched, "matched"),
-        (SnapshotStatus::Drifted, "drifted"),
-        (SnapshotStatus::Written, "written (no snapshot yet)"),
-        (SnapshotStatus::Updated, "updated"),
-    ]
-    .iter()
-    .filter_map(|(status, word)| {
-        let n = outcomes.iter().filter(|o| o.status == *status).count();
-        (n > 0).then(|| format!("{n} {word}"))
-    })
-    .collect();
-    Some(format!("Snapshots: {} in {dir}/", parts.join(", ")))
 }
 
 impl HumanReporter {
@@ -259,7 +150,7 @@ impl HumanReporter {
         Ok(())
     }
 
-    fn diff(&self, p: &Paint, diff: &str, out: &mut dyn Write) -> io::Result<()> {
+    pub(super) fn diff(&self, p: &Paint, diff: &str, out: &mut dyn Write) -> io::Result<()> {
         for line in diff.lines() {
             let painted = if line.starts_with('+') && !line.starts_with("+++") {
                 p.green(line)
@@ -292,21 +183,35 @@ impl HumanReporter {
                     .status()
                     .map_or_else(|| "—".to_string(), |s| s.to_string());
                 format!(
-                    "{} {} → {status} ({} ms)",
+                    "{} {} → {status}  {} ms",
                     x.request.method.as_str(),
                     clip(path, 90),
                     x.duration_ms
                 )
             }
-            None if step.skipped.is_some() => "skipped".to_string(),
-            None => String::new(),
+            None => match &step.skipped {
+                Some(why) => format!("skipped: {why}"),
+                None => String::new(),
+            },
+        };
+        let statuses = || step.checks.iter().map(|c| c.status);
+        let mark = if statuses().any(|s| s == CheckStatus::Failed) {
+            p.red("✗")
+        } else if statuses().any(|s| s == CheckStatus::Warning) {
+            p.yellow("!")
+        } else if statuses().any(|s| s == CheckStatus::Passed) {
+            p.green("✓")
+        } else {
+            p.dim("–")
         };
         if line.is_empty() {
-            writeln!(out, "  {}", step.title)?;
+            writeln!(out, "  {mark} {}", step.title)?;
         } else {
-            writeln!(out, "  {} {}", step.title, p.dim(&line))?;
+            writeln!(out, "  {mark} {}  {}", step.title, p.dim(&line))?;
         }
-        for c in step.checks.iter().filter(|c| !self.quiet || c.is_failure()) {
+        // Passing and skipped checks only with -v: the step line already says they passed.
+        let shown = |c: &&crate::check::CheckOutcome| c.is_failure() || self.verbose;
+        for c in step.checks.iter().filter(shown) {
             let (mark, text) = match c.status {
                 CheckStatus::Passed => (p.green("✓"), c.message.clone()),
                 CheckStatus::Failed => (p.red("✗"), p.red(&c.message)),
@@ -365,7 +270,7 @@ impl HumanReporter {
                     .0
                     .is_none()
         });
-        if let (Some(x), true) = (&step.exchange, failing || self.verbose) {
+        if let (Some(x), true) = (&step.exchange, failing || self.exchanges) {
             // A read that checks an earlier change is reproduced after that change.
             for need in step.needs.iter().filter(|_| failing) {
                 let Some(before) = sc
@@ -455,54 +360,6 @@ impl HumanReporter {
             p.dim("reproduce:"),
             curl::command(&x.request)
         )
-    }
-
-    fn cleanup(&self, p: &Paint, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
-        let c = &run.cleanup;
-        if c.kept {
-            writeln!(
-                out,
-                "Resources kept (--keep-resources): run id {}",
-                run.run_id
-            )?;
-            return Ok(());
-        }
-        match c.deleted.len() {
-            0 if c.failed.is_empty() => writeln!(out, "Cleanup: nothing to delete")?,
-            n => writeln!(
-                out,
-                "Cleanup: deleted {n} resource{} this run created",
-                if n == 1 { "" } else { "s" }
-            )?,
-        }
-        for f in &c.failed {
-            writeln!(
-                out,
-                "{} could not delete {}/{} ({}): {}",
-                p.yellow("!"),
-                f.entry.kind.endpoint(),
-                f.entry.id,
-                f.entry.name,
-                f.reason
-            )?;
-        }
-        if let Some(why) = &c.unverified {
-            writeln!(
-                out,
-                "{} {why}; check with: scimcheck cleanup --base-url {} --run-id {} --dry-run",
-                p.yellow("!"),
-                run.target.base_url,
-                run.run_id
-            )?;
-        }
-        if !c.failed.is_empty() {
-            writeln!(
-                out,
-                "  remove them with: scimcheck cleanup --base-url {} --run-id {}",
-                run.target.base_url, run.run_id
-            )?;
-        }
-        Ok(())
     }
 }
 

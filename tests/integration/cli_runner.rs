@@ -235,3 +235,31 @@ async fn each_scenario_block_arrives_before_the_run_ends() {
     assert_eq!(early, Some(true), "the first block came only at the end");
     assert!(rest.iter().any(|l| l.starts_with("Summary:")), "{rest:?}");
 }
+
+#[test]
+fn the_default_output_is_one_line_per_step() {
+    let out = cli(&["run", "--scenario", "okta.credentials"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.lines().any(|l| l
+            .starts_with("  ✓ List users with the configured token  GET /Users?")
+            && l.ends_with(" ms")),
+        "{text}"
+    );
+    assert!(
+        !text.contains("    ✓ "),
+        "passing checks only with -v: {text}"
+    );
+    let summary = text.lines().find(|l| l.starts_with("Summary: ")).unwrap();
+    assert!(
+        summary.contains(" steps, ") && summary.contains(" checks: "),
+        "{summary}"
+    );
+    let verbose = cli(&["run", "--scenario", "okta.credentials", "-v"]);
+    let text = String::from_utf8_lossy(&verbose.stdout).into_owned();
+    assert!(text.contains("    ✓ okta.credentials."), "{text}");
+    assert!(!text.contains("reproduce:"), "{text}");
+    let very = cli(&["run", "--scenario", "okta.credentials", "-vv"]);
+    assert!(String::from_utf8_lossy(&very.stdout).contains("reproduce:"));
+}
