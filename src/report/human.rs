@@ -94,16 +94,15 @@ impl HumanReporter {
         writeln!(out, "run {} · profiles {}", run.run_id, profiles.join(","))
     }
 
-    /// The block of each scenario of `run` (a streamed report passes one scenario at a time:
-    /// a repeated finding is then grouped within its scenario).
-    pub fn scenarios(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
+    /// The block of the last scenario of `run`: a streamed report passes the scenarios
+    /// finished so far, so a finding already shown in full is only referred to.
+    pub fn last_scenario(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
         let run = &display_copy(run);
         let repeats = Repeats::of(run);
-        let p = Paint(self.color);
-        for scenario in &run.scenarios {
-            self.scenario(&p, scenario, &repeats, out)?;
+        match run.scenarios.last() {
+            Some(scenario) => self.scenario(&Paint(self.color), scenario, &repeats, out),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 

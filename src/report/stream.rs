@@ -23,8 +23,9 @@ pub struct StreamEvents {
     ci: bool,
     total: AtomicUsize,
     done: AtomicUsize,
-    /// Held while a block is written, so two blocks never mix.
-    writing: Mutex<()>,
+    /// The scenarios finished so far, in completion order; held while a block is rendered
+    /// and written, so two blocks never mix.
+    finished: Mutex<Vec<ScenarioResult>>,
 }
 
 impl StreamEvents {
@@ -43,7 +44,7 @@ impl StreamEvents {
             ci,
             total: AtomicUsize::new(0),
             done: AtomicUsize::new(0),
-            writing: Mutex::new(()),
+            finished: Mutex::new(Vec::new()),
         }
     }
 
@@ -78,12 +79,13 @@ impl Events for StreamEvents {
     }
 
     fn scenario_done(&self, result: &ScenarioResult) {
+        let mut finished = self.finished.lock().unwrap_or_else(|e| e.into_inner());
+        finished.push(result.clone());
         let mut run = self.skeleton.clone();
-        run.scenarios = vec![result.clone()];
+        run.scenarios = finished.clone();
         let mut block = Vec::new();
-        let _ = self.reporter.scenarios(&run, &mut block);
+        let _ = self.reporter.last_scenario(&run, &mut block);
         let line = self.ci_line(result);
-        let _guard = self.writing.lock().unwrap_or_else(|e| e.into_inner());
         let write = || {
             let mut stdout = std::io::stdout().lock();
             // A closed stdout (`| head`) is not a harness failure.
