@@ -191,6 +191,7 @@ fn main() {
         burst: Default::default(),
         concurrency: CONCURRENCY,
         keep_resources: false,
+        fail_fast: false,
     };
     let one_run = || {
         proxy.requests.store(0, Ordering::SeqCst);

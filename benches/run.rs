@@ -86,6 +86,7 @@ fn options(run_id: RunId, profile: Profile, burst: BurstPolicy) -> RunOptions {
         burst,
         concurrency: 4,
         keep_resources: false,
+        fail_fast: false,
     }
 }
 

@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "scimcheck",
     version,
     about = "SCIM 2.0 conformance harness: replays Okta and Entra ID provisioning traffic against a SCIM server",
-    after_help = "Exit codes: 0 no failing check at or above --fail-on; 1 at least one; 2 usage, configuration or scenario-file error; 3 the target could not be reached or rejected the credentials; 70 an internal harness error (a bug in scimcheck, never a finding); 124 the --deadline passed before every step ran; 130 interrupted (after cleanup)."
+    after_help = "Exit codes: 0 no failing check at or above --fail-on; 1 at least one; 2 usage, configuration or scenario-file error; 3 the target could not be reached, is not a SCIM root or rejected the credentials; 4 no check ran (every one skipped or refused); 70 an internal harness error (a bug in scimcheck, never a finding); 124 the --deadline passed before every step ran; 130 interrupted (after cleanup)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -144,14 +144,26 @@ pub struct RunArgs {
     #[command(flatten)]
     pub target: TargetArgs,
 
-    /// Comma-separated profiles: okta, entra, rfc, or all [default: okta; with --runscope,
-    /// only the exports run unless --profile is given].
+    /// Comma-separated profiles: okta, entra, rfc, a profile your scenario files name, or all
+    /// [default: okta; with --runscope, only the exports run unless --profile is given].
     #[arg(long, value_name = "LIST")]
     pub profile: Option<String>,
 
-    /// Directory of additional scenario files (*.yaml).
-    #[arg(long, value_name = "DIR")]
-    pub scenarios: Option<PathBuf>,
+    /// A scenario file, or a directory of them (*.yaml), to add. Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub scenarios: Vec<PathBuf>,
+
+    /// Run only the scenarios whose id matches GLOB (`*`, `?`), e.g. `okta.users.*`. Repeatable.
+    #[arg(long = "scenario", value_name = "GLOB")]
+    pub scenario: Vec<String>,
+
+    /// Do not run the scenarios whose id matches GLOB. Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub skip: Vec<String>,
+
+    /// Start no new scenario after the first one with a failing check (cleanup still runs).
+    #[arg(long)]
+    pub fail_fast: bool,
 
     /// Run a Runscope/BlazeMeter API-test export (JSON), such as Okta's "SCIM 2.0 SPEC Test",
     /// unchanged: no JavaScript runs, requests stay on the target, what it creates is
@@ -211,7 +223,7 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = DriftSeverity::Error, requires = "snapshots")]
     pub snapshot_drift: DriftSeverity,
 
-    /// Print only failures, warnings and the summary.
+    /// Print only the steps with failures or warnings, and the summary.
     #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
 
@@ -235,9 +247,9 @@ pub struct RunArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
 
-    /// Show every exchange, not only failing ones.
-    #[arg(long, short)]
-    pub verbose: bool,
+    /// -v: passing and skipped checks too; -vv: every exchange as well.
+    #[arg(long, short, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
@@ -292,11 +304,11 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Comma-separated profiles: okta, entra, rfc, or all.
+    /// Comma-separated profiles: okta, entra, rfc, a profile your scenario files name, or all.
     #[arg(long, default_value = "all", value_name = "LIST")]
     pub profile: String,
 
-    /// Directory of additional scenario files (*.yaml).
-    #[arg(long, value_name = "DIR")]
-    pub scenarios: Option<PathBuf>,
+    /// A scenario file, or a directory of them (*.yaml), to add. Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub scenarios: Vec<PathBuf>,
 }

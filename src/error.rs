@@ -15,6 +15,9 @@ pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 /// Exit code: the target could not be reached or rejected the credentials.
 pub const EXIT_TARGET: i32 = 3;
+/// Exit code: no check ran (every one skipped or refused): nothing was verified, which is
+/// not a pass.
+pub const EXIT_NOTHING_CHECKED: i32 = 4;
 /// Exit code: interrupted by SIGINT or SIGTERM (after cleanup), as shells expect.
 pub const EXIT_INTERRUPTED: i32 = 130;
 /// Exit code: the `--deadline` passed before every step ran (after cleanup); GNU `timeout`'s.
@@ -45,8 +48,13 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    #[error("the target could not be reached: {0}")]
+    /// The message says which host and why, in words a person can act on.
+    #[error("{0}")]
     Unreachable(String),
+
+    /// `--base-url` answers, but not as a SCIM root: checking it would only cascade failures.
+    #[error("{0}")]
+    NotScimRoot(String),
 
     #[error("the target rejected the credentials: {0}")]
     Unauthorized(String),
@@ -69,7 +77,10 @@ impl Error {
             Error::Usage(_) | Error::Scenario(_) | Error::Io { .. } | Error::Report { .. } => {
                 EXIT_USAGE
             }
-            Error::Unreachable(_) | Error::Unauthorized(_) | Error::Server(_) => EXIT_TARGET,
+            Error::Unreachable(_)
+            | Error::NotScimRoot(_)
+            | Error::Unauthorized(_)
+            | Error::Server(_) => EXIT_TARGET,
             Error::Internal(_) => EXIT_INTERNAL,
             Error::Stopped(why) => stop_exit_code(why),
         }

@@ -45,6 +45,27 @@ pub struct RunResult {
     pub interrupted: Option<StopReason>,
 }
 
+impl RunResult {
+    /// The run as known before it starts: no scenario, nothing counted. A streamed report
+    /// prints its header from it and renders each finished scenario against it.
+    pub fn before_run(run_id: String, target: Target, profiles: Vec<Profile>) -> RunResult {
+        RunResult {
+            report_version: REPORT_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            run_id,
+            target,
+            profiles,
+            started_at: String::new(),
+            duration_ms: 0,
+            summary: Summary::default(),
+            preflight_throttled: vec![],
+            scenarios: vec![],
+            cleanup: Cleanup::default(),
+            interrupted: None,
+        }
+    }
+}
+
 /// The server a run checked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Target {

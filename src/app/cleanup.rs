@@ -19,7 +19,9 @@ pub async fn cleanup(args: CleanupArgs) -> Result<i32, Error> {
     let prefix = run_id.prefix();
     let found = cleanup::find(&client, &prefix).await.map_err(|e| match e {
         SearchError::Rejected(why) => Error::Unauthorized(why),
-        SearchError::Failed(why) => Error::Unreachable(why),
+        SearchError::Failed(why) => {
+            Error::Unreachable(format!("the target could not be reached: {why}"))
+        }
     })?;
     let mut out = std::io::stdout().lock();
     let _ = writeln!(

@@ -3,6 +3,7 @@
 
 mod cleanup;
 mod run;
+mod select;
 mod target;
 
 use std::io::Write;
@@ -10,7 +11,7 @@ use std::io::Write;
 use crate::cli::{Cli, Command, ListArgs, ServeArgs};
 use crate::error::{Error, EXIT_OK, EXIT_USAGE};
 use crate::report::ReportKind;
-use crate::scenario::Profile;
+use crate::scenario::{Loaded, Profile};
 use crate::server::ServeOptions;
 
 pub use run::exit_code;
@@ -54,28 +55,44 @@ pub fn main() -> i32 {
     }
 }
 
-/// The profiles of a `--profile` list (`all` for every one).
-pub fn parse_profiles(list: &str) -> Result<Vec<Profile>, Error> {
+/// The profiles of a `--profile` list: built-in ones, profiles the scenario files in `loaded`
+/// name (a user's own, e.g. `acme`), or `all` for every one of them.
+pub fn parse_profiles(list: &str, loaded: &[Loaded]) -> Result<Vec<Profile>, Error> {
+    let mut custom: Vec<Profile> = loaded
+        .iter()
+        .map(|l| l.scenario.profile)
+        .filter(|p| matches!(p, Profile::Custom(_)))
+        .collect();
+    custom.sort();
+    custom.dedup();
+    let known = || {
+        let mut names = vec!["okta", "entra", "rfc", "all"];
+        names.extend(custom.iter().map(|p| p.as_str()));
+        names.join(", ")
+    };
     let mut out = Vec::new();
     for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         match name {
-            "all" => out.extend(Profile::ALL),
-            "okta" => out.push(Profile::Okta),
-            "entra" => out.push(Profile::Entra),
-            "rfc" => out.push(Profile::Rfc),
-            other => {
-                return Err(Error::Usage(format!(
-                    "unknown profile `{other}` in --profile (known: okta, entra, rfc, all)"
-                )))
-            }
+            "all" => out.extend(Profile::ALL.iter().chain(&custom)),
+            other => match Profile::named(other) {
+                Ok(p @ (Profile::Okta | Profile::Entra | Profile::Rfc)) => out.push(p),
+                Ok(p) if custom.contains(&p) => out.push(p),
+                _ => {
+                    return Err(Error::Usage(format!(
+                        "unknown profile `{other}` in --profile (known: {})",
+                        known()
+                    )))
+                }
+            },
         }
     }
     out.sort();
     out.dedup();
     if out.is_empty() {
-        return Err(Error::Usage(
-            "--profile names no profile (known: okta, entra, rfc, all)".into(),
-        ));
+        return Err(Error::Usage(format!(
+            "--profile names no profile (known: {})",
+            known()
+        )));
     }
     Ok(out)
 }
@@ -126,8 +143,8 @@ fn profile_lines(rule: &crate::check::rules::Rule) -> Vec<String> {
 }
 
 fn list(args: ListArgs) -> Result<(), Error> {
-    let loaded = crate::plan::load(args.scenarios.as_deref())?;
-    let profiles = parse_profiles(&args.profile)?;
+    let loaded = crate::plan::load(&args.scenarios)?;
+    let profiles = parse_profiles(&args.profile, &loaded)?;
     let mut lines = Vec::new();
     for l in loaded
         .iter()

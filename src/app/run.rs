@@ -7,10 +7,12 @@ use std::time::Duration;
 
 use crate::check::CheckStatus;
 use crate::cli::{ColorChoice, DriftSeverity, EntraDialect, FailOn, RunArgs};
-use crate::error::{stop_exit_code, Error, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK};
+use crate::error::{
+    stop_exit_code, Error, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_NOTHING_CHECKED, EXIT_OK,
+};
 use crate::exec::{Auth, Client, Secret, StopReason};
 use crate::plan::{BurstPolicy, RunId};
-use crate::report::{human::HumanReporter, json::JsonReporter, progress::ProgressEvents, Reporter};
+use crate::report::{human::HumanReporter, json::JsonReporter, stream::StreamEvents, Reporter};
 use crate::result::{RunResult, Target};
 use crate::run::{self, RunOptions, Shared};
 use crate::scenario::runscope::RunscopeOptions;
@@ -25,7 +27,7 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
     let runscope = load_runscope(&args)?;
     // With --runscope the exports run alone, unless --profile asks for scenarios too.
     let with_scenarios = runscope.is_empty() || args.profile.is_some();
-    if !with_scenarios && args.scenarios.is_some() {
+    if !with_scenarios && !args.scenarios.is_empty() {
         return Err(Error::Usage(
             "--scenarios with --runscope: add --profile to run those scenarios with the export"
                 .into(),
@@ -71,6 +73,7 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
         burst: BurstPolicy::for_target(args.base_url.is_none(), args.burst, args.burst_seconds),
         concurrency: usize::from(args.concurrency),
         keep_resources: args.keep_resources,
+        fail_fast: args.fail_fast,
     };
 
     let (config, server) = match &args.base_url {
@@ -118,10 +121,21 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
         );
     }
     let mut shared = Shared::new(Client::new(config).map_err(Error::Usage)?);
-    if !args.json && !args.quiet {
-        if let Some(progress) = ProgressEvents::for_terminal() {
-            shared.events = std::sync::Arc::new(progress);
-        }
+    let human = HumanReporter {
+        color: use_color(args.color),
+        verbose: args.verbose >= 1,
+        exchanges: args.verbose >= 2,
+        quiet: args.quiet,
+    };
+    if !args.json {
+        // Header first, then each scenario's block as soon as it ends.
+        let skeleton = RunResult::before_run(
+            options.run_id.to_string(),
+            target.clone(),
+            options.profiles.clone(),
+        );
+        let _ = human.header(&skeleton, &mut std::io::stdout().lock());
+        shared.events = std::sync::Arc::new(StreamEvents::new(human, skeleton, !args.quiet));
     }
     let watchers = [
         tokio::spawn(watch_signals(
@@ -157,13 +171,11 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
     let rendered = if args.json {
         JsonReporter.render(&run, &mut stdout)
     } else {
-        HumanReporter {
-            color: use_color(args.color),
-            verbose: args.verbose,
-            quiet: args.quiet,
-        }
-        .render(&run, &mut stdout)
+        human.trailer(&run, true, &mut stdout)
     };
+    if !anything_checked(&run) {
+        eprintln!("error: no check ran (every step was skipped or refused): nothing was verified; exit {EXIT_NOTHING_CHECKED}");
+    }
     // A closed stdout (e.g. `| head`) is not a harness failure.
     let _ = rendered.and_then(|()| stdout.flush());
     drop(stdout);
@@ -179,8 +191,8 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
 
 /// The built-in and `--scenarios` scenarios of the chosen profiles, and those profiles.
 fn yaml_scenarios(args: &RunArgs) -> Result<(Vec<Loaded>, Vec<Profile>), Error> {
-    let mut loaded = crate::plan::load(args.scenarios.as_deref())?;
-    let profiles = parse_profiles(args.profile.as_deref().unwrap_or("okta"))?;
+    let loaded = crate::plan::load(&args.scenarios)?;
+    let profiles = parse_profiles(args.profile.as_deref().unwrap_or("okta"), &loaded)?;
     let empty: Vec<&str> = profiles
         .iter()
         .filter(|p| !loaded.iter().any(|l| l.scenario.profile == **p))
@@ -196,11 +208,11 @@ fn yaml_scenarios(args: &RunArgs) -> Result<(Vec<Loaded>, Vec<Profile>), Error> 
         );
     }
     // Reports name the profiles that were tested, not the ones that were asked for.
+    let loaded = super::select::select(loaded, &profiles, &args.scenario, &args.skip)?;
     let profiles: Vec<_> = profiles
         .into_iter()
-        .filter(|p| !empty.contains(&p.as_str()))
+        .filter(|p| loaded.iter().any(|l| l.scenario.profile == *p))
         .collect();
-    loaded.retain(|l| profiles.contains(&l.scenario.profile));
     Ok((loaded, profiles))
 }
 
@@ -388,8 +400,12 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
-/// The exit code of a finished run: 1 when a check at or above `fail_on` failed, else 0.
+/// The exit code of a finished run: 4 when no check ran, 1 when a check at or above `fail_on`
+/// failed, else 0.
 pub fn exit_code(run: &RunResult, fail_on: FailOn) -> i32 {
+    if !anything_checked(run) {
+        return EXIT_NOTHING_CHECKED;
+    }
     let threshold = match fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
@@ -406,4 +422,16 @@ pub fn exit_code(run: &RunResult, fail_on: FailOn) -> i32 {
     } else {
         EXIT_OK
     }
+}
+
+/// Whether at least one check reached a verdict on an exchange that was really sent.
+fn anything_checked(run: &RunResult) -> bool {
+    run.scenarios.iter().flat_map(|s| &s.steps).any(|step| {
+        let sent = step.exchange.as_ref().is_some_and(|x| {
+            x.error
+                .as_ref()
+                .is_none_or(|e| e.kind != crate::exec::TransportErrorKind::Refused)
+        });
+        sent && step.checks.iter().any(|c| c.status != CheckStatus::Skipped)
+    })
 }

@@ -10,10 +10,12 @@ use super::template;
 use super::vars;
 use crate::scenario::{At, LoadError, Loaded, Part, Step, Subject};
 
-/// Scenario files (built-in and `--scenarios`), loaded and with their variables checked.
-pub fn load(dir: Option<&std::path::Path>) -> Result<Vec<Loaded>, LoadError> {
-    let all = crate::scenario::with_user_dir(dir)?;
+/// Scenario files (built-in and `--scenarios`: files or directories), loaded and with their
+/// variables checked.
+pub fn load(paths: &[std::path::PathBuf]) -> Result<Vec<Loaded>, LoadError> {
+    let all = crate::scenario::with_user_paths(paths)?;
     check_variables(&all)?;
+    super::sendable::check_sendable(&all)?;
     Ok(all)
 }
 

@@ -4,48 +4,52 @@
 use std::io::{self, Write};
 
 use super::group::Repeats;
-use super::text::{display_copy, duration};
+use super::text::display_copy;
 use super::{curl, imported, Reporter};
 use crate::check::CheckStatus;
 use crate::exec::Exchange;
-use crate::result::{RunResult, ScenarioResult, SnapshotStatus, StepRef, StepResult};
+use crate::result::{RunResult, ScenarioResult, StepRef, StepResult};
 use crate::scim::json::clip;
 
 /// How much of a body the terminal shows.
 const BODY_SHOWN: usize = 600;
 
+/// The report a person reads in a terminal or a CI log.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HumanReporter {
+    /// ANSI colour.
     pub color: bool,
-    /// Show every exchange, not only failing ones.
+    /// Show passing and skipped checks too, not only failures and warnings (`-v`).
     pub verbose: bool,
+    /// Show every exchange, not only those of failing steps (`-vv`).
+    pub exchanges: bool,
     /// Show only failures, warnings and the summary.
     pub quiet: bool,
 }
 
-struct Paint(bool);
+pub(super) struct Paint(pub(super) bool);
 
 impl Paint {
-    fn wrap(&self, code: &str, s: &str) -> String {
+    pub(super) fn wrap(&self, code: &str, s: &str) -> String {
         if self.0 {
             format!("\x1b[{code}m{s}\x1b[0m")
         } else {
             s.to_string()
         }
     }
-    fn red(&self, s: &str) -> String {
+    pub(super) fn red(&self, s: &str) -> String {
         self.wrap("31", s)
     }
-    fn green(&self, s: &str) -> String {
+    pub(super) fn green(&self, s: &str) -> String {
         self.wrap("32", s)
     }
-    fn yellow(&self, s: &str) -> String {
+    pub(super) fn yellow(&self, s: &str) -> String {
         self.wrap("33", s)
     }
-    fn dim(&self, s: &str) -> String {
+    pub(super) fn dim(&self, s: &str) -> String {
         self.wrap("2", s)
     }
-    fn bold(&self, s: &str) -> String {
+    pub(super) fn bold(&self, s: &str) -> String {
         self.wrap("1", s)
     }
 }
@@ -53,6 +57,20 @@ impl Paint {
 impl Reporter for HumanReporter {
     fn render(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
         let run = &display_copy(run);
+        self.header(run, out)?;
+        let repeats = Repeats::of(run);
+        let p = Paint(self.color);
+        for scenario in &run.scenarios {
+            self.scenario(&p, scenario, &repeats, out)?;
+        }
+        self.trailer(run, false, out)
+    }
+}
+
+impl HumanReporter {
+    /// The lines before the first scenario: tool, target, run id, profiles. They are known
+    /// before the run starts, so a streamed report prints them first.
+    pub fn header(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
         let p = Paint(self.color);
         let target = if run.target.embedded {
             format!("{} (embedded reference server)", run.target.base_url)
@@ -73,101 +91,19 @@ impl Reporter for HumanReporter {
             )?;
         }
         let profiles: Vec<&str> = run.profiles.iter().map(|p| p.as_str()).collect();
-        writeln!(out, "run {} · profiles {}", run.run_id, profiles.join(","))?;
-        let repeats = Repeats::of(run);
-        for scenario in &run.scenarios {
-            self.scenario(&p, scenario, &repeats, out)?;
-        }
-        writeln!(out)?;
-        for imported in imported::summaries(run) {
-            let (first, second) = imported.lines();
-            let first = if imported.own.failed > 0 {
-                p.red(&first)
-            } else {
-                p.green(&first)
-            };
-            writeln!(out, "{} {first}", p.bold("Imported test:"))?;
-            writeln!(out, "  {}", p.dim(&second))?;
-        }
-        let s = run.summary;
-        let counts = format!(
-            "{} passed, {} failed, {} warning{}, {} skipped",
-            s.passed,
-            s.failed,
-            s.warnings,
-            if s.warnings == 1 { "" } else { "s" },
-            s.skipped
-        );
-        let painted = if s.failed > 0 {
-            p.red(&counts)
-        } else if s.warnings > 0 {
-            p.yellow(&counts)
-        } else {
-            p.green(&counts)
-        };
-        writeln!(
-            out,
-            "{} {painted} · {} scenario{} in {}",
-            p.bold("Summary:"),
-            run.scenarios.len(),
-            if run.scenarios.len() == 1 { "" } else { "s" },
-            duration(run.duration_ms)
-        )?;
-        let throttles: Vec<_> = run
-            .scenarios
-            .iter()
-            .flat_map(|s| &s.steps)
-            .filter_map(|s| s.exchange.as_ref())
-            .flat_map(|x| &x.throttled)
-            .chain(&run.preflight_throttled)
-            .collect();
-        if !throttles.is_empty() {
-            let waited: u64 = throttles.iter().map(|t| t.waited_ms).sum();
-            writeln!(
-                out,
-                "Throttled: {} answer(s) 429/503 waited out and retried ({:.1} s in all)",
-                throttles.len(),
-                waited as f64 / 1000.0
-            )?;
-        }
-        if let Some(line) = snapshot_line(run) {
-            writeln!(out, "{line}")?;
-        }
-        if let Some(why) = &run.interrupted {
-            writeln!(
-                out,
-                "{} {why}: the remaining steps were skipped",
-                p.yellow("Stopped early:")
-            )?;
-        }
-        self.cleanup(&p, run, out)
+        writeln!(out, "run {} · profiles {}", run.run_id, profiles.join(","))
     }
-}
 
-/// `Snapshots: 5 matched, 1 drifted (in snapshots/)`, when the run compared snapshots.
-fn snapshot_line(run: &RunResult) -> Option<String> {
-    let outcomes: Vec<_> = run
-        .scenarios
-        .iter()
-        .filter_map(|s| s.snapshot.as_ref())
-        .collect();
-    let dir = std::path::Path::new(&outcomes.first()?.file)
-        .parent()
-        .map(|d| d.display().to_string())
-        .unwrap_or_default();
-    let parts: Vec<String> = [
-        (SnapshotStatus::Matched, "matched"),
-        (SnapshotStatus::Drifted, "drifted"),
-        (SnapshotStatus::Written, "written (no snapshot yet)"),
-        (SnapshotStatus::Updated, "updated"),
-    ]
-    .iter()
-    .filter_map(|(status, word)| {
-        let n = outcomes.iter().filter(|o| o.status == *status).count();
-        (n > 0).then(|| format!("{n} {word}"))
-    })
-    .collect();
-    Some(format!("Snapshots: {} in {dir}/", parts.join(", ")))
+    /// The block of the last scenario of `run`: a streamed report passes the scenarios
+    /// finished so far, so a finding already shown in full is only referred to.
+    pub fn last_scenario(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
+        let run = &display_copy(run);
+        let repeats = Repeats::of(run);
+        match run.scenarios.last() {
+            Some(scenario) => self.scenario(&Paint(self.color), scenario, &repeats, out),
+            None => Ok(()),
+        }
+    }
 }
 
 impl HumanReporter {
@@ -208,16 +144,21 @@ impl HumanReporter {
             writeln!(out, "  – not applicable: {why}")?;
         }
         if let Some(diff) = sc.snapshot.as_ref().and_then(|s| s.diff.as_deref()) {
-            for line in diff.lines() {
-                let painted = if line.starts_with('+') && !line.starts_with("+++") {
-                    p.green(line)
-                } else if line.starts_with('-') && !line.starts_with("---") {
-                    p.red(line)
-                } else {
-                    p.dim(line)
-                };
-                writeln!(out, "      {painted}")?;
-            }
+            self.diff(p, diff, out)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn diff(&self, p: &Paint, diff: &str, out: &mut dyn Write) -> io::Result<()> {
+        for line in diff.lines() {
+            let painted = if line.starts_with('+') && !line.starts_with("+++") {
+                p.green(line)
+            } else if line.starts_with('-') && !line.starts_with("---") {
+                p.red(line)
+            } else {
+                p.dim(line)
+            };
+            writeln!(out, "      {painted}")?;
         }
         Ok(())
     }
@@ -241,20 +182,34 @@ impl HumanReporter {
                     .status()
                     .map_or_else(|| "—".to_string(), |s| s.to_string());
                 format!(
-                    "{} {} → {status} ({} ms)",
+                    "{} {} → {status}  {} ms",
                     x.request.method.as_str(),
                     clip(path, 90),
                     x.duration_ms
                 )
             }
-            None if step.skipped.is_some() => "skipped".to_string(),
-            None => String::new(),
+            None => match &step.skipped {
+                Some(why) => format!("skipped: {why}"),
+                None => String::new(),
+            },
+        };
+        let statuses = || step.checks.iter().map(|c| c.status);
+        let mark = if statuses().any(|s| s == CheckStatus::Failed) {
+            p.red("✗")
+        } else if statuses().any(|s| s == CheckStatus::Warning) {
+            p.yellow("!")
+        } else if statuses().any(|s| s == CheckStatus::Passed) {
+            p.green("✓")
+        } else {
+            p.dim("–")
         };
         if line.is_empty() {
-            writeln!(out, "  {}", step.title)?;
+            writeln!(out, "  {mark} {}", step.title)?;
         } else {
-            writeln!(out, "  {} {}", step.title, p.dim(&line))?;
+            writeln!(out, "  {mark} {}  {}", step.title, p.dim(&line))?;
         }
+        // Passing and skipped checks only with -v: the step line already says they passed.
+        let shown = |c: &&crate::check::CheckOutcome| c.is_failure() || self.verbose;
         // An imported test's own checks first, then scimcheck's rules on the same exchange.
         let mut checks: Vec<_> = step.checks.iter().collect();
         let imported = imported::is_imported(sc);
@@ -262,7 +217,7 @@ impl HumanReporter {
             checks.sort_by_key(|c| !imported::is_own(sc, step, c));
         }
         let mut rules_heading = imported && checks.iter().any(|c| imported::is_own(sc, step, c));
-        for c in checks.into_iter().filter(|c| !self.quiet || c.is_failure()) {
+        for c in checks.into_iter().filter(shown) {
             if rules_heading && !imported::is_own(sc, step, c) {
                 writeln!(out, "    {}", p.dim("scimcheck's rules on this exchange:"))?;
                 rules_heading = false;
@@ -325,7 +280,7 @@ impl HumanReporter {
                     .0
                     .is_none()
         });
-        if let (Some(x), true) = (&step.exchange, failing || self.verbose) {
+        if let (Some(x), true) = (&step.exchange, failing || self.exchanges) {
             // A read that checks an earlier change is reproduced after that change.
             for need in step.needs.iter().filter(|_| failing) {
                 let Some(before) = sc
@@ -415,54 +370,6 @@ impl HumanReporter {
             p.dim("reproduce:"),
             curl::command(&x.request)
         )
-    }
-
-    fn cleanup(&self, p: &Paint, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
-        let c = &run.cleanup;
-        if c.kept {
-            writeln!(
-                out,
-                "Resources kept (--keep-resources): run id {}",
-                run.run_id
-            )?;
-            return Ok(());
-        }
-        match c.deleted.len() {
-            0 if c.failed.is_empty() => writeln!(out, "Cleanup: nothing to delete")?,
-            n => writeln!(
-                out,
-                "Cleanup: deleted {n} resource{} this run created",
-                if n == 1 { "" } else { "s" }
-            )?,
-        }
-        for f in &c.failed {
-            writeln!(
-                out,
-                "{} could not delete {}/{} ({}): {}",
-                p.yellow("!"),
-                f.entry.kind.endpoint(),
-                f.entry.id,
-                f.entry.name,
-                f.reason
-            )?;
-        }
-        if let Some(why) = &c.unverified {
-            writeln!(
-                out,
-                "{} {why}; check with: scimcheck cleanup --base-url {} --run-id {} --dry-run",
-                p.yellow("!"),
-                run.target.base_url,
-                run.run_id
-            )?;
-        }
-        if !c.failed.is_empty() {
-            writeln!(
-                out,
-                "  remove them with: scimcheck cleanup --base-url {} --run-id {}",
-                run.target.base_url, run.run_id
-            )?;
-        }
-        Ok(())
     }
 }
 

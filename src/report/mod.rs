@@ -1,7 +1,8 @@
 //! The report stage: renderings of one [`RunResult`](crate::result::RunResult), one format
 //! per file behind one trait. Nothing else in the harness prints results.
 //!
-//! - [`human`]: the terminal report.
+//! - [`human`]: the terminal report (its end in `human_summary`); [`stream`]: the same,
+//!   written scenario by scenario while the run goes on.
 //! - [`json`]: the machine-readable report (contract in README, "JSON report").
 //! - [`junit`]: JUnit XML for CI test viewers.
 //! - [`markdown`]: a CI job summary.
@@ -20,11 +21,13 @@ mod fixture;
 mod group;
 pub mod html;
 pub mod human;
+mod human_summary;
 mod imported;
 pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod progress;
+pub mod stream;
 pub mod text;
 pub mod verdict;
 

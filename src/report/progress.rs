@@ -26,6 +26,13 @@ impl ProgressEvents {
     }
 }
 
+impl ProgressEvents {
+    /// Runs `f` (a write to the terminal) with the bar cleared, then redraws it.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.bar.suspend(f)
+    }
+}
+
 impl Events for ProgressEvents {
     fn started(&self, scenarios: usize) {
         self.bar.set_length(scenarios as u64);

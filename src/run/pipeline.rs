@@ -33,6 +33,8 @@ pub struct RunOptions {
     pub concurrency: usize,
     /// Leave what the run created on the server.
     pub keep_resources: bool,
+    /// Start no new scenario once one has a failing check.
+    pub fail_fast: bool,
 }
 
 impl RunOptions {
@@ -104,6 +106,7 @@ pub async fn run(
         let s = shared.clone();
         let concurrency = options.concurrency;
         let keep = options.keep_resources;
+        let fail_fast = options.fail_fast;
         tokio::spawn(async move {
             let scope = RunScope {
                 client: &s.client,
@@ -112,6 +115,7 @@ pub async fn run(
                 events: s.events.as_ref(),
                 concurrency,
                 clean_each: !keep,
+                fail_fast,
             };
             run_scenarios(&scope, planned).await
         })

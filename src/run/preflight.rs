@@ -2,7 +2,7 @@
 //! supports?
 
 use crate::error::Error;
-use crate::exec::{Auth, Client, Throttle};
+use crate::exec::{Auth, Client, Exchange, Throttle, TransportError, TransportErrorKind};
 use crate::plan::{Capabilities, PreparedRequest};
 
 /// Tells "the target is broken" (a finding) from "nothing can be checked" (exit 3), and
@@ -30,10 +30,13 @@ pub(crate) async fn preflight(client: &Client) -> Result<(Capabilities, Vec<Thro
         (probe, Some(spc))
     };
     if let Some(err) = &probe.error {
-        return Err(Error::Unreachable(format!(
-            "GET {}: {}",
-            probe.request.url, err.message
+        return Err(Error::Unreachable(unreachable_message(
+            &probe.request.url,
+            err,
         )));
+    }
+    if let Some(why) = not_a_scim_root(&probe) {
+        return Err(Error::NotScimRoot(why));
     }
     if let Some(status @ (401 | 403)) = probe.status() {
         let how = if client.has_credentials() {
@@ -59,6 +62,73 @@ pub(crate) async fn preflight(client: &Client) -> Result<(Capabilities, Vec<Thro
     Ok((
         Capabilities(spc.json().filter(|_| spc.status() == Some(200)).cloned()),
         throttled,
+    ))
+}
+
+/// What a person can act on: the host and port, the cause in a few words, the likely fix;
+/// not the HTTP client's error chain.
+pub(crate) fn unreachable_message(url: &str, err: &TransportError) -> String {
+    if !matches!(
+        err.kind,
+        TransportErrorKind::Connect | TransportErrorKind::Timeout
+    ) {
+        // Not the connection: the credentials' own exchange (an OAuth token endpoint) says why.
+        return format!(
+            "the target could not be reached: GET {url}: {}",
+            err.message
+        );
+    }
+    let parsed = reqwest::Url::parse(url).ok();
+    let host = parsed
+        .as_ref()
+        .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
+        .unwrap_or_else(|| url.to_string());
+    let text = err.message.to_ascii_lowercase();
+    let (cause, hint) = if err.kind == TransportErrorKind::Timeout {
+        (
+            "no answer before the timeout",
+            "is the address right, and does a firewall let the request through? (--timeout raises the limit)",
+        )
+    } else if text.contains("connection refused") {
+        ("connection refused", "is the server running?")
+    } else if text.contains("dns error") || text.contains("failed to lookup") {
+        (
+            "the host name does not resolve",
+            "is the host name in --base-url right?",
+        )
+    } else if text.contains("certificate") || text.contains("tls") || text.contains("ssl") {
+        (
+            "TLS handshake failed",
+            "is its certificate valid for this name? (--cacert trusts a private CA)",
+        )
+    } else if text.contains("reset") || text.contains("closed") {
+        (
+            "the connection was closed",
+            "does the port speak HTTP (http:// vs https://)?",
+        )
+    } else {
+        (
+            "no connection",
+            "is the server running and the address right?",
+        )
+    };
+    format!("cannot connect to {host} ({cause}): {hint}")
+}
+
+/// Why the probe's answer says `--base-url` is not the SCIM root: a 404 for `/Users`, or an
+/// HTML page (a web app's front page or login page).
+fn not_a_scim_root(probe: &Exchange) -> Option<String> {
+    let resp = probe.response.as_ref()?;
+    let html = resp.media_type().is_some_and(|m| m.contains("html"))
+        || resp.body.trim_start().starts_with('<');
+    let what = match resp.status {
+        404 => "404".to_string(),
+        200..=299 | 400..=499 if html => format!("{} with an HTML page", resp.status),
+        _ => return None,
+    };
+    let url = probe.request.url.split('?').next().unwrap_or_default();
+    Some(format!(
+        "GET {url} answered {what}, not a SCIM list of users: is --base-url the SCIM root (…/scim/v2)?"
     ))
 }
 

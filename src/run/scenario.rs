@@ -35,7 +35,12 @@ pub(crate) struct RunScope<'a> {
     pub concurrency: usize,
     /// Delete each scenario's resources when it ends (not with `--keep-resources`).
     pub clean_each: bool,
+    /// Start no scenario after one has failed (those already running finish).
+    pub fail_fast: bool,
 }
+
+/// Why scenarios not started under `--fail-fast` did not run.
+const FAIL_FAST: &str = "not started: --fail-fast, and an earlier scenario failed";
 
 /// Runs every planned scenario; returns their results in plan order and what their
 /// cleanups did.
@@ -46,8 +51,13 @@ pub(crate) async fn run_scenarios(
     scope.events.started(planned.len());
     let cleaned = Mutex::new(Cleanup::default());
     let cleaned_ref = &cleaned;
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let failed_ref = &failed;
     let mut results: Vec<(usize, ScenarioResult)> = stream::iter(start_order(planned))
-        .map(|(i, p)| async move {
+        .map(|(i, mut p)| async move {
+            if scope.fail_fast && failed_ref.load(std::sync::atomic::Ordering::SeqCst) {
+                p.skip.get_or_insert_with(|| FAIL_FAST.into());
+            }
             let shell = ScenarioResult {
                 id: p.scenario.id.clone(),
                 title: p.scenario.title.clone(),
@@ -108,6 +118,14 @@ pub(crate) async fn run_scenarios(
                     }],
                     ..shell
                 });
+            let has_failure = result
+                .steps
+                .iter()
+                .flat_map(|s| &s.checks)
+                .any(|c| c.status == check::CheckStatus::Failed);
+            if has_failure {
+                failed_ref.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
             scope.events.scenario_done(&result);
             (i, result)
         })

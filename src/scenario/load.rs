@@ -235,17 +235,21 @@ pub fn builtin() -> Result<Vec<Loaded>, LoadError> {
     Ok(loaded)
 }
 
-/// Built-in scenarios plus every `*.yaml`/`*.yml` file below `dir` (sorted, so runs are
-/// reproducible).
-pub fn with_user_dir(dir: Option<&Path>) -> Result<Vec<Loaded>, LoadError> {
+/// Built-in scenarios plus the user's: each of `paths` is a scenario file, or a directory
+/// whose `*.yaml`/`*.yml` files below it are read (sorted, so runs are reproducible).
+pub fn with_user_paths(paths: &[std::path::PathBuf]) -> Result<Vec<Loaded>, LoadError> {
     let mut all = builtin()?;
-    if let Some(dir) = dir {
+    for given in paths {
         let mut files = Vec::new();
-        collect_yaml(dir, &mut files)?;
-        files.sort();
+        if given.is_file() {
+            files.push(given.clone());
+        } else {
+            collect_yaml(given, &mut files)?;
+            files.sort();
+        }
         if files.is_empty() {
             return Err(LoadError::new(
-                &dir.display().to_string(),
+                &given.display().to_string(),
                 "no scenario files (*.yaml, *.yml) in this directory",
             ));
         }
@@ -359,9 +363,9 @@ mod tests {
 
     #[test]
     fn bad_enum_value_is_explained() {
-        let text = "id: a.b\ntitle: t\nprofile: okay\nreference: r\nsteps: []\n";
+        let text = "id: a.b\ntitle: t\nprofile: Okay!\nreference: r\nsteps: []\n";
         let err = parse("x.yaml", text).unwrap_err();
         assert_eq!(err.line, Some(3));
-        assert!(err.message.contains("okay"), "{}", err.message);
+        assert!(err.message.contains("Okay!"), "{}", err.message);
     }
 }

@@ -15,7 +15,7 @@ pub mod runscope;
 mod spans;
 mod validate;
 
-pub use load::{builtin, parse, with_user_dir, LoadError, Loaded};
+pub use load::{builtin, parse, with_user_paths, LoadError, Loaded};
 pub use model::*;
 pub use spans::At;
 pub(crate) use validate::Part;

@@ -48,9 +48,9 @@ pub struct Scenario {
     pub variables: Vec<Variable>,
 }
 
-/// A family of scenarios `--profile` selects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
+/// A family of scenarios `--profile` selects: a built-in one, or a name a user's scenario
+/// files give themselves (`profile: acme`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Profile {
     /// Okta's provisioning traffic.
     Okta,
@@ -58,10 +58,13 @@ pub enum Profile {
     Entra,
     /// The wider rules of RFC 7643 and RFC 7644.
     Rfc,
+    /// A user's own profile. The name is interned once per distinct name (a handful per
+    /// process), which keeps `Profile` `Copy` like the built-in ones.
+    Custom(&'static str),
 }
 
 impl Profile {
-    /// Every profile.
+    /// Every built-in profile.
     pub const ALL: [Profile; 3] = [Profile::Okta, Profile::Entra, Profile::Rfc];
 
     /// The profile's name on the command line.
@@ -70,7 +73,53 @@ impl Profile {
             Profile::Okta => "okta",
             Profile::Entra => "entra",
             Profile::Rfc => "rfc",
+            Profile::Custom(name) => name,
         }
+    }
+
+    /// The profile called `name`: a built-in one, or a custom one when the name is well
+    /// formed (lowercase letters, digits, `-`, `_`; not `all`, which `--profile` reserves).
+    pub fn named(name: &str) -> Result<Profile, String> {
+        if let Some(p) = Profile::ALL.into_iter().find(|p| p.as_str() == name) {
+            return Ok(p);
+        }
+        let well_formed = !name.is_empty()
+            && name.len() <= 64
+            && name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_".contains(&b));
+        if !well_formed || name == "all" {
+            return Err(format!(
+                "`{name}` is not a profile name: okta, entra, rfc, or your own (lowercase letters, digits, `-`, `_`; not `all`)"
+            ));
+        }
+        Ok(Profile::Custom(intern(name)))
+    }
+}
+
+/// One leaked copy per distinct name.
+fn intern(name: &str) -> &'static str {
+    static NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = names.iter().find(|n| **n == name) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
+    names.push(leaked);
+    leaked
+}
+
+impl Serialize for Profile {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Profile {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Profile, D::Error> {
+        let name = String::deserialize(d)?;
+        Profile::named(&name).map_err(serde::de::Error::custom)
     }
 }
 

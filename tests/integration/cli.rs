@@ -120,11 +120,15 @@ fn unreachable_target_exits_3() {
     let url = format!("http://127.0.0.1:{port}/scim/v2");
     let out = cli(&["run", "--base-url", &url, "--token", "x", "--timeout", "5"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
     assert!(
-        stderr(&out).contains("could not be reached"),
-        "{}",
-        stderr(&out)
+        err.contains(&format!(
+            "cannot connect to 127.0.0.1:{port} (connection refused): is the server running?"
+        )),
+        "{err}"
     );
+    // A person acts on the cause, not on the HTTP client's error chain.
+    assert!(!err.contains("error sending request"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,6 +2,7 @@
 //! servers that misbehave in specific ways.
 
 mod cli;
+mod cli_runner;
 mod entra;
 mod foreign;
 mod hostile;

@@ -45,7 +45,7 @@ async fn all_outputs(args: Vec<String>, env: Vec<(&'static str, &'static str)>) 
         let snapshots = dir.path().join("snapshots");
         let mut outputs = Vec::new();
         let mut first = vec![
-            "--verbose".to_string(),
+            "-vv".to_string(),
             "--snapshots".into(),
             snapshots.display().to_string(),
         ];

@@ -104,7 +104,7 @@ fn two_runs_with_concurrency_are_byte_identical() {
         ]);
         assert_eq!(out.status.code(), Some(0));
         assert!(
-            String::from_utf8_lossy(&out.stdout).contains("no snapshot yet: wrote"),
+            String::from_utf8_lossy(&out.stdout).contains("6 written (no snapshot yet)"),
             "a first run says it wrote the snapshot"
         );
     }

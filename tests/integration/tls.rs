@@ -98,7 +98,7 @@ async fn untrusted_certificate_is_refused() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(
-        err.contains("could not be reached") && err.to_lowercase().contains("certificate"),
+        err.contains("TLS handshake failed") && err.to_lowercase().contains("certificate"),
         "{err}"
     );
 }

@@ -1,0 +1,145 @@
+//! The plan stage's load-time safety rule: every step can be sent. The ledger refuses, at run
+//! time, a create whose name lacks the run prefix and a PUT, PATCH or DELETE to an id the run
+//! did not create; a step that could never pass that test is a scenario-file error, located in
+//! its file, not a refusal discovered halfway through a run.
+
+use std::collections::HashSet;
+
+use serde_json::json;
+
+use super::template;
+use super::vars::{self, RunId, Vars};
+use crate::scenario::{At, LoadError, Loaded, Step};
+use crate::scim::{Method, ResourceKind};
+
+/// The first step of `all` that the ledger would always refuse.
+pub fn check_sendable(all: &[Loaded]) -> Result<(), LoadError> {
+    let run = RunId::parse("loadcheck").unwrap_or_else(|_| RunId::random());
+    for loaded in all {
+        let s = &loaded.scenario;
+        // Captured values are the server's, but a captured name is one the run created: give
+        // each the prefix so only names built without it are caught.
+        let mut vars = vars::builtins(&run, &s.id);
+        let mut captured: HashSet<&str> = HashSet::new();
+        for (index, step) in s.steps.iter().enumerate() {
+            let refused = unsendable(step, &s.headers, &vars, &captured, &run.prefix());
+            if let Some(why) = refused {
+                return Err(loaded.error_at(
+                    At::Step(index),
+                    format!("scenario `{}`, step `{}`: {why}", s.id, step.id),
+                ));
+            }
+            for name in step.capture.keys() {
+                captured.insert(name);
+                vars.insert(name.clone(), json!(format!("{}captured", run.prefix())));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Why `step` could never be sent, if so.
+fn unsendable(
+    step: &Step,
+    headers: &std::collections::BTreeMap<String, Option<String>>,
+    vars: &Vars,
+    captured: &HashSet<&str>,
+    prefix: &str,
+) -> Option<String> {
+    let req = &step.request;
+    let raw = req.path.split('?').next().unwrap_or_default();
+    let segments: Vec<&str> = raw.trim_matches('/').split('/').collect();
+    let kind = segments.first().and_then(|s| ResourceKind::from_segment(s));
+    let method = req.method.as_str();
+    match req.method {
+        Method::Post => {
+            let search = segments
+                .last()
+                .is_some_and(|s| s.eq_ignore_ascii_case(".search"));
+            if search && (segments.len() == 1 || (segments.len() == 2 && kind.is_some())) {
+                return None;
+            }
+            let Some(kind) = kind.filter(|_| segments.len() == 1) else {
+                return Some(format!(
+                    "POST {}: the harness only POSTs creates to /Users and /Groups, and searches",
+                    req.path
+                ));
+            };
+            // Rendered as at run time, `set` included; an error there is the variable rule's.
+            let prepared = super::prepare(req, headers, vars).ok()?.body;
+            let attr = kind.name_attribute();
+            let name = prepared
+                .as_ref()
+                .and_then(|b| crate::scim::json::member(b, attr))
+                .and_then(|v| v.as_str())
+                .map(str::to_string);
+            match name {
+                Some(n) if starts_with_ignoring_case(&n, prefix) => None,
+                Some(_) => Some(format!(
+                    "POST {}: the {attr} it creates must start with the run prefix (use {{{{userN.userName}}}}, {{{{groupN.displayName}}}} or {{{{scenario.prefix}}}}), or the run could neither tell it apart nor clean it up",
+                    req.path
+                )),
+                None => Some(format!(
+                    "POST {}: the body has no {attr}, so the run could not tell what it created; name it with {{{{userN.userName}}}} or {{{{groupN.displayName}}}}",
+                    req.path
+                )),
+            }
+        }
+        m if m.is_mutating() => {
+            let id_is_captured = kind.is_some()
+                && segments.len() == 2
+                && template::placeholders(segments[1])
+                    .ok()
+                    .is_some_and(|ps| ps.iter().any(|p| captured.contains(p.name)));
+            if id_is_captured {
+                None
+            } else {
+                Some(format!(
+                    "{method} {}: the harness only changes /Users/{{id}} or /Groups/{{id}} with an id this run created; capture it from the create (`capture: {{ user_id: /id }}`) and use `{{{{user_id}}}}`",
+                    req.path
+                ))
+            }
+        }
+        _ => None,
+    }
+}
+
+fn starts_with_ignoring_case(name: &str, prefix: &str) -> bool {
+    name.len() >= prefix.len()
+        && name.is_char_boundary(prefix.len())
+        && name[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first_error(steps: &str) -> Option<LoadError> {
+        let text = format!("id: a.b\ntitle: t\nprofile: okta\nreference: r\nsteps:\n{steps}");
+        check_sendable(&[Loaded::parse("x.yaml", &text).unwrap()]).err()
+    }
+
+    #[test]
+    fn the_builtin_scenarios_can_all_be_sent() {
+        check_sendable(&crate::scenario::builtin().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn a_create_without_the_prefix_is_located() {
+        let e = first_error("  - id: s\n    title: t\n    request: { method: POST, path: /Users, body: { userName: alice } }\n").unwrap();
+        assert_eq!(e.line, Some(6));
+        assert!(e.message.contains("run prefix"), "{}", e.message);
+        assert!(first_error("  - id: s\n    title: t\n    request: { method: POST, path: /Users, body: { userName: \"{{user1.userName}}\" } }\n").is_none());
+    }
+
+    #[test]
+    fn a_change_to_a_literal_id_is_located() {
+        let e = first_error(
+            "  - id: s\n    title: t\n    request: { method: DELETE, path: /Users/abc }\n",
+        )
+        .unwrap();
+        assert!(e.message.contains("DELETE /Users/abc"), "{}", e.message);
+        let ok = "  - id: c\n    title: t\n    request: { method: POST, path: /Groups, body: { displayName: \"{{group1.displayName}}\" } }\n    capture: { gid: /id }\n  - id: d\n    title: t\n    request: { method: PATCH, path: \"/Groups/{{gid}}\" }\n";
+        assert!(first_error(ok).is_none());
+    }
+}
