@@ -8,8 +8,9 @@
 //! `cargo bench --bench latency`; with `LATENCY_TRACE=1` it also prints the last run's requests
 //! (start and end in ms from the start of the run), to see which chain sets the wall time.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+#[path = "common/serve.rs"]
+mod serve;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -131,24 +132,7 @@ fn main() {
         .unwrap_or(0);
     let budget = LATENCY.mul_f64(1.3 * (longest + 3) as f64);
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
-        .args(["serve", "--port", "0", "--token", TOKEN])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("reference server starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let server_url = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| {
-            l.split_whitespace()
-                .find(|w| w.starts_with("http://"))
-                .map(|w| w.trim_end_matches('/').to_string())
-        })
-        .expect("serve prints its base URL");
-    // Keep draining the request log so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    let (mut child, server_url) = serve::reference_server(TOKEN);
     let server = url::Url::parse(&server_url).unwrap();
 
     let runtime = tokio::runtime::Builder::new_multi_thread()

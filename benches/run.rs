@@ -3,8 +3,9 @@
 //! CPU time per exchange. Entra's burst is paced by design, so it stays out of those runs and
 //! is measured on its own (requests, p50/p95 latency). `cargo bench --bench run`.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+#[path = "common/serve.rs"]
+mod serve;
+
 use std::time::{Duration, Instant};
 
 use scimcheck::exec::{Auth, Client, ClientConfig, Secret};
@@ -38,24 +39,7 @@ fn target(base_url: &str) -> Target {
 }
 
 fn main() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
-        .args(["serve", "--port", "0", "--token", TOKEN])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("reference server starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let base_url = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| {
-            l.split_whitespace()
-                .find(|w| w.starts_with("http://"))
-                .map(|w| w.trim_end_matches('/').to_string())
-        })
-        .expect("serve prints its base URL");
-    // Keep draining the request log so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    let (mut child, base_url) = serve::reference_server(TOKEN);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
