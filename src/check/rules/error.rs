@@ -39,7 +39,7 @@ pub fn error_response_check(ctx: &StepContext<'_>, args: &ErrorArgs) -> Vec<Chec
 /// following "schema" URI: "urn:ietf:params:scim:api:messages:2.0:Error"" (`schemas`, an
 /// error); `status` is "The HTTP status code ... expressed as a JSON string. REQUIRED."
 /// (`status-is-string` and `status-matches`, errors); `detail` is "A detailed human-readable
-/// message. OPTIONAL." (a warning: Okta shows it to administrators); `scimType` is "A SCIM
+/// message. OPTIONAL." (so a missing one is only a note, never a warning); `scimType` is "A SCIM
 /// detail error keyword. See Table 9. OPTIONAL." in general, but some sections make one
 /// mandatory (§3.3: "MUST return HTTP status code 409 (Conflict) with a "scimType" error
 /// code of "uniqueness""), so the caller gives its severity. No response yields nothing.
@@ -134,22 +134,21 @@ pub fn error_response(
             .at("/status"),
         );
     }
+    // OPTIONAL in the RFC, so a missing detail is a note (shown, never a warning); a detail
+    // of the wrong type is the Error schema's finding, not this one's.
     let detail_ok = member(body, "detail")
         .and_then(Value::as_str)
         .is_some_and(|d| !d.trim().is_empty());
     out.push(
-        CheckOutcome::verdict(
-            detail_ok,
-            "rfc7644.error.detail",
-            Severity::Warning,
-            REFERENCE,
-            if detail_ok {
-                "detail explains the error"
-            } else {
-                "detail is missing or empty"
-            },
-            "Add a human-readable \"detail\"; Okta shows it to administrators.",
-        )
+        if detail_ok {
+            CheckOutcome::note("rfc7644.error.detail", REFERENCE, "detail explains the error")
+        } else {
+            CheckOutcome::note(
+                "rfc7644.error.detail",
+                REFERENCE,
+                "detail is missing or empty (OPTIONAL; Okta shows it to administrators when present)",
+            )
+        }
         .at("/detail"),
     );
     if let Some((expected, severity)) = scim_type {
@@ -245,7 +244,7 @@ mod tests {
         assert_outcome(
             detail,
             Passed,
-            Severity::Warning,
+            Severity::Info,
             &["detail explains the error"],
         );
         assert_outcome(
@@ -342,7 +341,7 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_or_blank_detail_is_a_warning() {
+    fn a_missing_or_blank_detail_is_only_a_note() {
         for detail in [json!(" "), json!(null), json!(7)] {
             let out = run(
                 400,
@@ -351,9 +350,9 @@ mod tests {
             );
             assert_outcome(
                 outcome(&out, "rfc7644.error.detail"),
-                Warning,
-                Severity::Warning,
-                &["detail is missing or empty"],
+                Passed,
+                Severity::Info,
+                &["detail is missing or empty", "OPTIONAL"],
             );
         }
     }
