@@ -3,11 +3,13 @@
 //! - [`model`]: the file format; [`named`]: the named checks a step invokes, typed.
 //! - [`load`]: built-in and user files, with `file:line:column` errors.
 //! - [`validate`]: rules the types cannot express.
+//! - `fix`: what a failed assert asks of the server, when its file gives no `hint`.
 //! - [`spans`]: where a scenario's parts are in its file, for those rules' messages.
 //! - `comparison`: model parts only imported tests use (Runscope comparisons, pauses,
 //!   variables); [`runscope`]: a Runscope/BlazeMeter API-test export read as a scenario.
 
 mod comparison;
+mod fix;
 mod load;
 mod model;
 pub mod named;
