@@ -100,6 +100,16 @@ fn scenario_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 }
 
 #[test]
+fn the_schema_is_a_valid_draft_2020_12_schema() {
+    let schema = schema();
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    jsonschema::meta::validate(&schema).unwrap();
+}
+
+#[test]
 fn every_builtin_scenario_file_is_valid() {
     let mut files = Vec::new();
     scenario_files(
