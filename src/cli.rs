@@ -28,6 +28,10 @@ pub enum Command {
     List(ListArgs),
     /// Delete what an earlier run left behind (found by its run prefix), and nothing else.
     Cleanup(CleanupArgs),
+    /// Print a shell completion script on stdout (bash, zsh or fish).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout, e.g. `scimcheck man > scimcheck.1`.
+    Man,
 }
 
 /// How to reach and authenticate to the target; shared by `run` and `cleanup`.
@@ -311,4 +315,23 @@ pub struct ListArgs {
     /// A scenario file, or a directory of them (*.yaml), to add. Repeatable.
     #[arg(long, value_name = "PATH")]
     pub scenarios: Vec<PathBuf>,
+
+    /// Print the listing as one JSON document on stdout (fields in the README).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell, e.g. `scimcheck completions bash > /etc/bash_completion.d/scimcheck`.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// The shells `scimcheck completions` writes a script for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
 }

@@ -2,13 +2,13 @@
 //! errors to exit codes (README, "Exit codes").
 
 mod cleanup;
+mod list;
 mod run;
 mod select;
+mod shell;
 mod target;
 
-use std::io::Write;
-
-use crate::cli::{Cli, Command, ListArgs, ServeArgs};
+use crate::cli::{Cli, Command, ServeArgs};
 use crate::error::{Error, EXIT_OK, EXIT_USAGE};
 use crate::report::ReportKind;
 use crate::scenario::{Loaded, Profile};
@@ -40,8 +40,10 @@ pub fn main() -> i32 {
         match cli.command {
             Command::Run(args) => run::run(args).await,
             Command::Serve(args) => serve(args).await,
-            Command::List(args) => list(args).map(|()| EXIT_OK),
+            Command::List(args) => list::list(args).map(|()| EXIT_OK),
             Command::Cleanup(args) => cleanup::cleanup(args).await,
+            Command::Completions(args) => shell::completions(args.shell).map(|()| EXIT_OK),
+            Command::Man => shell::man().map(|()| EXIT_OK),
         }
     });
     // In-flight server tasks (the embedded server) must not delay the exit.
@@ -132,77 +134,4 @@ async fn serve(args: ServeArgs) -> Result<i32, Error> {
         // A port in use or an address not ours is the user's to change: a usage error.
         Err(e) => Err(Error::Usage(e.to_string())),
     }
-}
-
-/// The profiles in which a rule weighs its finding differently, for `scimcheck list`.
-fn profile_lines(rule: &crate::check::rules::Rule) -> Vec<String> {
-    rule.profiles
-        .iter()
-        .map(|p| format!("    {} under {}: {}", p.severity.as_str(), p.profile, p.why))
-        .collect()
-}
-
-fn list(args: ListArgs) -> Result<(), Error> {
-    let loaded = crate::plan::load(&args.scenarios)?;
-    let profiles = parse_profiles(&args.profile, &loaded)?;
-    let mut lines = Vec::new();
-    for l in loaded
-        .iter()
-        .filter(|l| profiles.contains(&l.scenario.profile))
-    {
-        let s = &l.scenario;
-        lines.push(format!(
-            "{}  [{}]  {}\n    {}  ({})",
-            s.id, s.profile, s.title, s.reference, l.file
-        ));
-        for step in &s.steps {
-            lines.push(format!("    - {}: {}", step.id, step.title));
-            if let Some(reference) = &step.reference {
-                lines.push(format!("        rule: {reference}"));
-            }
-            let mut checks = vec![crate::scim::status_check_id(&s.id, &step.id).to_string()];
-            checks.extend(step.expect.asserts.iter().map(|a| match a.severity {
-                Some(sev) if sev != crate::scim::Severity::Error => {
-                    format!("{} ({})", a.id, sev.as_str())
-                }
-                _ => a.id.clone(),
-            }));
-            checks.extend(step.expect.checks.iter().map(|c| c.id().to_string()));
-            lines.push(format!("        checks: {}", checks.join(", ")));
-        }
-    }
-    use crate::check::rules::{Applies, RULES};
-    lines.push("\nChecks on every response they apply to:".into());
-    // Rules that run without being asked, then those that are one outcome of a named check.
-    let unasked = |r: &crate::check::rules::Rule| match r.applies {
-        Applies::Always { when } => Some((0, format!("when: {when}"))),
-        Applies::Part { of } => Some((1, format!("part of: {of}"))),
-        Applies::Named { .. } => None,
-    };
-    for pass in 0..2 {
-        for r in RULES {
-            if let Some((_, condition)) = unasked(r).filter(|(p, _)| *p == pass) {
-                lines.push(format!(
-                    "{}  ({})\n    {}\n    {condition}",
-                    r.id, r.reference, r.summary
-                ));
-                lines.extend(profile_lines(r));
-            }
-        }
-    }
-    lines.push("\nNamed checks (a step asks for them by id):".into());
-    for r in RULES {
-        if let Applies::Named { produces } = r.applies {
-            lines.push(format!(
-                "{}  ({})\n    {}\n    reports: {}",
-                r.id,
-                r.reference,
-                r.summary,
-                produces.join(", ")
-            ));
-            lines.extend(profile_lines(r));
-        }
-    }
-    let _ = writeln!(std::io::stdout().lock(), "{}", lines.join("\n"));
-    Ok(())
 }

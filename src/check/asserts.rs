@@ -33,7 +33,9 @@ pub fn evaluate(
             out
         }
         Ok((false, message, at)) => {
-            let mut out = CheckOutcome::fail(&a.id, severity, reference, message, &a.hint);
+            // The rendered assert, so a derived fix shows values rather than `{{variables}}`.
+            let fix = rendered.as_ref().unwrap_or(a).fix();
+            let mut out = CheckOutcome::fail(&a.id, severity, reference, message, fix);
             out.pointer = at;
             out
         }
@@ -247,7 +249,7 @@ mod tests {
             severity: None,
             reference: None,
             needs: vec![],
-            hint: "fix it".into(),
+            hint: Some("fix it".into()),
         };
         f(&mut a);
         a
@@ -269,6 +271,20 @@ mod tests {
         assert_eq!(out.message, "/active: expected false, got true");
         assert_eq!(out.pointer.as_deref(), Some("/active"));
         assert_eq!(out.hint.as_deref(), Some("fix it"));
+    }
+
+    #[test]
+    fn without_a_hint_the_fix_is_said_from_the_rendered_assert() {
+        let written = assert_with(Op::Equals(json!("{{want}}")), |a| a.hint = None);
+        let rendered = assert_with(Op::Equals(json!(false)), |a| a.hint = None);
+        let out = evaluate(
+            &written,
+            &Ok(rendered),
+            &exchange(json!({"active": true})),
+            "RFC 7643 §4.1.1",
+        );
+        assert_eq!(out.status, CheckStatus::Failed);
+        assert_eq!(out.hint.as_deref(), Some("Make `/active` equal false."));
     }
 
     #[test]

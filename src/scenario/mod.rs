@@ -3,15 +3,20 @@
 //! - [`model`]: the file format; [`named`]: the named checks a step invokes, typed.
 //! - [`load`]: built-in and user files, with `file:line:column` errors.
 //! - [`validate`]: rules the types cannot express.
+//! - `fix`: what a failed assert asks of the server, when its file gives no `hint`.
+//! - `schema_tests`: `schemas/scenario.schema.json`, for editors, held to the loader.
 //! - [`spans`]: where a scenario's parts are in its file, for those rules' messages.
 //! - `comparison`: model parts only imported tests use (Runscope comparisons, pauses,
 //!   variables); [`runscope`]: a Runscope/BlazeMeter API-test export read as a scenario.
 
 mod comparison;
+mod fix;
 mod load;
 mod model;
 pub mod named;
 pub mod runscope;
+#[cfg(test)]
+mod schema_tests;
 mod spans;
 mod validate;
 

@@ -392,8 +392,9 @@ pub struct Assert {
     /// Earlier asserts of this step (or findings of its rules) that say the same thing more
     /// directly: if one of them failed, this one is skipped, so one defect is reported once.
     pub needs: Vec<String>,
-    /// One line: what the server must do to pass.
-    pub hint: String,
+    /// One line: what the server must do to pass. Optional in files: without it a failure's
+    /// fix is said from the assert itself ([`Assert::fix`]).
+    pub hint: Option<String>,
 }
 
 /// What an assert looks at.
@@ -494,7 +495,8 @@ struct RawAssert {
     reference: Option<String>,
     #[serde(default)]
     needs: Vec<String>,
-    hint: String,
+    #[serde(default)]
+    hint: Option<String>,
 }
 
 impl TryFrom<RawAssert> for Assert {

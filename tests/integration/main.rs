@@ -3,6 +3,7 @@
 
 mod cli;
 mod cli_runner;
+mod discover;
 mod entra;
 mod foreign;
 mod hostile;

@@ -73,11 +73,11 @@ pub(super) fn assertions(
             severity: None,
             reference: None,
             needs: vec![],
-            hint: format!(
+            hint: Some(format!(
                 "{} expects {label} {}{shown}.",
                 ctx.test,
                 comparison.words()
-            ),
+            )),
         });
     }
     // Stable: the status assertions first, each group in the export's order.
@@ -131,7 +131,9 @@ pub(super) fn scripts(
                     severity: None,
                     reference: None,
                     needs: status.iter().cloned().collect(),
-                    hint: "Return `Resources` as a JSON array (Okta's script checks it).".into(),
+                    hint: Some(
+                        "Return `Resources` as a JSON array (Okta's script checks it).".into(),
+                    ),
                 };
             }
             let first = text
@@ -149,7 +151,7 @@ pub(super) fn scripts(
                 severity: None,
                 reference: None,
                 needs: vec![],
-                hint: String::new(),
+                hint: None,
             }
         })
         .collect()

@@ -1,0 +1,76 @@
+//! `scimcheck completions` and `scimcheck man`: the shell completion scripts and the man
+//! page, both generated from the same clap definition as `--help`, so they cannot fall
+//! behind the options that exist.
+
+use std::io::Write;
+
+use clap::CommandFactory;
+
+use crate::cli::{Cli, Shell};
+use crate::error::Error;
+
+/// Writes the completion script for `shell` on stdout.
+pub(super) fn completions(shell: Shell) -> Result<(), Error> {
+    let shell = match shell {
+        Shell::Bash => clap_complete::Shell::Bash,
+        Shell::Zsh => clap_complete::Shell::Zsh,
+        Shell::Fish => clap_complete::Shell::Fish,
+    };
+    let mut cmd = Cli::command();
+    let name = cmd.get_name().to_string();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut cmd, name, &mut out);
+    print(&out)
+}
+
+/// Writes the man page (roff) on stdout: the command, then a section per subcommand with
+/// its synopsis, description and options as subsections.
+pub(super) fn man() -> Result<(), Error> {
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    // Built once, so each subcommand's synopsis reads `scimcheck run …`.
+    cmd.build();
+    let render = |e: std::io::Error| Error::Internal(format!("cannot render the man page: {e}"));
+    let mut out = Vec::new();
+    clap_mangen::Man::new(cmd.clone())
+        .render(&mut out)
+        .map_err(render)?;
+    for sub in cmd.get_subcommands() {
+        let title = sub.get_bin_name().unwrap_or(sub.get_name()).to_uppercase();
+        let man = clap_mangen::Man::new(sub.clone());
+        let mut part = Vec::new();
+        man.render_synopsis_section(&mut part).map_err(render)?;
+        man.render_description_section(&mut part).map_err(render)?;
+        man.render_options_section(&mut part).map_err(render)?;
+        let part = String::from_utf8_lossy(&part);
+        out.extend_from_slice(format!(".SH \"{title}\"\n").as_bytes());
+        // Each render repeats the page's preamble (the `.ie`/`.el` pair): written once, above.
+        for line in part
+            .lines()
+            .filter(|l| !l.starts_with(".ie ") && !l.starts_with(".el "))
+        {
+            // The subcommand's sections become subsections of its own.
+            let line = match line.strip_prefix(".SH ") {
+                Some(rest) => format!(".SS {rest}"),
+                None => line.to_string(),
+            };
+            out.extend_from_slice(line.as_bytes());
+            out.push(b'\n');
+        }
+    }
+    // The subcommands are sections of this page, not pages of their own (`scimcheck-run(1)`).
+    let mut page = String::from_utf8_lossy(&out).into_owned();
+    for sub in cmd.get_subcommands() {
+        let name = sub.get_name().replace('-', "\\-");
+        page = page.replace(
+            &format!("scimcheck\\-{name}(1)"),
+            &format!("\\fBscimcheck {name}\\fR"),
+        );
+    }
+    print(page.as_bytes())
+}
+
+fn print(bytes: &[u8]) -> Result<(), Error> {
+    // A closed pipe (`| head`) is not an error worth a message.
+    let _ = std::io::stdout().lock().write_all(bytes);
+    Ok(())
+}
