@@ -22,3 +22,9 @@ pub mod scenario;
 pub mod scim;
 pub mod server;
 pub(crate) mod snapshot;
+
+// A harness allocates and frees a parsed body, its record and its findings per exchange;
+// mimalloc halves what glibc's allocator costs there (`cargo bench --bench run`). Set here
+// so the binary, the benchmarks and the tests all measure the same allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
