@@ -13,7 +13,7 @@ use crate::error::{
 use crate::exec::{Auth, Client, Secret, StopReason};
 use crate::plan::{BurstPolicy, RunId};
 use crate::report::{human::HumanReporter, json::JsonReporter, stream::StreamEvents, Reporter};
-use crate::result::{RunResult, Target};
+use crate::result::{Labels, RunResult, Target};
 use crate::run::{self, RunOptions, Shared};
 use crate::scenario::runscope::RunscopeOptions;
 use crate::scenario::{Dialect, Loaded, Profile};
@@ -153,6 +153,11 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
         server.shutdown().await;
     }
     let mut run = outcome?;
+    run.labels = Labels {
+        title: args.labels.title.clone(),
+        product: args.labels.product.clone(),
+        vendor: args.labels.vendor.clone(),
+    };
     if let Some(dir) = &args.snapshots {
         let drift = match args.snapshot_drift {
             DriftSeverity::Error => Severity::Error,
