@@ -60,7 +60,7 @@ pub(super) fn coverage(run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
     for c in &all {
         profile(c, out)?;
     }
-    write!(out, "<p class=\"none\">On every response, whatever the profile, scimcheck also checks the content type, the JSON Schema of the resource or list, and the format of SCIM errors.</p></div></section>")
+    write!(out, "<p class=\"none\">Whatever the profile, scimcheck also checks every response they apply to for the rules no scenario names: the status, the content type, the JSON body, SCIM error bodies, passwords never returned, one primary value; <code>scimcheck list</code> names them all.</p></div></section>")
 }
 
 fn profile(c: &ProfileCoverage<'_>, out: &mut dyn Write) -> io::Result<()> {

@@ -33,7 +33,7 @@ pre.diff .add{color:var(--ok);background:#e6ffec;display:block}pre.diff .del{col
 .legend{display:grid;grid-template-columns:max-content 1fr;gap:6px 14px;align-items:baseline}.legend dd{margin:0}
 .badge.rec{background:#ddf4ff;color:#0969da}.mark-recorded{color:#0969da}
 .coverage h3{margin:14px 0 4px;font-size:15px}.coverage p{margin:4px 0}.coverage ul{margin:4px 0 8px;padding-left:20px}.coverage .none{color:var(--muted)}
-.fix{font-size:12px}.findings .fix{color:var(--ink)}
+.findings .fix{color:var(--ink)}
 header .labels{font-size:15px;opacity:.9;margin:-8px 0 12px}
 footer{padding:16px 40px 32px;color:var(--muted);font-size:12px;border-top:1px solid var(--line)}
 @media print{details.step>summary:before{content:""}details::details-content{content-visibility:visible;display:block}details>:not(summary){display:block}pre{max-height:none;overflow:visible}summary .req{white-space:normal;max-width:none}}
