@@ -315,15 +315,16 @@ async fn watch_signals(shared: Shared, base_url: String, run_id: RunId) {
         let left = shared.ledger.remaining();
         let in_flight = shared.ledger.in_flight();
         eprintln!(
-            "\n{name} again: exiting without cleanup; run {run_id} left {} resource(s) on the server:",
-            left.len()
+            "\n{name} again: exiting without cleanup; run {run_id} left {} on the server:",
+            crate::report::grammar::count(left.len(), "resource")
         );
         for e in &left {
             eprintln!("  {}/{} ({})", e.kind.endpoint(), e.id, e.name);
         }
         if in_flight > 0 {
             eprintln!(
-                "  and {in_flight} creation(s) whose answers had not arrived: they may exist too"
+                "  and {} whose answers had not arrived: they may exist too",
+                crate::report::grammar::count(in_flight, "creation")
             );
         }
         if !left.is_empty() || in_flight > 0 {
