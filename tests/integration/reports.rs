@@ -182,12 +182,8 @@ fn labelled_reports_of_one_run_with_first_snapshots() {
         }
     }
 
-    // The terminal: recorded, never passed.
+    // The terminal says recorded.
     assert!(stdout.contains("Snapshots: 7 recorded in "), "{stdout}");
-    assert!(
-        !stdout.contains("✓ Snapshot of the normalised exchanges"),
-        "{stdout}"
-    );
 }
 
 #[test]
