@@ -18,6 +18,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// One value, parsed once per process: the size of its largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the scenarios of the chosen profiles against a SCIM server.
@@ -215,6 +217,9 @@ pub struct RunArgs {
     #[arg(long)]
     pub json: bool,
 
+    #[command(flatten)]
+    pub labels: LabelArgs,
+
     /// Write normalised exchanges per scenario to DIR and report drift from the ones there.
     #[arg(long, value_name = "DIR")]
     pub snapshots: Option<PathBuf>,
@@ -334,4 +339,34 @@ pub enum Shell {
     Bash,
     Zsh,
     Fish,
+}
+
+/// Names printed at the head of the reports (a certificate's title, product and vendor).
+#[derive(Debug, Args)]
+pub struct LabelArgs {
+    /// Title of the reports (HTML header and <title>, JSON, JUnit properties, Markdown).
+    #[arg(long, value_name = "TEXT", help_heading = "Reports", value_parser = parse_label)]
+    pub title: Option<String>,
+
+    /// Name of the product under test, printed in the reports.
+    #[arg(long, value_name = "TEXT", help_heading = "Reports", value_parser = parse_label)]
+    pub product: Option<String>,
+
+    /// Name of the product's vendor, printed in the reports.
+    #[arg(long, value_name = "TEXT", help_heading = "Reports", value_parser = parse_label)]
+    pub vendor: Option<String>,
+}
+
+/// A label is one line of text: an empty one or a line break would only garble a header.
+fn parse_label(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        Err("the text is empty".into())
+    } else if s.chars().any(char::is_control) {
+        Err("the text holds a line break or another control character; give one line".into())
+    } else if s.chars().count() > 200 {
+        Err("the text is longer than 200 characters".into())
+    } else {
+        Ok(s.to_string())
+    }
 }

@@ -43,6 +43,42 @@ pub struct RunResult {
     /// Why the run stopped before every step ran (signal, deadline).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interrupted: Option<StopReason>,
+    /// What the report is about, as the user named it (`--title`, `--product`, `--vendor`).
+    #[serde(default, skip_serializing_if = "Labels::is_empty")]
+    pub labels: Labels,
+}
+
+/// The names a certification report carries: its title, the product tested and its vendor.
+/// The user's own words, shown as given (escaped) and never used to decide anything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Labels {
+    /// The report's title (`--title`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The product under test (`--product`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// Who makes it (`--vendor`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+}
+
+impl Labels {
+    /// Whether no label was given.
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none() && self.product.is_none() && self.vendor.is_none()
+    }
+
+    /// The labels given, each with its name (`title`, `product`, `vendor`), in that order.
+    pub fn given(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        [
+            ("title", &self.title),
+            ("product", &self.product),
+            ("vendor", &self.vendor),
+        ]
+        .into_iter()
+        .filter_map(|(name, v)| v.as_deref().map(|v| (name, v)))
+    }
 }
 
 impl RunResult {
@@ -62,6 +98,7 @@ impl RunResult {
             scenarios: vec![],
             cleanup: Cleanup::default(),
             interrupted: None,
+            labels: Labels::default(),
         }
     }
 }

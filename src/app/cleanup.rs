@@ -26,8 +26,8 @@ pub async fn cleanup(args: CleanupArgs) -> Result<i32, Error> {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
-        "{} resource(s) of run {run_id} on {base_url}",
-        found.len()
+        "{} of run {run_id} on {base_url}",
+        crate::report::grammar::count(found.len(), "resource")
     );
     let mut failed = 0;
     for entry in &found {

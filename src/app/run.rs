@@ -13,7 +13,7 @@ use crate::error::{
 use crate::exec::{Auth, Client, Secret, StopReason};
 use crate::plan::{BurstPolicy, RunId};
 use crate::report::{human::HumanReporter, json::JsonReporter, stream::StreamEvents, Reporter};
-use crate::result::{RunResult, Target};
+use crate::result::{Labels, RunResult, Target};
 use crate::run::{self, RunOptions, Shared};
 use crate::scenario::runscope::RunscopeOptions;
 use crate::scenario::{Dialect, Loaded, Profile};
@@ -153,6 +153,11 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
         server.shutdown().await;
     }
     let mut run = outcome?;
+    run.labels = Labels {
+        title: args.labels.title.clone(),
+        product: args.labels.product.clone(),
+        vendor: args.labels.vendor.clone(),
+    };
     if let Some(dir) = &args.snapshots {
         let drift = match args.snapshot_drift {
             DriftSeverity::Error => Severity::Error,
@@ -310,15 +315,16 @@ async fn watch_signals(shared: Shared, base_url: String, run_id: RunId) {
         let left = shared.ledger.remaining();
         let in_flight = shared.ledger.in_flight();
         eprintln!(
-            "\n{name} again: exiting without cleanup; run {run_id} left {} resource(s) on the server:",
-            left.len()
+            "\n{name} again: exiting without cleanup; run {run_id} left {} on the server:",
+            crate::report::grammar::count(left.len(), "resource")
         );
         for e in &left {
             eprintln!("  {}/{} ({})", e.kind.endpoint(), e.id, e.name);
         }
         if in_flight > 0 {
             eprintln!(
-                "  and {in_flight} creation(s) whose answers had not arrived: they may exist too"
+                "  and {} whose answers had not arrived: they may exist too",
+                crate::report::grammar::count(in_flight, "creation")
             );
         }
         if !left.is_empty() || in_flight > 0 {

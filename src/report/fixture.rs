@@ -126,7 +126,7 @@ pub fn run() -> RunResult {
         steps: vec![step("create", "Create the user", Some(created), create_checks), step("duplicate", "Refuse a second user with the same userName", Some(duplicate), dup_checks), skipped],
         duration_ms: 20,
         volatile: vec![],
-        snapshot: Some(SnapshotOutcome { file: "snapshots/okta.users.create.json".into(), status: SnapshotStatus::Drifted, diff: Some("--- snapshots/okta.users.create.json\n+++ this run\n@@ -1,3 +1,3 @@\n   \"status\": 201,\n-  \"active\": true\n+  \"active\": \"true\"\n".into()) , check: CheckOutcome::fail("snapshot.drift", Severity::Error, "accepted snapshot (--snapshots)", "differs from snapshots/okta.users.create.json (2 lines changed)", "Review the diff; if the new behaviour is right, accept it with --update-snapshots.") }),
+        snapshot: Some(SnapshotOutcome { file: "/home/alice/ci/snapshots/okta.users.create.json".into(), status: SnapshotStatus::Drifted, diff: Some("--- okta.users.create.json\n+++ this run\n@@ -1,3 +1,3 @@\n   \"status\": 201,\n-  \"active\": true\n+  \"active\": \"true\"\n".into()) , check: CheckOutcome::fail("snapshot.drift", Severity::Error, "accepted snapshot (--snapshots)", "differs from okta.users.create.json (2 lines changed)", "Review the diff; if the new behaviour is right, accept it with --update-snapshots.") }),
     };
     let credentials = ScenarioResult {
         id: "okta.credentials".into(),
@@ -155,7 +155,18 @@ pub fn run() -> RunResult {
         )],
         duration_ms: 4,
         volatile: vec![],
-        snapshot: None,
+        // Only written, never compared: every report must say "recorded", not "passed". The
+        // absolute directory stands for a local path no report handed on may show.
+        snapshot: Some(SnapshotOutcome {
+            file: "/home/alice/ci/snapshots/okta.credentials.json".into(),
+            status: SnapshotStatus::Written,
+            diff: None,
+            check: CheckOutcome::skip(
+                "snapshot.drift",
+                "accepted snapshot (--snapshots)",
+                "recorded okta.credentials.json: no accepted snapshot to compare with yet",
+            ),
+        }),
     };
     let scenarios = vec![credentials, create];
     let mut run = RunResult {
@@ -188,6 +199,7 @@ pub fn run() -> RunResult {
             unverified: None,
         },
         interrupted: None,
+        labels: Default::default(),
     };
     run.summary = Summary::of(run.checks().map(|(_, _, c)| c));
     run

@@ -4,16 +4,19 @@
 
 use std::io::{self, Write};
 
+use super::coverage::{shown_file, without_local_paths};
 use super::exchange_text::exchange_text;
+use super::grammar::{count, noun};
+use super::html_style::STYLE;
 use super::text::{display_copy, duration};
-use super::verdict::{scenario_counts, Verdict};
+use super::verdict::{scenario_counts, snapshot_counts, snapshot_word, Verdict};
 use super::Reporter;
 use crate::check::{CheckOutcome, CheckStatus};
 use crate::result::{RunResult, ScenarioResult, SnapshotOutcome, StepResult, Summary};
 
 pub struct HtmlReporter;
 
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -29,7 +32,7 @@ fn esc(s: &str) -> String {
 }
 
 /// Escaped text where `backticks` become code, as scenario titles and hints write it.
-fn inline(s: &str) -> String {
+pub(super) fn inline(s: &str) -> String {
     if s.matches('`').count() % 2 == 1 {
         return esc(s);
     }
@@ -66,40 +69,6 @@ fn request_line(x: &crate::exec::Exchange) -> String {
     )
 }
 
-const STYLE: &str = r#"
-:root{--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--skip:#6e7781;--ink:#1f2328;--muted:#59636e;--line:#d1d9e0;--bg:#f6f8fa}
-*{box-sizing:border-box}body{margin:0;font:14px/1.5 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:var(--ink);background:#fff}
-header{background:linear-gradient(135deg,#0b2545,#13315c);color:#fff;padding:28px 40px}
-header .brand{font-size:13px;letter-spacing:.12em;text-transform:uppercase;opacity:.75}
-header h1{margin:4px 0 14px;font-size:26px;font-weight:600}
-.verdict{display:inline-block;padding:4px 12px;border-radius:999px;font-weight:600;font-size:13px;vertical-align:middle;margin-left:10px}
-.verdict.pass{background:#dafbe1;color:var(--ok)}.verdict.fail{background:#ffebe9;color:var(--bad)}.verdict.warn{background:#fff8c5;color:var(--warn)}
-dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:4px 18px;margin:0;font-size:13px}dl.meta dt{opacity:.7}dl.meta dd{margin:0;word-break:break-all}
-.cards{display:flex;gap:12px;margin:20px 40px}.card{flex:1;border:1px solid var(--line);border-radius:8px;padding:12px 16px;background:#fff}
-.card b{display:block;font-size:24px}.card.ok b{color:var(--ok)}.card.bad b{color:var(--bad)}.card.warn b{color:var(--warn)}.card.skip b{color:var(--skip)}
-main{padding:0 40px 40px}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
-th{font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);background:var(--bg)}
-td.n{text-align:right;font-variant-numeric:tabular-nums}a{color:#0969da;text-decoration:none}
-section.scenario{margin-top:28px;border:1px solid var(--line);border-radius:8px;overflow:hidden}
-section.scenario>h2{margin:0;padding:12px 16px;font-size:17px;background:var(--bg);border-bottom:1px solid var(--line)}
-section.scenario>h2 small{display:block;font-weight:400;font-size:12px;color:var(--muted)}
-.badge{display:inline-block;min-width:54px;text-align:center;padding:1px 8px;border-radius:4px;font-size:12px;font-weight:600;margin-right:8px}
-.badge.pass{background:#dafbe1;color:var(--ok)}.badge.fail{background:#ffebe9;color:var(--bad)}.badge.warn{background:#fff8c5;color:var(--warn)}.badge.skip{background:#eaeef2;color:var(--skip)}
-details.step{border-top:1px solid var(--line)}details.step:first-of-type{border-top:0}
-details.step>summary{cursor:pointer;padding:8px 16px;list-style:none;display:flex;gap:10px;align-items:baseline}
-details.step>summary::-webkit-details-marker{display:none}details.step>summary:before{content:"▸";color:var(--muted)}details.step[open]>summary:before{content:"▾"}
-summary .req{margin-left:auto;font:12px ui-monospace,SFMono-Regular,Menlo,monospace;color:var(--muted);white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-width:55%}
-.step-body{padding:0 16px 14px 36px}table.checks{table-layout:fixed}.checks col.m{width:22px}.checks col.id{width:30%}.checks col.r{width:22%}.checks code{font-size:12px}
-.findings{margin:8px 0 0;padding:0;list-style:none}.findings li{padding:6px 0;border-bottom:1px solid var(--line)}.findings .where{color:var(--muted);font-size:12px}.findings details{display:inline}.findings summary{cursor:pointer;display:inline;color:#0969da}
-.notice{margin:20px 40px 0;padding:10px 14px;border:1px solid #d4a72c;background:#fff8c5;border-radius:6px}
-.mark-passed{color:var(--ok)}.mark-failed{color:var(--bad)}.mark-warning{color:var(--warn)}.mark-skipped{color:var(--skip)}
-.rule{color:var(--muted);font-size:12px}.fix{font-size:12px}
-pre{background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:10px;overflow:auto;font:12px/1.45 ui-monospace,SFMono-Regular,Menlo,monospace;white-space:pre-wrap;word-break:break-word;max-height:420px}
-pre.diff .add{color:var(--ok);background:#e6ffec;display:block}pre.diff .del{color:var(--bad);background:#ffebe9;display:block}
-footer{padding:16px 40px 32px;color:var(--muted);font-size:12px;border-top:1px solid var(--line)}
-@media print{details.step>summary:before{content:""}details::details-content{content-visibility:visible;display:block}details>:not(summary){display:block}pre{max-height:none;overflow:visible}summary .req{white-space:normal;max-width:none}}
-"#;
-
 fn mark(status: CheckStatus) -> (&'static str, &'static str) {
     match status {
         CheckStatus::Passed => ("✓", "passed"),
@@ -117,18 +86,43 @@ fn anchor(id: &str) -> String {
 
 impl Reporter for HtmlReporter {
     fn render(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
-        let run = &display_copy(run);
+        let mut shown = display_copy(run);
+        without_local_paths(&mut shown);
+        let run = &shown;
         let s = run.summary;
         let verdict = Verdict::of_run(run);
         let (class, label) = (verdict.class(), verdict.label());
         let profiles: Vec<&str> = run.profiles.iter().map(|p| p.as_str()).collect();
         write!(out, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")?;
+        let labels: Vec<&str> = run.labels.given().map(|(_, v)| v).collect();
+        let title = if labels.is_empty() {
+            format!("SCIM conformance report · {}", run.target.base_url)
+        } else {
+            format!("{} · SCIM conformance report", labels.join(" · "))
+        };
         write!(
             out,
-            "<title>SCIM conformance report · {}</title><style>{STYLE}</style></head><body>",
-            esc(&run.target.base_url)
+            "<title>{}</title><style>{STYLE}</style></head><body>",
+            esc(&title)
         )?;
-        write!(out, "<header><div class=\"brand\">scimcheck · SCIM 2.0 conformance</div><h1>Conformance report<span class=\"verdict {class}\">{label}</span></h1><dl class=\"meta\">")?;
+        let heading = run.labels.title.as_deref().unwrap_or("Conformance report");
+        write!(out, "<header><div class=\"brand\">scimcheck · SCIM 2.0 conformance</div><h1>{}<span class=\"verdict {class}\">{label}</span></h1>", esc(heading))?;
+        let product: Vec<String> = [
+            run.labels.product.as_deref(),
+            run.labels
+                .vendor
+                .as_deref()
+                .map(|v| format!("by {v}"))
+                .as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(esc)
+        .collect();
+        if !product.is_empty() {
+            write!(out, "<div class=\"labels\">{}</div>", product.join(" "))?;
+        }
+        write!(out, "<dl class=\"meta\">")?;
         let target = if run.target.embedded {
             format!("{} (embedded reference server)", run.target.base_url)
         } else {
@@ -141,6 +135,14 @@ impl Reporter for HtmlReporter {
         } else {
             "verified"
         };
+        for (k, v) in [
+            ("Product", run.labels.product.as_deref().unwrap_or("")),
+            ("Vendor", run.labels.vendor.as_deref().unwrap_or("")),
+        ] {
+            if !v.is_empty() {
+                write!(out, "<dt>{k}</dt><dd>{}</dd>", esc(v))?;
+            }
+        }
         for (k, v) in [
             ("Target", target.as_str()),
             ("Date", run.started_at.as_str()),
@@ -167,27 +169,25 @@ impl Reporter for HtmlReporter {
         for (c, n, name) in [
             ("ok", s.passed, "passed"),
             ("bad", s.failed, "failed"),
-            (
-                "warn",
-                s.warnings,
-                if s.warnings == 1 {
-                    "warning"
-                } else {
-                    "warnings"
-                },
-            ),
+            ("warn", s.warnings, noun(s.warnings, "warning").as_str()),
             ("skip", s.skipped, "skipped"),
         ] {
             write!(out, "<div class=\"card {c}\"><b>{n}</b>{name}</div>")?;
         }
-        write!(out, "</div><main><table><thead><tr><th>Scenario</th><th>Reference</th><th>Passed</th><th>Failed</th><th>Warnings</th><th>Skipped</th></tr></thead><tbody>")?;
+        write!(out, "</div><main>")?;
+        findings(run, out)?;
+        write!(out, "<table><thead><tr><th>Scenario</th><th>Reference</th><th>Passed</th><th>Failed</th><th>Warnings</th><th>Skipped</th></tr></thead><tbody>")?;
         for sc in &run.scenarios {
             let c = scenario_counts(sc);
             let v = Verdict::of_scenario(sc, run.interrupted.as_ref());
             write!(out, "<tr><td><span class=\"badge {}\">{}</span><a href=\"#{}\">{}</a></td><td class=\"rule\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>", v.class(), v.label(), anchor(&sc.id), inline(&sc.title), esc(&sc.reference), c.passed, c.failed, c.warnings, c.skipped)?;
         }
         write!(out, "</tbody></table>")?;
-        findings(run, out)?;
+        if let Some(counts) = snapshot_counts(run) {
+            write!(out, "<p class=\"rule\">Snapshots: {}. A recorded snapshot was written by this run and compared with nothing.</p>", esc(&counts))?;
+        }
+        super::html_sections::coverage(run, out)?;
+        super::html_sections::legend(out)?;
         for sc in &run.scenarios {
             scenario(sc, run, out)?;
         }
@@ -236,7 +236,7 @@ fn findings(run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
         return Ok(());
     }
     let total: usize = groups.iter().map(|(_, l)| l.len()).sum();
-    write!(out, "<section class=\"scenario\"><h2>Failures and warnings<small>{total} finding(s) from {} check(s), errors first; each links to the step with its evidence</small></h2><div class=\"step-body\"><ul class=\"findings\">", groups.len())?;
+    write!(out, "<section class=\"scenario\"><h2>Failures and warnings<small>{} from {}, errors first; each links to the step with its evidence</small></h2><div class=\"step-body\"><ul class=\"findings\">", count(total, "finding"), count(groups.len(), "check"))?;
     for (c, links) in groups {
         let (symbol, class) = mark(c.status);
         let same = links.iter().all(|(_, _, m)| *m == c.message);
@@ -254,12 +254,17 @@ fn findings(run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
             anchors.join(" · ")
         } else {
             format!(
-                "<details><summary>in {} step(s)</summary>{}</details>",
-                anchors.len(),
+                "<details><summary>in {}</summary>{}</details>",
+                count(anchors.len(), "step"),
                 anchors.join("<br>")
             )
         };
-        write!(out, "<li><span class=\"mark-{class}\">{symbol}</span> <code>{}</code> {}<div class=\"where\">{place} · {}</div></li>", id_html(c.id.as_str()), esc(&c.message), esc(&c.reference))?;
+        let fix = c
+            .hint
+            .as_deref()
+            .map(|h| format!("<div class=\"fix\">Fix: {}</div>", inline(h)))
+            .unwrap_or_default();
+        write!(out, "<li><span class=\"mark-{class}\">{symbol}</span> <code>{}</code> {}{fix}<div class=\"where\">{place} · {}</div></li>", id_html(c.id.as_str()), esc(&c.message), esc(&c.reference))?;
     }
     write!(out, "</ul></div></section>")
 }
@@ -270,7 +275,7 @@ fn step_anchor(scenario: &str, step: &str) -> String {
 
 fn scenario(sc: &ScenarioResult, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
     let v = Verdict::of_scenario(sc, run.interrupted.as_ref());
-    write!(out, "<section class=\"scenario\" id=\"{}\"><h2><span class=\"badge {}\">{}</span>{}<small>{} · {} · {}</small></h2>", anchor(&sc.id), v.class(), v.label(), inline(&sc.title), esc(&sc.id), esc(&sc.reference), esc(&sc.file))?;
+    write!(out, "<section class=\"scenario\" id=\"{}\"><h2><span class=\"badge {}\">{}</span>{}<small>{} · {} · {}</small></h2>", anchor(&sc.id), v.class(), v.label(), inline(&sc.title), esc(&sc.id), esc(&sc.reference), esc(&shown_file(&sc.file)))?;
     if let Some(why) = &sc.skipped {
         write!(
             out,
@@ -299,11 +304,18 @@ fn step_html(
 ) -> io::Result<()> {
     let c = Summary::of(&step.checks);
     let v = Verdict::of_counts(&c);
+    // A snapshot is named by what happened to it: recorded, matched, drifted.
+    let (badge_class, badge) = match snapshot.map(|s| snapshot_word(s.status)) {
+        Some("recorded") => ("rec", "RECORDED".to_string()),
+        Some("matched") => ("pass", "MATCHED".to_string()),
+        Some(word) if word != "not compared" => (v.class(), word.to_ascii_uppercase()),
+        _ => (v.class(), v.label().to_string()),
+    };
     // Failures open; a step with warnings only stays closed, so one common warning
     // (say, the content type) does not unfold the whole report.
     let open = if c.failed > 0 { " open" } else { "" };
     let req = step.exchange.as_ref().map(request_line);
-    write!(out, "<details class=\"step\" id=\"{}\"{open}><summary><span class=\"badge {}\">{}</span>{}<span class=\"req\">{}</span></summary><div class=\"step-body\">", step_anchor(&sc.id, &step.id), v.class(), v.label(), inline(&step.title), esc(req.as_deref().unwrap_or("")))?;
+    write!(out, "<details class=\"step\" id=\"{}\"{open}><summary><span class=\"badge {}\">{}</span>{}<span class=\"req\">{}</span></summary><div class=\"step-body\">", step_anchor(&sc.id, &step.id), badge_class, badge, inline(&step.title), esc(req.as_deref().unwrap_or("")))?;
     write!(out, "<table class=\"checks\"><colgroup><col class=\"m\"><col class=\"id\"><col><col class=\"r\"></colgroup><tbody>")?;
     for check in &step.checks {
         check_row(check, out)?;
@@ -359,13 +371,36 @@ fn check_row(check: &CheckOutcome, out: &mut dyn Write) -> io::Result<()> {
 mod tests {
     use super::*;
 
+    fn render(run: &RunResult) -> String {
+        let mut out = Vec::new();
+        HtmlReporter.render(run, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// The built-in scenarios the fixture leaves out change whenever one is added: the
+    /// snapshot keeps the sentence, not the list.
+    fn stable(html: &str) -> String {
+        let start = "by --scenario, --skip or --entra-dialect): ";
+        match html.find(start) {
+            Some(i) => {
+                let from = i + start.len();
+                let end = from + html[from..].find("</p>").unwrap();
+                format!("{}[built-in ids]{}", &html[..from], &html[end..])
+            }
+            None => html.to_string(),
+        }
+    }
+
+    /// The part of `html` from `from` to the end of the first `to` after it.
+    fn part<'a>(html: &'a str, from: &str, to: &str) -> &'a str {
+        let i = html.find(from).unwrap_or_else(|| panic!("no {from}"));
+        let j = i + html[i..].find(to).unwrap() + to.len();
+        &html[i..j]
+    }
+
     #[test]
     fn html_of_a_fixed_run() {
-        let mut out = Vec::new();
-        HtmlReporter
-            .render(&super::super::fixture::run(), &mut out)
-            .unwrap();
-        let html = String::from_utf8(out).unwrap();
+        let html = render(&super::super::fixture::run());
         assert!(
             !html.contains("src=\"http")
                 && !html.contains("href=\"http")
@@ -376,6 +411,73 @@ mod tests {
             html.contains("&lt;html&gt;&lt;h1&gt;Internal Server Error"),
             "bodies are escaped"
         );
-        insta::assert_snapshot!(html);
+        insta::assert_snapshot!(stable(&html));
+    }
+
+    #[test]
+    fn html_header_title_coverage_and_legend() {
+        let mut run = super::super::fixture::run();
+        run.labels.title = Some("Acme <SCIM> certification".into());
+        run.labels.product = Some("Acme Directory 4.2".into());
+        run.labels.vendor = Some("Acme & Sons".into());
+        let html = render(&run);
+        assert!(html.contains(
+            "<title>Acme &lt;SCIM&gt; certification · Acme Directory 4.2 · Acme &amp; Sons · SCIM conformance report</title>"
+        ));
+        assert!(!html.contains("<SCIM>"), "labels are escaped");
+        assert!(
+            html.contains("<code>okta.groups.push</code>"),
+            "built-in scenarios left out are named"
+        );
+        let html = stable(&html);
+        let meta = [
+            part(&html, "<title>", "</title>"),
+            part(&html, "<header>", "</header>"),
+            part(
+                &html,
+                "<section class=\"scenario\"><h2>Failures and warnings",
+                "</section>",
+            ),
+            part(&html, "<section class=\"scenario coverage\"", "</section>"),
+            part(
+                &html,
+                "<section class=\"scenario\" id=\"legend\"",
+                "</section>",
+            ),
+        ]
+        .join("\n\n")
+        .replace("><", ">\n<");
+        insta::assert_snapshot!(meta);
+    }
+
+    #[test]
+    fn a_written_snapshot_is_recorded_never_passed() {
+        let html = render(&super::super::fixture::run());
+        let block = part(&html, "id=\"okta-credentials--snapshot\"", "</details>");
+        assert!(block.contains("badge rec\">RECORDED"), "{block}");
+        assert!(!block.contains("PASSED"), "{block}");
+        assert!(html.contains("Snapshots: 1 recorded, 1 drifted."), "{html}");
+    }
+
+    #[test]
+    fn no_local_path_reaches_the_report() {
+        let mut run = super::super::fixture::run();
+        run.scenarios[0].file = "/home/alice/mine/acme.yaml".into();
+        let html = render(&run);
+        assert!(!html.contains("/home/alice"), "{html}");
+        let cwd = std::env::current_dir().unwrap().display().to_string();
+        assert!(!html.contains(&cwd));
+        assert!(html.contains("acme.yaml"));
+    }
+
+    #[test]
+    fn each_finding_carries_its_fix() {
+        let html = render(&super::super::fixture::run());
+        let summary = part(&html, "<h2>Failures and warnings", "</section>");
+        assert!(
+            summary.contains("Fix: Answer this request with 409."),
+            "{summary}"
+        );
+        assert!(summary.contains("4 findings from 4 checks"), "{summary}");
     }
 }

@@ -190,6 +190,13 @@ impl HumanReporter {
             }
             None => match &step.skipped {
                 Some(why) => format!("skipped: {why}"),
+                // A snapshot only written says so ("recorded …"), not a bare mark.
+                None if step.id.as_str() == crate::result::SNAPSHOT_STEP => step
+                    .checks
+                    .iter()
+                    .find(|c| c.status == CheckStatus::Skipped)
+                    .map(|c| c.message.clone())
+                    .unwrap_or_default(),
                 None => String::new(),
             },
         };
@@ -258,9 +265,11 @@ impl HumanReporter {
                 if seen > 1 {
                     writeln!(
                         out,
-                        "        {} {} more step(s) show the same finding",
+                        "        {} {} more {} {} the same finding",
                         p.dim("also:"),
-                        seen - 1
+                        seen - 1,
+                        super::grammar::noun(seen - 1, "step"),
+                        if seen == 2 { "shows" } else { "show" }
                     )?;
                 }
             }

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use super::grammar::count;
 use super::human::{HumanReporter, Paint};
 use super::text::{display_copy, duration};
 use crate::result::{RunResult, SnapshotStatus};
@@ -37,13 +38,12 @@ impl HumanReporter {
         let steps: usize = run.scenarios.iter().map(|sc| sc.steps.len()).sum();
         let checks = s.passed + s.failed + s.warnings + s.skipped;
         let counts = format!(
-            "{steps} step{}, {checks} check{}: {} passed, {} failed, {} warning{}, {} skipped",
-            if steps == 1 { "" } else { "s" },
-            if checks == 1 { "" } else { "s" },
+            "{}, {}: {} passed, {} failed, {}, {} skipped",
+            count(steps, "step"),
+            count(checks, "check"),
             s.passed,
             s.failed,
-            s.warnings,
-            if s.warnings == 1 { "" } else { "s" },
+            count(s.warnings, "warning"),
             s.skipped
         );
         let painted = if s.failed > 0 {
@@ -55,10 +55,9 @@ impl HumanReporter {
         };
         writeln!(
             out,
-            "{} {painted} · {} scenario{} in {}",
+            "{} {painted} · {} in {}",
             p.bold("Summary:"),
-            run.scenarios.len(),
-            if run.scenarios.len() == 1 { "" } else { "s" },
+            count(run.scenarios.len(), "scenario"),
             duration(run.duration_ms)
         )?;
         let throttles: Vec<_> = run
@@ -73,8 +72,8 @@ impl HumanReporter {
             let waited: u64 = throttles.iter().map(|t| t.waited_ms).sum();
             writeln!(
                 out,
-                "Throttled: {} answer(s) 429/503 waited out and retried ({:.1} s in all)",
-                throttles.len(),
+                "Throttled: {} 429/503 waited out and retried ({:.1} s in all)",
+                count(throttles.len(), "answer"),
                 waited as f64 / 1000.0
             )?;
         }
@@ -128,8 +127,8 @@ impl HumanReporter {
             0 if c.failed.is_empty() => writeln!(out, "Cleanup: nothing to delete")?,
             n => writeln!(
                 out,
-                "Cleanup: deleted {n} resource{} this run created",
-                if n == 1 { "" } else { "s" }
+                "Cleanup: deleted {} this run created",
+                count(n, "resource")
             )?,
         }
         for f in &c.failed {
@@ -163,28 +162,26 @@ impl HumanReporter {
     }
 }
 
-/// `Snapshots: 5 matched, 1 drifted (in snapshots/)`, when the run compared snapshots.
+/// `Snapshots: 5 matched, 1 drifted in snapshots/`, when the run kept snapshots. One only
+/// written is "recorded": nothing was compared.
 fn snapshot_line(run: &RunResult) -> Option<String> {
-    let outcomes: Vec<_> = run
-        .scenarios
-        .iter()
-        .filter_map(|s| s.snapshot.as_ref())
-        .collect();
-    let dir = std::path::Path::new(&outcomes.first()?.file)
+    let counts = super::verdict::snapshot_counts(run)?;
+    let first = run.scenarios.iter().find_map(|s| s.snapshot.as_ref())?;
+    let dir = std::path::Path::new(&first.file)
         .parent()
         .map(|d| d.display().to_string())
         .unwrap_or_default();
-    let parts: Vec<String> = [
-        (SnapshotStatus::Matched, "matched"),
-        (SnapshotStatus::Drifted, "drifted"),
-        (SnapshotStatus::Written, "written (no snapshot yet)"),
-        (SnapshotStatus::Updated, "updated"),
-    ]
-    .iter()
-    .filter_map(|(status, word)| {
-        let n = outcomes.iter().filter(|o| o.status == *status).count();
-        (n > 0).then(|| format!("{n} {word}"))
-    })
-    .collect();
-    Some(format!("Snapshots: {} in {dir}/", parts.join(", ")))
+    let had = |status| {
+        run.scenarios
+            .iter()
+            .filter_map(|s| s.snapshot.as_ref())
+            .any(|s| s.status == status)
+    };
+    let why = match (had(SnapshotStatus::Written), had(SnapshotStatus::Updated)) {
+        (true, false) => " (recorded: no accepted snapshot to compare with yet)",
+        (false, true) => " (recorded: accepted with --update-snapshots)",
+        (true, true) => " (recorded: new, or accepted with --update-snapshots)",
+        (false, false) => "",
+    };
+    Some(format!("Snapshots: {counts} in {dir}/{why}"))
 }

@@ -26,18 +26,21 @@ impl ImportedSummary<'_> {
         let total = o.passed + o.failed + o.warnings + o.skipped;
         let mut first = format!("{}: {}/{total} passed", self.title, o.passed);
         for (n, word) in [
-            (o.failed, "failed"),
-            (o.warnings, "warnings"),
-            (o.skipped, "skipped"),
+            (o.failed, format!("{} failed", o.failed)),
+            (o.warnings, super::grammar::count(o.warnings, "warning")),
+            (o.skipped, format!("{} skipped", o.skipped)),
         ] {
             if n > 0 {
-                first.push_str(&format!(", {n} {word}"));
+                first.push_str(&format!(", {word}"));
             }
         }
         let r = self.rules;
         let mut second = format!(
-            "scimcheck's rules on the same exchanges: {} passed, {} failed, {} warnings, {} skipped",
-            r.passed, r.failed, r.warnings, r.skipped
+            "scimcheck's rules on the same exchanges: {} passed, {} failed, {}, {} skipped",
+            r.passed,
+            r.failed,
+            super::grammar::count(r.warnings, "warning"),
+            r.skipped
         );
         if self.seeded {
             second.push_str(" · scimcheck created one user with the run prefix first (--no-runscope-seed skips it)");

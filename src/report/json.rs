@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::Reporter;
 use crate::check::CheckStatus;
 use crate::exec::StopReason;
-use crate::result::{Cleanup, RunResult, ScenarioResult, Summary, Target};
+use crate::result::{Cleanup, Labels, RunResult, ScenarioResult, Summary, Target};
 use crate::scenario::Profile;
 use crate::scim::Severity;
 
@@ -31,6 +31,8 @@ struct JsonReport<'a> {
     cleanup: &'a Cleanup,
     #[serde(skip_serializing_if = "Option::is_none")]
     interrupted: Option<&'a StopReason>,
+    #[serde(skip_serializing_if = "Labels::is_empty")]
+    labels: &'a Labels,
 }
 
 #[derive(Serialize)]
@@ -77,6 +79,7 @@ impl Reporter for JsonReporter {
             scenarios: &run.scenarios,
             cleanup: &run.cleanup,
             interrupted: run.interrupted.as_ref(),
+            labels: &run.labels,
         };
         serde_json::to_writer_pretty(&mut *out, &report)?;
         writeln!(out)
@@ -96,8 +99,41 @@ mod tests {
         let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(
             value["summary"],
-            serde_json::json!({"passed": 3, "failed": 3, "warnings": 1, "skipped": 2})
+            serde_json::json!({"passed": 3, "failed": 3, "warnings": 1, "skipped": 3})
         );
+        let recorded = value["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "snapshot.drift" && c["scenario"] == "okta.credentials")
+            .unwrap();
+        assert_eq!(
+            recorded["status"], "skipped",
+            "a snapshot only written passed nothing"
+        );
+        assert!(recorded["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("recorded "));
+        assert!(value.get("labels").is_none(), "no labels, no member");
         insta::assert_json_snapshot!(value);
+    }
+
+    #[test]
+    fn labels_are_an_additive_member() {
+        let mut run = super::super::fixture::run();
+        run.labels.title = Some("Acme SCIM certification".into());
+        run.labels.vendor = Some("Acme <Corp>".into());
+        let mut out = Vec::new();
+        JsonReporter.render(&run, &mut out).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            value["labels"],
+            serde_json::json!({"title": "Acme SCIM certification", "vendor": "Acme <Corp>"})
+        );
+        assert_eq!(
+            value["report_version"], 1,
+            "an added member breaks no reader"
+        );
     }
 }

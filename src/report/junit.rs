@@ -1,42 +1,92 @@
 //! JUnit XML: one testsuite per scenario, one testcase per check. Failures carry the message
 //! and the exchange; skipped checks are skipped; warnings pass with a note in system-out, since
-//! JUnit has no warning state.
+//! JUnit has no warning state. A snapshot only written (nothing to compare with) is skipped
+//! with "recorded", never a pass.
+//!
+//! Each testcase's `time` is its step's measured time (the request, retries included, or the
+//! whole burst of a burst step): the checks of one step share the exchange they judge. Each
+//! testsuite carries `<properties>` naming the run: target, run id, tool version, profiles,
+//! and the report's labels when given. (quick-junit puts properties on testsuites only.)
 
 use std::io::{self, Write};
 use std::time::Duration;
 
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::exchange_text::exchange_text;
 use super::text::display_copy;
 use super::Reporter;
 use crate::check::CheckStatus;
-use crate::result::RunResult;
+use crate::result::{RunResult, StepResult};
 
 pub struct JunitReporter;
+
+/// The step's measured time: a burst's whole span, else its one exchange; zero when it did
+/// not run.
+fn step_time(step: &StepResult) -> Duration {
+    let ms = match (&step.burst, &step.exchange) {
+        (Some(b), _) => b.elapsed_ms,
+        (None, Some(x)) => x.duration_ms,
+        (None, None) => 0,
+    };
+    Duration::from_millis(ms)
+}
+
+/// The base URL without any user or password it might hold, so the report never carries a
+/// credential (the command line refuses them too; a report can be rendered from a file).
+fn target_without_credentials(base_url: &str) -> String {
+    match url::Url::parse(base_url) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.as_str().trim_end_matches('/').to_string()
+        }
+        _ => base_url.to_string(),
+    }
+}
+
+/// The run's properties, the same on every testsuite.
+fn properties(run: &RunResult) -> Vec<Property> {
+    let profiles: Vec<&str> = run.profiles.iter().map(|p| p.as_str()).collect();
+    let mut out = vec![
+        Property::new("target", target_without_credentials(&run.target.base_url)),
+        Property::new(
+            "target.embedded",
+            if run.target.embedded { "true" } else { "false" },
+        ),
+        Property::new("run_id", run.run_id.as_str()),
+        Property::new("tool", "scimcheck"),
+        Property::new("tool_version", run.tool_version.as_str()),
+        Property::new("profiles", profiles.join(",")),
+        Property::new("started_at", run.started_at.as_str()),
+    ];
+    out.extend(run.labels.given().map(|(name, v)| Property::new(name, v)));
+    out
+}
 
 impl Reporter for JunitReporter {
     fn render(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
         let run = &display_copy(run);
-        let mut report = Report::new(format!("scimcheck {}", run.target.base_url));
+        let mut report = Report::new(match &run.labels.title {
+            Some(title) => format!("scimcheck {} · {title}", run.target.base_url),
+            None => format!("scimcheck {}", run.target.base_url),
+        });
         report.set_time(Duration::from_millis(run.duration_ms));
         let started = chrono::DateTime::parse_from_rfc3339(&run.started_at).ok();
         if let Some(at) = started {
             report.set_timestamp(at);
         }
+        let properties = properties(run);
         for scenario in &run.scenarios {
             let mut suite = TestSuite::new(scenario.id.as_str());
             suite.set_time(Duration::from_millis(scenario.duration_ms));
+            suite.add_properties(properties.iter().cloned());
             if let Some(at) = started {
                 suite.set_timestamp(at);
             }
             for block in super::blocks(scenario) {
                 let step = block.step.as_ref();
-                // The step's time goes to its first check, so the cases add up to the suite.
-                let mut step_time = step
-                    .exchange
-                    .as_ref()
-                    .map_or(Duration::ZERO, |x| Duration::from_millis(x.duration_ms));
+                let time = step_time(step);
                 for check in &step.checks {
                     let status = match check.status {
                         CheckStatus::Passed | CheckStatus::Warning => TestCaseStatus::success(),
@@ -70,7 +120,7 @@ impl Reporter for JunitReporter {
                     };
                     let mut case = TestCase::new(format!("{} › {}", step.id, check.id), status);
                     case.set_classname(scenario.id.as_str());
-                    case.set_time(std::mem::take(&mut step_time));
+                    case.set_time(time);
                     if check.status == CheckStatus::Warning {
                         case.set_system_out(format!(
                             "WARNING ({}): {} [{}]",
@@ -130,6 +180,107 @@ mod tests {
             xml.matches("Bearer ").count(),
             xml.matches("Bearer $SCIM_TOKEN").count(),
             "no credentials"
+        );
+    }
+
+    #[test]
+    fn junit_properties_and_step_times() {
+        let mut run = super::super::fixture::run();
+        run.labels.title = Some("Acme certification".into());
+        run.labels.vendor = Some("Acme & Sons".into());
+        let mut out = Vec::new();
+        JunitReporter.render(&run, &mut out).unwrap();
+        let xml = String::from_utf8(out).unwrap();
+        let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+        let mut lines = Vec::new();
+        for suite in doc.descendants().filter(|n| n.has_tag_name("testsuite")) {
+            lines.push(format!("suite {}", suite.attribute("name").unwrap()));
+            for p in suite.descendants().filter(|n| n.has_tag_name("property")) {
+                let name = p.attribute("name").unwrap();
+                let value = match name {
+                    // Stable whatever the version, the run or the clock.
+                    "tool_version" | "run_id" | "started_at" => format!("[{name}]"),
+                    _ => p.attribute("value").unwrap().to_string(),
+                };
+                lines.push(format!("  property {name} = {value}"));
+            }
+            for case in suite.children().filter(|n| n.has_tag_name("testcase")) {
+                lines.push(format!(
+                    "  case {} time={}",
+                    case.attribute("name").unwrap(),
+                    case.attribute("time").unwrap()
+                ));
+            }
+        }
+        let text = lines.join("\n");
+        assert!(
+            text.contains("property title = Acme certification"),
+            "{text}"
+        );
+        assert!(text.contains("property vendor = Acme & Sons"), "{text}");
+        assert!(!text.contains("property product"), "only the labels given");
+        assert!(
+            text.contains("case create › schema.User.active time=0.012"),
+            "every check of a step carries the step's time: {text}"
+        );
+        assert!(
+            text.contains("case get-by-id › okta.users.create.get-by-id.status time=0.000"),
+            "a step that did not run took no time: {text}"
+        );
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn a_burst_step_takes_the_time_of_its_burst() {
+        let mut run = super::super::fixture::run();
+        run.scenarios[1].steps[0].burst = Some(crate::exec::BurstSummary {
+            elapsed_ms: 10_000,
+            ..Default::default()
+        });
+        let mut out = Vec::new();
+        JunitReporter.render(&run, &mut out).unwrap();
+        let xml = String::from_utf8(out).unwrap();
+        assert!(
+            xml.contains("name=\"create › schema.User.active\" classname=\"okta.users.create\" time=\"10.000\""),
+            "{xml}"
+        );
+    }
+
+    #[test]
+    fn a_recorded_snapshot_is_skipped_with_its_reason() {
+        let mut out = Vec::new();
+        JunitReporter
+            .render(&super::super::fixture::run(), &mut out)
+            .unwrap();
+        let xml = String::from_utf8(out).unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let case = doc
+            .descendants()
+            .find(|n| {
+                n.attribute("name") == Some("snapshot › snapshot.drift")
+                    && n.attribute("classname") == Some("okta.credentials")
+            })
+            .unwrap();
+        let skipped = case
+            .children()
+            .find(|n| n.has_tag_name("skipped"))
+            .expect("not a pass");
+        assert!(skipped
+            .attribute("message")
+            .unwrap()
+            .starts_with("recorded "));
+        assert!(!xml.contains("/home/alice"), "no local path");
+    }
+
+    #[test]
+    fn credentials_in_a_target_never_reach_the_properties() {
+        assert_eq!(
+            target_without_credentials("https://u:p@scim.example.com/scim/v2"),
+            "https://scim.example.com/scim/v2"
+        );
+        assert_eq!(
+            target_without_credentials("https://scim.example.com/scim/v2"),
+            "https://scim.example.com/scim/v2"
         );
     }
 }

@@ -1,9 +1,13 @@
-//! Markdown for a CI job summary: a table per scenario and the failures with their rules.
+//! Markdown for a CI job summary: the verdict, the labels, target, run and tool version, the
+//! snapshots counted (recorded / matched / drifted), a table of scenarios, then the failures
+//! and after them the warnings, each with its rule and fix.
 
 use std::io::{self, Write};
 
+use super::grammar::count;
+use super::group::Finding;
 use super::text::display_copy;
-use super::verdict::{scenario_counts, Verdict};
+use super::verdict::{scenario_counts, snapshot_counts, Verdict};
 use super::Reporter;
 use crate::check::CheckStatus;
 use crate::result::RunResult;
@@ -52,24 +56,38 @@ impl Reporter for MarkdownReporter {
                 cell(&why.to_string())
             )?;
         }
+        if !run.labels.is_empty() {
+            let parts: Vec<String> = run
+                .labels
+                .given()
+                .map(|(name, v)| match name {
+                    "title" => format!("**{}**", cell(v)),
+                    _ => format!("{name} {}", cell(v)),
+                })
+                .collect();
+            writeln!(out, "{}\n", parts.join(" · "))?;
+        }
         let profiles: Vec<&str> = run.profiles.iter().map(|p| p.as_str()).collect();
         writeln!(
             out,
-            "Target `{}` · profiles {} · run `{}` · {}\n",
+            "Target `{}` · profiles {} · run `{}` · scimcheck {} · {}\n",
             run.target.base_url,
             profiles.join(", "),
             run.run_id,
+            cell(&run.tool_version),
             run.started_at
         )?;
         writeln!(
             out,
-            "**{} passed, {} failed, {} warning{}, {} skipped**\n",
+            "**{} passed, {} failed, {}, {} skipped**\n",
             s.passed,
             s.failed,
-            s.warnings,
-            if s.warnings == 1 { "" } else { "s" },
+            count(s.warnings, "warning"),
             s.skipped
         )?;
+        if let Some(counts) = snapshot_counts(run) {
+            writeln!(out, "Snapshots: {counts}. A recorded snapshot was written by this run and compared with nothing.\n")?;
+        }
         for imported in super::imported::summaries(run) {
             let (first, second) = imported.lines();
             writeln!(
@@ -98,45 +116,13 @@ impl Reporter for MarkdownReporter {
                 c.skipped
             )?;
         }
-        // Errors first; one row per defect, with every step that showed it.
+        // Failures, then warnings; one row per defect, with every step that showed it.
         let findings = super::group::findings(run);
-        if !findings.is_empty() {
-            writeln!(out, "\n### Failures and warnings\n")?;
-            writeln!(
-                out,
-                "| | check | scenario › step | what happened | rule | fix |"
-            )?;
-            writeln!(out, "|---|---|---|---|---|---|")?;
-            for f in findings {
-                let first = f.first();
-                let c = first.check;
-                let mark = if c.status == CheckStatus::Failed {
-                    "❌"
-                } else {
-                    "⚠️"
-                };
-                let mut places = format!("`{}` › `{}`", first.scenario.id, first.step.id);
-                if f.seen.len() > 1 {
-                    let others: Vec<String> = f.seen[1..]
-                        .iter()
-                        .map(|s| format!("`{}` › `{}`", s.scenario.id, s.step.id))
-                        .collect();
-                    places.push_str(&format!(
-                        " and {} more: {}",
-                        others.len(),
-                        others.join(", ")
-                    ));
-                }
-                writeln!(
-                    out,
-                    "| {mark} | `{}` | {places} | {} | {} | {} |",
-                    c.id,
-                    cell(&c.message),
-                    cell(&c.reference),
-                    cell(c.hint.as_deref().unwrap_or(""))
-                )?;
-            }
-        }
+        let (failures, warnings): (Vec<_>, Vec<_>) = findings
+            .iter()
+            .partition(|f| f.first().check.status == CheckStatus::Failed);
+        findings_table(&count(failures.len(), "failure"), "❌", &failures, out)?;
+        findings_table(&count(warnings.len(), "warning"), "⚠️", &warnings, out)?;
         if !run.cleanup.failed.is_empty() {
             writeln!(out, "\n### Left on the server\n")?;
             for f in &run.cleanup.failed {
@@ -159,6 +145,49 @@ impl Reporter for MarkdownReporter {
     }
 }
 
+/// One table of findings under its heading (`3 failures`), nothing when there are none.
+fn findings_table(
+    heading: &str,
+    mark: &str,
+    findings: &[&Finding<'_>],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if findings.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n### {heading}\n")?;
+    writeln!(
+        out,
+        "| | check | scenario › step | what happened | rule | fix |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|---|")?;
+    for f in findings {
+        let first = f.first();
+        let c = first.check;
+        let mut places = format!("`{}` › `{}`", first.scenario.id, first.step.id);
+        if f.seen.len() > 1 {
+            let others: Vec<String> = f.seen[1..]
+                .iter()
+                .map(|s| format!("`{}` › `{}`", s.scenario.id, s.step.id))
+                .collect();
+            places.push_str(&format!(
+                " and {} more: {}",
+                others.len(),
+                others.join(", ")
+            ));
+        }
+        writeln!(
+            out,
+            "| {mark} | `{}` | {places} | {} | {} | {} |",
+            c.id,
+            cell(&c.message),
+            cell(&c.reference),
+            cell(c.hint.as_deref().unwrap_or(""))
+        )?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,5 +207,37 @@ mod tests {
             .render(&super::super::fixture::run(), &mut out)
             .unwrap();
         insta::assert_snapshot!(String::from_utf8(out).unwrap());
+    }
+
+    #[test]
+    fn markdown_header_names_the_labels_the_version_and_the_snapshots() {
+        let mut run = super::super::fixture::run();
+        run.labels.title = Some("Acme | certification".into());
+        run.labels.product = Some("Acme Directory".into());
+        let mut out = Vec::new();
+        MarkdownReporter.render(&run, &mut out).unwrap();
+        let md = String::from_utf8(out).unwrap();
+        let header: String = md.split("| scenario |").next().unwrap().to_string();
+        assert!(header.contains("scimcheck 0.1.0"), "{header}");
+        assert!(
+            header.contains("Snapshots: 1 recorded, 1 drifted."),
+            "{header}"
+        );
+        assert!(header.contains("**Acme \\| certification**"), "{header}");
+        insta::assert_snapshot!(header);
+    }
+
+    #[test]
+    fn failures_come_before_warnings() {
+        let mut out = Vec::new();
+        MarkdownReporter
+            .render(&super::super::fixture::run(), &mut out)
+            .unwrap();
+        let md = String::from_utf8(out).unwrap();
+        let failures = md.find("### 3 failures").expect(&md);
+        let warnings = md.find("### 1 warning\n").expect(&md);
+        assert!(failures < warnings);
+        assert!(md[warnings..].contains("rfc7644.content-type"));
+        assert!(!md[failures..warnings].contains("rfc7644.content-type"));
     }
 }

@@ -6,20 +6,25 @@
 //! - [`json`]: the machine-readable report (contract in README, "JSON report").
 //! - [`junit`]: JUnit XML for CI test viewers.
 //! - [`markdown`]: a CI job summary.
-//! - [`html`]: the self-contained certification report.
+//! - [`html`]: the self-contained certification report; `html_sections`: its legend and
+//!   coverage; `html_style`: its stylesheet; `coverage`: what a run covered, per profile.
 //! - [`progress`]: the progress bar while a run goes on.
 //! - [`curl`], [`exchange_text`]: evidence embedded in the reports; `group`: one finding
 //!   for one defect seen at many steps.
 //! - [`verdict`]: the one-word verdict of a run or scenario; [`text`]: server text made safe
-//!   to show.
+//!   to show; [`grammar`]: counts in words ("1 warning", "2 warnings").
 //! - `imported`: an imported test's (Runscope export's) own verdict, apart from the rules.
 
+mod coverage;
 pub mod curl;
 pub mod exchange_text;
 #[cfg(test)]
 mod fixture;
+pub mod grammar;
 mod group;
 pub mod html;
+mod html_sections;
+mod html_style;
 pub mod human;
 mod human_summary;
 mod imported;

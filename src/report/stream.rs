@@ -62,9 +62,9 @@ impl StreamEvents {
             "passed"
         };
         format!(
-            "[{n}/{total}] {verdict:<8} {}  ({} steps, {})",
+            "[{n}/{total}] {verdict:<8} {}  ({}, {})",
             result.id,
-            result.steps.len(),
+            super::grammar::count(result.steps.len(), "step"),
             duration(result.duration_ms)
         )
     }

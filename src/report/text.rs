@@ -57,6 +57,15 @@ pub fn duration(ms: u64) -> String {
 /// server text made printable. (The JSON report escapes such characters itself.)
 pub fn display_copy(run: &RunResult) -> RunResult {
     let mut run = run.clone();
+    for label in [
+        &mut run.labels.title,
+        &mut run.labels.product,
+        &mut run.labels.vendor,
+    ] {
+        if let Some(s) = label.as_mut() {
+            clean(s);
+        }
+    }
     for sc in &mut run.scenarios {
         clean(&mut sc.title);
         if let Some(s) = sc.skipped.as_mut() {

@@ -2,7 +2,7 @@
 
 use crate::check::CheckStatus;
 use crate::exec::StopReason;
-use crate::result::{RunResult, ScenarioResult, Summary};
+use crate::result::{RunResult, ScenarioResult, SnapshotStatus, Summary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
@@ -93,6 +93,54 @@ impl Verdict {
         }
     }
 }
+
+/// How every report names a scenario's snapshot: one only written (a first run, or
+/// `--update-snapshots`) was compared with nothing, so it is "recorded", never "passed".
+pub fn snapshot_word(status: SnapshotStatus) -> &'static str {
+    match status {
+        SnapshotStatus::Written | SnapshotStatus::Updated => "recorded",
+        SnapshotStatus::Matched => "matched",
+        SnapshotStatus::Drifted => "drifted",
+        SnapshotStatus::NotCompared => "not compared",
+    }
+}
+
+/// The snapshot words in the order the summaries count them.
+pub const SNAPSHOT_WORDS: [&str; 4] = ["recorded", "matched", "drifted", "not compared"];
+
+/// `3 recorded, 2 matched, 1 drifted`: the run's snapshots counted by [`snapshot_word`];
+/// `None` when the run kept no snapshots.
+pub fn snapshot_counts(run: &RunResult) -> Option<String> {
+    let words: Vec<&str> = run
+        .scenarios
+        .iter()
+        .filter_map(|s| s.snapshot.as_ref())
+        .map(|s| snapshot_word(s.status))
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = SNAPSHOT_WORDS
+        .iter()
+        .filter_map(|w| {
+            let n = words.iter().filter(|x| *x == w).count();
+            (n > 0).then(|| format!("{n} {w}"))
+        })
+        .collect();
+    Some(parts.join(", "))
+}
+
+/// Every verdict and mark a report shows, with what it means: the legend of the HTML report.
+pub const LEGEND: &[(&str, &str, &str)] = &[
+    ("pass", "PASSED", "every check ran and passed"),
+    ("fail", "FAILED", "at least one check failed: a MUST of the RFC, or something the identity provider cannot work with"),
+    ("warn", "WARNINGS", "no failure, but at least one warning: a SHOULD of the RFC, or an interoperability risk"),
+    ("warn", "INCOMPLETE", "the run stopped early (signal or deadline); the remaining steps were skipped"),
+    ("skip", "SKIPPED", "nothing was checked: the scenario did not apply (a feature the server does not advertise or support, or an earlier step failed), with the reason"),
+    ("rec", "RECORDED", "a snapshot written by this run (no accepted snapshot yet, or --update-snapshots): nothing was compared"),
+    ("pass", "MATCHED", "the exchanges equal the accepted snapshot"),
+    ("fail", "DRIFTED", "the exchanges differ from the accepted snapshot; the diff shows how"),
+];
 
 /// A scenario's counts: its steps' checks, and its snapshot check only when it found drift.
 pub fn scenario_counts(sc: &ScenarioResult) -> Summary {

@@ -174,6 +174,7 @@ pub async fn run(
         scenarios,
         cleanup,
         interrupted: shared.cancel.reason(),
+        labels: Default::default(),
     })
 }
 

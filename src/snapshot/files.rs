@@ -31,7 +31,8 @@ pub fn apply(run: &mut RunResult, opts: &SnapshotOptions) -> Result<(), Error> {
     std::fs::create_dir_all(&opts.dir).map_err(io(&opts.dir))?;
     let interrupted = run.interrupted.clone();
     for scenario in &mut run.scenarios {
-        let path = opts.dir.join(format!("{}.json", scenario.id));
+        let name = format!("{}.json", scenario.id);
+        let path = opts.dir.join(&name);
         let file = path.display().to_string();
         let (check, outcome) = if let Some(why) = &interrupted {
             (
@@ -46,14 +47,14 @@ pub fn apply(run: &mut RunResult, opts: &SnapshotOptions) -> Result<(), Error> {
             );
             match std::fs::read_to_string(&path) {
                 Ok(old) if old == new => (
-                    CheckOutcome::pass(CHECK_ID, REFERENCE, format!("matches {file}")),
+                    CheckOutcome::pass(CHECK_ID, REFERENCE, format!("matches {name}")),
                     outcome(&file, SnapshotStatus::Matched, None),
                 ),
                 Ok(old) if !opts.update => {
                     let diff = TextDiff::from_lines(&old, &new)
                         .unified_diff()
                         .context_radius(3)
-                        .header(&file, "this run")
+                        .header(&name, "this run")
                         .to_string();
                     let changed = diff
                         .lines()
@@ -63,24 +64,24 @@ pub fn apply(run: &mut RunResult, opts: &SnapshotOptions) -> Result<(), Error> {
                                 && !l.starts_with("---")
                         })
                         .count();
-                    let check = CheckOutcome::fail(CHECK_ID, opts.drift, REFERENCE, format!("differs from {file} ({changed} lines changed)"), "Review the diff; if the new behaviour is right, accept it with --update-snapshots.");
+                    let check = CheckOutcome::fail(CHECK_ID, opts.drift, REFERENCE, format!("differs from {name} ({changed} lines changed)"), "Review the diff; if the new behaviour is right, accept it with --update-snapshots.");
                     (check, outcome(&file, SnapshotStatus::Drifted, Some(diff)))
                 }
                 Ok(_) => {
                     std::fs::write(&path, &new).map_err(io(&path))?;
                     (
-                        CheckOutcome::pass(CHECK_ID, REFERENCE, format!("updated {file}")),
+                        recorded(format!(
+                            "recorded {name}: --update-snapshots accepted this run's exchanges"
+                        )),
                         outcome(&file, SnapshotStatus::Updated, None),
                     )
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     std::fs::write(&path, &new).map_err(io(&path))?;
                     (
-                        CheckOutcome::pass(
-                            CHECK_ID,
-                            REFERENCE,
-                            format!("no snapshot yet: wrote {file}"),
-                        ),
+                        recorded(format!(
+                            "recorded {name}: no accepted snapshot to compare with yet"
+                        )),
                         outcome(&file, SnapshotStatus::Written, None),
                     )
                 }
@@ -96,6 +97,13 @@ pub fn apply(run: &mut RunResult, opts: &SnapshotOptions) -> Result<(), Error> {
     }
     run.summary = Summary::of(run.checks().map(|(_, _, c)| c));
     Ok(())
+}
+
+/// The check of a snapshot this run wrote rather than compared: nothing was verified, so it
+/// is skipped with the reason, never passed. Messages name the file, not the directory, so
+/// a report handed on does not carry local paths.
+fn recorded(message: String) -> CheckOutcome {
+    CheckOutcome::skip(CHECK_ID, REFERENCE, message)
 }
 
 /// Where a scenario's snapshot stands, before its check is attached.

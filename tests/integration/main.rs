@@ -9,6 +9,7 @@ mod foreign;
 mod hostile;
 mod okta_defects;
 mod order;
+mod reports;
 mod rfc;
 mod runscope;
 mod safety;

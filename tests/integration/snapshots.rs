@@ -104,8 +104,8 @@ fn two_runs_with_concurrency_are_byte_identical() {
         ]);
         assert_eq!(out.status.code(), Some(0));
         assert!(
-            String::from_utf8_lossy(&out.stdout).contains("6 written (no snapshot yet)"),
-            "a first run says it wrote the snapshot"
+            String::from_utf8_lossy(&out.stdout).contains("Snapshots: 6 recorded in "),
+            "a first run says it recorded the snapshots"
         );
     }
     let (fa, fb) = (read_dir(a.path()), read_dir(b.path()));
@@ -133,9 +133,10 @@ async fn drift_is_found_with_its_diff_and_can_be_accepted() {
     let snaps = dir.path().to_str().unwrap().to_string();
     let (code, first) = run_json(&server.base_url(), &["--snapshots", &snaps]).await;
     assert_eq!(code, 0);
+    // Written, compared with nothing: recorded and skipped, never passed.
     assert!(drift_checks(&first)
         .iter()
-        .all(|(_, s, m)| s == "passed" && m.contains("no snapshot yet")));
+        .all(|(_, s, m)| s == "skipped" && m.starts_with("recorded ")));
 
     changed.store(true, Ordering::SeqCst);
     let (code, second) = run_json(&server.base_url(), &["--snapshots", &snaps]).await;
@@ -192,7 +193,9 @@ async fn drift_is_found_with_its_diff_and_can_be_accepted() {
     .await;
     assert!(drift_checks(&accepted)
         .iter()
-        .any(|(_, _, m)| m.starts_with("updated ")));
+        .any(|(_, s, m)| s == "skipped"
+            && m.starts_with("recorded ")
+            && m.contains("--update-snapshots")));
     let (code, after) = run_json(&server.base_url(), &["--snapshots", &snaps]).await;
     assert_eq!(code, 0);
     assert!(drift_checks(&after).iter().all(|(_, s, _)| s == "passed"));

@@ -320,7 +320,7 @@ async fn one_defect_on_many_steps_is_one_finding_for_people() {
         "{findings}"
     );
     assert!(
-        findings.contains(&format!("in {per_step} step(s)")),
+        findings.contains(&format!("in {per_step} steps")),
         "{findings}"
     );
 
