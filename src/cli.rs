@@ -300,6 +300,15 @@ pub struct ServeArgs {
     /// Allow binding to an address other than loopback.
     #[arg(long)]
     pub allow_non_loopback: bool,
+
+    /// Serve the alternative server: as correct as the reference one, taking the other choice
+    /// RFC 7643/7644 allow everywhere: every PATCH answers 204 No Content (200 with the
+    /// resource when `attributes` is asked for), no ETag headers or meta.version and
+    /// If-Match/If-None-Match ignored (etag.supported false), sortBy ignored (sort.supported
+    /// false), no /Bulk (bulk.supported false, 501), and group members that name no
+    /// resource stored as given instead of refused.
+    #[arg(long)]
+    pub alternative: bool,
 }
 
 #[derive(Debug, Args)]

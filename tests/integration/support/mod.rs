@@ -16,6 +16,7 @@ pub async fn reference_server() -> scimcheck::server::RunningServer {
     let config = scimcheck::server::ServerConfig {
         token: Some(TOKEN.into()),
         log_requests: false,
+        ..Default::default()
     };
     scimcheck::server::RunningServer::start(([127, 0, 0, 1], 0).into(), config)
         .await
