@@ -145,17 +145,17 @@ async fn every_profile_passes_against_the_reference_server() {
     );
 }
 
-/// Runs `profile` against the alternative behind a proxy with `defect`; the failing checks
-/// are exactly `must` plus those in `allowed`.
-async fn alternative_defect(
-    profile: &str,
+/// Runs `args` against a server of `behaviour` behind a proxy with `defect`; the failing
+/// checks are exactly `must`: the defect is found, and only the defect.
+async fn defect_on(
+    behaviour: Behaviour,
+    args: &[&str],
     defect: impl Fn(Req, &Upstream) -> Resp + Send + Sync + 'static,
     must: &[&str],
-    allowed: &[&str],
 ) {
-    let server = Faulty::start_with(Behaviour::alternative(), defect).await;
-    let (_, report) = run_json(&server.base_url(), &["--profile", profile]).await;
-    assert_findings(&report, must, allowed);
+    let server = Faulty::start_with(behaviour, defect).await;
+    let (_, report) = run_json(&server.base_url(), args).await;
+    assert_findings(&report, must, &[]);
 }
 
 /// /ServiceProviderConfig with `capability` advertised though the server lacks it.
@@ -169,8 +169,9 @@ fn advertise(req: Req, up: &Upstream, capability: &'static str) -> Resp {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_204_that_applied_nothing_still_fails() {
-    alternative_defect(
-        "okta",
+    defect_on(
+        Behaviour::alternative(),
+        &["--profile", "okta"],
         |req, up| {
             let deactivation = req.method == "PATCH"
                 && req.path().contains("/Users/")
@@ -191,27 +192,27 @@ async fn a_204_that_applied_nothing_still_fails() {
             "okta.user.deactivate.inactive",
             "okta.user.deactivate.listed-inactive",
         ],
-        &[],
     )
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn etags_advertised_but_not_sent_fail() {
-    alternative_defect(
-        "rfc",
+    defect_on(
+        Behaviour::alternative(),
+        &["--profile", "rfc"],
         |req, up| advertise(req, up, "etag"),
-        &["rfc.etag.create.header"],
         // Its dependent steps are skipped: one root cause, one finding.
-        &[],
+        &["rfc.etag.create.header"],
     )
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sorting_advertised_but_ignored_fails() {
-    alternative_defect(
-        "rfc",
+    defect_on(
+        Behaviour::alternative(),
+        &["--profile", "rfc"],
         |req, up| advertise(req, up, "sort"),
         // Creation order happens to be the descending order's first user, so that one
         // assert passes; the others catch it.
@@ -221,7 +222,52 @@ async fn sorting_advertised_but_ignored_fails() {
             "rfc.sort.user-name-default.last",
             "rfc.sort.user-name-descending.last",
         ],
-        &[],
+    )
+    .await;
+}
+
+/// Only the members scenario: enough to see its verdicts.
+const MEMBERS: &[&str] = &["--profile", "rfc", "--scenario", "rfc.members"];
+
+fn unknown_member_add(req: &Req) -> bool {
+    is(req, "PATCH", "") && req.path().contains("/Groups/")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_unknown_member_needs_a_scim_error() {
+    defect_on(
+        Behaviour::reference(),
+        MEMBERS,
+        |req, up| {
+            let resp = up.send(&req);
+            if unknown_member_add(&req) && resp.status == 400 {
+                return Resp {
+                    status: 400,
+                    headers: vec![("content-type".into(), "text/html".into())],
+                    body: b"<html>Bad Request</html>".to_vec(),
+                };
+            }
+            resp
+        },
+        &["rfc7644.error.json"],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_member_kept_in_place_of_the_others_fails() {
+    defect_on(
+        Behaviour::alternative(),
+        MEMBERS,
+        |mut req, up| {
+            if unknown_member_add(&req) {
+                if let Some(body) = req.body.as_mut() {
+                    body["Operations"][0]["op"] = json!("replace");
+                }
+            }
+            up.send(&req)
+        },
+        &["rfc.members.after-unknown.member-kept"],
     )
     .await;
 }
