@@ -2,6 +2,14 @@
 //! one set of them, the alternative ([`Behaviour::alternative`], `scimcheck serve
 //! --alternative`) the other legal one everywhere. A harness whose verdicts hold on both
 //! judges the rules, not one server's taste.
+//!
+//! Not choices, so both servers answer alike: 201 to a create (RFC 7644 §3.3: "an HTTP
+//! response SHALL be returned with HTTP status code 201 (Created)"); count=0 with totalResults
+//! only (§3.4.2.4: "A value of "0" indicates that no resource results are to be returned
+//! except for "totalResults""); and two SHOULDs both follow: 403 to a filter on /Schemas or
+//! /ResourceTypes (§4) and 501 from /Me (§3.11: "A service provider that does NOT support this
+//! feature SHOULD respond with HTTP status code 501 (Not Implemented)"), as a bearer token here
+//! names no subject.
 
 /// What a successful PATCH answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
