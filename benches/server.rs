@@ -82,6 +82,7 @@ async fn main() {
         ServerConfig {
             token: Some(TOKEN.into()),
             log_requests: false,
+            ..Default::default()
         },
     )
     .await

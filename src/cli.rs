@@ -309,6 +309,15 @@ pub struct ServeArgs {
     /// Allow binding to an address other than loopback.
     #[arg(long)]
     pub allow_non_loopback: bool,
+
+    /// Serve the alternative server instead: as correct as the reference one, taking the other
+    /// choice RFC 7643/7644 allow: a PATCH on a user answers 204 No Content, as one on a group
+    /// does (200 with the resource when `attributes` is asked for); no ETag header or
+    /// meta.version, If-Match and If-None-Match ignored (etag.supported false); sortBy ignored
+    /// (sort.supported false); group members that name no user or group stored as given
+    /// instead of refused with 400. Bulk stays unsupported.
+    #[arg(long)]
+    pub alternative: bool,
 }
 
 #[derive(Debug, Args)]

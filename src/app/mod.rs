@@ -128,6 +128,11 @@ async fn serve(args: ServeArgs) -> Result<i32, Error> {
         port: args.port,
         token: args.token,
         allow_non_loopback: args.allow_non_loopback,
+        behaviour: if args.alternative {
+            crate::server::Behaviour::alternative()
+        } else {
+            crate::server::Behaviour::reference()
+        },
     };
     match crate::server::serve(opts).await {
         Ok(()) => Ok(EXIT_OK),

@@ -97,6 +97,7 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
                 ServerConfig {
                     token: Some(secret.clone()),
                     log_requests: false,
+                    ..Default::default()
                 },
             )
             .await

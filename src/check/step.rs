@@ -198,7 +198,10 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
         out.push(content_type(resp.media_type().as_deref(), ctx.profile));
     }
     let expected = expect.expected_statuses();
-    let expects_error = !expected.is_empty() && expected.iter().all(|s| *s >= 400);
+    // A step that lets the server choose between a success and a refusal holds a refusal to
+    // the same error rules as a step that expects only errors.
+    let expects_error = (!expected.is_empty() && expected.iter().all(|s| *s >= 400))
+        || (status >= 400 && expect.status.contains(&status));
     if expects_error {
         // Error bodies get the RFC 7644 §3.12 rules, which explain a non-JSON body themselves.
         let call = expect
@@ -458,6 +461,45 @@ mod tests {
             deep,
             "http://h/scim/v2/Users",
         ));
+    }
+
+    /// A step that accepts a success or a refusal holds the refusal to the error rules.
+    #[test]
+    fn a_refusal_the_step_allows_gets_the_error_rules() {
+        let yaml = "id: s\ntitle: t\nrequest: { method: GET, path: /Users }\nexpect: { status: [200, 204, 400] }\n";
+        let step: Step = serde_saphyr::from_str(yaml).unwrap();
+        let prepared =
+            crate::plan::prepare_step(&step, &Default::default(), &Default::default()).unwrap();
+        let ids = |status: u16, body: &str| -> Vec<(String, bool)> {
+            let x = exchange(
+                status,
+                Some("text/html"),
+                body.into(),
+                "http://h/scim/v2/Users",
+            );
+            let ctx = StepContext {
+                scenario_id: "x",
+                profile: Profile::Rfc,
+                step: &step,
+                prepared: &prepared,
+                reference: "r",
+                exchange: &x,
+            };
+            let outcomes = check_step(&ctx).0.into_iter();
+            outcomes
+                .map(|o| (o.id.to_string(), o.is_failure()))
+                .collect()
+        };
+        let refused = ids(400, "<html>Bad Request</html>");
+        assert!(
+            refused.contains(&("rfc7644.error.json".into(), true)),
+            "{refused:?}"
+        );
+        let kept = ids(204, "");
+        assert!(
+            kept.iter().all(|(id, _)| !id.starts_with("rfc7644.error")),
+            "{kept:?}"
+        );
     }
 
     #[test]

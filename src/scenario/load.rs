@@ -177,6 +177,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../scenarios/rfc/writes.yaml"),
     ),
     (
+        "scenarios/rfc/members.yaml",
+        include_str!("../../scenarios/rfc/members.yaml"),
+    ),
+    (
         "scenarios/rfc/errors.yaml",
         include_str!("../../scenarios/rfc/errors.yaml"),
     ),

@@ -3,21 +3,22 @@
 
 use serde_json::{json, Value};
 
+use super::behaviour::Behaviour;
 use super::error::ScimError;
 use super::query::{list_response, MAX_RESULTS};
 use super::schema;
 use crate::scim::urn;
 
-pub fn service_provider_config(base: &str) -> Value {
+pub fn service_provider_config(base: &str, behaviour: &Behaviour) -> Value {
     json!({
         "schemas": [urn::SERVICE_PROVIDER_CONFIG],
         "documentationUri": "https://github.com/scimcheck/scimcheck",
         "patch": {"supported": true},
-        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+        "bulk": {"supported": behaviour.bulk, "maxOperations": 0, "maxPayloadSize": 0},
         "filter": {"supported": true, "maxResults": MAX_RESULTS},
         "changePassword": {"supported": false},
-        "sort": {"supported": true},
-        "etag": {"supported": true},
+        "sort": {"supported": behaviour.sort},
+        "etag": {"supported": behaviour.etag},
         "authenticationSchemes": [{
             "type": "oauthbearertoken",
             "name": "OAuth Bearer Token",

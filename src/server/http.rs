@@ -11,11 +11,13 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use super::behaviour::PatchResponse;
 use super::discovery;
 use super::error::ScimError;
 use super::etag::{self, IfMatch};
 use super::patch;
 use super::query::{self, ListQuery, Projection};
+use super::search;
 use super::store::{Kind, Store, Written};
 use crate::scim::urn::MEDIA_TYPE;
 
@@ -227,9 +229,15 @@ fn fixed_route(
         ));
     }
     match segments {
-        [".search"] => only(method, &[Method::POST]).and_then(|()| root_search(app, body)),
-        ["ServiceProviderConfig"] => only(method, &[Method::GET])
-            .map(|()| Reply::json(200, discovery::service_provider_config(app.store.base()))),
+        [".search"] => only(method, &[Method::POST])
+            .and_then(|()| search::root_search(&app.store, &json_body(body)?))
+            .map(|v| Reply::json(200, v)),
+        ["ServiceProviderConfig"] => only(method, &[Method::GET]).map(|()| {
+            Reply::json(
+                200,
+                discovery::service_provider_config(app.store.base(), app.store.behaviour()),
+            )
+        }),
         ["ResourceTypes"] => only(method, &[Method::GET])
             .map(|()| Reply::json(200, discovery::list_resource_types(app.store.base()))),
         ["ResourceTypes", name] => only(method, &[Method::GET])
@@ -240,6 +248,13 @@ fn fixed_route(
         ["Schemas", id] => only(method, &[Method::GET])
             .and_then(|()| discovery::schema_by_urn(app.store.base(), id))
             .map(|v| Reply::json(200, v)),
+        // RFC 7644 §3.12: 501 when "Service provider does not support the request operation";
+        // /ServiceProviderConfig says bulk.supported false.
+        ["Bulk"] if !app.store.behaviour().bulk => Err(ScimError::new(
+            501,
+            None,
+            "bulk operations are not supported (bulk.supported is false in /ServiceProviderConfig, RFC 7644 §3.7)",
+        )),
         ["Me", ..] => Err(ScimError::new(
             501,
             None,
@@ -312,12 +327,12 @@ impl Params {
         Projection::parse(self.get("attributes"), self.get("excludedAttributes"))
     }
 
-    fn list_query(&self) -> Result<ListQuery, ScimError> {
+    fn list_query(&self, sort: bool) -> Result<ListQuery, ScimError> {
         Ok(ListQuery {
             filter: self.get("filter").map(str::to_string),
             start_index: self.int("startIndex")?,
             count: self.int("count")?,
-            sort_by: self.get("sortBy").map(str::to_string),
+            sort_by: self.get("sortBy").filter(|_| sort).map(str::to_string),
             descending: self
                 .get("sortOrder")
                 .is_some_and(|o| o.eq_ignore_ascii_case("descending")),
@@ -344,22 +359,39 @@ fn resource_route(
     body: &[u8],
 ) -> Result<Reply, ScimError> {
     let store = &app.store;
-    let if_match = || IfMatch::new(headers.get("if-match").and_then(|v| v.to_str().ok()));
+    let behaviour = *store.behaviour();
+    // A server without ETags sends none and evaluates no precondition on them.
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .filter(|_| behaviour.etag)
+    };
+    let if_match = || IfMatch::new(header("if-match"));
+    let with_etag = |reply: Reply, etag: String| {
+        if behaviour.etag {
+            reply.header("etag", etag)
+        } else {
+            reply
+        }
+    };
     let answer = |status: u16, w: Written| {
-        match w.body {
+        let reply = match w.body {
             Some(body) => Reply::json(status, params.projection().apply(body)),
             None => Reply::empty(204),
-        }
-        .header("etag", w.etag)
+        };
+        with_etag(reply, w.etag)
     };
     match (method.as_str(), id) {
         ("GET", None) => {
-            let q = params.list_query()?;
+            let q = params.list_query(behaviour.sort)?;
             query::check_filter_attributes(&q, &[kind])?;
             let (total, start, page) = query::list(store, kind, &q)?;
             Ok(Reply::json(200, query::list_response(total, start, page)))
         }
-        ("POST", Some(".search")) => search(store, kind, body),
+        ("POST", Some(".search")) => {
+            search::search(store, kind, &json_body(body)?).map(|v| Reply::json(200, v))
+        }
         ("POST", None) => {
             let w = store.create(kind, json_body(body)?)?;
             let location = store.location(kind, &w.id);
@@ -369,14 +401,11 @@ fn resource_route(
             let (resource, etag) = store
                 .get(kind, id)
                 .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
-            if headers
-                .get("if-none-match")
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|t| etag::none_match(t, &etag))
-            {
+            if header("if-none-match").is_some_and(|t| etag::none_match(t, &etag)) {
                 return Ok(Reply::empty(304).header("etag", etag));
             }
-            Ok(Reply::json(200, params.projection().apply(resource)).header("etag", etag))
+            let reply = Reply::json(200, params.projection().apply(resource));
+            Ok(with_etag(reply, etag))
         }
         ("PUT", Some(id)) => {
             let w = store.replace(kind, id, json_body(body)?, &if_match())?;
@@ -384,9 +413,10 @@ fn resource_route(
         }
         ("PATCH", Some(id)) => {
             let ops = json_body(body)?;
-            // Groups answer 204 unless asked for attributes: their member lists can be huge,
-            // and Entra expects 204 (RFC 7644 §3.5.2 allows either).
-            let render = kind == Kind::User || !params.projection().is_empty();
+            // RFC 7644 §3.5.2 allows 200 with the resource or 204, but "MUST return a 200 OK
+            // if the "attributes" parameter is specified in the request".
+            let render = behaviour.patch_response(kind) == PatchResponse::Resource
+                || !params.projection().is_empty();
             let w = store.modify(kind, id, &if_match(), render, |body, members, data| {
                 patch::apply(kind, body, members, data, &ops)
             })?;
@@ -404,85 +434,6 @@ fn resource_route(
     }
 }
 
-/// A SearchRequest body (RFC 7644 §3.4.3) as a list query.
-fn search_query(body: &[u8]) -> Result<ListQuery, ScimError> {
-    let v = json_body(body)?;
-    let obj = v
-        .as_object()
-        .ok_or_else(|| ScimError::invalid_syntax("a SearchRequest must be a JSON object"))?;
-    let get = |k: &str| super::filter::member(obj, k);
-    // RFC 7644 §3.4.3 gives these as arrays; a comma-separated string, as in the query
-    // parameters, is read the same way rather than silently ignored.
-    let list = |k: &str| match get(k) {
-        Some(Value::Array(a)) => Some(
-            a.iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(","),
-        ),
-        Some(Value::String(s)) => Some(s.clone()),
-        _ => None,
-    };
-    let int = |k: &str| -> Result<Option<i64>, ScimError> {
-        match get(k) {
-            None | Some(Value::Null) => Ok(None),
-            // Past i64 (serde_json reads it as u64 or f64) saturates, as for query parameters.
-            Some(v) => v
-                .as_i64()
-                .or_else(|| v.as_u64().map(|_| i64::MAX))
-                .or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
-                .map(Some)
-                .ok_or_else(|| ScimError::invalid_value(format!("{k} must be an integer"))),
-        }
-    };
-    Ok(ListQuery {
-        filter: get("filter").and_then(Value::as_str).map(str::to_string),
-        start_index: int("startIndex")?,
-        count: int("count")?,
-        sort_by: get("sortBy").and_then(Value::as_str).map(str::to_string),
-        descending: get("sortOrder")
-            .and_then(Value::as_str)
-            .is_some_and(|o| o.eq_ignore_ascii_case("descending")),
-        projection: Projection::parse(
-            list("attributes").as_deref(),
-            list("excludedAttributes").as_deref(),
-        ),
-    })
-}
-
-fn search(store: &Store, kind: Kind, body: &[u8]) -> Result<Reply, ScimError> {
-    let q = search_query(body)?;
-    query::check_filter_attributes(&q, &[kind])?;
-    let (total, start, page) = query::list(store, kind, &q)?;
-    Ok(Reply::json(200, query::list_response(total, start, page)))
-}
-
-/// POST /.search: users, then groups, paged as one list.
-fn root_search(app: &App, body: &[u8]) -> Result<Reply, ScimError> {
-    let q = search_query(body)?;
-    query::check_filter_attributes(&q, &[Kind::User, Kind::Group])?;
-    let count = q
-        .count
-        .unwrap_or(query::MAX_RESULTS as i64)
-        .clamp(0, query::MAX_RESULTS as i64);
-    let start = q.start_index.unwrap_or(1).max(1);
-    let (users_total, _, mut page) = query::list(&app.store, Kind::User, &q)?;
-    let remaining = count - page.len() as i64;
-    let group_start = (start - users_total as i64).max(1);
-    let (groups_total, _, groups) = query::list(
-        &app.store,
-        Kind::Group,
-        &ListQuery {
-            start_index: Some(group_start),
-            count: Some(remaining.max(0)),
-            ..q.clone()
-        },
-    )?;
-    if start <= users_total as i64 + groups_total as i64 {
-        page.extend(groups);
-    }
-    Ok(Reply::json(
-        200,
-        query::list_response(users_total + groups_total, start as usize, page),
-    ))
-}
+#[cfg(test)]
+#[path = "http_behaviour_tests.rs"]
+mod behaviour_tests;

@@ -16,6 +16,8 @@ use super::store::Data;
 
 pub struct MemberEdits<'a> {
     base: &'a IndexMap<String, Member>,
+    /// Whether an added member must name an existing resource.
+    integrity: bool,
     cleared: bool,
     removed: HashSet<String>,
     added: IndexMap<String, Member>,
@@ -29,9 +31,10 @@ pub struct MemberChanges {
 }
 
 impl<'a> MemberEdits<'a> {
-    pub fn new(base: &'a IndexMap<String, Member>) -> MemberEdits<'a> {
+    pub fn new(base: &'a IndexMap<String, Member>, integrity: bool) -> MemberEdits<'a> {
         MemberEdits {
             base,
+            integrity,
             cleared: false,
             removed: HashSet::new(),
             added: IndexMap::new(),
@@ -98,24 +101,33 @@ impl<'a> MemberEdits<'a> {
 #[derive(Debug, Clone)]
 pub struct Member {
     pub display: Option<String>,
-    pub kind: Kind,
+    /// `None`: an id that names no resource, kept because integrity is not enforced.
+    pub kind: Option<Kind>,
 }
 
-/// Member objects from a request: `value` must name an existing user or group.
-pub fn resolve_members(data: &Data, list: &[Value]) -> Result<IndexMap<String, Member>, ScimError> {
+/// Member objects from a request. With `integrity`, `value` must name an existing user or
+/// group; without it (RFC 7643 §2.3.7 makes integrity the server's choice) an unknown id is
+/// kept as given, of no known kind.
+pub fn resolve_members(
+    data: &Data,
+    list: &[Value],
+    integrity: bool,
+) -> Result<IndexMap<String, Member>, ScimError> {
     let mut out = IndexMap::with_capacity(list.len());
     for item in list {
         let id = item.get("value").and_then(Value::as_str).ok_or_else(|| {
             ScimError::invalid_value("each member needs a `value` (the member's id)")
         })?;
         let kind = if data.users.contains_key(id) {
-            Kind::User
+            Some(Kind::User)
         } else if data.groups.contains_key(id) {
-            Kind::Group
-        } else {
+            Some(Kind::Group)
+        } else if integrity {
             return Err(ScimError::invalid_value(format!(
                 "member `{id}` is not a known user or group"
             )));
+        } else {
+            None
         };
         let display = item
             .get("display")
@@ -138,6 +150,7 @@ pub(super) fn member_op(
     if let Some(sub) = sub {
         return member_sub_op(members, op, filter, sub, value);
     }
+    let integrity = members.integrity;
     let listed = |v: Option<Value>| -> Result<IndexMap<String, Member>, ScimError> {
         let list = match v {
             Some(Value::Array(a)) => a,
@@ -149,7 +162,7 @@ pub(super) fn member_op(
                 ))
             }
         };
-        resolve_members(data, &list)
+        resolve_members(data, &list, integrity)
     };
     if let Some(f) = filter {
         if op != Op::Remove {
@@ -230,7 +243,7 @@ fn member_sub_op(
         ));
     }
     for id in targets {
-        let kind = members.get(&id).map_or(Kind::User, |m| m.kind);
+        let kind = members.get(&id).and_then(|m| m.kind);
         members.update(
             &id,
             Member {
@@ -260,7 +273,9 @@ fn matching_members(members: &MemberEdits<'_>, f: &ValFilter) -> Result<Vec<Stri
     for (id, m) in members.iter() {
         let mut obj = Map::new();
         obj.insert("value".into(), Value::String(id.clone()));
-        obj.insert("type".into(), Value::String(m.kind.resource_type().into()));
+        if let Some(kind) = m.kind {
+            obj.insert("type".into(), Value::String(kind.resource_type().into()));
+        }
         if let Some(d) = &m.display {
             obj.insert("display".into(), Value::String(d.clone()));
         }
@@ -278,7 +293,7 @@ mod tests {
     fn m() -> Member {
         Member {
             display: None,
-            kind: Kind::User,
+            kind: Some(Kind::User),
         }
     }
 
@@ -287,7 +302,7 @@ mod tests {
         let base: IndexMap<String, Member> = [("a".to_string(), m()), ("b".to_string(), m())]
             .into_iter()
             .collect();
-        let mut e = MemberEdits::new(&base);
+        let mut e = MemberEdits::new(&base, true);
         e.remove("b");
         e.add("c".into(), m());
         e.add("a".into(), m());

@@ -6,10 +6,14 @@
 //!   [`render`]: resources as clients see them.
 //! - [`filter`]: filter evaluation with the schema's case rules.
 //! - [`patch`]: PATCH, with the IdPs' shapes.
-//! - [`query`]: paging, attribute projection; [`sort`]: sort keys by attribute type.
+//! - [`query`]: paging, attribute projection; [`sort`]: sort keys by attribute type;
+//!   [`search`]: `POST /.search`.
 //! - [`schema`], [`discovery`]: RFC 7643 §8.7 definitions and the discovery endpoints.
 //! - [`http`]: routing, authentication, errors; [`etag`]: ETags and preconditions.
+//! - [`behaviour`]: the choices the RFC leaves open, and the alternative server that takes
+//!   the other one everywhere.
 
+pub mod behaviour;
 mod data;
 mod discovery;
 mod error;
@@ -23,10 +27,12 @@ mod query;
 mod render;
 mod resource;
 pub mod schema;
+mod search;
 mod serve;
 mod sort;
 mod store;
 
+pub use behaviour::{Behaviour, PatchResponse};
 pub use error::ScimError;
 pub use serve::{serve, RunningServer, ServeError, ServeOptions, ServerConfig};
 pub use store::Store;

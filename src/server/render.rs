@@ -43,7 +43,12 @@ impl Store {
         rec.members
             .iter()
             .map(|(mid, m)| {
-                let mut v = json!({"value": mid, "$ref": self.location(m.kind, mid), "type": m.kind.resource_type()});
+                let mut v = json!({"value": mid});
+                // A member that names no resource (integrity not enforced) has no $ref or type.
+                if let Some(kind) = m.kind {
+                    v["$ref"] = json!(self.location(kind, mid));
+                    v["type"] = json!(kind.resource_type());
+                }
                 if let Some(d) = &m.display {
                     v["display"] = json!(d);
                 }
@@ -52,11 +57,17 @@ impl Store {
             .collect()
     }
 
-    /// The full representation a client sees (password never; groups and members rendered).
+    /// The full representation a client sees (password never; groups and members rendered;
+    /// meta.version only from a server with ETags).
     pub fn render(&self, data: &Data, kind: Kind, id: &str) -> Option<Value> {
         let rec = data.records(kind).get(id)?;
         let mut body = rec.body.clone();
         strip_never_returned(&mut body, kind.schema());
+        if !self.behaviour().etag {
+            if let Some(Value::Object(meta)) = body.get_mut("meta") {
+                meta.remove("version");
+            }
+        }
         let (name, related) = match kind {
             Kind::User => ("groups", self.groups_of(data, id)),
             Kind::Group => ("members", self.members_of(rec)),

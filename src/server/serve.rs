@@ -4,6 +4,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
+use super::behaviour::Behaviour;
 use super::http::{handle, App};
 use super::store::Store;
 
@@ -14,6 +15,8 @@ pub struct ServerConfig {
     pub token: Option<String>,
     /// One line per request on stdout (method, path, status, ms).
     pub log_requests: bool,
+    /// The legal choices it makes: the reference server's by default.
+    pub behaviour: Behaviour,
 }
 
 /// A reference server running on a loopback port.
@@ -39,7 +42,7 @@ impl RunningServer {
         };
         let base_url = format!("http://{host}:{}/scim/v2", local.port());
         let app = Arc::new(App {
-            store: Store::new(base_url.clone()),
+            store: Store::with_behaviour(base_url.clone(), config.behaviour),
             token: config.token,
             log_requests: config.log_requests,
         });
@@ -88,6 +91,8 @@ pub struct ServeOptions {
     pub token: Option<String>,
     /// Allow an address other than loopback.
     pub allow_non_loopback: bool,
+    /// The reference server's choices, or the alternative's.
+    pub behaviour: Behaviour,
 }
 
 /// Why `scimcheck serve` could not start.
@@ -121,11 +126,19 @@ pub async fn serve(opts: ServeOptions) -> Result<(), ServeError> {
         ServerConfig {
             token: opts.token.clone(),
             log_requests: true,
+            behaviour: opts.behaviour,
         },
     )
     .await
     .map_err(|source| ServeError::Bind { addr, source })?;
-    println!("scimcheck reference SCIM server at {}", server.base_url());
+    if opts.behaviour == Behaviour::alternative() {
+        println!(
+            "scimcheck alternative SCIM server at {} (PATCH answers 204; no ETags, no sorting; members not checked)",
+            server.base_url()
+        );
+    } else {
+        println!("scimcheck reference SCIM server at {}", server.base_url());
+    }
     println!(
         "{}",
         if opts.token.is_some() {

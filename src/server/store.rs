@@ -6,6 +6,7 @@ use rand::Rng;
 use serde_json::{json, Map, Value};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use super::behaviour::Behaviour;
 pub use super::data::{Data, Record};
 use super::error::ScimError;
 use super::etag::etag;
@@ -34,6 +35,8 @@ pub struct Store {
     data: RwLock<Data>,
     /// The base URL (…/scim/v2) for `meta.location` and `$ref`.
     base: String,
+    /// The legal choices it makes (meta.version, member integrity).
+    behaviour: Behaviour,
 }
 
 fn now() -> String {
@@ -71,12 +74,23 @@ fn new_id() -> String {
 }
 
 impl Store {
-    /// An empty store whose locations start with `base`.
+    /// An empty store of the reference server whose locations start with `base`.
     pub fn new(base: impl Into<String>) -> Store {
+        Store::with_behaviour(base, Behaviour::reference())
+    }
+
+    /// An empty store that makes the choices of `behaviour`.
+    pub fn with_behaviour(base: impl Into<String>, behaviour: Behaviour) -> Store {
         Store {
             data: RwLock::new(Data::default()),
             base: base.into(),
+            behaviour,
         }
+    }
+
+    /// The choices it makes.
+    pub fn behaviour(&self) -> &Behaviour {
+        &self.behaviour
     }
 
     /// The SCIM root its locations start with.
@@ -161,7 +175,7 @@ impl Store {
             }
         }
         let members = match members {
-            Some(list) => resolve_members(&data, &list)?,
+            Some(list) => resolve_members(&data, &list, self.behaviour.member_integrity)?,
             None => IndexMap::new(),
         };
         let id = new_id();
@@ -228,7 +242,7 @@ impl Store {
             }
         }
         let new_members = match members {
-            Some(list) => resolve_members(&data, &list)?,
+            Some(list) => resolve_members(&data, &list, self.behaviour.member_integrity)?,
             None => IndexMap::new(),
         };
         let version = data.bump();
@@ -277,7 +291,7 @@ impl Store {
         if let Some(p) = &rec.password {
             body.insert(PASSWORD.into(), Value::String(p.clone()));
         }
-        let mut edits = MemberEdits::new(&rec.members);
+        let mut edits = MemberEdits::new(&rec.members, self.behaviour.member_integrity);
         f(&mut body, &mut edits, &data)?;
         let changes = edits.into_changes();
         let password = match body.remove(PASSWORD) {

@@ -1,6 +1,7 @@
 //! The integration-test binary: the CLI end to end, the reference server, and wiremock
 //! servers that misbehave in specific ways.
 
+mod alternative;
 mod cli;
 mod cli_runner;
 mod discover;

@@ -94,6 +94,7 @@ async fn bearer_token_and_extra_headers_never_printed() {
         ServerConfig {
             token: Some(SECRETS[0].into()),
             log_requests: false,
+            ..Default::default()
         },
     )
     .await

@@ -13,13 +13,22 @@ pub const TOKEN: &str = "integration-test-token";
 
 /// A reference server on an ephemeral loopback port that accepts only [`TOKEN`].
 pub async fn reference_server() -> scimcheck::server::RunningServer {
+    server_with(scimcheck::server::Behaviour::reference()).await
+}
+
+/// A server making the choices of `behaviour` (the reference or the alternative), on an
+/// ephemeral loopback port, accepting only [`TOKEN`].
+pub async fn server_with(
+    behaviour: scimcheck::server::Behaviour,
+) -> scimcheck::server::RunningServer {
     let config = scimcheck::server::ServerConfig {
         token: Some(TOKEN.into()),
         log_requests: false,
+        behaviour,
     };
     scimcheck::server::RunningServer::start(([127, 0, 0, 1], 0).into(), config)
         .await
-        .expect("reference server starts")
+        .expect("server starts")
 }
 
 /// Runs the scimcheck binary with `args` (blocking; call from `spawn_blocking`).

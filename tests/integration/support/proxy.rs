@@ -231,7 +231,15 @@ pub struct Faulty {
 impl Faulty {
     /// `defect` gets every request and the upstream; `forward` is the faithful behaviour.
     pub async fn start(defect: impl Fn(Req, &Upstream) -> Resp + Send + Sync + 'static) -> Faulty {
-        let reference = crate::support::reference_server().await;
+        Faulty::start_with(scimcheck::server::Behaviour::reference(), defect).await
+    }
+
+    /// As [`Faulty::start`], in front of a server making the choices of `behaviour`.
+    pub async fn start_with(
+        behaviour: scimcheck::server::Behaviour,
+        defect: impl Fn(Req, &Upstream) -> Resp + Send + Sync + 'static,
+    ) -> Faulty {
+        let reference = crate::support::server_with(behaviour).await;
         let addr = url::Url::parse(reference.base_url()).unwrap();
         let upstream = Upstream {
             addr: format!("{}:{}", addr.host_str().unwrap(), addr.port().unwrap()),
