@@ -238,6 +238,7 @@ impl Exchange {
                 url: url.into(),
                 headers: Default::default(),
                 body: None,
+                raw_body: None,
             },
             response: Some(RecordedResponse::new(
                 status,

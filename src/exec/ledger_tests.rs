@@ -111,7 +111,11 @@ fn a_raw_body_is_sent_only_in_a_create_that_holds_the_prefix() {
     let cut = r#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "SCIMCHECK-X-a", "#;
     assert!(ledger.refusal(&raw(Method::Post, "/Users", cut)).is_none());
     assert!(ledger.refusal(&raw(Method::Post, "/Groups", cut)).is_none());
-    let foreign = raw(Method::Post, "/Users", r#"{"userName": "jane@example.com", "#);
+    let foreign = raw(
+        Method::Post,
+        "/Users",
+        r#"{"userName": "jane@example.com", "#,
+    );
     assert!(ledger.refusal(&foreign).unwrap().contains("run prefix"));
     for (method, path) in [
         (Method::Post, "/Users/.search"),
@@ -127,18 +131,26 @@ fn a_raw_body_is_sent_only_in_a_create_that_holds_the_prefix() {
 #[test]
 fn a_create_answered_to_a_raw_body_is_recorded_for_cleanup() {
     let ledger = ledger();
-    let sent = raw(Method::Post, "/Users", r#"{"userName": "scimcheck-x-cut", "#);
+    let sent = raw(
+        Method::Post,
+        "/Users",
+        r#"{"userName": "scimcheck-x-cut", "#,
+    );
     let seen = ledger.observe(&sent, &exchange(201, json!({"id": "broken"})));
     assert!(matches!(seen, Observed::Created(_)), "{seen:?}");
     assert_eq!(ledger.remaining()[0].id.as_str(), "broken");
-    assert!(ledger.refusal(&req(Method::Delete, "/Users/broken")).is_none());
+    assert!(ledger
+        .refusal(&req(Method::Delete, "/Users/broken"))
+        .is_none());
     // A raw create answered with someone else's resource is not the run's.
     let seen = ledger.observe(
         &sent,
         &exchange(201, json!({"id": "boss", "userName": "ceo@corp.example"})),
     );
     assert!(matches!(seen, Observed::Disowned { .. }), "{seen:?}");
-    assert!(ledger.refusal(&req(Method::Delete, "/Users/boss")).is_some());
+    assert!(ledger
+        .refusal(&req(Method::Delete, "/Users/boss"))
+        .is_some());
 }
 
 #[test]
@@ -151,7 +163,10 @@ fn without_a_user_name_the_prefix_in_external_id_or_display_name_makes_it_ours()
         &nameless,
         &exchange(201, json!({"id": "n1", "externalId": "scimcheck-x-e"})),
     );
-    assert!(matches!(seen, Observed::Created(ref e) if e.name == "scimcheck-x-e"), "{seen:?}");
+    assert!(
+        matches!(seen, Observed::Created(ref e) if e.name == "scimcheck-x-e"),
+        "{seen:?}"
+    );
     assert!(ledger.refusal(&req(Method::Delete, "/Users/n1")).is_none());
     // The read back of a user without userName is judged by its externalId.
     let entry = ledger.remaining()[0].clone();
@@ -162,7 +177,10 @@ fn without_a_user_name_the_prefix_in_external_id_or_display_name_makes_it_ours()
     // A userName, when present, decides alone.
     let seen = ledger.observe(
         &nameless,
-        &exchange(201, json!({"id": "n2", "userName": "ceo@corp.example", "externalId": "scimcheck-x-e"})),
+        &exchange(
+            201,
+            json!({"id": "n2", "userName": "ceo@corp.example", "externalId": "scimcheck-x-e"}),
+        ),
     );
     assert!(matches!(seen, Observed::Disowned { .. }), "{seen:?}");
 }
@@ -174,13 +192,24 @@ fn discovery_endpoints_take_bodiless_probes_of_other_methods_but_no_delete() {
         body: None,
         ..req(method, path)
     };
-    assert!(ledger.refusal(&probe(Method::Post, "/ServiceProviderConfig")).is_none());
-    assert!(ledger.refusal(&probe(Method::Put, "/ResourceTypes")).is_none());
+    assert!(ledger
+        .refusal(&probe(Method::Post, "/ServiceProviderConfig"))
+        .is_none());
+    assert!(ledger
+        .refusal(&probe(Method::Put, "/ResourceTypes"))
+        .is_none());
     assert!(ledger.refusal(&probe(Method::Patch, "/Schemas")).is_none());
     assert!(ledger.refusal(&probe(Method::Delete, "/Schemas")).is_some());
-    assert!(ledger.refusal(&req(Method::Post, "/ServiceProviderConfig")).is_some());
-    assert!(ledger.refusal(&probe(Method::Put, "/Schemas/urn:x")).is_some());
-    let answered = ledger.observe(&probe(Method::Post, "/ServiceProviderConfig"), &exchange(200, json!({"id": "x"})));
+    assert!(ledger
+        .refusal(&req(Method::Post, "/ServiceProviderConfig"))
+        .is_some());
+    assert!(ledger
+        .refusal(&probe(Method::Put, "/Schemas/urn:x"))
+        .is_some());
+    let answered = ledger.observe(
+        &probe(Method::Post, "/ServiceProviderConfig"),
+        &exchange(200, json!({"id": "x"})),
+    );
     assert_eq!(answered, Observed::Nothing);
     assert!(ledger.remaining().is_empty());
 }

@@ -202,7 +202,10 @@ mod tests {
         let mut vars = Vars::default();
         vars.insert("name", json!("scimcheck-r-a"));
         let p = prepare(&req, &BTreeMap::new(), &vars).unwrap();
-        assert_eq!(p.raw_body.as_deref(), Some("{\"userName\": \"scimcheck-r-a\", "));
+        assert_eq!(
+            p.raw_body.as_deref(),
+            Some("{\"userName\": \"scimcheck-r-a\", ")
+        );
         assert_eq!(p.body, None);
         assert!(p.has_body());
     }

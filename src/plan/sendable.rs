@@ -52,10 +52,16 @@ fn unsendable(
     let segments: Vec<&str> = raw.trim_matches('/').split('/').collect();
     let kind = segments.first().and_then(|s| ResourceKind::from_segment(s));
     let method = req.method.as_str();
-    if is_discovery_probe(req.method, &req.path, req.body.is_some() || req.raw_body.is_some()) {
+    if is_discovery_probe(
+        req.method,
+        &req.path,
+        req.body.is_some() || req.raw_body.is_some(),
+    ) {
         return None;
     }
-    if req.raw_body.is_some() && (req.method != Method::Post || kind.is_none() || segments.len() != 1) {
+    if req.raw_body.is_some()
+        && (req.method != Method::Post || kind.is_none() || segments.len() != 1)
+    {
         return Some(format!(
             "{method} {}: a raw_body is only sent in a create (POST /Users or /Groups), where the run prefix in it lets cleanup find whatever a server makes of it",
             req.path
@@ -145,10 +151,19 @@ mod tests {
     #[test]
     fn a_raw_body_is_sent_only_in_a_prefixed_create() {
         let step = |req: &str| format!("  - id: s\n    title: t\n    request: {req}\n");
-        let ok = step(r#"{ method: POST, path: /Users, raw_body: '{"userName": "{{user1.userName}}", ' }"#);
+        let ok = step(
+            r#"{ method: POST, path: /Users, raw_body: '{"userName": "{{user1.userName}}", ' }"#,
+        );
         assert!(first_error(&ok).is_none());
-        let e = first_error(&step(r#"{ method: POST, path: /Users, raw_body: '{"userName": "jane", ' }"#)).unwrap();
-        assert!(e.message.contains("raw_body must hold the run prefix"), "{}", e.message);
+        let e = first_error(&step(
+            r#"{ method: POST, path: /Users, raw_body: '{"userName": "jane", ' }"#,
+        ))
+        .unwrap();
+        assert!(
+            e.message.contains("raw_body must hold the run prefix"),
+            "{}",
+            e.message
+        );
         assert_eq!((e.line, e.column), (Some(6), Some(9)));
         for req in [
             r#"{ method: POST, path: /Users/.search, raw_body: '{{user1.userName}}' }"#,
@@ -162,8 +177,13 @@ mod tests {
 
     #[test]
     fn a_create_without_user_name_is_named_by_its_external_id() {
-        let step = |body: &str| format!("  - id: s\n    title: t\n    request: {{ method: POST, path: /Users, body: {body} }}\n");
-        assert!(first_error(&step(r#"{ externalId: "{{user1.userName}}", displayName: "{{user1.userName}}" }"#)).is_none());
+        let step = |body: &str| {
+            format!("  - id: s\n    title: t\n    request: {{ method: POST, path: /Users, body: {body} }}\n")
+        };
+        assert!(first_error(&step(
+            r#"{ externalId: "{{user1.userName}}", displayName: "{{user1.userName}}" }"#
+        ))
+        .is_none());
         let e = first_error(&step("{ externalId: hr-1 }")).unwrap();
         assert!(e.message.contains("run prefix"), "{}", e.message);
         let e = first_error(&step("{ name: { givenName: a } }")).unwrap();
@@ -173,10 +193,17 @@ mod tests {
     #[test]
     fn discovery_endpoints_take_bodiless_probes_but_no_delete() {
         let step = |req: &str| format!("  - id: s\n    title: t\n    request: {req}\n");
-        for ok in ["{ method: POST, path: /ServiceProviderConfig }", "{ method: PUT, path: /ResourceTypes }", "{ method: PATCH, path: /Schemas }"] {
+        for ok in [
+            "{ method: POST, path: /ServiceProviderConfig }",
+            "{ method: PUT, path: /ResourceTypes }",
+            "{ method: PATCH, path: /Schemas }",
+        ] {
             assert!(first_error(&step(ok)).is_none(), "{ok}");
         }
-        for refused in ["{ method: DELETE, path: /Schemas }", "{ method: POST, path: /ServiceProviderConfig, body: {} }"] {
+        for refused in [
+            "{ method: DELETE, path: /Schemas }",
+            "{ method: POST, path: /ServiceProviderConfig, body: {} }",
+        ] {
             assert!(first_error(&step(refused)).is_some(), "{refused}");
         }
     }

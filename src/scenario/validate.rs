@@ -170,7 +170,9 @@ fn step_rules(step: &Step) -> Result<(), String> {
             return Err(format!("`{code}` is not an HTTP status"));
         }
     }
-    if req.raw_body.is_some() && (req.body.is_some() || !req.set.is_empty() || !req.remove.is_empty()) {
+    if req.raw_body.is_some()
+        && (req.body.is_some() || !req.set.is_empty() || !req.remove.is_empty())
+    {
         return Err(
             "`raw_body` is sent verbatim: it cannot be combined with `body`, `set` or `remove`"
                 .into(),
@@ -256,7 +258,11 @@ mod tests {
         let text = "id: a.b\ntitle: t\nprofile: rfc\nreference: r\nsteps:\n  - id: s\n    title: t\n    request:\n      method: POST\n      path: /Users\n      body: { userName: x }\n      raw_body: '{\"userName\": '\n";
         let loaded = super::super::Loaded::parse("x.yaml", text).unwrap();
         let err = super::validate_all(&[loaded]).unwrap_err();
-        assert!(err.message.contains("`raw_body` is sent verbatim"), "{}", err.message);
+        assert!(
+            err.message.contains("`raw_body` is sent verbatim"),
+            "{}",
+            err.message
+        );
         assert_eq!((err.line, err.column), (Some(6), Some(9)));
     }
 

@@ -114,7 +114,11 @@ mod tests {
         assert!(is_discovery_probe(Method::Patch, "/schemas", false));
         assert!(!is_discovery_probe(Method::Delete, "/Schemas", false));
         assert!(!is_discovery_probe(Method::Post, "/Schemas", true));
-        assert!(!is_discovery_probe(Method::Put, "/ResourceTypes/User", false));
+        assert!(!is_discovery_probe(
+            Method::Put,
+            "/ResourceTypes/User",
+            false
+        ));
         assert!(!is_discovery_probe(Method::Post, "/Users", false));
         assert!(!is_discovery_probe(Method::Get, "/Schemas", false));
     }
