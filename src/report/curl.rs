@@ -80,4 +80,19 @@ mod tests {
             r#"curl -sS -i 'http://h/scim/v2/Users' -u "$SCIM_BASIC_USER:$SCIM_BASIC_PASSWORD""#
         );
     }
+
+    #[test]
+    fn a_raw_body_is_replayed_verbatim() {
+        let req = RecordedRequest {
+            method: Method::Post,
+            url: "http://h/scim/v2/Users".into(),
+            headers: crate::exec::Headers::new(),
+            body: None,
+            raw_body: Some(r#"{"userName": "O'Brien", "#.into()),
+        };
+        assert_eq!(
+            command(&req),
+            r#"curl -sS -i -X POST 'http://h/scim/v2/Users' --data-raw '{"userName": "O'\''Brien", '"#
+        );
+    }
 }
