@@ -73,6 +73,31 @@ async fn truncated_json_answered_with_500() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn truncated_json_refused_with_another_scim_type_is_only_a_warning() {
+    let report = defect(
+        |req, up| {
+            if truncated(&req) {
+                return Resp::scim_error(400, Some("invalidValue"), "cannot read the body");
+            }
+            up.send(&req)
+        },
+        &["rfc7644.error.scim-type"],
+        &[],
+    )
+    .await;
+    // scimType is OPTIONAL (RFC 7644 §3.12): the wrong keyword is a warning, on this step only.
+    let flagged: Vec<_> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["id"] == "rfc7644.error.scim-type" && c["status"] != "passed")
+        .map(|c| (c["step"].clone(), c["status"].clone()))
+        .collect();
+    assert_eq!(flagged, [(json!("truncated-json"), json!("warning"))]);
+    assert_eq!(report["summary"]["failed"], 0, "{}", report["summary"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn truncated_json_accepted_creates_a_user_that_cleanup_deletes() {
     let server = Faulty::start(|req, up: &Upstream| {
         let Some(raw) = req.unparsed.clone().filter(|_| truncated(&req)) else {
