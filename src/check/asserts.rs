@@ -232,6 +232,7 @@ mod tests {
                 url: "http://h/scim/v2/Users/1".into(),
                 headers: Default::default(),
                 body: None,
+                raw_body: None,
             },
             response: Some(RecordedResponse::new(200, headers, body.to_string(), false)),
             error: None,

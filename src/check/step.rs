@@ -376,6 +376,7 @@ mod tests {
                 url: url.into(),
                 headers: Headers::new(),
                 body: Some(serde_json::json!({"userName": "a"})),
+                raw_body: None,
             },
             response: Some(RecordedResponse::new(status, headers, body, false)),
             error: None,

@@ -289,7 +289,8 @@ async fn scan(
             .unwrap_or_default();
         for r in &resources {
             let id = member(r, "id").and_then(Value::as_str);
-            let name = member(r, kind.name_attribute()).and_then(Value::as_str);
+            // A user without userName is the run's by its externalId or displayName.
+            let name = crate::scim::owned::identity_in(kind, r);
             if let (Some(id), Some(name)) = (id, name) {
                 if carries_prefix(name, prefix)
                     && !found.iter().any(|e: &LedgerEntry| e.id.as_str() == id)
@@ -403,5 +404,41 @@ mod tests {
             "{}",
             done.failed[0].reason
         );
+    }
+
+    #[tokio::test]
+    async fn leftovers_without_user_name_are_found_by_external_id_and_no_foreign_one() {
+        let server = MockServer::start().await;
+        let list = |resources: serde_json::Value| {
+            ResponseTemplate::new(200).set_body_json(json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+                "totalResults": resources.as_array().unwrap().len(),
+                "Resources": resources,
+            }))
+        };
+        Mock::given(method("GET"))
+            .and(path("/scim/v2/Groups"))
+            .respond_with(list(json!([])))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/scim/v2/Users"))
+            .respond_with(list(json!([
+                {"id": "mine", "externalId": "scimcheck-x-e", "displayName": "scimcheck-x-d"},
+                {"id": "hr", "externalId": "hr-4711"},
+                {"id": "ceo", "userName": "ceo@corp.example", "externalId": "scimcheck-x-e"},
+                {"id": "named", "userName": "scimcheck-x-u"},
+            ])))
+            .mount(&server)
+            .await;
+        let client = Client::new(ClientConfig::new(
+            format!("{}/scim/v2", server.uri()),
+            Auth::None,
+        ))
+        .unwrap();
+        let found = find(&client, "scimcheck-x-").await.unwrap();
+        let ids: Vec<&str> = found.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["mine", "named"]);
+        assert_eq!(found[0].name, "scimcheck-x-e");
     }
 }

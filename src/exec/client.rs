@@ -169,7 +169,7 @@ impl Client {
             secret: false,
         };
         let mut headers = vec![plain("accept", MEDIA_TYPE)];
-        if req.body.is_some() {
+        if req.has_body() {
             headers.push(plain("content-type", MEDIA_TYPE));
         }
         if let Some(auth) = authorization {
@@ -253,6 +253,7 @@ impl Client {
             url: self.url_of(req),
             headers,
             body: req.body.clone().map(redact_password),
+            raw_body: req.raw_body.as_deref().map(redact_raw_password),
         }
     }
 
@@ -403,6 +404,8 @@ impl Client {
         let mut builder = self.http.request(method, url).headers(headers);
         if let Some(body) = &req.body {
             builder = builder.body(serde_json::to_vec(body).unwrap_or_default());
+        } else if let Some(raw) = &req.raw_body {
+            builder = builder.body(raw.clone().into_bytes());
         }
         let mut response = builder.send().await.map_err(classify)?;
         let status = response.status().as_u16();
@@ -461,6 +464,43 @@ fn redact_password(mut body: serde_json::Value) -> serde_json::Value {
     body
 }
 
+/// A raw body is recorded as sent, except the string after a `"password"` key (however
+/// cased), which is never recorded: the text need not parse, so it is found by hand.
+fn redact_raw_password(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("\"password\"").map(|i| from + i) {
+        from = at + "\"password\"".len();
+        let rest = &text[from..];
+        let after_colon = rest.trim_start().strip_prefix(':').map(str::trim_start);
+        let Some(value) = after_colon.filter(|v| v.starts_with('"')) else {
+            continue;
+        };
+        let start = text.len() - value.len() + 1;
+        // The closing quote, skipping escaped ones; an unterminated string runs to the end.
+        let mut end = text.len();
+        let mut escaped = false;
+        for (i, c) in text[start..].char_indices() {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => {
+                    end = start + i;
+                    break;
+                }
+                _ => escaped = false,
+            }
+        }
+        out.push_str(&text[copied..start]);
+        out.push_str(REDACTED);
+        copied = end;
+        from = end;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 /// A secret header as recorded: the credential's scheme stays (it tells a reproduction
 /// which variable to use), the credential itself never does.
 fn redacted_value(name: &str, value: &str) -> String {
@@ -514,6 +554,17 @@ mod tests {
         let out = redact_password(body);
         assert_eq!(out["Password"], REDACTED);
         assert_eq!(out["userName"], "a");
+    }
+
+    #[test]
+    fn passwords_in_raw_bodies_are_not_recorded() {
+        let cut = r#"{"userName": "a", "Password" : "Pw-\"123", "x": 1, "password": "cut-sh"#;
+        assert_eq!(
+            redact_raw_password(cut),
+            r#"{"userName": "a", "Password" : "[redacted]", "x": 1, "password": "[redacted]"#
+        );
+        let plain = r#"{"userName": "a", "password": 7, "#;
+        assert_eq!(redact_raw_password(plain), plain);
     }
 
     #[test]

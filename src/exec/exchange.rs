@@ -55,6 +55,19 @@ pub struct RecordedRequest {
     /// Its JSON body, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
+    /// Its body as sent verbatim, when the step sent one that is not JSON (`raw_body`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_body: Option<String>,
+}
+
+impl RecordedRequest {
+    /// The body as sent: the JSON body (compact) or the verbatim one.
+    pub fn body_text(&self) -> Option<String> {
+        match (&self.body, &self.raw_body) {
+            (Some(json), _) => Some(json.to_string()),
+            (None, raw) => raw.clone(),
+        }
+    }
 }
 
 /// A response as it arrived.
@@ -225,6 +238,7 @@ impl Exchange {
                 url: url.into(),
                 headers: Default::default(),
                 body: None,
+                raw_body: None,
             },
             response: Some(RecordedResponse::new(
                 status,

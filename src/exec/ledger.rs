@@ -6,7 +6,9 @@ use std::sync::Mutex;
 
 use super::exchange::Exchange;
 use crate::plan::PreparedRequest;
-use crate::scim::json::{id_of, member};
+use crate::scim::json::id_of;
+pub use crate::scim::owned::carries_prefix;
+use crate::scim::owned::{contains_prefix, identity_in, is_discovery_probe};
 use crate::scim::{Method, ResourceId, ResourceKind};
 
 /// A resource this run created.
@@ -63,18 +65,10 @@ pub struct Ledger {
     in_flight: std::sync::atomic::AtomicUsize,
 }
 
-/// The name attribute of a resource of `kind` in a body.
+/// What names a resource of `kind` in a body: its userName or displayName, or, where that is
+/// absent, its `externalId` (and a user's `displayName`), see [`identity_in`].
 pub fn name_in(kind: ResourceKind, body: &serde_json::Value) -> Option<&str> {
-    member(body, kind.name_attribute()).and_then(|v| v.as_str())
-}
-
-/// Whether `name` starts with `prefix`. ASCII case is ignored (userName is caseExact=false and
-/// a server may fold it); nothing else is folded, so a Kelvin sign is not a `k` and cannot
-/// widen what is deleted.
-pub fn carries_prefix(name: &str, prefix: &str) -> bool {
-    name.len() >= prefix.len()
-        && name.is_char_boundary(prefix.len())
-        && name[..prefix.len()].eq_ignore_ascii_case(prefix)
+    identity_in(kind, body)
 }
 
 /// `/Users/{id}` → (User, decoded id); other paths → None.
@@ -101,6 +95,12 @@ fn is_search(path: &str) -> bool {
         || p.split_once('/').is_some_and(|(c, rest)| {
             ResourceKind::from_segment(c).is_some() && rest.eq_ignore_ascii_case(".search")
         })
+}
+
+/// What names the resource in a raw body, when the text happens to be JSON.
+fn raw_identity(kind: ResourceKind, req: &PreparedRequest) -> Option<String> {
+    let json: serde_json::Value = serde_json::from_str(req.raw_body.as_deref()?).ok()?;
+    name_in(kind, &json).map(str::to_string)
 }
 
 /// Headers that would turn a harmless request into a mutation the ledger never saw.
@@ -161,8 +161,18 @@ impl Ledger {
                 "refused: the header `{name}` would change the method the ledger checks"
             ));
         }
+        if is_discovery_probe(req.method, &req.path, req.has_body()) {
+            return None;
+        }
         if req.method == Method::Post {
             return self.refuse_post(req);
+        }
+        if req.raw_body.is_some() {
+            return Some(format!(
+                "refused {} {}: a raw body is only sent in a create to /Users or /Groups",
+                req.method.as_str(),
+                req.path
+            ));
         }
         if !req.method.is_mutating() {
             return None;
@@ -202,6 +212,12 @@ impl Ledger {
     /// A create must name its resource with the run's prefix, or cleanup could not tell it
     /// from the tenant's own data; any other POST must be a search.
     fn refuse_post(&self, req: &PreparedRequest) -> Option<String> {
+        if req.raw_body.is_some() && collection_of(&req.path).is_none() {
+            return Some(format!(
+                "refused POST {}: a raw body is only sent in a create to /Users or /Groups",
+                req.path
+            ));
+        }
         if is_search(&req.path) {
             return None;
         }
@@ -211,6 +227,17 @@ impl Ledger {
                 req.path
             ));
         };
+        if let Some(raw) = &req.raw_body {
+            // Not JSON, so nothing names the resource: the prefix anywhere in the text means
+            // whatever a server makes of it carries the prefix too.
+            return (!contains_prefix(raw, &self.prefix())).then(|| {
+                format!(
+                    "refused POST {}: a raw body must hold the run prefix `{}` (use {{{{userN.userName}}}} or {{{{groupN.displayName}}}})",
+                    req.path,
+                    self.prefix()
+                )
+            });
+        }
         match req.body.as_ref().and_then(|b| name_in(kind, b)) {
             Some(n) if self.is_ours(n) => None,
             _ => Some(format!(
@@ -325,6 +352,8 @@ impl Ledger {
             return Observed::Nothing;
         };
         let sent = req.body.as_ref().and_then(|b| name_in(kind, b));
+        let sent = sent.map(str::to_string).or_else(|| raw_identity(kind, req));
+        let sent = sent.as_deref();
         let returned = resp.json.as_ref().and_then(|b| name_in(kind, b));
         let entry = LedgerEntry {
             kind,
@@ -421,100 +450,5 @@ impl Ledger {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn req(method: Method, path: &str) -> PreparedRequest {
-        PreparedRequest {
-            method,
-            path: path.into(),
-            query: vec![],
-            headers: vec![],
-            body: Some(json!({"userName": "scimcheck-x-a", "displayName": "scimcheck-x-g"})),
-        }
-    }
-
-    fn ledger() -> Ledger {
-        let l = Ledger::default();
-        l.begin("scimcheck-x-");
-        l
-    }
-
-    #[test]
-    fn a_create_answered_with_someone_elses_resource_is_never_touched() {
-        let ledger = ledger();
-        let seen = ledger.observe(
-            &req(Method::Post, "/Users"),
-            &exchange(201, json!({"id": "boss", "userName": "ceo@corp.example"})),
-        );
-        assert!(matches!(seen, Observed::Disowned { .. }));
-        let why = ledger.refusal(&req(Method::Delete, "/Users/boss")).unwrap();
-        assert!(why.contains("ceo@corp.example"), "{why}");
-        assert!(ledger.remaining().is_empty());
-        ledger.observe(
-            &req(Method::Post, "/Users"),
-            &exchange(201, json!({"id": "mine", "userName": "SCIMCHECK-X-A"})),
-        );
-        assert!(ledger
-            .refusal(&req(Method::Delete, "/Users/mine"))
-            .is_none());
-    }
-
-    #[test]
-    fn creates_must_carry_the_prefix() {
-        let ledger = ledger();
-        assert!(ledger.refusal(&req(Method::Post, "/Users")).is_none());
-        let mut plain = req(Method::Post, "/Users");
-        plain.body = Some(json!({"userName": "jane@example.com"}));
-        assert!(ledger.refusal(&plain).unwrap().contains("run prefix"));
-        assert!(ledger
-            .refusal(&req(Method::Post, "/Users/.search"))
-            .is_none());
-    }
-
-    fn exchange(status: u16, body: serde_json::Value) -> Exchange {
-        Exchange::answered(Method::Post, "", status, &body)
-    }
-
-    #[test]
-    fn mutations_need_a_ledger_entry() {
-        let ledger = ledger();
-        assert!(ledger.refusal(&req(Method::Get, "/Users/abc")).is_none());
-        assert!(ledger.refusal(&req(Method::Patch, "/Users/abc")).is_some());
-        assert!(ledger.refusal(&req(Method::Delete, "/Users")).is_some());
-        ledger.observe(
-            &req(Method::Post, "/Users"),
-            &exchange(201, json!({"id": "abc"})),
-        );
-        assert!(ledger.refusal(&req(Method::Patch, "/Users/abc")).is_none());
-        assert!(ledger.refusal(&req(Method::Patch, "/Groups/abc")).is_some());
-    }
-
-    #[test]
-    fn deletes_are_recorded_and_groups_come_first() {
-        let ledger = ledger();
-        ledger.observe(
-            &req(Method::Post, "/Users"),
-            &exchange(201, json!({"id": "u"})),
-        );
-        ledger.observe(
-            &req(Method::Post, "/Groups"),
-            &exchange(201, json!({"id": "g"})),
-        );
-        ledger.observe(
-            &req(Method::Post, "/Users"),
-            &exchange(409, json!({"id": "x"})),
-        );
-        let remaining = ledger.remaining();
-        assert_eq!(
-            remaining.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
-            ["g", "u"]
-        );
-        ledger.observe(
-            &req(Method::Delete, "/Groups/g"),
-            &exchange(204, json!(null)),
-        );
-        assert_eq!(ledger.remaining().len(), 1);
-    }
-}
+#[path = "ledger_tests.rs"]
+mod tests;

@@ -100,6 +100,9 @@ fn step_variables(
         for v in req.body.iter().chain(req.set.values()) {
             check_value(v).map_err(step_part)?;
         }
+        if let Some(raw) = &req.raw_body {
+            check_text(raw).map_err(step_part)?;
+        }
     }
     for (j, a) in step.expect.asserts.iter().enumerate() {
         let part = |m: String| (Part::Assert(j), m);

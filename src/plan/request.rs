@@ -21,6 +21,8 @@ pub struct PreparedRequest {
     pub headers: Vec<(String, Option<String>)>,
     /// The JSON body, if any.
     pub body: Option<Value>,
+    /// A body sent verbatim instead (the scenario's `raw_body`), if any.
+    pub raw_body: Option<String>,
 }
 
 impl PreparedRequest {
@@ -32,7 +34,13 @@ impl PreparedRequest {
             query: vec![],
             headers: vec![],
             body: None,
+            raw_body: None,
         }
+    }
+
+    /// Whether the request carries a body, JSON or verbatim.
+    pub fn has_body(&self) -> bool {
+        self.body.is_some() || self.raw_body.is_some()
     }
 }
 
@@ -75,12 +83,18 @@ pub fn prepare(
             remove_pointer(target, pointer);
         }
     }
+    let raw_body = req
+        .raw_body
+        .as_deref()
+        .map(|t| template::render_text(t, vars))
+        .transpose()?;
     Ok(PreparedRequest {
         method: req.method,
         path,
         query,
         headers,
         body,
+        raw_body,
     })
 }
 
@@ -176,6 +190,24 @@ mod tests {
         remove_pointer(&mut v, "/a/0");
         remove_pointer(&mut v, "/missing/x");
         assert_eq!(v, json!({"meta": {}, "a": [2]}));
+    }
+
+    #[test]
+    fn a_raw_body_is_rendered_as_text_and_kept_verbatim() {
+        let req: Request = serde_json::from_value(json!({
+            "method": "POST", "path": "/Users",
+            "raw_body": "{\"userName\": \"{{name}}\", "
+        }))
+        .unwrap();
+        let mut vars = Vars::default();
+        vars.insert("name", json!("scimcheck-r-a"));
+        let p = prepare(&req, &BTreeMap::new(), &vars).unwrap();
+        assert_eq!(
+            p.raw_body.as_deref(),
+            Some("{\"userName\": \"scimcheck-r-a\", ")
+        );
+        assert_eq!(p.body, None);
+        assert!(p.has_body());
     }
 
     #[test]

@@ -10,6 +10,7 @@ use serde_json::json;
 use super::template;
 use super::vars::{self, RunId, Vars};
 use crate::scenario::{At, LoadError, Loaded, Step};
+use crate::scim::owned::{carries_prefix, contains_prefix, identity_in, is_discovery_probe};
 use crate::scim::{Method, ResourceKind};
 
 /// The first step of `all` that the ledger would always refuse.
@@ -51,6 +52,21 @@ fn unsendable(
     let segments: Vec<&str> = raw.trim_matches('/').split('/').collect();
     let kind = segments.first().and_then(|s| ResourceKind::from_segment(s));
     let method = req.method.as_str();
+    if is_discovery_probe(
+        req.method,
+        &req.path,
+        req.body.is_some() || req.raw_body.is_some(),
+    ) {
+        return None;
+    }
+    if req.raw_body.is_some()
+        && (req.method != Method::Post || kind.is_none() || segments.len() != 1)
+    {
+        return Some(format!(
+            "{method} {}: a raw_body is only sent in a create (POST /Users or /Groups), where the run prefix in it lets cleanup find whatever a server makes of it",
+            req.path
+        ));
+    }
     match req.method {
         Method::Post => {
             let search = segments
@@ -66,21 +82,27 @@ fn unsendable(
                 ));
             };
             // Rendered as at run time, `set` included; an error there is the variable rule's.
-            let prepared = super::prepare(req, headers, vars).ok()?.body;
+            let prepared = super::prepare(req, headers, vars).ok()?;
             let attr = kind.name_attribute();
+            if let Some(raw) = &prepared.raw_body {
+                return (!contains_prefix(raw, prefix)).then(|| format!(
+                    "POST {}: the raw_body must hold the run prefix (use {{{{userN.userName}}}}, {{{{groupN.displayName}}}} or {{{{scenario.prefix}}}}), so that whatever a server creates from it can be found and deleted",
+                    req.path
+                ));
+            }
             let name = prepared
+                .body
                 .as_ref()
-                .and_then(|b| crate::scim::json::member(b, attr))
-                .and_then(|v| v.as_str())
+                .and_then(|b| identity_in(kind, b))
                 .map(str::to_string);
             match name {
-                Some(n) if starts_with_ignoring_case(&n, prefix) => None,
+                Some(n) if carries_prefix(&n, prefix) => None,
                 Some(_) => Some(format!(
                     "POST {}: the {attr} it creates must start with the run prefix (use {{{{userN.userName}}}}, {{{{groupN.displayName}}}} or {{{{scenario.prefix}}}}), or the run could neither tell it apart nor clean it up",
                     req.path
                 )),
                 None => Some(format!(
-                    "POST {}: the body has no {attr}, so the run could not tell what it created; name it with {{{{userN.userName}}}} or {{{{groupN.displayName}}}}",
+                    "POST {}: the body has no {attr} (nor an externalId), so the run could not tell what it created; name it with {{{{userN.userName}}}} or {{{{groupN.displayName}}}}",
                     req.path
                 )),
             }
@@ -104,12 +126,6 @@ fn unsendable(
     }
 }
 
-fn starts_with_ignoring_case(name: &str, prefix: &str) -> bool {
-    name.len() >= prefix.len()
-        && name.is_char_boundary(prefix.len())
-        && name[..prefix.len()].eq_ignore_ascii_case(prefix)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +146,66 @@ mod tests {
         assert_eq!(e.line, Some(6));
         assert!(e.message.contains("run prefix"), "{}", e.message);
         assert!(first_error("  - id: s\n    title: t\n    request: { method: POST, path: /Users, body: { userName: \"{{user1.userName}}\" } }\n").is_none());
+    }
+
+    #[test]
+    fn a_raw_body_is_sent_only_in_a_prefixed_create() {
+        let step = |req: &str| format!("  - id: s\n    title: t\n    request: {req}\n");
+        let ok = step(
+            r#"{ method: POST, path: /Users, raw_body: '{"userName": "{{user1.userName}}", ' }"#,
+        );
+        assert!(first_error(&ok).is_none());
+        let e = first_error(&step(
+            r#"{ method: POST, path: /Users, raw_body: '{"userName": "jane", ' }"#,
+        ))
+        .unwrap();
+        assert!(
+            e.message.contains("raw_body must hold the run prefix"),
+            "{}",
+            e.message
+        );
+        assert_eq!((e.line, e.column), (Some(6), Some(9)));
+        for req in [
+            r#"{ method: POST, path: /Users/.search, raw_body: '{{user1.userName}}' }"#,
+            r#"{ method: POST, path: /ServiceProviderConfig, raw_body: '{{user1.userName}}' }"#,
+            r#"{ method: GET, path: /Users, raw_body: '{{user1.userName}}' }"#,
+        ] {
+            let e = first_error(&step(req)).unwrap();
+            assert!(e.message.contains("only sent in a create"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn a_create_without_user_name_is_named_by_its_external_id() {
+        let step = |body: &str| {
+            format!("  - id: s\n    title: t\n    request: {{ method: POST, path: /Users, body: {body} }}\n")
+        };
+        assert!(first_error(&step(
+            r#"{ externalId: "{{user1.userName}}", displayName: "{{user1.userName}}" }"#
+        ))
+        .is_none());
+        let e = first_error(&step("{ externalId: hr-1 }")).unwrap();
+        assert!(e.message.contains("run prefix"), "{}", e.message);
+        let e = first_error(&step("{ name: { givenName: a } }")).unwrap();
+        assert!(e.message.contains("nor an externalId"), "{}", e.message);
+    }
+
+    #[test]
+    fn discovery_endpoints_take_bodiless_probes_but_no_delete() {
+        let step = |req: &str| format!("  - id: s\n    title: t\n    request: {req}\n");
+        for ok in [
+            "{ method: POST, path: /ServiceProviderConfig }",
+            "{ method: PUT, path: /ResourceTypes }",
+            "{ method: PATCH, path: /Schemas }",
+        ] {
+            assert!(first_error(&step(ok)).is_none(), "{ok}");
+        }
+        for refused in [
+            "{ method: DELETE, path: /Schemas }",
+            "{ method: POST, path: /ServiceProviderConfig, body: {} }",
+        ] {
+            assert!(first_error(&step(refused)).is_some(), "{refused}");
+        }
     }
 
     #[test]

@@ -9,7 +9,8 @@ fn quote(s: &str) -> String {
 
 pub fn command(req: &RecordedRequest) -> String {
     let mut parts = vec!["curl -sS -i".to_string()];
-    if req.method.as_str() != "GET" || req.body.is_some() {
+    let body = req.body_text();
+    if req.method.as_str() != "GET" || body.is_some() {
         parts.push(format!("-X {}", req.method.as_str()));
     }
     parts.push(quote(&req.url));
@@ -31,8 +32,8 @@ pub fn command(req: &RecordedRequest) -> String {
             parts.push(format!("-H {}", quote(&format!("{name}: {value}"))));
         }
     }
-    if let Some(body) = &req.body {
-        parts.push(format!("--data-raw {}", quote(&body.to_string())));
+    if let Some(body) = body {
+        parts.push(format!("--data-raw {}", quote(&body)));
     }
     parts.join(" ")
 }
@@ -54,6 +55,7 @@ mod tests {
             url: "http://h/scim/v2/Users".into(),
             headers,
             body: Some(json!({"name": "O'Brien"})),
+            raw_body: None,
         };
         let cmd = command(&req);
         assert_eq!(
@@ -71,10 +73,26 @@ mod tests {
             url: "http://h/scim/v2/Users".into(),
             headers,
             body: None,
+            raw_body: None,
         };
         assert_eq!(
             command(&req),
             r#"curl -sS -i 'http://h/scim/v2/Users' -u "$SCIM_BASIC_USER:$SCIM_BASIC_PASSWORD""#
+        );
+    }
+
+    #[test]
+    fn a_raw_body_is_replayed_verbatim() {
+        let req = RecordedRequest {
+            method: Method::Post,
+            url: "http://h/scim/v2/Users".into(),
+            headers: crate::exec::Headers::new(),
+            body: None,
+            raw_body: Some(r#"{"userName": "O'Brien", "#.into()),
+        };
+        assert_eq!(
+            command(&req),
+            r#"curl -sS -i -X POST 'http://h/scim/v2/Users' --data-raw '{"userName": "O'\''Brien", '"#
         );
     }
 }

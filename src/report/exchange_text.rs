@@ -14,11 +14,12 @@ pub fn exchange_text(x: &Exchange) -> String {
         x.request.method.as_str(),
         x.request.url
     );
-    if let Some(body) = &x.request.body {
-        out.push_str(&clip(
-            &serde_json::to_string_pretty(body).unwrap_or_default(),
-            BODY_LIMIT,
-        ));
+    let body = match (&x.request.body, &x.request.raw_body) {
+        (Some(json), _) => Some(serde_json::to_string_pretty(json).unwrap_or_default()),
+        (None, raw) => raw.clone(),
+    };
+    if let Some(body) = body {
+        out.push_str(&clip(&body, BODY_LIMIT));
         out.push('\n');
     }
     match (&x.response, &x.error) {

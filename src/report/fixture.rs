@@ -45,6 +45,7 @@ pub fn run() -> RunResult {
             url: format!("{base}/Users"),
             headers: headers(&[("accept", "application/scim+json"), ("authorization", "Bearer [redacted]"), ("content-type", "application/json")]),
             body: Some(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "scimcheck-abc123-zoe.angstrom@example.com", "password": "[redacted]", "active": true})),
+            raw_body: None,
         },
         response: Some(RecordedResponse::new(201, headers(&[("content-type", "application/scim+json"), ("location", &format!("{base}/Users/u-1"))]), json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "u-1", "userName": "scimcheck-abc123-zoe.angstrom@example.com", "active": "true", "meta": {"resourceType": "User", "location": format!("{base}/Users/u-1")}}).to_string(), false)),
         error: None,
@@ -57,6 +58,7 @@ pub fn run() -> RunResult {
             url: format!("{base}/Users"),
             headers: headers(&[("authorization", "Bearer [redacted]")]),
             body: Some(json!({"userName": "scimcheck-abc123-zoe.angstrom@example.com"})),
+            raw_body: None,
         },
         response: Some(RecordedResponse::new(
             500,

@@ -308,12 +308,8 @@ impl HumanReporter {
                     before.request.method.as_str(),
                     before.request.url
                 )?;
-                if let Some(body) = &before.request.body {
-                    writeln!(
-                        out,
-                        "                  {}",
-                        clip(&body.to_string(), BODY_SHOWN)
-                    )?;
+                if let Some(body) = before.request.body_text() {
+                    writeln!(out, "                  {}", clip(&body, BODY_SHOWN))?;
                 }
                 writeln!(out, "                  {}", curl::command(&before.request))?;
             }
@@ -330,12 +326,8 @@ impl HumanReporter {
             x.request.method.as_str(),
             x.request.url
         )?;
-        if let Some(body) = &x.request.body {
-            writeln!(
-                out,
-                "                  {}",
-                clip(&body.to_string(), BODY_SHOWN)
-            )?;
+        if let Some(body) = x.request.body_text() {
+            writeln!(out, "                  {}", clip(&body, BODY_SHOWN))?;
         }
         match (&x.response, &x.error) {
             (Some(r), _) => {

@@ -89,6 +89,9 @@ pub fn display_copy(run: &RunResult) -> RunResult {
                 if let Some(body) = x.request.body.as_mut() {
                     clean_json(body);
                 }
+                if let Some(raw) = x.request.raw_body.as_mut() {
+                    clean(raw);
+                }
                 if let Some(r) = x.response.as_mut() {
                     clean(&mut r.body);
                     if let Some(j) = r.json.as_mut() {

@@ -10,7 +10,7 @@ use super::preflight::preflight;
 use super::scenario::{run_scenarios, RunScope};
 use crate::error::Error;
 use crate::exec::cleanup::{self, Cleanup};
-use crate::exec::{Cancel, Client, Ledger, TransportErrorKind};
+use crate::exec::{Cancel, Client, Exchange, Ledger, TransportErrorKind};
 use crate::plan::{self, RunId};
 use crate::result::{RunResult, ScenarioResult, Summary, Target, REPORT_VERSION};
 use crate::scenario::{Dialect, Loaded, Profile};
@@ -141,7 +141,13 @@ pub async fn run(
         });
         // A creation whose answer was lost may have happened all the same; such resources
         // are not in the ledger, so look for them by the names those creations sent.
-        match outcome.as_ref().ok().map(|(all, _)| lost_creations(all)) {
+        // Without names (the run stopped, or a body sent verbatim was lost), everything that
+        // carries the run's prefix and is not accounted for is looked for.
+        match outcome
+            .as_ref()
+            .ok()
+            .and_then(|(all, _)| lost_creations(all))
+        {
             Some(names) if names.is_empty() => {}
             names => cleanup::sweep(client, &run_id.prefix(), names.as_deref(), &mut cleanup).await,
         }
@@ -178,22 +184,92 @@ pub async fn run(
     })
 }
 
-/// The names sent by creations whose answers were lost (not refused: those were never sent).
-fn lost_creations(scenarios: &[ScenarioResult]) -> Vec<String> {
-    scenarios
-        .iter()
-        .flat_map(|s| &s.steps)
-        .filter_map(|s| s.exchange.as_ref())
-        .filter(|x| {
-            x.request.method == Method::Post
-                && x.error
-                    .as_ref()
-                    .is_some_and(|e| e.kind != TransportErrorKind::Refused)
-        })
-        .filter_map(|x| {
-            let body = x.request.body.as_ref()?;
-            let name = member(body, "userName").or_else(|| member(body, "displayName"))?;
-            name.as_str().map(str::to_string)
-        })
-        .collect()
+/// The names sent by creations whose answers were lost (not refused: those were never sent),
+/// or `None` when one of them cannot be named: a body sent verbatim that is not JSON.
+fn lost_creations(scenarios: &[ScenarioResult]) -> Option<Vec<String>> {
+    lost_names(
+        scenarios
+            .iter()
+            .flat_map(|s| &s.steps)
+            .filter_map(|s| s.exchange.as_ref()),
+    )
+}
+
+fn lost_names<'a>(exchanges: impl Iterator<Item = &'a Exchange>) -> Option<Vec<String>> {
+    let mut names = Vec::new();
+    for x in exchanges.filter(|x| {
+        x.request.method == Method::Post
+            && x.error
+                .as_ref()
+                .is_some_and(|e| e.kind != TransportErrorKind::Refused)
+    }) {
+        let raw = x.request.raw_body.as_deref();
+        let body = match (&x.request.body, raw) {
+            (Some(body), _) => body.clone(),
+            (None, Some(raw)) => serde_json::from_str(raw).ok()?,
+            (None, None) => continue,
+        };
+        // A user without userName is found by its externalId or displayName (as the ledger
+        // names it), so every name it was sent with counts.
+        let sent: Vec<String> = ["userName", "displayName", "externalId"]
+            .iter()
+            .filter_map(|attr| member(&body, attr)?.as_str().map(str::to_string))
+            .collect();
+        if sent.is_empty() && raw.is_some() {
+            return None;
+        }
+        names.extend(sent);
+    }
+    Some(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::TransportError;
+    use serde_json::json;
+
+    fn lost(body: Option<serde_json::Value>, raw: Option<&str>) -> Exchange {
+        let mut x = Exchange::answered(Method::Post, "http://h/scim/v2/Users", 201, &json!({}));
+        x.response = None;
+        x.error = Some(TransportError {
+            kind: TransportErrorKind::Timeout,
+            message: "timed out".into(),
+        });
+        x.request.body = body;
+        x.request.raw_body = raw.map(str::to_string);
+        x
+    }
+
+    #[test]
+    fn a_lost_create_is_named_by_every_name_it_sent() {
+        let nameless = lost(
+            Some(json!({"externalId": "scimcheck-x-e", "displayName": "scimcheck-x-d"})),
+            None,
+        );
+        let named = lost(Some(json!({"userName": "scimcheck-x-u"})), None);
+        let search = lost(Some(json!({"filter": "userName pr"})), None);
+        assert_eq!(
+            lost_names([&nameless, &named, &search].into_iter()),
+            Some(vec![
+                "scimcheck-x-d".to_string(),
+                "scimcheck-x-e".to_string(),
+                "scimcheck-x-u".to_string()
+            ])
+        );
+        let answered = Exchange::answered(Method::Post, "", 201, &json!({}));
+        assert_eq!(lost_names([&answered].into_iter()), Some(vec![]));
+    }
+
+    #[test]
+    fn a_lost_raw_body_that_names_nothing_sweeps_by_the_prefix() {
+        let cut = lost(None, Some(r#"{"userName": "scimcheck-x-cut", "#));
+        let named = lost(Some(json!({"userName": "scimcheck-x-u"})), None);
+        assert_eq!(lost_names([&named, &cut].into_iter()), None);
+        let whole = lost(None, Some(r#"{"userName": "scimcheck-x-w"}"#));
+        assert_eq!(
+            lost_names([&whole].into_iter()),
+            Some(vec!["scimcheck-x-w".to_string()])
+        );
+    }
 }

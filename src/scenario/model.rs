@@ -310,6 +310,12 @@ pub struct Request {
     /// The JSON body, if any (templated).
     #[serde(default)]
     pub body: Option<Value>,
+    /// A body sent verbatim instead of `body` (templated text), to send what is not valid
+    /// JSON, such as a document cut short. Only a create to `/Users` or `/Groups` whose text
+    /// holds the run prefix may carry one, so whatever a broken server makes of it is found
+    /// and deleted.
+    #[serde(default)]
+    pub raw_body: Option<String>,
     /// JSON-pointer assignments applied to `body` after templating, e.g. to modify a
     /// resource fetched by an earlier step before a PUT.
     #[serde(default)]

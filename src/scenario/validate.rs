@@ -170,6 +170,14 @@ fn step_rules(step: &Step) -> Result<(), String> {
             return Err(format!("`{code}` is not an HTTP status"));
         }
     }
+    if req.raw_body.is_some()
+        && (req.body.is_some() || !req.set.is_empty() || !req.remove.is_empty())
+    {
+        return Err(
+            "`raw_body` is sent verbatim: it cannot be combined with `body`, `set` or `remove`"
+                .into(),
+        );
+    }
     for (pointer, _) in &req.set {
         if !pointer.starts_with('/') {
             return Err(format!("`set` key `{pointer}` must be a JSON pointer"));
@@ -200,6 +208,7 @@ fn burst_rules(step: &Step, burst: &Burst) -> Result<(), String> {
     for req in std::iter::once(&step.request).chain(&burst.mix) {
         let writes = req.method != crate::scim::Method::Get
             || req.body.is_some()
+            || req.raw_body.is_some()
             || !req.set.is_empty()
             || !req.remove.is_empty();
         if writes {
@@ -242,6 +251,19 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn a_raw_body_beside_a_json_body_is_refused_where_it_is_written() {
+        let text = "id: a.b\ntitle: t\nprofile: rfc\nreference: r\nsteps:\n  - id: s\n    title: t\n    request:\n      method: POST\n      path: /Users\n      body: { userName: x }\n      raw_body: '{\"userName\": '\n";
+        let loaded = super::super::Loaded::parse("x.yaml", text).unwrap();
+        let err = super::validate_all(&[loaded]).unwrap_err();
+        assert!(
+            err.message.contains("`raw_body` is sent verbatim"),
+            "{}",
+            err.message
+        );
+        assert_eq!((err.line, err.column), (Some(6), Some(9)));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! - [`urn`]: schema and message URNs.
 //! - [`json`]: case-insensitive attribute lookup and value comparison.
 //! - [`path`]: ids in URL paths, safely encoded.
+//! - [`owned`]: how the run's own resources are told from the tenant's (the run prefix).
 //! - [`schemas`]: the JSON Schemas scenario steps name.
 //! - [`Severity`], [`ResourceKind`], [`Method`], and the stable ids of checks, scenarios and
 //!   steps.
@@ -10,6 +11,7 @@
 mod ids;
 pub mod json;
 mod method;
+pub mod owned;
 pub mod path;
 mod resource;
 pub mod schemas;

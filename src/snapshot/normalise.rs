@@ -351,6 +351,9 @@ pub fn snapshot_of(scenario: &ScenarioResult, base_url: &str, run_id: &str) -> V
                 // A PUT sends back what the server answered, in the server's order.
                 request.insert("body".into(), canonical(n.value(body, None), None));
             }
+            if let Some(raw) = &x.request.raw_body {
+                request.insert("raw_body".into(), json!(n.text(raw, false)));
+            }
             out.insert("request".into(), Value::Object(request));
             match (&x.response, &x.error) {
                 (Some(r), _) => {

@@ -44,6 +44,7 @@ impl Fixture {
                     url: url.into(),
                     headers: Headers::new(),
                     body: None,
+                    raw_body: None,
                 },
                 response: Some(RecordedResponse::new(
                     status,

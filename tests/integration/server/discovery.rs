@@ -107,3 +107,25 @@ async fn discovery_lists_refuse_filters() {
         assert_eq!(s.get(path).await.status, 200);
     }
 }
+
+#[tokio::test]
+async fn other_methods_are_405_with_allow_get() {
+    use reqwest::Method;
+    let s = Scim::start().await;
+    for (method, path) in [
+        (Method::POST, "/ServiceProviderConfig"),
+        (Method::PUT, "/ResourceTypes"),
+        (Method::PATCH, "/Schemas"),
+        (
+            Method::DELETE,
+            "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User",
+        ),
+        (Method::PUT, "/ResourceTypes/User"),
+    ] {
+        let a = s.send(method.clone(), path, None, &[]).await;
+        a.assert_error(405, None);
+        assert_eq!(a.header("allow"), Some("GET"), "{method} {path}");
+    }
+    // Nothing changed: the documents still answer as before.
+    assert_eq!(s.get("/ResourceTypes").await.body["totalResults"], 2);
+}

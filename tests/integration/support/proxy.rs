@@ -19,6 +19,8 @@ pub struct Req {
     pub target: String,
     pub headers: Vec<(String, String)>,
     pub body: Option<Value>,
+    /// A body that is not JSON (a document cut short), as received; forwarded as is.
+    pub unparsed: Option<Vec<u8>>,
 }
 
 impl Req {
@@ -103,11 +105,11 @@ pub struct Upstream {
 impl Upstream {
     pub fn send(&self, req: &Req) -> Resp {
         let mut stream = TcpStream::connect(&self.addr).expect("reference server reachable");
-        let body = req
-            .body
-            .as_ref()
-            .map(|b| serde_json::to_vec(b).unwrap())
-            .unwrap_or_default();
+        let body = match (&req.body, &req.unparsed) {
+            (Some(b), _) => serde_json::to_vec(b).unwrap(),
+            (None, Some(raw)) => raw.clone(),
+            (None, None) => vec![],
+        };
         let mut head = format!(
             "{} {} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
             req.method,
@@ -212,6 +214,9 @@ impl Respond for Forward {
                 .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_string()))
                 .collect(),
             body: serde_json::from_slice(&request.body).ok(),
+            unparsed: (serde_json::from_slice::<Value>(&request.body).is_err()
+                && !request.body.is_empty())
+            .then(|| request.body.clone()),
         };
         let resp = (self.defect)(req, &self.upstream);
         let mut template = ResponseTemplate::new(resp.status);
