@@ -3,6 +3,7 @@
 
 mod cli;
 mod cli_runner;
+mod config;
 mod entra;
 mod foreign;
 mod hostile;
