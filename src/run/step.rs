@@ -226,7 +226,8 @@ pub(super) fn capture(step: &Step, exchange: &Exchange) -> BTreeMap<String, Valu
 }
 
 /// `--secret` values out of what a step reports in words: check messages and fixes, the
-/// reason it was skipped, what it captured. Its exchange was recorded redacted already.
+/// reason it was skipped, what it captured, why its request failed (a refusal quotes the
+/// path). Its request and response were recorded redacted already.
 pub(super) fn scrub_step(step: &mut StepResult, secrets: &[String]) {
     let scrub = |s: &mut String| {
         for secret in secrets {
@@ -243,6 +244,9 @@ pub(super) fn scrub_step(step: &mut StepResult, secrets: &[String]) {
     }
     if let Some(reason) = step.skipped.as_mut() {
         scrub(reason);
+    }
+    if let Some(error) = step.exchange.as_mut().and_then(|x| x.error.as_mut()) {
+        scrub(&mut error.message);
     }
     for value in step.captures.values_mut() {
         scrub_value(value, &scrub);
@@ -270,7 +274,21 @@ mod tests {
             skipped: Some(
                 "{{secrets.k}} is `hunter2-xyz`, which cannot stand in a URL path".into(),
             ),
-            exchange: None,
+            exchange: Some(Exchange {
+                request: crate::exec::RecordedRequest {
+                    method: crate::scim::Method::Delete,
+                    url: "http://h/Users/[redacted]".into(),
+                    headers: Default::default(),
+                    body: None,
+                },
+                response: None,
+                error: Some(crate::exec::TransportError {
+                    kind: TransportErrorKind::Refused,
+                    message: "DELETE /Users/hunter2-xyz: not created by this run".into(),
+                }),
+                duration_ms: 0,
+                throttled: vec![],
+            }),
             checks: vec![check::CheckOutcome::fail(
                 "a.b",
                 Severity::Error,
