@@ -14,7 +14,7 @@ use super::exchange::{
     TransportErrorKind, REDACTED,
 };
 use super::retry::{retry_wait, RetryPolicy};
-use super::secret::Secret;
+use super::secret::{mask_request, Secret};
 use crate::plan::PreparedRequest;
 use crate::scim::path::encode_segment;
 use crate::scim::urn::MEDIA_TYPE;
@@ -264,21 +264,6 @@ impl Client {
         recorded
     }
 
-    /// The `--secret` values as they may appear in a record: as given, and percent-encoded
-    /// the way a URL carries them; longest first, so no part of one is left behind.
-    pub fn masked_values(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .config
-            .masked
-            .iter()
-            .flat_map(|s| [s.expose().to_string(), encode_segment(s.expose())])
-            .filter(|s| !s.is_empty())
-            .collect();
-        out.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        out.dedup();
-        out
-    }
-
     /// Sends one request and records the exchange; never fails (a transport error is recorded).
     pub async fn send(&self, req: &PreparedRequest) -> Exchange {
         let started = Instant::now();
@@ -474,23 +459,6 @@ const TRUNCATED_KEPT: usize = 64 * 1024;
 /// body would destroy the evidence without protecting anything worth the name.
 const MIN_SCRUBBED: usize = 6;
 
-/// `--secret` values replaced by [`REDACTED`] in a recorded request's URL, header values and
-/// body strings.
-fn mask_request(request: &mut RecordedRequest, secrets: &[String]) {
-    let scrub = |s: &str| {
-        secrets.iter().fold(s.to_string(), |acc, secret| {
-            acc.replace(secret.as_str(), REDACTED)
-        })
-    };
-    request.url = scrub(&request.url);
-    for value in request.headers.values_mut() {
-        *value = scrub(value);
-    }
-    if let Some(body) = request.body.as_mut() {
-        super::exchange::map_strings(body, &scrub);
-    }
-}
-
 /// A password sent in a body (Okta's placeholder, or a user's) is never recorded.
 fn redact_password(mut body: serde_json::Value) -> serde_json::Value {
     if let Some(obj) = body.as_object_mut() {
@@ -556,29 +524,6 @@ mod tests {
         let out = redact_password(body);
         assert_eq!(out["Password"], REDACTED);
         assert_eq!(out["userName"], "a");
-    }
-
-    #[test]
-    fn user_secrets_are_masked_in_recorded_requests_as_sent_and_encoded() {
-        let mut config = ClientConfig::new("http://h/scim/v2", Auth::None);
-        config.masked = vec![Secret::new("p@ss word-42")];
-        let client = Client::new(config).unwrap();
-        let req = PreparedRequest {
-            method: crate::scim::Method::Post,
-            path: "/Users".into(),
-            query: vec![("filter".into(), "externalId eq \"p@ss word-42\"".into())],
-            headers: vec![("X-Key".into(), Some("k=p@ss word-42".into()))],
-            body: Some(
-                serde_json::json!({"externalId": "p@ss word-42", "p@ss word-42": ["a p@ss word-42"]}),
-            ),
-        };
-        let recorded = client.record_request(&req, &client.headers(&req, None));
-        let text = serde_json::to_string(&recorded).unwrap();
-        assert!(!text.contains("p@ss word-42"), "{text}");
-        assert!(!text.contains("p%40ss%20word-42"), "{text}");
-        assert_eq!(recorded.body.unwrap()["externalId"], REDACTED);
-        assert_eq!(recorded.headers["x-key"], format!("k={REDACTED}"));
-        assert!(recorded.url.contains(REDACTED), "{}", recorded.url);
     }
 
     #[test]
