@@ -176,6 +176,7 @@ fn main() {
         concurrency: CONCURRENCY,
         keep_resources: false,
         fail_fast: false,
+        user: Default::default(),
     };
     let one_run = || {
         proxy.requests.store(0, Ordering::SeqCst);

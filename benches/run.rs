@@ -71,6 +71,7 @@ fn options(run_id: RunId, profile: Profile, burst: BurstPolicy) -> RunOptions {
         concurrency: 4,
         keep_resources: false,
         fail_fast: false,
+        user: Default::default(),
     }
 }
 

@@ -41,67 +41,101 @@ pub enum Command {
 pub struct TargetArgs {
     /// Bearer token sent as `Authorization: Bearer <token>`; without any credential option,
     /// the environment variable SCIM_TOKEN is used. Never printed.
-    #[arg(long, value_name = "TOKEN", conflicts_with_all = ["token_file", "basic_user", "oauth_token_url"])]
+    #[arg(help_heading = "Credentials", long, value_name = "TOKEN", conflicts_with_all = ["token_file", "basic_user", "oauth_token_url"])]
     pub token: Option<String>,
 
     /// Read the bearer token from a file (first line).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["basic_user", "oauth_token_url"])]
+    #[arg(help_heading = "Credentials", long, value_name = "FILE", conflicts_with_all = ["basic_user", "oauth_token_url"])]
     pub token_file: Option<PathBuf>,
 
     /// HTTP Basic user; the password comes from SCIM_BASIC_PASSWORD or --basic-password-file.
-    #[arg(long, value_name = "USER", conflicts_with = "oauth_token_url")]
+    #[arg(
+        help_heading = "Credentials",
+        long,
+        value_name = "USER",
+        conflicts_with = "oauth_token_url"
+    )]
     pub basic_user: Option<String>,
 
     /// Read the HTTP Basic password from a file (first line).
-    #[arg(long, value_name = "FILE", requires = "basic_user")]
+    #[arg(
+        help_heading = "Credentials",
+        long,
+        value_name = "FILE",
+        requires = "basic_user"
+    )]
     pub basic_password_file: Option<PathBuf>,
 
     /// OAuth 2.0 token endpoint for the client-credentials grant.
-    #[arg(long, value_name = "URL", requires = "client_id")]
+    #[arg(
+        help_heading = "Credentials",
+        long,
+        value_name = "URL",
+        requires = "client_id"
+    )]
     pub oauth_token_url: Option<String>,
 
     /// OAuth client id; the secret comes from SCIM_CLIENT_SECRET or --client-secret-file.
-    #[arg(long, value_name = "ID", requires = "oauth_token_url")]
+    #[arg(
+        help_heading = "Credentials",
+        long,
+        value_name = "ID",
+        requires = "oauth_token_url"
+    )]
     pub client_id: Option<String>,
 
     /// Read the OAuth client secret from a file (first line).
-    #[arg(long, value_name = "FILE", requires = "oauth_token_url")]
+    #[arg(
+        help_heading = "Credentials",
+        long,
+        value_name = "FILE",
+        requires = "oauth_token_url"
+    )]
     pub client_secret_file: Option<PathBuf>,
 
     /// OAuth scope to request.
-    #[arg(long, value_name = "SCOPE", requires = "oauth_token_url")]
+    #[arg(
+        help_heading = "Credentials",
+        long,
+        value_name = "SCOPE",
+        requires = "oauth_token_url"
+    )]
     pub scope: Option<String>,
 
     /// Extra request header, `Name: value` (repeatable). Values are treated as secrets.
-    #[arg(long = "header", value_name = "NAME: VALUE")]
+    #[arg(
+        help_heading = "Credentials",
+        long = "header",
+        value_name = "NAME: VALUE"
+    )]
     pub headers: Vec<String>,
 
     /// Trust the CA certificates in this PEM file as well as the system's.
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Target", long, value_name = "FILE")]
     pub cacert: Option<PathBuf>,
 
     /// Do not verify TLS certificates (reported in the output).
-    #[arg(long)]
+    #[arg(help_heading = "Target", long)]
     pub insecure: bool,
 
     /// Send requests through this proxy; without it no proxy is used.
-    #[arg(long, value_name = "URL")]
+    #[arg(help_heading = "Target", long, value_name = "URL")]
     pub proxy: Option<String>,
 
     /// Per-request timeout in seconds.
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600), value_name = "SECS")]
+    #[arg(help_heading = "Target", long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600), value_name = "SECS")]
     pub timeout: u64,
 
     /// Largest response body read, in MiB; a longer body is a finding, not an allocation.
-    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=1024), value_name = "MIB")]
+    #[arg(help_heading = "Target", long, default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=1024), value_name = "MIB")]
     pub max_body_mib: u64,
 
     /// Longest total wait, in seconds, for retries of one request answered 429 or 503.
-    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=3600), value_name = "SECS")]
+    #[arg(help_heading = "Target", long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=3600), value_name = "SECS")]
     pub max_retry_wait: u64,
 
     /// At most this many requests per second (for fragile tenants).
-    #[arg(long, value_name = "N", value_parser = parse_rps)]
+    #[arg(help_heading = "Target", long, value_name = "N", value_parser = parse_rps)]
     pub max_rps: Option<f64>,
 }
 
@@ -143,8 +177,18 @@ pub struct CleanupArgs {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    /// Read run options from this TOML file (it must exist); without it, ./scimcheck.toml is
+    /// read when there is one. Options given on the command line win over the file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     /// SCIM root URL, e.g. https://host/scim/v2. Omitted: the embedded reference server.
-    #[arg(long, env = "SCIM_BASE_URL", value_name = "URL")]
+    #[arg(
+        help_heading = "Target",
+        long,
+        env = "SCIM_BASE_URL",
+        value_name = "URL"
+    )]
     pub base_url: Option<String>,
 
     #[command(flatten)]
@@ -152,117 +196,144 @@ pub struct RunArgs {
 
     /// Comma-separated profiles: okta, entra, rfc, a profile your scenario files name, or all
     /// [default: okta; with --runscope, only the exports run unless --profile is given].
-    #[arg(long, value_name = "LIST")]
+    #[arg(help_heading = "Selection", long, value_name = "LIST")]
     pub profile: Option<String>,
 
-    /// A scenario file, or a directory of them (*.yaml), to add. Repeatable.
-    #[arg(long, value_name = "PATH")]
-    pub scenarios: Vec<PathBuf>,
-
     /// Run only the scenarios whose id matches GLOB (`*`, `?`), e.g. `okta.users.*`. Repeatable.
-    #[arg(long = "scenario", value_name = "GLOB")]
+    #[arg(help_heading = "Selection", long = "scenario", value_name = "GLOB")]
     pub scenario: Vec<String>,
 
     /// Do not run the scenarios whose id matches GLOB. Repeatable.
-    #[arg(long, value_name = "GLOB")]
+    #[arg(help_heading = "Selection", long, value_name = "GLOB")]
     pub skip: Vec<String>,
 
+    /// Only the Entra ID scenarios of this PATCH dialect (2017: without the aadOptscim062020
+    /// flag; 2020: with it); scenarios of neither dialect still run. Default: both.
+    #[arg(help_heading = "Selection", long, value_enum, value_name = "2017|2020")]
+    pub entra_dialect: Option<EntraDialect>,
+
     /// Start no new scenario after the first one with a failing check (cleanup still runs).
-    #[arg(long)]
+    #[arg(help_heading = "Selection", long)]
     pub fail_fast: bool,
+
+    /// A scenario file, or a directory of them (*.yaml), to add. Repeatable.
+    #[arg(help_heading = "Scenarios & variables", long, value_name = "PATH")]
+    pub scenarios: Vec<PathBuf>,
+
+    /// Set a variable, `{{vars.NAME}}` in scenario files; also sets or overrides a Runscope
+    /// export's variable (e.g. randomGivenName=Ada). Repeatable; a later one wins.
+    #[arg(
+        help_heading = "Scenarios & variables",
+        long = "variable",
+        value_name = "NAME=VALUE"
+    )]
+    pub variables: Vec<String>,
+
+    /// Read variables from a file: one NAME=VALUE a line, `#` comments and blank lines
+    /// ignored. Repeatable; --variable wins over it.
+    #[arg(help_heading = "Scenarios & variables", long, value_name = "FILE")]
+    pub variables_file: Vec<PathBuf>,
+
+    /// Set a secret, `{{secrets.NAME}}` in scenario files: sent where a step uses it, shown as
+    /// [redacted] everywhere else (output, reports, snapshots, recorded responses). Repeatable.
+    #[arg(
+        help_heading = "Scenarios & variables",
+        long = "secret",
+        value_name = "NAME=VALUE"
+    )]
+    pub secrets: Vec<String>,
 
     /// Run a Runscope/BlazeMeter API-test export (JSON), such as Okta's "SCIM 2.0 SPEC Test",
     /// unchanged: no JavaScript runs, requests stay on the target, what it creates is
     /// deleted. Repeatable.
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Scenarios & variables", long, value_name = "FILE")]
     pub runscope: Vec<PathBuf>,
 
     /// Before a Runscope export, create one user with the run prefix (deleted at the end), so
     /// that its first `GET /Users?count=1` finds one on an empty server [default].
-    #[arg(long, overrides_with = "no_runscope_seed")]
+    #[arg(
+        help_heading = "Scenarios & variables",
+        long,
+        overrides_with = "no_runscope_seed"
+    )]
     pub runscope_seed: bool,
 
     /// Do not create that user.
-    #[arg(long, overrides_with = "runscope_seed")]
+    #[arg(
+        help_heading = "Scenarios & variables",
+        long,
+        overrides_with = "runscope_seed"
+    )]
     pub no_runscope_seed: bool,
 
     /// Wait out the pauses of a Runscope export (within --deadline); by default they are
     /// reported and skipped.
-    #[arg(long, requires = "runscope")]
+    #[arg(help_heading = "Scenarios & variables", long)]
     pub runscope_pauses: bool,
 
-    /// Set or override a Runscope export's variable: NAME=VALUE (repeatable), e.g.
-    /// randomGivenName=Ada. SCIMBaseURL and auth default to the target and its credentials.
-    #[arg(long = "variable", value_name = "NAME=VALUE", requires = "runscope")]
-    pub variables: Vec<String>,
-    /// Only the Entra ID scenarios of this PATCH dialect (2017: without the aadOptscim062020
-    /// flag; 2020: with it); scenarios of neither dialect still run. Default: both.
-    #[arg(long, value_enum, value_name = "2017|2020")]
-    pub entra_dialect: Option<EntraDialect>,
-
-    /// Send the scenarios' bursts of reads (Entra ID: 25 requests/s for 10 s) to a target that
-    /// is not on loopback too; without it they run only against loopback targets.
-    #[arg(long)]
-    pub burst: bool,
-
-    /// Length of every burst, in seconds (default: the scenario's, 10 s for Entra ID).
-    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(1..=600))]
-    pub burst_seconds: Option<u32>,
-
     /// Write a report: KIND=PATH (KIND: json, junit, markdown, html). Repeatable.
-    #[arg(long = "report", value_name = "KIND=PATH")]
+    #[arg(help_heading = "Reports", long = "report", value_name = "KIND=PATH")]
     pub reports: Vec<String>,
-
-    /// Print the JSON report on stdout instead of the human one.
-    #[arg(long)]
-    pub json: bool,
 
     #[command(flatten)]
     pub labels: LabelArgs,
 
     /// Write normalised exchanges per scenario to DIR and report drift from the ones there.
-    #[arg(long, value_name = "DIR")]
+    #[arg(help_heading = "Snapshots", long, value_name = "DIR")]
     pub snapshots: Option<PathBuf>,
 
     /// Accept this run's exchanges as the new snapshots.
-    #[arg(long, requires = "snapshots")]
+    #[arg(help_heading = "Snapshots", long)]
     pub update_snapshots: bool,
 
     /// Severity of a snapshot drift finding.
-    #[arg(long, value_enum, default_value_t = DriftSeverity::Error, requires = "snapshots")]
+    #[arg(help_heading = "Snapshots", long, value_enum, default_value_t = DriftSeverity::Error)]
     pub snapshot_drift: DriftSeverity,
 
+    /// Print the JSON report on stdout instead of the human one.
+    #[arg(help_heading = "Output", long)]
+    pub json: bool,
+
     /// Print only the steps with failures or warnings, and the summary.
-    #[arg(long, short, conflicts_with = "verbose")]
+    #[arg(help_heading = "Output", long, short, conflicts_with = "verbose")]
     pub quiet: bool,
 
-    /// Scenarios run at once (steps within a scenario always run in order).
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub concurrency: u16,
-
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
-
-    /// Do not delete the resources the run created.
-    #[arg(long)]
-    pub keep_resources: bool,
-
-    /// Whole-run deadline in seconds: past it no new step starts, and cleanup runs.
-    #[arg(long, default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..=86_400), value_name = "SECS")]
-    pub deadline: u64,
-
-    /// Skip the confirmation asked before running against a non-loopback target.
-    #[arg(long, short = 'y')]
-    pub yes: bool,
-
     /// -v: passing and skipped checks too; -vv: every exchange as well.
-    #[arg(long, short, action = clap::ArgAction::Count)]
+    #[arg(help_heading = "Output", long, short, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(help_heading = "Output", long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Lowest severity that makes the exit code 1.
+    #[arg(help_heading = "Output", long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+
+    /// Scenarios run at once (steps within a scenario always run in order).
+    #[arg(help_heading = "Limits & safety", long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+
+    /// Whole-run deadline in seconds: past it no new step starts, and cleanup runs.
+    #[arg(help_heading = "Limits & safety", long, default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..=86_400), value_name = "SECS")]
+    pub deadline: u64,
+
+    /// Send the scenarios' bursts of reads (Entra ID: 25 requests/s for 10 s) to a target that
+    /// is not on loopback too; without it they run only against loopback targets.
+    #[arg(help_heading = "Limits & safety", long)]
+    pub burst: bool,
+
+    /// Length of every burst, in seconds (default: the scenario's, 10 s for Entra ID).
+    #[arg(help_heading = "Limits & safety", long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(1..=600))]
+    pub burst_seconds: Option<u32>,
+
+    /// Do not delete the resources the run created.
+    #[arg(help_heading = "Limits & safety", long)]
+    pub keep_resources: bool,
+
+    /// Skip the confirmation asked before running against a non-loopback target.
+    #[arg(help_heading = "Limits & safety", long, short = 'y')]
+    pub yes: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -94,7 +94,7 @@ struct ProfileEntry {
 
 /// Runs `scimcheck list`.
 pub(super) fn list(args: ListArgs) -> Result<(), Error> {
-    let loaded = crate::plan::load(&args.scenarios)?;
+    let loaded = crate::plan::load(&args.scenarios, None)?;
     let profiles = super::parse_profiles(&args.profile, &loaded)?;
     let listing = listing(&loaded, profiles);
     let text = if args.json {

@@ -2,11 +2,13 @@
 //! errors to exit codes (README, "Exit codes").
 
 mod cleanup;
+mod config;
 mod list;
 mod run;
 mod select;
 mod shell;
 mod target;
+mod vars;
 
 use crate::cli::{Cli, Command, ServeArgs};
 use crate::error::{Error, EXIT_OK, EXIT_USAGE};
@@ -19,8 +21,12 @@ pub use target::is_loopback;
 
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> i32 {
-    let cli = match <Cli as clap::Parser>::try_parse() {
-        Ok(cli) => cli,
+    // The matches say which options the command line gave: those win over scimcheck.toml.
+    let parsed = <Cli as clap::CommandFactory>::command()
+        .try_get_matches()
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
@@ -38,7 +44,10 @@ pub fn main() -> i32 {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Run(args) => run::run(args).await,
+            Command::Run(args) => match matches.subcommand_matches("run") {
+                Some(m) => run::run(args, m).await,
+                None => Err(Error::Internal("`run` without its arguments".into())),
+            },
             Command::Serve(args) => serve(args).await,
             Command::List(args) => list::list(args).map(|()| EXIT_OK),
             Command::Cleanup(args) => cleanup::cleanup(args).await,

@@ -23,8 +23,19 @@ use crate::snapshot::{self, SnapshotOptions};
 
 use super::{parse_profiles, parse_reports, target};
 
-pub async fn run(args: RunArgs) -> Result<i32, Error> {
-    let runscope = load_runscope(&args)?;
+pub async fn run(mut args: RunArgs, matches: &clap::ArgMatches) -> Result<i32, Error> {
+    let config_file = super::config::apply(&mut args, matches)?;
+    needs(&args)?;
+    let file_vars = config_file
+        .as_ref()
+        .map_or(&[][..], |c| c.variables.as_slice());
+    let user = super::vars::user_vars(
+        file_vars,
+        &args.variables_file,
+        &args.variables,
+        &args.secrets,
+    )?;
+    let runscope = load_runscope(&args, &user)?;
     // With --runscope the exports run alone, unless --profile asks for scenarios too.
     let with_scenarios = runscope.is_empty() || args.profile.is_some();
     if !with_scenarios && !args.scenarios.is_empty() {
@@ -35,7 +46,7 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
     }
     let reports = parse_reports(&args.reports)?;
     let (mut loaded, mut profiles) = if with_scenarios {
-        yaml_scenarios(&args)?
+        yaml_scenarios(&args, &user)?
     } else {
         (vec![], vec![])
     };
@@ -74,9 +85,10 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
         concurrency: usize::from(args.concurrency),
         keep_resources: args.keep_resources,
         fail_fast: args.fail_fast,
+        user: user.clone(),
     };
 
-    let (config, server) = match &args.base_url {
+    let (client_config, server) = match &args.base_url {
         Some(raw) => {
             let base_url = target::normalise_base_url(raw)?;
             options.burst = BurstPolicy::for_target(
@@ -110,6 +122,8 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
             (config, Some(server))
         }
     };
+    let mut config = client_config;
+    config.masked = user.secret_values().into_iter().map(Secret::new).collect();
     let target = Target {
         base_url: config.base_url.clone(),
         embedded: server.is_some(),
@@ -135,7 +149,8 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
             target.clone(),
             options.profiles.clone(),
         );
-        let _ = human.header(&skeleton, &mut std::io::stdout().lock());
+        let shown = config_file.as_ref().map(|c| c.shown.as_str());
+        let _ = human.header_with_config(&skeleton, shown, &mut std::io::stdout().lock());
         shared.events = std::sync::Arc::new(StreamEvents::new(human, skeleton, !args.quiet));
     }
     let watchers = [
@@ -195,9 +210,28 @@ pub async fn run(args: RunArgs) -> Result<i32, Error> {
     })
 }
 
+/// Options that only mean something with another one, which the command line or the config
+/// file may give.
+fn needs(args: &RunArgs) -> Result<(), Error> {
+    if args.update_snapshots && args.snapshots.is_none() {
+        return Err(Error::Usage(
+            "--update-snapshots needs --snapshots DIR (or `snapshots` in scimcheck.toml)".into(),
+        ));
+    }
+    if args.runscope_pauses && args.runscope.is_empty() {
+        return Err(Error::Usage(
+            "--runscope-pauses needs --runscope FILE (or `runscope` in scimcheck.toml)".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// The built-in and `--scenarios` scenarios of the chosen profiles, and those profiles.
-fn yaml_scenarios(args: &RunArgs) -> Result<(Vec<Loaded>, Vec<Profile>), Error> {
-    let loaded = crate::plan::load(&args.scenarios)?;
+fn yaml_scenarios(
+    args: &RunArgs,
+    user: &crate::plan::UserVars,
+) -> Result<(Vec<Loaded>, Vec<Profile>), Error> {
+    let loaded = crate::plan::load(&args.scenarios, Some(user))?;
     let profiles = parse_profiles(args.profile.as_deref().unwrap_or("okta"), &loaded)?;
     let empty: Vec<&str> = profiles
         .iter()
@@ -222,32 +256,22 @@ fn yaml_scenarios(args: &RunArgs) -> Result<(Vec<Loaded>, Vec<Profile>), Error> 
     Ok((loaded, profiles))
 }
 
-/// The `--runscope` exports, converted, with `--variable` and the seed and pause options.
-fn load_runscope(args: &RunArgs) -> Result<Vec<Loaded>, Error> {
+/// The `--runscope` exports, converted, with the user's variables and the seed and pause
+/// options.
+fn load_runscope(args: &RunArgs, user: &crate::plan::UserVars) -> Result<Vec<Loaded>, Error> {
     if args.runscope.is_empty() {
         return Ok(vec![]);
-    }
-    let mut variables = Vec::new();
-    for spec in &args.variables {
-        let (name, value) = spec
-            .split_once('=')
-            .filter(|(n, _)| {
-                !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
-            })
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "--variable `{spec}`: expected NAME=VALUE, NAME of letters, digits, `_`, `.` or `-`"
-                ))
-            })?;
-        variables.push((name.to_string(), value.to_string()));
     }
     let options = RunscopeOptions {
         seed: !args.no_runscope_seed,
         pauses: args.runscope_pauses,
-        variables,
+        variables: user
+            .vars()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect(),
     };
     let files: Vec<&std::path::Path> = args.runscope.iter().map(PathBuf::as_path).collect();
-    Ok(crate::plan::load_runscope(&files, &options)?)
+    Ok(crate::plan::load_runscope(&files, &options, user)?)
 }
 
 /// Before touching a non-loopback target, say what the run will do there and get a yes.

@@ -14,7 +14,7 @@ use super::exchange::{
     TransportErrorKind, REDACTED,
 };
 use super::retry::{retry_wait, RetryPolicy};
-use super::secret::Secret;
+use super::secret::{mask_request, Secret};
 use crate::plan::PreparedRequest;
 use crate::scim::path::encode_segment;
 use crate::scim::urn::MEDIA_TYPE;
@@ -42,6 +42,9 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// Requests per second at most, for fragile tenants.
     pub max_rps: Option<f64>,
+    /// Values sent inside requests (`--secret`) that are recorded as `[redacted]`, in the
+    /// request and in whatever the server echoes back.
+    pub masked: Vec<Secret>,
 }
 
 impl ClientConfig {
@@ -61,6 +64,7 @@ impl ClientConfig {
             proxy: None,
             retry: RetryPolicy::default(),
             max_rps: None,
+            masked: vec![],
         }
     }
 }
@@ -248,13 +252,17 @@ impl Client {
                 )
             })
             .collect();
-        RecordedRequest {
+        let mut recorded = RecordedRequest {
             method: req.method,
             url: self.url_of(req),
             headers,
             body: req.body.clone().map(redact_password),
             raw_body: req.raw_body.as_deref().map(redact_raw_password),
+        };
+        if !self.config.masked.is_empty() {
+            mask_request(&mut recorded, &self.masked_values());
         }
+        recorded
     }
 
     /// Sends one request and records the exchange; never fails (a transport error is recorded).
@@ -362,6 +370,8 @@ impl Client {
             Auth::Bearer(_) | Auth::None => {}
         }
         out.retain(|s| s.chars().count() >= MIN_SCRUBBED);
+        // The user's secrets are checked for length when given, so each is searched for.
+        out.extend(self.masked_values());
         out.sort_by_key(|s| std::cmp::Reverse(s.len()));
         out.dedup();
         out

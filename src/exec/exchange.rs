@@ -188,7 +188,8 @@ fn any_string(v: &Value, f: &impl Fn(&str) -> bool) -> bool {
     }
 }
 
-fn map_strings(v: &mut Value, f: &impl Fn(&str) -> String) {
+/// Every string of `v`, member names included, replaced by what `f` makes of it.
+pub(super) fn map_strings(v: &mut Value, f: &impl Fn(&str) -> String) {
     match v {
         Value::String(s) => *s = f(s),
         Value::Array(items) => items.iter_mut().for_each(|i| map_strings(i, f)),

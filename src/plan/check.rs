@@ -7,14 +7,19 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::template;
+use super::user::{self, UserVars};
 use super::vars;
 use crate::scenario::{At, LoadError, Loaded, Part, Step, Subject};
 
 /// Scenario files (built-in and `--scenarios`: files or directories), loaded and with their
-/// variables checked.
-pub fn load(paths: &[std::path::PathBuf]) -> Result<Vec<Loaded>, LoadError> {
+/// variables checked; `user` is what the run defines under `vars.` and `secrets.` (`None`:
+/// not checked, for `scimcheck list`, which sends nothing).
+pub fn load(
+    paths: &[std::path::PathBuf],
+    user: Option<&UserVars>,
+) -> Result<Vec<Loaded>, LoadError> {
     let all = crate::scenario::with_user_paths(paths)?;
-    check_variables(&all)?;
+    check_variables(&all, user)?;
     super::sendable::check_sendable(&all)?;
     Ok(all)
 }
@@ -23,19 +28,20 @@ pub fn load(paths: &[std::path::PathBuf]) -> Result<Vec<Loaded>, LoadError> {
 pub fn load_runscope(
     files: &[&std::path::Path],
     opts: &crate::scenario::runscope::RunscopeOptions,
+    user: &UserVars,
 ) -> Result<Vec<Loaded>, LoadError> {
     let all = crate::scenario::runscope::load_all(files, opts)?;
-    check_variables(&all)?;
+    check_variables(&all, Some(user))?;
     Ok(all)
 }
 
 /// The first use of an undefined variable or unknown filter in `all`.
-pub fn check_variables(all: &[Loaded]) -> Result<(), LoadError> {
+pub fn check_variables(all: &[Loaded], user: Option<&UserVars>) -> Result<(), LoadError> {
     for loaded in all {
         let s = &loaded.scenario;
         let mut defined: HashSet<String> = s.variables.iter().map(|v| v.name.clone()).collect();
         for (index, step) in s.steps.iter().enumerate() {
-            step_variables(step, &s.headers, &defined).map_err(|(part, msg)| {
+            step_variables(step, &s.headers, &defined, user).map_err(|(part, msg)| {
                 let at: At = part.locate(index);
                 loaded.error_at(
                     at,
@@ -52,8 +58,18 @@ fn step_variables(
     step: &Step,
     scenario_headers: &std::collections::BTreeMap<String, Option<String>>,
     defined: &HashSet<String>,
+    user: Option<&UserVars>,
 ) -> Result<(), (Part, String)> {
-    let known = |name: &str| vars::is_builtin(name) || defined.contains(name);
+    let known = |name: &str, filter: Option<&str>| -> Result<(), String> {
+        let in_namespace = name.starts_with(user::VARS) || name.starts_with(user::SECRETS);
+        match user.and_then(|u| u.check(name, filter)) {
+            Some(verdict) => verdict,
+            // Without a run (`scimcheck list`) the user's names cannot be checked yet.
+            None if in_namespace && user.is_none() => Ok(()),
+            None if vars::is_builtin(name) || defined.contains(name) => Ok(()),
+            None => Err(undefined(name)),
+        }
+    };
     let check_text = |s: &str| -> Result<(), String> {
         for p in template::placeholders(s).map_err(|e| e.to_string())? {
             if let Some(f) = p.filter {
@@ -63,19 +79,16 @@ fn step_variables(
                     ));
                 }
             }
-            if !known(p.name) {
-                return Err(undefined(p.name));
-            }
+            known(p.name, p.filter)?;
         }
         Ok(())
     };
     let check_value = |v: &Value| -> Result<(), String> {
-        let mut names = Vec::new();
-        template::value_placeholders(v, &mut names).map_err(|e| e.to_string())?;
-        match names.iter().find(|n| !known(n)) {
-            Some(name) => Err(undefined(name)),
-            None => Ok(()),
-        }
+        let mut found = Vec::new();
+        template::value_placeholder_filters(v, &mut found).map_err(|e| e.to_string())?;
+        found
+            .iter()
+            .try_for_each(|(name, filter)| known(name, filter.as_deref()))
     };
     let step_part = |m: String| (Part::Step, m);
     let mix = step.burst.iter().flat_map(|b| &b.mix);
@@ -132,14 +145,18 @@ mod tests {
 
     #[test]
     fn the_builtin_scenarios_use_only_defined_variables() {
-        check_variables(&crate::scenario::builtin().unwrap()).unwrap();
+        check_variables(
+            &crate::scenario::builtin().unwrap(),
+            Some(&UserVars::default()),
+        )
+        .unwrap();
     }
 
     #[test]
     fn an_undefined_variable_is_located() {
         let text = "id: a.b\ntitle: t\nprofile: okta\nreference: r\nsteps:\n  - id: s\n    title: t\n    request: { method: GET, path: \"/Users/{{nope}}\" }\n";
         let loaded = Loaded::parse("x.yaml", text).unwrap();
-        let err = check_variables(&[loaded]).unwrap_err();
+        let err = check_variables(&[loaded], Some(&UserVars::default())).unwrap_err();
         assert!(err.message.contains("{{nope}}"), "{}", err.message);
         assert_eq!(err.line, Some(6));
     }

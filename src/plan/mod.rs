@@ -4,6 +4,7 @@
 //! - [`template`]: `{{variable}}` rendering.
 //! - [`request`]: a step's request made concrete; [`step`]: the whole step, asserts and named
 //!   checks included.
+//! - [`user`]: the user's `{{vars.NAME}}` and `{{secrets.NAME}}`.
 //! - [`check`]: every variable a scenario uses is defined (a load-time rule); `sendable`:
 //!   every step is one the ledger would let through (another).
 
@@ -12,11 +13,13 @@ pub mod request;
 mod sendable;
 pub mod step;
 pub mod template;
+pub mod user;
 pub mod vars;
 
 pub use check::{load, load_runscope};
 pub use request::{prepare, PreparedRequest};
 pub use step::{prepare_step, PreparedBurst, PreparedStep};
+pub use user::UserVars;
 pub use vars::{RunId, Vars};
 
 /// Built-in variables plus a value for every name a built-in scenario captures, so tests can
@@ -46,6 +49,8 @@ pub struct Selection {
     pub entra_dialect: Option<Dialect>,
     /// Whether and how long bursts run.
     pub burst: BurstPolicy,
+    /// The user's variables and secrets, for every scenario.
+    pub user: UserVars,
 }
 
 /// Bursts put load on the target: on a loopback target they run, elsewhere only when the
@@ -150,6 +155,7 @@ pub fn plan(
                 })
                 .or_else(|| selection.burst.skip_reason(&l.scenario));
             let mut vars = vars::builtins(run, &l.scenario.id);
+            selection.user.insert_into(&mut vars);
             vars.insert(
                 crate::scenario::runscope::TARGET_BASE_URL,
                 serde_json::Value::String(base_url.to_string()),
@@ -184,6 +190,7 @@ mod tests {
             profiles: vec![Profile::Entra],
             entra_dialect,
             burst: BurstPolicy::default(),
+            user: UserVars::default(),
         };
         let loaded = crate::scenario::builtin().unwrap();
         plan(
@@ -220,6 +227,7 @@ mod tests {
             profiles: vec![Profile::Entra],
             entra_dialect: None,
             burst: policy,
+            user: UserVars::default(),
         };
         plan(
             crate::scenario::builtin().unwrap(),

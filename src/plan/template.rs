@@ -170,19 +170,30 @@ pub fn render_value(value: &Value, vars: &Vars) -> Result<Value, TemplateError> 
     })
 }
 
-/// Every placeholder name used anywhere inside a JSON value.
-pub fn value_placeholders(value: &Value, out: &mut Vec<String>) -> Result<(), TemplateError> {
+/// Every placeholder used anywhere inside a JSON value: its name and filter.
+pub fn value_placeholder_filters(
+    value: &Value,
+    out: &mut Vec<(String, Option<String>)>,
+) -> Result<(), TemplateError> {
+    let found = |s: &str, out: &mut Vec<(String, Option<String>)>| -> Result<(), TemplateError> {
+        out.extend(
+            placeholders(s)?
+                .into_iter()
+                .map(|p| (p.name.to_string(), p.filter.map(str::to_string))),
+        );
+        Ok(())
+    };
     match value {
-        Value::String(s) => out.extend(placeholders(s)?.into_iter().map(|p| p.name.to_string())),
+        Value::String(s) => found(s, out)?,
         Value::Array(items) => {
             for v in items {
-                value_placeholders(v, out)?;
+                value_placeholder_filters(v, out)?;
             }
         }
         Value::Object(map) => {
             for (k, v) in map {
-                out.extend(placeholders(k)?.into_iter().map(|p| p.name.to_string()));
-                value_placeholders(v, out)?;
+                found(k, out)?;
+                value_placeholder_filters(v, out)?;
             }
         }
         _ => {}

@@ -80,6 +80,28 @@ impl Vars {
         self.values.contains_key(name)
     }
 
+    /// A copy with every string value (inside objects and arrays too) passed through `f`.
+    pub fn map_strings(&self, f: &impl Fn(&str) -> String) -> Vars {
+        fn walk(v: &Value, f: &impl Fn(&str) -> String) -> Value {
+            match v {
+                Value::String(s) => Value::String(f(s)),
+                Value::Array(items) => Value::Array(items.iter().map(|i| walk(i, f)).collect()),
+                Value::Object(map) => {
+                    Value::Object(map.iter().map(|(k, v)| (f(k), walk(v, f))).collect())
+                }
+                other => other.clone(),
+            }
+        }
+        Vars {
+            values: self
+                .values
+                .iter()
+                .map(|(k, v)| (k.clone(), walk(v, f)))
+                .collect(),
+            volatile: self.volatile.clone(),
+        }
+    }
+
     /// Marks `name` as generated anew on every run: snapshots write `[name]` for its value.
     pub fn mark_volatile(&mut self, name: impl Into<String>) {
         self.volatile.insert(name.into());

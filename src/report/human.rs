@@ -71,6 +71,16 @@ impl HumanReporter {
     /// The lines before the first scenario: tool, target, run id, profiles. They are known
     /// before the run starts, so a streamed report prints them first.
     pub fn header(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
+        self.header_with_config(run, None, out)
+    }
+
+    /// The header, naming the config file the run's options came from, when there was one.
+    pub fn header_with_config(
+        &self,
+        run: &RunResult,
+        config: Option<&str>,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         let p = Paint(self.color);
         let target = if run.target.embedded {
             format!("{} (embedded reference server)", run.target.base_url)
@@ -91,7 +101,13 @@ impl HumanReporter {
             )?;
         }
         let profiles: Vec<&str> = run.profiles.iter().map(|p| p.as_str()).collect();
-        writeln!(out, "run {} · profiles {}", run.run_id, profiles.join(","))
+        let config = config.map(|c| format!(" · config {c}")).unwrap_or_default();
+        writeln!(
+            out,
+            "run {} · profiles {}{config}",
+            run.run_id,
+            profiles.join(",")
+        )
     }
 
     /// The block of the last scenario of `run`: a streamed report passes the scenarios

@@ -35,6 +35,8 @@ pub struct RunOptions {
     pub keep_resources: bool,
     /// Start no new scenario once one has a failing check.
     pub fail_fast: bool,
+    /// The user's `{{vars.NAME}}` and `{{secrets.NAME}}`.
+    pub user: plan::UserVars,
 }
 
 impl RunOptions {
@@ -44,6 +46,7 @@ impl RunOptions {
             profiles: self.profiles.clone(),
             entra_dialect: self.entra_dialect,
             burst: self.burst,
+            user: self.user.clone(),
         }
     }
 }

@@ -13,13 +13,13 @@ use futures::stream::{self, StreamExt};
 use super::events::Events;
 use super::step::{
     answered_as_expected, capture, checked, failed_assert, failed_need, missing_reason, off_origin,
-    panic_text, paused, skipped_step, DISOWNED_HINT,
+    panic_text, paused, scrub_step, skipped_step, DISOWNED_HINT,
 };
 use crate::check::rules::throughput;
 use crate::check::{self, Flow, StepContext};
 use crate::exec::cleanup::{self, Cleanup};
 use crate::exec::{
-    read_back, read_location, send_burst, Cancel, Client, Ledger, LedgerEntry, Observed,
+    read_back, read_location, send_burst, Cancel, Client, Ledger, LedgerEntry, Observed, REDACTED,
 };
 use crate::plan::{self, PlannedScenario};
 use crate::result::{ScenarioResult, StepResult};
@@ -208,6 +208,8 @@ async fn run_scenario(
         skip,
     } = planned;
     let mut steps: Vec<StepResult> = Vec::with_capacity(scenario.steps.len());
+    // `--secret` values: sent, but never part of a result.
+    let secrets = client.masked_values();
     // Why the steps that `need` a step cannot run, by step id.
     let mut blocked: BTreeMap<StepId, String> = BTreeMap::new();
     let mut skip_rest = skip.clone();
@@ -273,11 +275,19 @@ async fn run_scenario(
             }
             other => other,
         };
+        // The checks compare the step as a report shows it with the recorded exchange, where
+        // secrets are already redacted: an echoed secret matches, and no message quotes one.
+        let shown_plan = if secrets.is_empty() {
+            None
+        } else {
+            let shown = plan::user::masked(&vars, &secrets, REDACTED);
+            plan::prepare_step(step, &scenario.headers, &shown).ok()
+        };
         let ctx = StepContext {
             scenario_id: &scenario.id,
             profile: scenario.profile,
             step,
-            prepared: &step_plan,
+            prepared: shown_plan.as_ref().unwrap_or(&step_plan),
             reference,
             exchange: &exchange,
         };
@@ -334,6 +344,9 @@ async fn run_scenario(
             burst: burst.map(|b| b.summary),
         });
     }
+    if !secrets.is_empty() {
+        steps.iter_mut().for_each(|s| scrub_step(s, &secrets));
+    }
     ScenarioResult {
         id: scenario.id.clone(),
         title: scenario.title.clone(),
@@ -363,6 +376,7 @@ mod tests {
                 profiles: vec![Profile::Okta],
                 entra_dialect: None,
                 burst: Default::default(),
+                user: Default::default(),
             },
             &RunId::random(),
             &Capabilities::default(),

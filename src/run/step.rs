@@ -224,3 +224,90 @@ pub(super) fn capture(step: &Step, exchange: &Exchange) -> BTreeMap<String, Valu
     }
     out
 }
+
+/// `--secret` values out of what a step reports in words: check messages and fixes, the
+/// reason it was skipped, what it captured, why its request failed (a refusal quotes the
+/// path). Its request and response were recorded redacted already.
+pub(super) fn scrub_step(step: &mut StepResult, secrets: &[String]) {
+    let scrub = |s: &mut String| {
+        for secret in secrets {
+            if s.contains(secret.as_str()) {
+                *s = s.replace(secret.as_str(), crate::exec::REDACTED);
+            }
+        }
+    };
+    for c in &mut step.checks {
+        scrub(&mut c.message);
+        if let Some(hint) = c.hint.as_mut() {
+            scrub(hint);
+        }
+    }
+    if let Some(reason) = step.skipped.as_mut() {
+        scrub(reason);
+    }
+    if let Some(error) = step.exchange.as_mut().and_then(|x| x.error.as_mut()) {
+        scrub(&mut error.message);
+    }
+    for value in step.captures.values_mut() {
+        scrub_value(value, &scrub);
+    }
+}
+
+fn scrub_value(value: &mut Value, scrub: &impl Fn(&mut String)) {
+    match value {
+        Value::String(s) => scrub(s),
+        Value::Array(items) => items.iter_mut().for_each(|i| scrub_value(i, scrub)),
+        Value::Object(map) => map.values_mut().for_each(|v| scrub_value(v, scrub)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_leave_messages_reasons_and_captures() {
+        let mut step = StepResult {
+            id: "s".into(),
+            title: "t".into(),
+            skipped: Some(
+                "{{secrets.k}} is `hunter2-xyz`, which cannot stand in a URL path".into(),
+            ),
+            exchange: Some(Exchange {
+                request: crate::exec::RecordedRequest {
+                    method: crate::scim::Method::Delete,
+                    url: "http://h/Users/[redacted]".into(),
+                    headers: Default::default(),
+                    body: None,
+                    raw_body: None,
+                },
+                response: None,
+                error: Some(crate::exec::TransportError {
+                    kind: TransportErrorKind::Refused,
+                    message: "DELETE /Users/hunter2-xyz: not created by this run".into(),
+                }),
+                duration_ms: 0,
+                throttled: vec![],
+            }),
+            checks: vec![check::CheckOutcome::fail(
+                "a.b",
+                Severity::Error,
+                "r",
+                "expected \"hunter2-xyz\", got \"x\"",
+                "Send hunter2-xyz back.",
+            )],
+            captures: BTreeMap::from([(
+                "body".to_string(),
+                serde_json::json!({"a": ["hunter2-xyz!"]}),
+            )]),
+            snapshot: Default::default(),
+            needs: vec![],
+            burst: None,
+        };
+        scrub_step(&mut step, &["hunter2-xyz".to_string()]);
+        let text = serde_json::to_string(&step).unwrap();
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.contains("[redacted]"), "{text}");
+    }
+}

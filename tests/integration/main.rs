@@ -4,6 +4,7 @@
 mod alternative;
 mod cli;
 mod cli_runner;
+mod config;
 mod discover;
 mod entra;
 mod foreign;

@@ -48,6 +48,7 @@ async fn one_at_a_time_the_longest_scenario_runs_first_and_results_keep_plan_ord
         concurrency: 1,
         keep_resources: false,
         fail_fast: false,
+        user: Default::default(),
     };
     let target = Target {
         base_url: server.base_url().to_string(),
