@@ -29,14 +29,14 @@ pub struct App {
 }
 
 /// What a route answers, before it becomes an HTTP response.
-struct Reply {
-    status: u16,
-    headers: Vec<(&'static str, String)>,
-    body: Option<Value>,
+pub(super) struct Reply {
+    pub(super) status: u16,
+    pub(super) headers: Vec<(&'static str, String)>,
+    pub(super) body: Option<Value>,
 }
 
 impl Reply {
-    fn json(status: u16, body: Value) -> Reply {
+    pub(super) fn json(status: u16, body: Value) -> Reply {
         Reply {
             status,
             headers: vec![],
@@ -228,6 +228,7 @@ fn fixed_route(
     }
     match segments {
         [".search"] => only(method, &[Method::POST]).and_then(|()| root_search(app, body)),
+        ["Bulk"] => only(method, &[Method::POST]).and_then(|()| super::bulk::bulk(app, body)),
         ["ServiceProviderConfig"] => only(method, &[Method::GET])
             .map(|()| Reply::json(200, discovery::service_provider_config(app.store.base()))),
         ["ResourceTypes"] => only(method, &[Method::GET])
@@ -249,7 +250,7 @@ fn fixed_route(
     }
 }
 
-fn kind_of(segment: &str) -> Option<Kind> {
+pub(super) fn kind_of(segment: &str) -> Option<Kind> {
     match segment {
         "Users" => Some(Kind::User),
         "Groups" => Some(Kind::Group),
@@ -271,10 +272,10 @@ fn not_allowed(method: &Method, allowed: &[Method]) -> ScimError {
 }
 
 /// Query parameters; names are case-insensitive.
-struct Params(Vec<(String, String)>);
+pub(super) struct Params(Vec<(String, String)>);
 
 impl Params {
-    fn parse(query: Option<&str>) -> Params {
+    pub(super) fn parse(query: Option<&str>) -> Params {
         Params(
             query
                 .map(|q| {
@@ -326,7 +327,7 @@ impl Params {
     }
 }
 
-fn json_body(body: &[u8]) -> Result<Value, ScimError> {
+pub(super) fn json_body(body: &[u8]) -> Result<Value, ScimError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ScimError::invalid_syntax("the request needs a JSON body"));
     }
@@ -334,7 +335,7 @@ fn json_body(body: &[u8]) -> Result<Value, ScimError> {
         .map_err(|e| ScimError::invalid_syntax(format!("the body is not valid JSON: {e}")))
 }
 
-fn resource_route(
+pub(super) fn resource_route(
     app: &App,
     method: &Method,
     kind: Kind,

@@ -8,8 +8,10 @@
 //! - [`patch`]: PATCH, with the IdPs' shapes.
 //! - [`query`]: paging, attribute projection; [`sort`]: sort keys by attribute type.
 //! - [`schema`], [`discovery`]: RFC 7643 §8.7 definitions and the discovery endpoints.
+//! - [`bulk`]: POST /Bulk (RFC 7644 §3.7), each operation routed like its own request.
 //! - [`http`]: routing, authentication, errors; [`etag`]: ETags and preconditions.
 
+mod bulk;
 mod data;
 mod discovery;
 mod error;
