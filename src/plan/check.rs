@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::template;
 use super::vars;
-use crate::scenario::{At, LoadError, Loaded, Part, Step, Subject};
+use crate::scenario::{At, LoadError, Loaded, Part, Repeat, Step, Subject};
 
 /// Scenario files (built-in and `--scenarios`: files or directories), loaded and with their
 /// variables checked.
@@ -99,6 +99,15 @@ fn step_variables(
         }
         for v in req.body.iter().chain(req.set.values()) {
             check_value(v).map_err(step_part)?;
+        }
+        if let Some(r) = &req.repeat {
+            check_text(&r.times).map_err(step_part)?;
+            let mut names = Vec::new();
+            template::value_placeholders(&r.item, &mut names)
+                .map_err(|e| step_part(e.to_string()))?;
+            if let Some(name) = names.iter().find(|n| *n != Repeat::INDEX && !known(n)) {
+                return Err(step_part(undefined(name)));
+            }
         }
     }
     for (j, a) in step.expect.asserts.iter().enumerate() {

@@ -173,6 +173,7 @@ fn request_step(n: usize, raw: &RawStep, ctx: &mut Context<'_>) -> Result<Step, 
             body,
             set: Map::new(),
             remove: vec![],
+            repeat: None,
         },
         expect: Expect {
             schema: schema.map(str::to_string),
@@ -252,6 +253,7 @@ fn pause_step(n: usize, raw: &RawStep, wait: bool) -> Result<Step, String> {
             body: None,
             set: Map::new(),
             remove: vec![],
+            repeat: None,
         },
         expect: Expect::default(),
         capture: BTreeMap::new(),
@@ -289,6 +291,7 @@ fn seed_step() -> Step {
             })),
             set: Map::new(),
             remove: vec![],
+            repeat: None,
         },
         expect: Expect {
             status: vec![201],
