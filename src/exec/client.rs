@@ -252,7 +252,7 @@ impl Client {
             method: req.method,
             url: self.url_of(req),
             headers,
-            body: req.body.clone().map(redact_password),
+            body: req.body.clone().map(super::redact::redact_password),
         }
     }
 
@@ -449,18 +449,6 @@ const TRUNCATED_KEPT: usize = 64 * 1024;
 /// body would destroy the evidence without protecting anything worth the name.
 const MIN_SCRUBBED: usize = 6;
 
-/// A password sent in a body (Okta's placeholder, or a user's) is never recorded.
-fn redact_password(mut body: serde_json::Value) -> serde_json::Value {
-    if let Some(obj) = body.as_object_mut() {
-        for (key, value) in obj.iter_mut() {
-            if key.eq_ignore_ascii_case("password") && !value.is_null() {
-                *value = serde_json::Value::String(REDACTED.into());
-            }
-        }
-    }
-    body
-}
-
 /// A secret header as recorded: the credential's scheme stays (it tells a reproduction
 /// which variable to use), the credential itself never does.
 fn redacted_value(name: &str, value: &str) -> String {
@@ -507,14 +495,6 @@ fn classify(e: reqwest::Error) -> TransportError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_in_bodies_are_not_recorded() {
-        let body = serde_json::json!({"userName": "a", "Password": "Pw-123", "nested": {"password": "kept: not a SCIM password"}});
-        let out = redact_password(body);
-        assert_eq!(out["Password"], REDACTED);
-        assert_eq!(out["userName"], "a");
-    }
 
     #[test]
     fn secrets_do_not_debug_print() {

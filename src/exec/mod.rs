@@ -17,6 +17,7 @@ mod client;
 mod exchange;
 mod ledger;
 mod readback;
+mod redact;
 mod retry;
 mod secret;
 
