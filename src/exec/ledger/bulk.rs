@@ -116,9 +116,11 @@ impl Ledger {
             };
             let Some(status) = status else { continue };
             let bulk_id = text(result, "bulkId");
-            let op = bulk_id
-                .and_then(|b| sent.iter().find(|o| text(o, "bulkId") == Some(b)))
-                .or_else(|| sent.get(i));
+            // A result names its operation by bulkId; one without is matched by position.
+            let op = match bulk_id {
+                Some(b) => sent.iter().find(|o| text(o, "bulkId") == Some(b)),
+                None => sent.get(i),
+            };
             let Some(op) = op else { continue };
             let path = text(op, "path").unwrap_or_default();
             match method_of(op) {
@@ -273,6 +275,7 @@ mod tests {
         let response = json!({"Operations": [
             {"method": "POST", "bulkId": "a", "status": "201", "location": "http://h/scim/v2/Groups/g9"},
             {"method": "POST", "bulkId": "b", "status": "201", "location": "http://h/scim/v2/Users/boss"},
+            {"method": "POST", "bulkId": "zz", "status": "201", "location": "http://h/scim/v2/Users/other"},
         ]});
         let seen = l.observe(&req, &Exchange::answered(Method::Post, "", 200, &response));
         assert_eq!(seen, Observed::Nothing);
