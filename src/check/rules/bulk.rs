@@ -122,7 +122,7 @@ pub(crate) fn bulk_response(ctx: &StepContext<'_>, args: &BulkArgs) -> Vec<Check
                     id,
                     severity,
                     REFERENCE,
-                    format!("all {} results", ops.len()),
+                    format!("every result ({})", ops.len()),
                     hint,
                 ),
             }
@@ -218,7 +218,7 @@ pub(crate) fn bulk_response(ctx: &StepContext<'_>, args: &BulkArgs) -> Vec<Check
                 "rfc7644.bulk.fail-on-errors",
                 Severity::Error,
                 "RFC 7644 §3.7.3",
-                format!("{errors} failed operations with failOnErrors {limit}"),
+                format!("{errors} failed operation(s) with failOnErrors {limit}"),
                 "Stop processing a bulk request once failOnErrors operations have failed.",
             )
             .at("/Operations"),
@@ -260,7 +260,10 @@ fn expected_statuses(ops: &[Value], sent: &[Value], expected: &[Value]) -> Check
     CheckOutcome::pass(
         "rfc7644.bulk.statuses",
         REFERENCE,
-        format!("{} operations with the expected statuses", expected.len()),
+        format!(
+            "the expected status for each of {} operation(s)",
+            expected.len()
+        ),
     )
 }
 

@@ -66,6 +66,23 @@ async fn bulk_id_references_ignored() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fail_on_errors_ignored() {
+    defect(
+        |mut req, up| {
+            if bulk(&req) {
+                if let Some(body) = req.body.as_mut().and_then(Value::as_object_mut) {
+                    body.remove("failOnErrors");
+                }
+            }
+            up.send(&req)
+        },
+        &["rfc7644.bulk.fail-on-errors"],
+        &[],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn more_operations_than_advertised_accepted_and_cleaned_up() {
     let server = Faulty::start(|req, up| {
         let spc = is(&req, "GET", "/ServiceProviderConfig");
