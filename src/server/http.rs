@@ -86,7 +86,7 @@ pub async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         Err(_) => ScimError::new(
             413,
             None,
-            format!("the request body exceeds {MAX_BODY} bytes"),
+            format!("the request body exceeds {MAX_BODY} bytes (for /Bulk: the maxPayloadSize)"),
         )
         .into(),
     };
