@@ -256,8 +256,11 @@ impl Client {
             method: req.method,
             url: self.url_of(req),
             headers,
-            body: req.body.clone().map(redact_password),
-            raw_body: req.raw_body.as_deref().map(redact_raw_password),
+            body: req.body.clone().map(super::redact::redact_password),
+            raw_body: req
+                .raw_body
+                .as_deref()
+                .map(super::redact::redact_raw_password),
         };
         if !self.config.masked.is_empty() {
             mask_request(&mut recorded, &self.masked_values());
@@ -462,55 +465,6 @@ const TRUNCATED_KEPT: usize = 64 * 1024;
 /// body would destroy the evidence without protecting anything worth the name.
 const MIN_SCRUBBED: usize = 6;
 
-/// A password sent in a body (Okta's placeholder, or a user's) is never recorded.
-fn redact_password(mut body: serde_json::Value) -> serde_json::Value {
-    if let Some(obj) = body.as_object_mut() {
-        for (key, value) in obj.iter_mut() {
-            if key.eq_ignore_ascii_case("password") && !value.is_null() {
-                *value = serde_json::Value::String(REDACTED.into());
-            }
-        }
-    }
-    body
-}
-
-/// A raw body is recorded as sent, except the string after a `"password"` key (however
-/// cased), which is never recorded: the text need not parse, so it is found by hand.
-fn redact_raw_password(text: &str) -> String {
-    let lower = text.to_ascii_lowercase();
-    let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
-    let mut from = 0;
-    while let Some(at) = lower[from..].find("\"password\"").map(|i| from + i) {
-        from = at + "\"password\"".len();
-        let rest = &text[from..];
-        let after_colon = rest.trim_start().strip_prefix(':').map(str::trim_start);
-        let Some(value) = after_colon.filter(|v| v.starts_with('"')) else {
-            continue;
-        };
-        let start = text.len() - value.len() + 1;
-        // The closing quote, skipping escaped ones; an unterminated string runs to the end.
-        let mut end = text.len();
-        let mut escaped = false;
-        for (i, c) in text[start..].char_indices() {
-            match c {
-                '\\' if !escaped => escaped = true,
-                '"' if !escaped => {
-                    end = start + i;
-                    break;
-                }
-                _ => escaped = false,
-            }
-        }
-        out.push_str(&text[copied..start]);
-        out.push_str(REDACTED);
-        copied = end;
-        from = end;
-    }
-    out.push_str(&text[copied..]);
-    out
-}
-
 /// A secret header as recorded: the credential's scheme stays (it tells a reproduction
 /// which variable to use), the credential itself never does.
 fn redacted_value(name: &str, value: &str) -> String {
@@ -557,25 +511,6 @@ fn classify(e: reqwest::Error) -> TransportError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_in_bodies_are_not_recorded() {
-        let body = serde_json::json!({"userName": "a", "Password": "Pw-123", "nested": {"password": "kept: not a SCIM password"}});
-        let out = redact_password(body);
-        assert_eq!(out["Password"], REDACTED);
-        assert_eq!(out["userName"], "a");
-    }
-
-    #[test]
-    fn passwords_in_raw_bodies_are_not_recorded() {
-        let cut = r#"{"userName": "a", "Password" : "Pw-\"123", "x": 1, "password": "cut-sh"#;
-        assert_eq!(
-            redact_raw_password(cut),
-            r#"{"userName": "a", "Password" : "[redacted]", "x": 1, "password": "[redacted]"#
-        );
-        let plain = r#"{"userName": "a", "password": 7, "#;
-        assert_eq!(redact_raw_password(plain), plain);
-    }
 
     #[test]
     fn secrets_do_not_debug_print() {

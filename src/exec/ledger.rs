@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
 
+mod bulk;
+
 use super::exchange::Exchange;
 use crate::plan::PreparedRequest;
 use crate::scim::json::id_of;
@@ -44,6 +46,8 @@ pub enum Observed {
     Nothing,
     /// A new resource of the run, to read back before anything builds on it.
     Created(LedgerEntry),
+    /// New resources of the run, from one BulkResponse.
+    CreatedMany(Vec<LedgerEntry>),
     /// An answer that points at a resource that is not (or no longer) the run's: a finding,
     /// `check` being its id.
     Disowned {
@@ -221,6 +225,9 @@ impl Ledger {
         if is_search(&req.path) {
             return None;
         }
+        if bulk::is_bulk(&req.path) {
+            return self.refuse_bulk(req);
+        }
         let Some(kind) = collection_of(&req.path) else {
             return Some(format!(
                 "refused POST {}: the harness only POSTs creates to /Users and /Groups, and searches",
@@ -252,7 +259,8 @@ impl Ledger {
     /// Counts `req` as a create in flight until the guard is dropped (after its answer has
     /// been observed), so an exit at once can say how many answers it will never see.
     pub fn sending(&self, req: &PreparedRequest) -> InFlight<'_> {
-        let create = req.method == Method::Post && collection_of(&req.path).is_some();
+        let create = req.method == Method::Post
+            && (collection_of(&req.path).is_some() || bulk::is_bulk(&req.path));
         if create {
             self.in_flight
                 .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -296,6 +304,7 @@ impl Ledger {
         }
         match req.method {
             Method::Post if create => self.observe_create(req, resp),
+            Method::Post if bulk::is_bulk(&req.path) => self.observe_bulk(req, resp.json.as_ref()),
             Method::Delete => {
                 if let Some((kind, id)) = target_of(&req.path) {
                     self.mark_deleted(kind, &id);

@@ -1,10 +1,11 @@
 //! The execute stage, the only one that talks to the server (async). It knows nothing of
 //! checks, results or the run's loops: it sends, records and remembers what it created.
 //!
-//! - [`client`]: HTTP with redaction, no redirects, capped bodies; [`auth`] and retries.
+//! - [`client`]: HTTP with redaction (passwords in bodies: `redact`), no redirects, capped
+//!   bodies; [`auth`] and retries.
 //! - [`exchange`]: the recorded request and response, as data.
-//! - [`ledger`]: what this run created; mutations are limited to it. [`read_back`] confirms a
-//!   new resource before anything builds on it.
+//! - [`ledger`]: what this run created (a BulkResponse's creates too); mutations are limited
+//!   to it. [`read_back`] confirms a new resource before anything builds on it.
 //! - [`cleanup`]: deleting what the run created, and nothing else.
 //! - [`send_burst`]: reads at a fixed rate, every answer counted, none retried.
 //! - [`Cancel`]: the switch signals and the deadline turn.
@@ -17,6 +18,7 @@ mod client;
 mod exchange;
 mod ledger;
 mod readback;
+mod redact;
 mod retry;
 mod secret;
 

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::template;
 use super::user::{self, UserVars};
 use super::vars;
-use crate::scenario::{At, LoadError, Loaded, Part, Step, Subject};
+use crate::scenario::{At, LoadError, Loaded, Part, Repeat, Step, Subject};
 
 /// Scenario files (built-in and `--scenarios`: files or directories), loaded and with their
 /// variables checked; `user` is what the run defines under `vars.` and `secrets.` (`None`:
@@ -115,6 +115,17 @@ fn step_variables(
         }
         if let Some(raw) = &req.raw_body {
             check_text(raw).map_err(step_part)?;
+        }
+        if let Some(r) = &req.repeat {
+            check_text(&r.times).map_err(step_part)?;
+            let mut found = Vec::new();
+            template::value_placeholder_filters(&r.item, &mut found)
+                .map_err(|e| step_part(e.to_string()))?;
+            found
+                .iter()
+                .filter(|(name, _)| name != Repeat::INDEX)
+                .try_for_each(|(name, filter)| known(name, filter.as_deref()))
+                .map_err(step_part)?;
         }
     }
     for (j, a) in step.expect.asserts.iter().enumerate() {

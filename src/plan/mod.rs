@@ -34,6 +34,19 @@ pub fn builtins_for_tests(run: &RunId) -> Vars {
             }
         }
     }
+    // A captured repeat count is a number.
+    for loaded in crate::scenario::builtin().unwrap_or_default() {
+        for r in loaded
+            .scenario
+            .steps
+            .iter()
+            .filter_map(|s| s.request.repeat.as_ref())
+        {
+            for p in template::placeholders(&r.times).unwrap_or_default() {
+                vars.insert(p.name.to_string(), serde_json::json!(2));
+            }
+        }
+    }
     vars
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::template::{self, TemplateError};
 use super::vars::Vars;
-use crate::scenario::Request;
+use crate::scenario::{Repeat, Request};
 use crate::scim::Method;
 
 /// A request ready to send: every template rendered.
@@ -74,6 +74,10 @@ pub fn prepare(
         .as_ref()
         .map(|b| template::render_value(b, vars))
         .transpose()?;
+    if let Some(repeat) = &req.repeat {
+        let target = body.get_or_insert_with(|| Value::Object(Default::default()));
+        repeated(repeat, target, vars)?;
+    }
     if !req.set.is_empty() || !req.remove.is_empty() {
         let target = body.get_or_insert_with(|| Value::Object(Default::default()));
         for (pointer, value) in &req.set {
@@ -96,6 +100,38 @@ pub fn prepare(
         body,
         raw_body,
     })
+}
+
+/// Appends `repeat`'s copies to its array in `body`.
+fn repeated(repeat: &Repeat, body: &mut Value, vars: &Vars) -> Result<(), TemplateError> {
+    let times = template::render_str(&repeat.times, vars)?;
+    let n = times
+        .as_u64()
+        .or_else(|| times.as_str().and_then(|s| s.trim().parse().ok()))
+        .ok_or_else(|| {
+            TemplateError::Repeat(format!("`{}` is {times}, not a whole number", repeat.times))
+        })?;
+    let total = n.saturating_add(repeat.plus);
+    if total > Repeat::MAX {
+        return Err(TemplateError::Repeat(format!(
+            "{total} copies asked for (`{}` is {n}), more than the {} a request may hold",
+            repeat.times,
+            Repeat::MAX
+        )));
+    }
+    if !body.pointer(&repeat.into).is_some_and(Value::is_array) {
+        set_pointer(body, &repeat.into, Value::Array(vec![]));
+    }
+    let mut local = vars.clone();
+    let mut items = Vec::with_capacity(total as usize);
+    for i in 1..=total {
+        local.insert(Repeat::INDEX, Value::from(i));
+        items.push(template::render_value(&repeat.item, &local)?);
+    }
+    if let Some(array) = body.pointer_mut(&repeat.into).and_then(Value::as_array_mut) {
+        array.extend(items);
+    }
+    Ok(())
 }
 
 fn tokens(pointer: &str) -> Vec<String> {
@@ -246,5 +282,29 @@ mod tests {
             p.body,
             Some(json!({"id": "u1", "name": {"givenName": "G", "familyName": "N"}}))
         );
+    }
+
+    #[test]
+    fn repeat_appends_a_captured_number_of_copies_plus_some() {
+        let req: Request = serde_json::from_value(json!({
+            "method": "POST", "path": "/Bulk",
+            "body": {"Operations": [{"first": true}]},
+            "repeat": {"into": "/Operations", "times": "{{max}}", "plus": 1,
+                       "item": {"bulkId": "op{{repeat.index}}", "name": "{{name}}-{{repeat.index}}"}}
+        }))
+        .unwrap();
+        let mut vars = Vars::default();
+        vars.insert("max", json!(2));
+        vars.insert("name", json!("n"));
+        let p = prepare(&req, &BTreeMap::new(), &vars).unwrap();
+        let ops = p.body.unwrap()["Operations"].as_array().unwrap().clone();
+        assert_eq!(ops.len(), 4);
+        assert_eq!(ops[3], json!({"bulkId": "op3", "name": "n-3"}));
+        vars.insert("max", json!("1000"));
+        let e = prepare(&req, &BTreeMap::new(), &vars).unwrap_err();
+        assert!(e.to_string().contains("1001 copies"), "{e}");
+        vars.insert("max", json!("many"));
+        let e = prepare(&req, &BTreeMap::new(), &vars).unwrap_err();
+        assert!(e.to_string().contains("not a whole number"), "{e}");
     }
 }

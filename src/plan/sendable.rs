@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::template;
 use super::vars::{self, RunId, Vars};
@@ -75,9 +75,13 @@ fn unsendable(
             if search && (segments.len() == 1 || (segments.len() == 2 && kind.is_some())) {
                 return None;
             }
+            if segments == ["Bulk"] {
+                return bulk_unsendable(req, headers, vars, captured, prefix)
+                    .map(|why| format!("POST {}: {why}", req.path));
+            }
             let Some(kind) = kind.filter(|_| segments.len() == 1) else {
                 return Some(format!(
-                    "POST {}: the harness only POSTs creates to /Users and /Groups, and searches",
+                    "POST {}: the harness only POSTs creates to /Users and /Groups, bulk requests to /Bulk, and searches",
                     req.path
                 ));
             };
@@ -124,6 +128,94 @@ fn unsendable(
         }
         _ => None,
     }
+}
+
+/// Why a BulkRequest could never be sent: each POST operation must create in /Users or
+/// /Groups a resource named with the run prefix; each PUT, PATCH or DELETE must target a
+/// captured id or the `bulkId:` of a POST of the same request.
+fn bulk_unsendable(
+    req: &crate::scenario::Request,
+    headers: &std::collections::BTreeMap<String, Option<String>>,
+    vars: &Vars,
+    captured: &HashSet<&str>,
+    prefix: &str,
+) -> Option<String> {
+    // One copy of a repeated item: its count is the server's, known only at run time.
+    let mut one = req.clone();
+    if let Some(r) = one.repeat.as_mut() {
+        r.times = "1".into();
+        r.plus = 0;
+    }
+    let rendered = super::prepare(&one, headers, vars).ok()?.body;
+    let ops_of = |b: Option<&Value>| -> Vec<Value> {
+        b.and_then(|b| crate::scim::json::member(b, "Operations"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let rendered = ops_of(rendered.as_ref());
+    let mut written = ops_of(req.body.as_ref());
+    written.extend(req.repeat.iter().map(|r| r.item.clone()));
+    if rendered.is_empty() || rendered.len() != written.len() {
+        return Some("write the bulk request's Operations out in the scenario (or with `repeat`), so each can be checked before it is sent".into());
+    }
+    let text = |v: &Value, k: &str| {
+        crate::scim::json::member(v, k)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let bulk_ids: Vec<String> = rendered
+        .iter()
+        .filter(|o| text(o, "method").is_some_and(|m| m.eq_ignore_ascii_case("POST")))
+        .filter_map(|o| text(o, "bulkId"))
+        .collect();
+    for (i, (op, raw)) in rendered.iter().zip(&written).enumerate() {
+        let method = text(op, "method").unwrap_or_default().to_ascii_uppercase();
+        let path = text(op, "path").unwrap_or_default();
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let kind = segments.first().and_then(|s| ResourceKind::from_segment(s));
+        let at = format!("operation {i} ({method} {path})");
+        match (method.as_str(), kind) {
+            ("POST", Some(kind)) if segments.len() == 1 => {
+                let name = crate::scim::json::member(op, "data")
+                    .and_then(|d| crate::scim::json::member(d, kind.name_attribute()))
+                    .and_then(Value::as_str);
+                if !name.is_some_and(|n| starts_with_ignoring_case(n, prefix)) {
+                    return Some(format!(
+                        "{at}: the {} it creates must start with the run prefix (use {{{{userN.userName}}}}, {{{{groupN.displayName}}}} or {{{{scenario.prefix}}}})",
+                        kind.name_attribute()
+                    ));
+                }
+            }
+            ("PUT" | "PATCH" | "DELETE", Some(_)) if segments.len() == 2 => {
+                let raw_path = text(raw, "path").unwrap_or_default();
+                let raw_id = raw_path.trim_matches('/').split('/').nth(1).unwrap_or_default();
+                let by_ref = segments[1]
+                    .strip_prefix("bulkId:")
+                    .is_some_and(|r| bulk_ids.iter().any(|b| b == r));
+                let by_capture = template::placeholders(raw_id)
+                    .ok()
+                    .is_some_and(|ps| ps.iter().any(|p| captured.contains(p.name)));
+                if !by_ref && !by_capture {
+                    return Some(format!(
+                        "{at}: the harness only changes an id this run created: a captured `{{{{user_id}}}}`, or `bulkId:<id>` of a POST in the same request"
+                    ));
+                }
+            }
+            _ => {
+                return Some(format!(
+                    "{at}: a bulk operation POSTs to /Users or /Groups, or changes /Users/{{id}} or /Groups/{{id}}"
+                ))
+            }
+        }
+    }
+    None
+}
+
+fn starts_with_ignoring_case(name: &str, prefix: &str) -> bool {
+    name.len() >= prefix.len()
+        && name.is_char_boundary(prefix.len())
+        && name[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 
 #[cfg(test)]
@@ -217,5 +309,56 @@ mod tests {
         assert!(e.message.contains("DELETE /Users/abc"), "{}", e.message);
         let ok = "  - id: c\n    title: t\n    request: { method: POST, path: /Groups, body: { displayName: \"{{group1.displayName}}\" } }\n    capture: { gid: /id }\n  - id: d\n    title: t\n    request: { method: PATCH, path: \"/Groups/{{gid}}\" }\n";
         assert!(first_error(ok).is_none());
+    }
+
+    fn bulk(ops: &str) -> Option<LoadError> {
+        first_error(&format!(
+            "  - id: c\n    title: t\n    request: {{ method: POST, path: /Users, body: {{ userName: \"{{{{user1.userName}}}}\" }} }}\n    capture: {{ uid: /id }}\n  - id: b\n    title: t\n    request: {{ method: POST, path: /Bulk, body: {{ Operations: {ops} }} }}\n"
+        ))
+    }
+
+    #[test]
+    fn a_bulk_request_is_held_to_the_same_rules_operation_by_operation() {
+        let create = r#"{ method: POST, path: /Users, bulkId: a, data: { userName: "{{user2.userName}}" } }"#;
+        assert!(bulk(&format!("[{create}]")).is_none());
+        let by_ref = format!("[{create}, {{ method: DELETE, path: \"/Users/bulkId:a\" }}]");
+        assert!(bulk(&by_ref).is_none());
+        let captured = r#"[{ method: PATCH, path: "/Users/{{uid}}", data: {} }]"#;
+        assert!(bulk(captured).is_none());
+        let e = bulk(r#"[{ method: POST, path: /Users, bulkId: a, data: { userName: alice } }]"#)
+            .unwrap();
+        assert!(
+            e.message.contains("operation 0") && e.message.contains("run prefix"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.line, Some(10));
+        let e = bulk("[{ method: DELETE, path: /Users/abc }]").unwrap();
+        assert!(
+            e.message.contains("an id this run created"),
+            "{}",
+            e.message
+        );
+        let e = bulk(r#"[{ method: DELETE, path: "/Users/bulkId:zz" }]"#).unwrap();
+        assert!(
+            e.message.contains("an id this run created"),
+            "{}",
+            e.message
+        );
+        let e = bulk("[{ method: POST, path: /Bulk, bulkId: n, data: {} }]").unwrap();
+        assert!(e.message.contains("changes /Users/{id}"), "{}", e.message);
+        assert!(bulk("[]").unwrap().message.contains("Operations"));
+    }
+
+    #[test]
+    fn a_repeated_bulk_item_is_checked_once() {
+        let step = |name: &str| {
+            format!(
+            "  - id: b\n    title: t\n    request:\n      method: POST\n      path: /Bulk\n      body: {{ Operations: [] }}\n      repeat: {{ into: /Operations, times: \"{{{{run.id}}}}\", item: {{ method: POST, path: /Users, bulkId: \"u{{{{repeat.index}}}}\", data: {{ userName: \"{name}\" }} }} }}\n"
+        )
+        };
+        assert!(first_error(&step("{{scenario.prefix}}{{repeat.index}}")).is_none());
+        let e = first_error(&step("user{{repeat.index}}")).unwrap();
+        assert!(e.message.contains("run prefix"), "{}", e.message);
     }
 }

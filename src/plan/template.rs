@@ -27,6 +27,9 @@ pub enum TemplateError {
     /// A `{{` without its `}}`.
     #[error("unclosed `{{{{` in `{0}`")]
     Unclosed(String),
+    /// A `repeat` whose count is not a whole number, or too large.
+    #[error("repeat: {0}")]
+    Repeat(String),
     /// A value that cannot be one path segment.
     #[error("{{{{{0}}}}} is `{1}`, which cannot stand in a URL path")]
     NotASegment(String, String),

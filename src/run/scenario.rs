@@ -273,6 +273,19 @@ async fn run_scenario(
                 location_read = Some(entry);
                 observed
             }
+            Observed::CreatedMany(entries) => {
+                // Each is read back like a single create; the first that is not the run's
+                // speaks for the step.
+                let mut observed = Observed::Nothing;
+                for entry in entries {
+                    created.push(entry.clone());
+                    let seen = read_back(client, ledger, &entry).await;
+                    if matches!(observed, Observed::Nothing) {
+                        observed = seen;
+                    }
+                }
+                observed
+            }
             other => other,
         };
         // The checks compare the step as a report shows it with the recorded exchange, where

@@ -189,6 +189,14 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../scenarios/rfc/optional.yaml"),
     ),
     (
+        "scenarios/rfc/bulk.yaml",
+        include_str!("../../scenarios/rfc/bulk.yaml"),
+    ),
+    (
+        "scenarios/rfc/change-password.yaml",
+        include_str!("../../scenarios/rfc/change-password.yaml"),
+    ),
+    (
         "scenarios/entra/throughput.yaml",
         include_str!("../../scenarios/entra/throughput.yaml"),
     ),

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 pub use super::comparison::{Comparison, Pause, Variable};
 pub use super::named::{
-    CreatedArgs, DiscoverableArgs, ErrorArgs, MetaTimesArgs, NamedCall, PagingArgs,
+    BulkArgs, CreatedArgs, DiscoverableArgs, ErrorArgs, MetaTimesArgs, NamedCall, PagingArgs,
     ResourceTypesArgs, ResultSetArgs, SortCompare, SortedArgs,
 };
 use std::collections::BTreeMap;
@@ -201,6 +201,9 @@ pub enum Capability {
     Etag,
     /// Bulk (§3.7).
     Bulk,
+    /// Changing a user's password (RFC 7643 §5, `changePassword`).
+    #[serde(rename = "changePassword")]
+    ChangePassword,
 }
 
 impl Capability {
@@ -212,6 +215,7 @@ impl Capability {
             Capability::Sort => "sort",
             Capability::Etag => "etag",
             Capability::Bulk => "bulk",
+            Capability::ChangePassword => "changePassword",
         }
     }
 }
@@ -323,6 +327,34 @@ pub struct Request {
     /// JSON pointers removed from `body` after templating.
     #[serde(default)]
     pub remove: Vec<String>,
+    /// Copies of an item appended to an array of `body`, as many as a captured number says
+    /// (a bulk request one operation past the server's `maxOperations`).
+    #[serde(default)]
+    pub repeat: Option<Repeat>,
+}
+
+/// Copies of `item` appended to the array at `into`: `times` (a template that renders to a
+/// whole number) plus `plus` of them, at most [`Repeat::MAX`]. `{{repeat.index}}` in the
+/// item is its position, from 1.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Repeat {
+    /// A JSON pointer to the array in the body (created when missing).
+    pub into: String,
+    /// How many copies: e.g. `"{{bulk_max}}"`.
+    pub times: String,
+    /// Copies added to `times`.
+    #[serde(default)]
+    pub plus: u64,
+    /// The item, templated once per copy.
+    pub item: Value,
+}
+
+impl Repeat {
+    /// The most copies a request may get: the step is skipped, with the reason, past it.
+    pub const MAX: u64 = 1000;
+    /// The variable holding a copy's position.
+    pub const INDEX: &'static str = "repeat.index";
 }
 
 /// What a step's response must show.

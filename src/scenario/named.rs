@@ -37,6 +37,18 @@ pub enum NamedCall {
     Sorted(SortedArgs),
     /// `rfc7643.meta-times`.
     MetaTimes(MetaTimesArgs),
+    /// `rfc7644.bulk-response`.
+    BulkResponse(BulkArgs),
+}
+
+/// Arguments of `rfc7644.bulk-response`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkArgs {
+    /// The status each operation sent must get, in the order they were sent (a result is
+    /// matched by its bulkId, else by its position).
+    #[serde(default)]
+    pub statuses: Vec<Value>,
 }
 
 /// Arguments of `rfc7643.meta-times`.
@@ -225,6 +237,21 @@ pub const CATALOGUE: &[(&str, &[&str])] = &[
             "rfc7643.meta.last-modified-advances",
         ],
     ),
+    (
+        "rfc7644.bulk-response",
+        &[
+            "rfc7644.bulk.schemas",
+            "rfc7644.bulk.operations",
+            "rfc7644.bulk.method",
+            "rfc7644.bulk.status",
+            "rfc7644.bulk.status-is-string",
+            "rfc7644.bulk.location",
+            "rfc7644.bulk.error-response",
+            "rfc7644.bulk.bulk-id",
+            "rfc7644.bulk.fail-on-errors",
+            "rfc7644.bulk.statuses",
+        ],
+    ),
 ];
 
 impl NamedCall {
@@ -243,6 +270,7 @@ impl NamedCall {
             NamedCall::ResultSet(_) => "rfc7644.result-set",
             NamedCall::Sorted(_) => "rfc7644.sorted",
             NamedCall::MetaTimes(_) => "rfc7643.meta-times",
+            NamedCall::BulkResponse(_) => "rfc7644.bulk-response",
         }
     }
 
@@ -308,6 +336,9 @@ impl NamedCall {
                 previous: text(&a.previous)?,
                 created: a.created,
             }),
+            NamedCall::BulkResponse(a) => NamedCall::BulkResponse(BulkArgs {
+                statuses: a.statuses.iter().map(&mut f).collect::<Result<_, _>>()?,
+            }),
             other => other.clone(),
         })
     }
@@ -370,6 +401,7 @@ impl TryFrom<RawCall> for NamedCall {
             "rfc7644.result-set" => typed(&id, args).map(NamedCall::ResultSet),
             "rfc7644.sorted" => typed(&id, args).map(NamedCall::Sorted),
             "rfc7643.meta-times" => typed(&id, args).map(NamedCall::MetaTimes),
+            "rfc7644.bulk-response" => typed(&id, args).map(NamedCall::BulkResponse),
             _ => Err(format!(
                 "unknown named check `{id}` (known: {}; `scimcheck list` describes them)",
                 CATALOGUE

@@ -22,5 +22,10 @@ pub const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 /// The SearchRequest message (RFC 7644 §3.4.3).
 pub const SEARCH_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 
+/// The BulkRequest message (RFC 7644 §3.7).
+pub const BULK_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
+/// The BulkResponse message (RFC 7644 §3.7).
+pub const BULK_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:BulkResponse";
+
 /// The media type RFC 7644 §8.1 registers for SCIM messages.
 pub const MEDIA_TYPE: &str = "application/scim+json";

@@ -53,8 +53,7 @@ pub struct Behaviour {
     /// a single request. Support for bulk requests can be discovered by querying the service
     /// provider configuration (see Section 4)." Without it the server says `bulk.supported:
     /// false` and `POST /Bulk` answers 501 (RFC 7644 §3.12: "Service provider does not support
-    /// the request operation"). This server does not implement /Bulk yet, so both presets
-    /// leave it off.
+    /// the request operation").
     pub bulk: bool,
     /// Group members must name an existing user or group (400 `invalidValue` otherwise).
     /// RFC 7643 §2.3.7: "A SCIM service provider MAY choose to enforce referential integrity
@@ -67,14 +66,14 @@ pub struct Behaviour {
 impl Behaviour {
     /// The reference server: a PATCH on a user answers 200 with the user, on a group 204 (Entra
     /// expects it; a group of 10,000 members is not worth sending back); ETags, sorting and
-    /// referential integrity of members; no bulk.
+    /// referential integrity of members; bulk.
     pub const fn reference() -> Behaviour {
         Behaviour {
             patch_users: PatchResponse::Resource,
             patch_groups: PatchResponse::NoContent,
             etag: true,
             sort: true,
-            bulk: false,
+            bulk: true,
             member_integrity: true,
         }
     }

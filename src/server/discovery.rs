@@ -14,9 +14,9 @@ pub fn service_provider_config(base: &str, behaviour: &Behaviour) -> Value {
         "schemas": [urn::SERVICE_PROVIDER_CONFIG],
         "documentationUri": "https://github.com/scimcheck/scimcheck",
         "patch": {"supported": true},
-        "bulk": {"supported": behaviour.bulk, "maxOperations": 0, "maxPayloadSize": 0},
+        "bulk": super::bulk::service_provider_config(behaviour.bulk),
         "filter": {"supported": true, "maxResults": MAX_RESULTS},
-        "changePassword": {"supported": false},
+        "changePassword": {"supported": true},
         "sort": {"supported": behaviour.sort},
         "etag": {"supported": behaviour.etag},
         "authenticationSchemes": [{

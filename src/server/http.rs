@@ -31,14 +31,14 @@ pub struct App {
 }
 
 /// What a route answers, before it becomes an HTTP response.
-struct Reply {
-    status: u16,
-    headers: Vec<(&'static str, String)>,
-    body: Option<Value>,
+pub(super) struct Reply {
+    pub(super) status: u16,
+    pub(super) headers: Vec<(&'static str, String)>,
+    pub(super) body: Option<Value>,
 }
 
 impl Reply {
-    fn json(status: u16, body: Value) -> Reply {
+    pub(super) fn json(status: u16, body: Value) -> Reply {
         Reply {
             status,
             headers: vec![],
@@ -88,7 +88,7 @@ pub async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         Err(_) => ScimError::new(
             413,
             None,
-            format!("the request body exceeds {MAX_BODY} bytes"),
+            format!("the request body exceeds {MAX_BODY} bytes (for /Bulk: the maxPayloadSize)"),
         )
         .into(),
     };
@@ -255,6 +255,7 @@ fn fixed_route(
             None,
             "bulk operations are not supported (bulk.supported is false in /ServiceProviderConfig, RFC 7644 §3.7)",
         )),
+        ["Bulk"] => only(method, &[Method::POST]).and_then(|()| super::bulk::bulk(app, body)),
         ["Me", ..] => Err(ScimError::new(
             501,
             None,
@@ -264,7 +265,7 @@ fn fixed_route(
     }
 }
 
-fn kind_of(segment: &str) -> Option<Kind> {
+pub(super) fn kind_of(segment: &str) -> Option<Kind> {
     match segment {
         "Users" => Some(Kind::User),
         "Groups" => Some(Kind::Group),
@@ -286,10 +287,10 @@ fn not_allowed(method: &Method, allowed: &[Method]) -> ScimError {
 }
 
 /// Query parameters; names are case-insensitive.
-struct Params(Vec<(String, String)>);
+pub(super) struct Params(Vec<(String, String)>);
 
 impl Params {
-    fn parse(query: Option<&str>) -> Params {
+    pub(super) fn parse(query: Option<&str>) -> Params {
         Params(
             query
                 .map(|q| {
@@ -341,7 +342,7 @@ impl Params {
     }
 }
 
-fn json_body(body: &[u8]) -> Result<Value, ScimError> {
+pub(super) fn json_body(body: &[u8]) -> Result<Value, ScimError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ScimError::invalid_syntax("the request needs a JSON body"));
     }
@@ -349,7 +350,7 @@ fn json_body(body: &[u8]) -> Result<Value, ScimError> {
         .map_err(|e| ScimError::invalid_syntax(format!("the body is not valid JSON: {e}")))
 }
 
-fn resource_route(
+pub(super) fn resource_route(
     app: &App,
     method: &Method,
     kind: Kind,

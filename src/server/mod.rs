@@ -9,11 +9,13 @@
 //! - [`query`]: paging, attribute projection; [`sort`]: sort keys by attribute type;
 //!   [`search`]: `POST /.search`.
 //! - [`schema`], [`discovery`]: RFC 7643 §8.7 definitions and the discovery endpoints.
+//! - [`bulk`]: POST /Bulk (RFC 7644 §3.7), each operation routed like its own request.
 //! - [`http`]: routing, authentication, errors; [`etag`]: ETags and preconditions.
 //! - [`behaviour`]: the choices the RFC leaves open, and the alternative server that takes
 //!   the other one everywhere.
 
 pub mod behaviour;
+mod bulk;
 mod data;
 mod discovery;
 mod error;

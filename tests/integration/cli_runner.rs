@@ -15,20 +15,42 @@ fn scenario_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-#[test]
-fn a_run_in_which_no_check_ran_exits_4() {
-    // The reference server does not support bulk: every step is skipped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_in_which_no_check_ran_exits_4() {
+    // A server that says it does not support bulk: every step is skipped.
+    let server = crate::support::proxy::Faulty::start(|req, up| {
+        let spc = req.method == "GET" && req.path().ends_with("/ServiceProviderConfig");
+        let mut resp = up.send(&req);
+        if let (true, Some(mut body)) = (spc, resp.json()) {
+            body["bulk"]["supported"] = serde_json::json!(false);
+            resp.set_json(&body);
+        }
+        resp
+    })
+    .await;
     let dir = scenario_dir(&[(
         "bulk.yaml",
         "id: local.bulk\ntitle: Bulk\nprofile: local\nreference: RFC 7644 §3.7\nrequires: [bulk]\nsteps:\n  - id: list\n    title: List\n    request: { method: GET, path: /Users }\n",
     )]);
-    let out = cli(&[
+    let args: Vec<String> = [
         "run",
+        "--base-url",
+        &server.base_url(),
+        "--token",
+        crate::support::TOKEN,
         "--profile",
         "local",
         "--scenarios",
         dir.path().to_str().unwrap(),
-    ]);
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let out = tokio::task::spawn_blocking(move || {
+        cli(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    })
+    .await
+    .unwrap();
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     assert!(stderr(&out).contains("no check ran"), "{}", stderr(&out));
 }

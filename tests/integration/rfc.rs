@@ -7,6 +7,7 @@ use crate::support::proxy::{Faulty, Req, Resp, Upstream};
 use crate::support::{assert_findings, failing, run_json};
 
 mod bad_input;
+mod bulk;
 mod writes;
 
 /// Runs the rfc profile against a proxy with `defect` and asserts the failing checks are

@@ -4,6 +4,7 @@
 //! with its condition. A rule's severity may depend on the scenario's profile; the row says
 //! where and why.
 
+mod bulk;
 mod discoverable;
 mod discovery;
 mod echo;
@@ -186,6 +187,7 @@ pub const RULES: &[Rule] = &[
     named("rfc7643.schema-definitions", schema_defs::REFERENCE, "A Schema (or a list of them): a URI id; every attribute and sub-attribute with name and type, characteristics of the allowed values; omitted characteristics, complex without subAttributes, reference without referenceTypes are warnings", produces("rfc7643.schema-definitions")),
     named("rfc7644.result-set", query::FILTER_REFERENCE, "A filtered list returns exactly the expected ids, in any order (args: expected)", produces("rfc7644.result-set")),
     named("rfc7643.meta-times", meta::REFERENCE, "meta.created is not after meta.lastModified (equal on a create), and lastModified never goes back after a modification (args: previous, created)", produces("rfc7643.meta-times")),
+    named("rfc7644.bulk-response", bulk::REFERENCE, "A BulkResponse: its URN, Operations no more than sent, each with method, status (a string; a number is a warning), location except for a failed POST, the error as response when not 2xx, a POST's bulkId (a warning); no more errors than failOnErrors (args: statuses, the status each operation must get)", produces("rfc7644.bulk-response")),
     named("rfc7644.sorted", query::SORT_REFERENCE, "A sorted list is in the order of its sortBy attribute by type (args: by, descending, compare: string|caseExact|dateTime)", produces("rfc7644.sorted")),
 ];
 
@@ -242,6 +244,7 @@ pub fn run_named(ctx: &StepContext<'_>, call: &NamedCall) -> Vec<CheckOutcome> {
         NamedCall::ResultSet(args) => query::result_set(ctx, args),
         NamedCall::Sorted(args) => query::sorted(ctx, args),
         NamedCall::MetaTimes(args) => meta::meta_times(ctx, args),
+        NamedCall::BulkResponse(args) => bulk::bulk_response(ctx, args),
     }
 }
 

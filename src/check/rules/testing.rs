@@ -76,6 +76,13 @@ impl Fixture {
         self
     }
 
+    /// The same exchange, the step having sent `body` (what a rule reads of the request).
+    pub(crate) fn requesting(mut self, body: Value) -> Fixture {
+        self.prepared.request.method = Method::Post;
+        self.prepared.request.body = Some(body);
+        self
+    }
+
     /// The same exchange, seen under `profile`.
     pub(crate) fn under(mut self, profile: Profile) -> Fixture {
         self.profile = profile;

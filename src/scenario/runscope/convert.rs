@@ -174,6 +174,7 @@ fn request_step(n: usize, raw: &RawStep, ctx: &mut Context<'_>) -> Result<Step, 
             raw_body: None,
             set: Map::new(),
             remove: vec![],
+            repeat: None,
         },
         expect: Expect {
             schema: schema.map(str::to_string),
@@ -254,6 +255,7 @@ fn pause_step(n: usize, raw: &RawStep, wait: bool) -> Result<Step, String> {
             raw_body: None,
             set: Map::new(),
             remove: vec![],
+            repeat: None,
         },
         expect: Expect::default(),
         capture: BTreeMap::new(),
@@ -292,6 +294,7 @@ fn seed_step() -> Step {
             raw_body: None,
             set: Map::new(),
             remove: vec![],
+            repeat: None,
         },
         expect: Expect {
             status: vec![201],

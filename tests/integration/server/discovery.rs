@@ -20,7 +20,10 @@ async fn service_provider_config() {
     assert_eq!(a.status, 200);
     valid("ServiceProviderConfig", &a.body);
     assert_eq!(a.body["patch"]["supported"], true);
-    assert_eq!(a.body["bulk"]["supported"], false);
+    assert_eq!(a.body["bulk"]["supported"], true);
+    assert_eq!(a.body["bulk"]["maxOperations"], 100);
+    assert_eq!(a.body["bulk"]["maxPayloadSize"], 1024 * 1024);
+    assert_eq!(a.body["changePassword"]["supported"], true);
     assert_eq!(a.body["filter"]["maxResults"], 1000);
 }
 

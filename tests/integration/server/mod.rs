@@ -1,5 +1,6 @@
 //! The reference server over HTTP, one test per behaviour of RFC 7643/7644 and per IdP quirk.
 
+mod bulk;
 mod characteristics;
 mod discovery;
 mod filter_attributes;
