@@ -13,7 +13,10 @@ use crate::scenario::{At, LoadError, Loaded, Part, Step, Subject};
 /// Scenario files (built-in and `--scenarios`: files or directories), loaded and with their
 /// variables checked.
 pub fn load(paths: &[std::path::PathBuf]) -> Result<Vec<Loaded>, LoadError> {
-    let all = crate::scenario::with_user_paths(paths)?;
+    let mut all = crate::scenario::with_user_paths(paths)?;
+    // The generated scenarios' ids are known before the run reads /Schemas.
+    all.extend(super::generated::placeholders());
+    crate::scenario::validate_all(&all)?;
     check_variables(&all)?;
     super::sendable::check_sendable(&all)?;
     Ok(all)

@@ -4,10 +4,12 @@
 //! - [`template`]: `{{variable}}` rendering.
 //! - [`request`]: a step's request made concrete; [`step`]: the whole step, asserts and named
 //!   checks included.
+//! - [`generated`]: scenarios generated at run time from the attributes `/Schemas` publishes.
 //! - [`check`]: every variable a scenario uses is defined (a load-time rule); `sendable`:
 //!   every step is one the ledger would let through (another).
 
 pub mod check;
+pub mod generated;
 pub mod request;
 mod sendable;
 pub mod step;

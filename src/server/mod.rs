@@ -11,7 +11,7 @@
 //! - [`http`]: routing, authentication, errors; [`etag`]: ETags and preconditions.
 
 mod data;
-mod discovery;
+pub(crate) mod discovery;
 mod error;
 mod etag;
 pub mod filter;
