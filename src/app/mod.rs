@@ -155,6 +155,14 @@ fn list(args: ListArgs) -> Result<(), Error> {
             "{}  [{}]  {}\n    {}  ({})",
             s.id, s.profile, s.title, s.reference, l.file
         ));
+        if crate::plan::generated::is_placeholder(l) {
+            // Its steps are known once the run has read what the server publishes.
+            lines.push(format!(
+                "    - steps generated from /Schemas at run time: for each writable attribute a create, a read-back, PATCH replace/remove/add each read back\n        checks: {0}.<attribute>.created|replaced|removed|added, {0}.<attribute>.never-returned, {0}.<attribute>.read-only, <attribute>.duplicate/.required statuses, {0}.unknown-attribute.not-stored (warning)",
+                s.id
+            ));
+            continue;
+        }
         for step in &s.steps {
             lines.push(format!("    - {}: {}", step.id, step.title));
             if let Some(reference) = &step.reference {

@@ -25,10 +25,8 @@ pub(crate) async fn expand(
         PreparedRequest::get("/Schemas"),
         PreparedRequest::get("/ResourceTypes"),
     );
-    let (schemas, resource_types) = tokio::join!(
-        client.send(&schemas_request),
-        client.send(&types_request),
-    );
+    let (schemas, resource_types) =
+        tokio::join!(client.send(&schemas_request), client.send(&types_request),);
     let discovery = Discovery {
         schemas: body(&schemas),
         resource_types: body(&resource_types).ok(),

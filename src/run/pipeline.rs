@@ -101,13 +101,7 @@ pub async fn run(
             return Err(Error::Stopped(shared.cancel.reason().unwrap_or(crate::exec::StopReason::Interrupted("a signal".into()))))
         }
     };
-    let mut planned = plan::plan(
-        loaded,
-        &selection,
-        run_id,
-        &caps,
-        &client.config().base_url,
-    );
+    let mut planned = plan::plan(loaded, &selection, run_id, &caps, &client.config().base_url);
     for p in &mut planned {
         if let Some(why) = generation_skips.get(p.scenario.id.as_str()) {
             p.skip.get_or_insert_with(|| why.clone());

@@ -7,7 +7,8 @@
 //!
 //! - [`published`]: the attributes and resource types read from discovery.
 //! - `values`: a value for an attribute from its type and characteristics.
-//! - `build`: one schema's steps on one resource type.
+//! - `section`: one schema on one resource type, and the JSON of its steps; `build`: those
+//!   steps; `readback`: what a read after each write must show.
 //! - [`rules`]: the RFC sentences the generated checks cite.
 //!
 //! Until the run has read `/Schemas`, each generated scenario is a placeholder (one step that
@@ -15,7 +16,9 @@
 
 mod build;
 pub mod published;
+mod readback;
 pub mod rules;
+mod section;
 mod values;
 
 #[cfg(test)]
@@ -25,8 +28,9 @@ use serde_json::{json, Value};
 
 use crate::scenario::{Loaded, Scenario};
 use crate::scim::ResourceKind;
-use build::{build, Built, Section};
+use build::build;
 use published::{Applies, Schema};
+use section::{Built, Section};
 
 /// The `file` of a generated scenario, as `scimcheck list` and the reports show it.
 pub const FILE: &str = "generated from /Schemas at run time";
