@@ -11,6 +11,10 @@ use super::rules;
 use super::section::{assert, dotted, get, patch_body, send, step, Built, Section};
 use super::values::{comparable, ignore_case, unsafe_reason, value};
 
+/// Up to six requests per attribute: a schema publishing thousands must not make a run
+/// endless.
+const MAX_ATTRIBUTES: usize = 100;
+
 /// What every step of a section refers to.
 struct Ctx<'a> {
     section: &'a Section<'a>,
@@ -38,7 +42,15 @@ pub fn build(section: &Section, scenario: &str) -> Built {
     let mut built = Built::default();
     let mut sent: Vec<(&Attr, Value)> = Vec::new();
     let mut read_only: Vec<(&Attr, Value)> = Vec::new();
-    for attr in &section.schema().attrs {
+    let attrs = &section.schema().attrs;
+    if attrs.len() > MAX_ATTRIBUTES {
+        built.notes.push(format!(
+            "{}: only its first {MAX_ATTRIBUTES} of {} attributes",
+            section.schema().id,
+            attrs.len()
+        ));
+    }
+    for attr in attrs.iter().take(MAX_ATTRIBUTES) {
         if section.is_name(attr) {
             continue;
         }

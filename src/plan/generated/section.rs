@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 use super::published::{Attr, Schema};
 use super::values::value;
 use crate::scim::{urn, ResourceKind};
+
 /// One schema's attributes on one resource type.
 pub struct Section<'a> {
     /// User or Group.

@@ -311,3 +311,21 @@ fn unusable_discovery_is_a_reason_never_a_panic() {
     );
     assert!(skip.unwrap().contains("no schema extension"));
 }
+
+#[test]
+fn a_schema_with_thousands_of_attributes_is_bounded() {
+    let attrs: Vec<Value> = (0..5000)
+        .map(|i| json!({"name": format!("a{i}")}))
+        .collect();
+    let d = Discovery {
+        schemas: Ok(json!([{"id": crate::scim::urn::USER, "attributes": attrs}])),
+        resource_types: None,
+        patch: true,
+    };
+    let s = generated(USER, &d);
+    assert!(s.steps.len() <= 6 * 100 + 6, "{}", s.steps.len());
+    assert!(s
+        .description
+        .unwrap()
+        .contains("only its first 100 of 5000 attributes"));
+}
