@@ -72,6 +72,9 @@ pub fn build(section: &Section, scenario: &str) -> Built {
     create_and_read(&ctx, &sent, &mut built);
     probes(&ctx, &sent, &read_only, &mut built);
     if section.patch {
+        if let Some(name) = section.core.attrs.iter().find(|a| section.is_name(a)) {
+            patches(&ctx, name, &json!(section.name_value("attrs")), &mut built);
+        }
         for (attr, first) in &sent {
             patches(&ctx, attr, first, &mut built);
         }
@@ -216,6 +219,12 @@ fn probes(ctx: &Ctx, sent: &[(&Attr, Value)], read_only: &[(&Attr, Value)], buil
 
 /// PATCH replace, remove and add of `attr` (created with `first`), each read back.
 fn patches(ctx: &Ctx, attr: &Attr, first: &Value, built: &mut Built) {
+    // The name a resource is known by keeps the run's prefix when renamed.
+    let second = if ctx.section.is_name(attr) {
+        Ok(json!(ctx.section.name_value("renamed")))
+    } else {
+        value(attr, false)
+    };
     let section = ctx.section;
     let path = section.patch_path(&attr.name);
     if attr.mutability == Mutability::Immutable {
@@ -224,7 +233,7 @@ fn patches(ctx: &Ctx, attr: &Attr, first: &Value, built: &mut Built) {
             .push(format!("{path}: immutable, so not modified by PATCH"));
         return;
     }
-    let Ok(second) = value(attr, false) else {
+    let Ok(second) = second else {
         return;
     };
     let id = ctx.id_of(attr);

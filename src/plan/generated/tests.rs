@@ -80,6 +80,13 @@ fn the_reference_users_attributes_each_get_their_steps() {
     assert!(!ids.iter().any(|i| i.starts_with("groups.")), "{ids:?}");
     // A writeOnly password is replaced and checked absent, never removed or added back.
     assert!(!ids.contains(&"password.remove".to_string()));
+    // The name is renamed with the run's prefix, and never removed.
+    let rename = s.steps.iter().find(|s| s.id == "userName.replace").unwrap();
+    assert_eq!(
+        rename.request.body.as_ref().unwrap()["Operations"][0]["value"],
+        "{{scenario.prefix}}renamed@example.com"
+    );
+    assert!(!ids.contains(&"userName.remove".to_string()));
     let read = asserts(&s, "read");
     let by_id = |id: &str| {
         read.iter()
@@ -166,6 +173,7 @@ fn the_group_is_created_and_its_members_left_alone() {
     let ids = step_ids(&s);
     assert!(ids.contains(&"create".to_string()));
     assert!(!ids.iter().any(|i| i.starts_with("members")), "{ids:?}");
+    assert!(ids.contains(&"displayName.replaced".to_string()), "{ids:?}");
     assert!(s.description.as_deref().unwrap().contains("members:"));
 }
 
