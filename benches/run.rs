@@ -1,7 +1,8 @@
 //! Harness speed: runs the Okta and Entra profiles against the reference server (in a child
 //! process, so only the harness's own CPU is counted) and prints checks per second and harness
 //! CPU time per exchange. Entra's burst is paced by design, so it stays out of those runs and
-//! is measured on its own (requests, p50/p95 latency). `cargo bench --bench run`.
+//! is measured on its own (requests, p50/p95 latency). The RFC figures include the scenarios
+//! generated from the reference server's /Schemas. `cargo bench --bench run`.
 
 #[path = "common/serve.rs"]
 mod serve;
@@ -52,7 +53,9 @@ fn main() {
         ))
         .unwrap(),
     );
-    let loaded = scenario::builtin().unwrap();
+    let mut loaded = scenario::builtin().unwrap();
+    // As `scimcheck run` does: the rfc profile's scenarios generated from /Schemas.
+    loaded.extend(scimcheck::plan::generated::placeholders());
     for profile in [Profile::Okta, Profile::Entra, Profile::Rfc] {
         measure(&runtime, &shared, &loaded, profile, &base_url);
     }
@@ -102,13 +105,16 @@ fn measure(
         let s = run.summary;
         checks += s.passed + s.failed + s.warnings + s.skipped;
         failed += s.failed;
-        // Scenario exchanges, the two preflight requests and the cleanup deletes.
-        exchanges += run
-            .scenarios
-            .iter()
-            .flat_map(|sc| &sc.steps)
-            .filter(|st| st.exchange.is_some())
-            .count()
+        // Scenario exchanges, the two preflight requests (and the rfc profile's reads of
+        // /Schemas and /ResourceTypes) and the cleanup deletes.
+        let discovery = if profile == Profile::Rfc { 2 } else { 0 };
+        exchanges += discovery
+            + run
+                .scenarios
+                .iter()
+                .flat_map(|sc| &sc.steps)
+                .filter(|st| st.exchange.is_some())
+                .count()
             + 2
             + run.cleanup.deleted.len();
     }

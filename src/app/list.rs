@@ -39,6 +39,9 @@ struct ScenarioEntry<'a> {
     description: Option<&'a str>,
     file: &'a str,
     requires: &'a [Capability],
+    /// For a scenario generated at run time from what `/Schemas` publishes: what its steps
+    /// will be (`steps` is then empty).
+    generated: Option<String>,
     steps: Vec<StepEntry<'a>>,
 }
 
@@ -114,6 +117,7 @@ fn listing(loaded: &[Loaded], profiles: Vec<Profile>) -> Listing<'_> {
         .filter(|l| profiles.contains(&l.scenario.profile))
         .map(|l| {
             let s = &l.scenario;
+            let generated = crate::plan::generated::is_placeholder(l);
             ScenarioEntry {
                 id: s.id.as_str(),
                 title: &s.title,
@@ -123,9 +127,11 @@ fn listing(loaded: &[Loaded], profiles: Vec<Profile>) -> Listing<'_> {
                 description: s.description.as_deref().map(str::trim),
                 file: &l.file,
                 requires: &s.requires,
+                generated: generated.then(|| generated_steps(s.id.as_str())),
                 steps: s
                     .steps
                     .iter()
+                    .filter(|_| !generated)
                     .map(|step| {
                         let mut checks = vec![CheckEntry {
                             id: status_check_id(&s.id, &step.id).to_string(),
@@ -207,6 +213,13 @@ fn listing(loaded: &[Loaded], profiles: Vec<Profile>) -> Listing<'_> {
     }
 }
 
+/// What a scenario generated from `/Schemas` will run, known before the run only in outline.
+fn generated_steps(id: &str) -> String {
+    format!(
+        "steps generated from /Schemas at run time: for each writable attribute a create, a read-back, PATCH replace/remove/add each read back; checks {id}.<attribute>.created|replaced|removed|added, {id}.<attribute>.never-returned, {id}.<attribute>.read-only, the duplicate and required statuses, {id}.unknown-attribute.not-stored (warning)"
+    )
+}
+
 /// The listing for a reader.
 fn text(listing: &Listing<'_>) -> String {
     let mut lines = Vec::new();
@@ -225,6 +238,9 @@ fn text(listing: &Listing<'_>) -> String {
         if !s.requires.is_empty() {
             let names: Vec<&str> = s.requires.iter().map(|c| c.config_key()).collect();
             lines.push(format!("    requires: {}", names.join(", ")));
+        }
+        if let Some(generated) = &s.generated {
+            lines.push(format!("    - {generated}"));
         }
         for step in &s.steps {
             lines.push(format!("    - {}: {}", step.id, step.title));

@@ -18,7 +18,10 @@ pub fn load(
     paths: &[std::path::PathBuf],
     user: Option<&UserVars>,
 ) -> Result<Vec<Loaded>, LoadError> {
-    let all = crate::scenario::with_user_paths(paths)?;
+    let mut all = crate::scenario::with_user_paths(paths)?;
+    // The generated scenarios' ids are known before the run reads /Schemas.
+    all.extend(super::generated::placeholders());
+    crate::scenario::validate_all(&all)?;
     check_variables(&all, user)?;
     super::sendable::check_sendable(&all)?;
     Ok(all)

@@ -5,10 +5,12 @@
 //! - [`request`]: a step's request made concrete; [`step`]: the whole step, asserts and named
 //!   checks included.
 //! - [`user`]: the user's `{{vars.NAME}}` and `{{secrets.NAME}}`.
+//! - [`generated`]: scenarios generated at run time from the attributes `/Schemas` publishes.
 //! - [`check`]: every variable a scenario uses is defined (a load-time rule); `sendable`:
 //!   every step is one the ledger would let through (another).
 
 pub mod check;
+pub mod generated;
 pub mod request;
 mod sendable;
 pub mod step;

@@ -5,9 +5,11 @@
 //! - `scenario`: scenarios concurrently, steps in order (prepare → send → ledger → check →
 //!   capture), each scenario's resources deleted as soon as it ends.
 //! - `step`: the pieces of the per-step loop; `rootcause`: one refused create, one failure.
+//! - `generated`: the scenarios generated from `/Schemas`, read once when a run selects one.
 //! - [`events`]: what the run tells a progress display while it goes on.
 
 pub mod events;
+mod generated;
 pub mod pipeline;
 mod preflight;
 mod rootcause;

@@ -97,13 +97,19 @@ pub async fn run(
     };
     let run_id = &options.run_id;
     shared.ledger.begin(&run_id.prefix());
-    let planned = plan::plan(
-        loaded,
-        &options.selection(),
-        run_id,
-        &caps,
-        &client.config().base_url,
-    );
+    let selection = options.selection();
+    let (loaded, generation_skips) = tokio::select! {
+        done = super::generated::expand(client, loaded, &selection, &caps) => done,
+        () = shared.cancel.cancelled() => {
+            return Err(Error::Stopped(shared.cancel.reason().unwrap_or(crate::exec::StopReason::Interrupted("a signal".into()))))
+        }
+    };
+    let mut planned = plan::plan(loaded, &selection, run_id, &caps, &client.config().base_url);
+    for p in &mut planned {
+        if let Some(why) = generation_skips.get(p.scenario.id.as_str()) {
+            p.skip.get_or_insert_with(|| why.clone());
+        }
+    }
     // The scenarios run in their own task so that even a harness bug cannot skip cleanup.
     let task = {
         let s = shared.clone();

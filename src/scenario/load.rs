@@ -68,6 +68,15 @@ impl Loaded {
         e
     }
 
+    /// A scenario made in code rather than read from a file: its parts have no location.
+    pub fn made(file: &str, scenario: Scenario) -> Loaded {
+        Loaded {
+            file: file.to_string(),
+            scenario,
+            spans: Spans::default(),
+        }
+    }
+
     /// Parses one file's text into a scenario with its locations.
     pub fn parse(file: &str, text: &str) -> Result<Loaded, LoadError> {
         Ok(Loaded {

@@ -23,4 +23,5 @@ mod validate;
 pub use load::{builtin, parse, with_user_paths, LoadError, Loaded};
 pub use model::*;
 pub use spans::At;
+pub use validate::validate_all;
 pub(crate) use validate::Part;

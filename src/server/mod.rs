@@ -17,7 +17,7 @@
 pub mod behaviour;
 mod bulk;
 mod data;
-mod discovery;
+pub(crate) mod discovery;
 mod error;
 mod etag;
 pub mod filter;

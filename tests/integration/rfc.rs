@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use crate::support::proxy::{Faulty, Req, Resp, Upstream};
 use crate::support::{assert_findings, failing, run_json};
 
+mod attributes;
 mod bad_input;
 mod bulk;
 mod writes;
