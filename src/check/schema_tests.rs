@@ -179,6 +179,6 @@ mod sent_bodies {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 33, "every PATCH step was checked");
+        assert_eq!(checked, 34, "every PATCH step was checked");
     }
 }

@@ -329,6 +329,17 @@ steps:
   - id: raw
     title: A body cut short
     request: { method: POST, path: /Users, raw_body: '{"userName": "{{user2.userName}}", ' }
+  - id: bulk
+    title: One operation more than allowed
+    request:
+      method: POST
+      path: /Bulk
+      body: { schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations: [] }
+      repeat:
+        into: /Operations
+        times: "2"
+        plus: 1
+        item: { method: POST, path: /Users, bulkId: "b{{repeat.index}}", data: { userName: "{{scenario.prefix}}b-{{repeat.index}}" } }
 "#;
 
 #[test]

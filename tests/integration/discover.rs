@@ -37,6 +37,8 @@ fn builtin_ids() -> BTreeSet<String> {
             let doc: Value = serde_saphyr::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
             doc["id"].as_str().unwrap().to_string()
         })
+        // And those generated from /Schemas at run time.
+        .chain(["user", "group", "extensions"].map(|k| format!("rfc.attributes.{k}")))
         .collect()
 }
 

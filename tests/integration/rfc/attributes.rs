@@ -192,13 +192,13 @@ fn list_shows_the_generated_scenarios() {
             .lines()
             .position(|l| l.starts_with(&format!("{id}  [rfc]")))
             .unwrap_or_else(|| panic!("{id} in {text}"));
-        let block: Vec<&str> = text.lines().skip(line).take(3).collect();
+        let block: Vec<&str> = text.lines().skip(line).take(4).collect();
         assert!(
             block[1].contains("(generated from /Schemas at run time)"),
             "{block:?}"
         );
         assert!(
-            block[2].contains("steps generated from /Schemas at run time"),
+            block[3].contains("steps generated from /Schemas at run time"),
             "{block:?}"
         );
     }
