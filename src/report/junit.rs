@@ -3,8 +3,10 @@
 //! JUnit has no warning state. A snapshot only written (nothing to compare with) is skipped
 //! with "recorded", never a pass.
 //!
-//! Each testcase's `time` is its step's measured time (the request, retries included, or the
-//! whole burst of a burst step): the checks of one step share the exchange they judge. Each
+//! The first testcase of each step carries the step's measured time (the request, retries
+//! included, or the whole burst of a burst step); the step's other checks judge that same
+//! exchange and take no time of their own, so a suite's testcase times add up to the time
+//! its requests took, never more than the suite's own time. Each
 //! testsuite carries `<properties>` naming the run: target, run id, tool version, profiles,
 //! and the report's labels when given. (quick-junit puts properties on testsuites only.)
 
@@ -87,7 +89,7 @@ impl Reporter for JunitReporter {
             for block in super::blocks(scenario) {
                 let step = block.step.as_ref();
                 let time = step_time(step);
-                for check in &step.checks {
+                for (index, check) in step.checks.iter().enumerate() {
                     let status = match check.status {
                         CheckStatus::Passed | CheckStatus::Warning => TestCaseStatus::success(),
                         CheckStatus::Skipped => {
@@ -120,7 +122,7 @@ impl Reporter for JunitReporter {
                     };
                     let mut case = TestCase::new(format!("{} › {}", step.id, check.id), status);
                     case.set_classname(scenario.id.as_str());
-                    case.set_time(time);
+                    case.set_time(if index == 0 { time } else { Duration::ZERO });
                     if check.status == CheckStatus::Warning {
                         case.set_system_out(format!(
                             "WARNING ({}): {} [{}]",
@@ -220,8 +222,13 @@ mod tests {
         assert!(text.contains("property vendor = Acme & Sons"), "{text}");
         assert!(!text.contains("property product"), "only the labels given");
         assert!(
-            text.contains("case create › schema.User.active time=0.012"),
-            "every check of a step carries the step's time: {text}"
+            text.contains("case create › okta.users.create.create.status time=0.012"),
+            "the step's first check carries the step's time: {text}"
+        );
+        assert!(
+            text.contains("case create › schema.User.active time=0.000")
+                && text.contains("case create › rfc7644.content-type time=0.000"),
+            "the step's other checks take no time of their own: {text}"
         );
         assert!(
             text.contains("case get-by-id › okta.users.create.get-by-id.status time=0.000"),
@@ -241,7 +248,7 @@ mod tests {
         JunitReporter.render(&run, &mut out).unwrap();
         let xml = String::from_utf8(out).unwrap();
         assert!(
-            xml.contains("name=\"create › schema.User.active\" classname=\"okta.users.create\" time=\"10.000\""),
+            xml.contains("name=\"create › okta.users.create.create.status\" classname=\"okta.users.create\" time=\"10.000\""),
             "{xml}"
         );
     }

@@ -145,6 +145,19 @@ fn labelled_reports_of_one_run_with_first_snapshots() {
         assert_eq!(prop("title").as_deref(), Some("Acme <SCIM> certification"));
         assert_eq!(prop("product").as_deref(), Some("Acme Directory"));
         assert_eq!(prop("vendor").as_deref(), Some("Acme & Sons"));
+        // A step's time is counted once, so the suite's cases never add up past its wall
+        // time (each figure is whole milliseconds: one of slack per case for the rounding).
+        let cases: Vec<f64> = suite
+            .children()
+            .filter(|n| n.has_tag_name("testcase"))
+            .map(|n| n.attribute("time").unwrap().parse().unwrap())
+            .collect();
+        let suite_time: f64 = suite.attribute("time").unwrap().parse().unwrap();
+        let sum: f64 = cases.iter().sum();
+        assert!(
+            sum <= suite_time + 0.001 * cases.len() as f64,
+            "cases add up to {sum} s in a suite of {suite_time} s"
+        );
     }
     assert!(
         !xml.contains("Bearer scimcheck-"),
