@@ -1,6 +1,7 @@
 //! The load stage: scenario files, strictly parsed and validated.
 //!
-//! - [`model`]: the file format; [`named`]: the named checks a step invokes, typed.
+//! - [`model`]: the file format; `assert`: a step's asserts, one subject and one operator
+//!   each; [`named`]: the named checks a step invokes, typed.
 //! - [`load`]: built-in and user files, with `file:line:column` errors.
 //! - [`validate`]: rules the types cannot express.
 //! - `fix`: what a failed assert asks of the server, when its file gives no `hint`.
@@ -9,6 +10,7 @@
 //! - `comparison`: model parts only imported tests use (Runscope comparisons, pauses,
 //!   variables); [`runscope`]: a Runscope/BlazeMeter API-test export read as a scenario.
 
+mod assert;
 mod comparison;
 mod fix;
 mod load;
