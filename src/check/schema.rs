@@ -2,7 +2,8 @@
 //! and RFC 7644), compiled once per process. No schema is ever fetched: the files reference
 //! each other by `$id` and are registered up front.
 
-use std::collections::HashSet;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -31,8 +32,10 @@ pub struct UnknownSchema(pub String);
 /// The built-in JSON Schemas, compiled.
 pub struct SchemaSet {
     validators: Vec<(&'static str, jsonschema::Validator)>,
-    /// Every property name the schemas define, for case-insensitive matching.
+    /// Every property name the schemas define.
     names: HashSet<String>,
+    /// The same names by their lower case, for case-insensitive matching.
+    lower: HashMap<String, String>,
 }
 
 fn collect_names(schema: &Value, out: &mut HashSet<String>) {
@@ -88,7 +91,15 @@ impl SchemaSet {
                 .map_err(|e| format!("{name}.json: {e}"))?;
             validators.push((*name, validator));
         }
-        Ok(SchemaSet { validators, names })
+        let lower = names
+            .iter()
+            .map(|n| (n.to_ascii_lowercase(), n.clone()))
+            .collect();
+        Ok(SchemaSet {
+            validators,
+            names,
+            lower,
+        })
     }
 
     /// The schema names, in file order.
@@ -114,7 +125,16 @@ impl SchemaSet {
                 message: format!("nested more than {MAX_DEPTH} levels deep; not validated"),
             }]);
         }
-        let canonical = self.canonical_names(instance);
+        // Most answers spell every name as the schemas do: validated as they are, and a valid
+        // one (the common case) costs neither a copy nor the errors' messages.
+        let canonical = if self.is_canonical(instance) {
+            Cow::Borrowed(instance)
+        } else {
+            Cow::Owned(self.canonical_names(instance))
+        };
+        if validator.is_valid(&canonical) {
+            return Ok(Vec::new());
+        }
         let mut out: Vec<SchemaViolation> = validator
             .iter_errors(&canonical)
             .map(|e| SchemaViolation {
@@ -127,6 +147,19 @@ impl SchemaSet {
         Ok(out)
     }
 
+    /// Whether every member name in `value` is spelled as a schema spells it, or is one no
+    /// schema defines in any case (so [`Self::canonical_names`] would change nothing).
+    fn is_canonical(&self, value: &Value) -> bool {
+        match value {
+            Value::Object(map) => map.iter().all(|(k, v)| {
+                (self.names.contains(k) || !self.lower.contains_key(&k.to_ascii_lowercase()))
+                    && self.is_canonical(v)
+            }),
+            Value::Array(items) => items.iter().all(|v| self.is_canonical(v)),
+            _ => true,
+        }
+    }
+
     /// RFC 7643 §2.1: attribute names are case-insensitive, so `UserName` counts as `userName`.
     fn canonical_names(&self, value: &Value) -> Value {
         match value {
@@ -136,9 +169,8 @@ impl SchemaSet {
                     let key = if self.names.contains(k) {
                         k.clone()
                     } else {
-                        self.names
-                            .iter()
-                            .find(|n| n.eq_ignore_ascii_case(k))
+                        self.lower
+                            .get(&k.to_ascii_lowercase())
                             .cloned()
                             .unwrap_or_else(|| k.clone())
                     };

@@ -113,6 +113,11 @@ fn missing_required_attributes_fail() {
 fn attribute_names_are_case_insensitive_and_nulls_are_unassigned() {
     let u = json!({"Schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "ID": "1", "UserName": "a", "Active": null, "Name": null});
     assert_eq!(violations("User", &u), vec![]);
+    // A mis-cased name is judged as its schema name, so its wrong value is still found.
+    let mut u = user();
+    let value = u.as_object_mut().unwrap().remove("active").unwrap();
+    u["ACTIVE"] = json!(value.to_string());
+    assert_eq!(pointers("User", &u), ["/active"]);
 }
 
 #[test]

@@ -386,6 +386,7 @@ mod tests {
             .map(|r| format!("{} {}", r.method, r.url.path()))
             .collect();
         assert_eq!(sent.len(), 9, "{sent:?}");
+        assert_eq!(client.requests_sent(), 9, "the client counts what it sent");
         let is = |i: usize, m: &str, endpoint: &str| {
             sent[i].starts_with(&format!("{m} /scim/v2{endpoint}/"))
         };

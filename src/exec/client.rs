@@ -3,6 +3,7 @@
 //! redacted.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -76,6 +77,8 @@ pub struct Client {
     authorizer: Authorizer,
     /// When the next request may start under `max_rps`.
     next_slot: Mutex<Instant>,
+    /// HTTP requests put on the wire, retries and bursts included (for the benchmarks).
+    sent: AtomicU64,
 }
 
 /// One header as sent; `secret` marks values recorded as `[redacted]`.
@@ -128,7 +131,15 @@ impl Client {
             authorizer: Authorizer::new(config.auth.clone()),
             config,
             next_slot: Mutex::new(Instant::now()),
+            sent: AtomicU64::new(0),
         })
+    }
+
+    /// How many HTTP requests this client has put on the wire so far: every scenario step,
+    /// retry, burst request, preflight, discovery read and cleanup request (token requests
+    /// to an OAuth endpoint aside).
+    pub fn requests_sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
     }
 
     /// The Authorization header to send now, or why there is none to be had.
@@ -420,6 +431,7 @@ impl Client {
         } else if let Some(raw) = &req.raw_body {
             builder = builder.body(raw.clone().into_bytes());
         }
+        self.sent.fetch_add(1, Ordering::Relaxed);
         let mut response = builder.send().await.map_err(classify)?;
         let status = response.status().as_u16();
         let mut recorded_headers = Headers::new();
