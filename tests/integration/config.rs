@@ -1,22 +1,9 @@
 //! scimcheck.toml, `--variable`/`--variables-file` as `{{vars.NAME}}`, and `--secret` as
 //! `{{secrets.NAME}}`, end to end against the embedded reference server.
 
-use std::path::Path;
 use std::process::Output;
 
-/// The scimcheck binary run in `dir` (where an implicit scimcheck.toml is looked for).
-fn cli_in(dir: &Path, args: &[&str]) -> Output {
-    assert_cmd::Command::cargo_bin("scimcheck")
-        .expect("binary builds")
-        .current_dir(dir)
-        .args(args)
-        .env_remove("SCIM_TOKEN")
-        .env_remove("SCIM_BASE_URL")
-        .env("NO_COLOR", "1")
-        .timeout(std::time::Duration::from_secs(120))
-        .output()
-        .expect("scimcheck runs")
-}
+use crate::support::cli_in;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -3,27 +3,14 @@
 //! snapshots only written are "recorded", never "passed", in every format.
 
 use std::path::Path;
-use std::process::Output;
 
 use serde_json::Value;
+
+use crate::support::cli_in;
 
 /// A user scenario (profile okta, so it runs with the built-in ones) read from a file whose
 /// directory must not reach the HTML report.
 const SCENARIO: &str = "id: local.list\ntitle: List users\nprofile: okta\nreference: RFC 7644 §3.4.2\nsteps:\n  - id: list\n    title: List the users\n    request:\n      method: GET\n      path: /Users\n    expect:\n      status: [200]\n      schema: ListResponse\n";
-
-/// Runs scimcheck in `cwd` (so the working directory is known) with `args`.
-fn run_in(cwd: &Path, args: &[&str]) -> Output {
-    assert_cmd::Command::cargo_bin("scimcheck")
-        .expect("binary builds")
-        .current_dir(cwd)
-        .args(args)
-        .env_remove("SCIM_TOKEN")
-        .env_remove("SCIM_BASE_URL")
-        .env("NO_COLOR", "1")
-        .timeout(std::time::Duration::from_secs(120))
-        .output()
-        .expect("scimcheck runs")
-}
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -44,7 +31,7 @@ fn labelled_reports_of_one_run_with_first_snapshots() {
     }
     std::fs::write(extra.join("mine.yaml"), SCENARIO).unwrap();
     let report = |name: &str| out.join(name).display().to_string();
-    let run = run_in(
+    let run = cli_in(
         &work,
         &[
             "run",
@@ -204,7 +191,7 @@ fn one_of_each_is_counted_in_the_singular() {
     let root = tempfile::tempdir().unwrap();
     std::fs::write(root.path().join("mine.yaml"), SCENARIO).unwrap();
     let md = root.path().join("summary.md");
-    let out = run_in(
+    let out = cli_in(
         root.path(),
         &[
             "run",
@@ -226,7 +213,7 @@ fn one_of_each_is_counted_in_the_singular() {
 #[test]
 fn an_empty_or_multi_line_label_is_a_usage_error() {
     for bad in ["", "two\nlines"] {
-        let out = run_in(Path::new("."), &["run", "--title", bad]);
+        let out = cli_in(Path::new("."), &["run", "--title", bad]);
         assert_eq!(out.status.code(), Some(2), "{bad:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("--title"), "{err}");

@@ -31,15 +31,28 @@ pub async fn server_with(
         .expect("server starts")
 }
 
-/// Runs the scimcheck binary with `args` (blocking; call from `spawn_blocking`).
-pub fn cli(args: &[&str]) -> Output {
-    assert_cmd::Command::cargo_bin("scimcheck")
-        .expect("binary builds")
-        .args(args)
+/// The scimcheck binary with `args`, without the caller's SCIM environment or colours, and
+/// stopped after two minutes.
+fn command(args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("scimcheck").expect("binary builds");
+    cmd.args(args)
         .env_remove("SCIM_TOKEN")
         .env_remove("SCIM_BASE_URL")
         .env("NO_COLOR", "1")
-        .timeout(std::time::Duration::from_secs(120))
+        .timeout(std::time::Duration::from_secs(120));
+    cmd
+}
+
+/// Runs the scimcheck binary with `args` (blocking; call from `spawn_blocking`).
+pub fn cli(args: &[&str]) -> Output {
+    command(args).output().expect("scimcheck runs")
+}
+
+/// Runs the scimcheck binary with `args` in `dir`, where it looks for scimcheck.toml and
+/// resolves relative paths (blocking).
+pub fn cli_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    command(args)
+        .current_dir(dir)
         .output()
         .expect("scimcheck runs")
 }
