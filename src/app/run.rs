@@ -25,7 +25,7 @@ use super::{parse_profiles, parse_reports, target};
 
 pub async fn run(mut args: RunArgs, matches: &clap::ArgMatches) -> Result<i32, Error> {
     let config_file = super::config::apply(&mut args, matches)?;
-    needs(&args)?;
+    needs(&args, matches)?;
     let file_vars = config_file
         .as_ref()
         .map_or(&[][..], |c| c.variables.as_slice());
@@ -212,10 +212,19 @@ pub async fn run(mut args: RunArgs, matches: &clap::ArgMatches) -> Result<i32, E
 
 /// Options that only mean something with another one, which the command line or the config
 /// file may give.
-fn needs(args: &RunArgs) -> Result<(), Error> {
+fn needs(args: &RunArgs, matches: &clap::ArgMatches) -> Result<(), Error> {
     if args.update_snapshots && args.snapshots.is_none() {
         return Err(Error::Usage(
             "--update-snapshots needs --snapshots DIR (or `snapshots` in scimcheck.toml)".into(),
+        ));
+    }
+    // Given on the command line it is meant for this run; a config file may keep it for the
+    // runs that do snapshot.
+    let drift_given =
+        matches.value_source("snapshot_drift") == Some(clap::parser::ValueSource::CommandLine);
+    if drift_given && args.snapshots.is_none() {
+        return Err(Error::Usage(
+            "--snapshot-drift needs --snapshots DIR (or `snapshots` in scimcheck.toml)".into(),
         ));
     }
     if args.runscope_pauses && args.runscope.is_empty() {

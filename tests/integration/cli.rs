@@ -370,6 +370,10 @@ fn bad_options_are_usage_errors_not_panics_or_unreachable_targets() {
             "give the absolute SCIM root",
         ),
         (&["serve", "--token", ""], "the token is empty"),
+        (
+            &["run", "--snapshot-drift", "warning"],
+            "--snapshot-drift needs --snapshots DIR",
+        ),
     ];
     for (args, message) in cases {
         let out = cli(args);
