@@ -149,39 +149,55 @@ async fn with_connection_resets_nothing_of_the_run_remains() {
     server.shutdown().await;
 }
 
+/// Waits (at most a minute) until the server holds a user it did not hold in `before`: the
+/// run is then past its preflight, its signal handlers in place and a resource to clean up.
+async fn created_a_user(server: &scimcheck::server::RunningServer, before: &Value) {
+    let users = |dump: &Value| dump["Users"].as_array().map_or(0, Vec::len);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while users(&server.store().dump()) <= users(before) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run created no user within a minute"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Sends SIGINT to `pid`.
+fn interrupt(pid: u32) {
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigint_mid_run_cleans_up_and_exits_130() {
     let server = reference().await;
     seed(&server);
     let before = server.store().dump();
-    let url = server.base_url().to_string();
-    let out = tokio::task::spawn_blocking(move || {
-        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("scimcheck"))
-            .args([
-                "run",
-                "--base-url",
-                &url,
-                "--token",
-                TOKEN,
-                "--json",
-                "--max-rps",
-                "10",
-            ])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        // Past the preflight even on a busy machine; at 10 requests/s the run lasts ~9 s.
-        std::thread::sleep(Duration::from_millis(3000));
-        let killed = std::process::Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(killed.success());
-        child.wait_with_output().unwrap()
-    })
-    .await
-    .unwrap();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("scimcheck"))
+        .args([
+            "run",
+            "--base-url",
+            server.base_url(),
+            "--token",
+            TOKEN,
+            "--json",
+            "--max-rps",
+            "10",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Mid-run: once the run has created a user (at 10 requests/s it has ~9 s to go).
+    created_a_user(&server, &before).await;
+    interrupt(child.id());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert!(
@@ -202,37 +218,30 @@ async fn sigint_mid_run_cleans_up_and_exits_130() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn second_sigint_exits_at_once_and_names_what_is_left() {
     let server = reference().await;
-    let url = server.base_url().to_string();
-    let out = tokio::task::spawn_blocking(move || {
-        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("scimcheck"))
-            .args([
-                "run",
-                "--base-url",
-                &url,
-                "--token",
-                TOKEN,
-                "--max-rps",
-                "5",
-            ])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let pid = child.id().to_string();
-        std::thread::sleep(Duration::from_millis(2500));
-        std::process::Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(100));
-        std::process::Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap();
-        child.wait_with_output().unwrap()
-    })
-    .await
-    .unwrap();
+    let before = server.store().dump();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("scimcheck"))
+        .args([
+            "run",
+            "--base-url",
+            server.base_url(),
+            "--token",
+            TOKEN,
+            "--max-rps",
+            "5",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    created_a_user(&server, &before).await;
+    interrupt(child.id());
+    // The second comes while the first is still finishing: at 5 requests/s cleanup has
+    // not ended 100 ms later.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    interrupt(child.id());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert!(
