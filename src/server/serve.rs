@@ -133,7 +133,7 @@ pub async fn serve(opts: ServeOptions) -> Result<(), ServeError> {
     .map_err(|source| ServeError::Bind { addr, source })?;
     if opts.behaviour == Behaviour::alternative() {
         println!(
-            "scimcheck alternative SCIM server at {} (PATCH answers 204; no ETags, no sorting; members not checked)",
+            "scimcheck alternative SCIM server at {} (PATCH answers 204; no ETags, no sorting, no bulk; members not checked)",
             server.base_url()
         );
     } else {
