@@ -163,6 +163,17 @@ async fn created_a_user(server: &scimcheck::server::RunningServer, before: &Valu
     }
 }
 
+/// `scimcheck run --json` against `server` at `rps` requests per second, in the background.
+fn paced_run(server: &scimcheck::server::RunningServer, rps: &str) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("scimcheck"))
+        .args(["run", "--base-url", server.base_url(), "--token", TOKEN])
+        .args(["--json", "--max-rps", rps])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 /// Sends SIGINT to `pid`.
 fn interrupt(pid: u32) {
     let sent = std::process::Command::new("kill")
@@ -177,21 +188,7 @@ async fn sigint_mid_run_cleans_up_and_exits_130() {
     let server = reference().await;
     seed(&server);
     let before = server.store().dump();
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("scimcheck"))
-        .args([
-            "run",
-            "--base-url",
-            server.base_url(),
-            "--token",
-            TOKEN,
-            "--json",
-            "--max-rps",
-            "10",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = paced_run(&server, "10");
     // Mid-run: once the run has created a user (at 10 requests/s it has ~9 s to go).
     created_a_user(&server, &before).await;
     interrupt(child.id());
@@ -219,20 +216,7 @@ async fn sigint_mid_run_cleans_up_and_exits_130() {
 async fn second_sigint_exits_at_once_and_names_what_is_left() {
     let server = reference().await;
     let before = server.store().dump();
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("scimcheck"))
-        .args([
-            "run",
-            "--base-url",
-            server.base_url(),
-            "--token",
-            TOKEN,
-            "--max-rps",
-            "5",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = paced_run(&server, "5");
     created_a_user(&server, &before).await;
     interrupt(child.id());
     // The second comes while the first is still finishing: at 5 requests/s cleanup has
