@@ -1,0 +1,189 @@
+//! The checks of one step: status, content type, schema, rules and asserts, and what a
+//! failure skips.
+
+use super::*;
+use crate::exec::{Headers, RecordedRequest, RecordedResponse};
+use crate::plan::{builtins_for_tests, RunId};
+use crate::scenario::builtin;
+use crate::scim::Method;
+use proptest::prelude::*;
+
+fn exchange(status: u16, content_type: Option<&str>, body: String, url: &str) -> Exchange {
+    let mut headers = Headers::new();
+    if let Some(ct) = content_type {
+        headers.insert("content-type".into(), ct.into());
+    }
+    headers.insert("location".into(), "http://h/scim/v2/Users/1".into());
+    Exchange {
+        request: RecordedRequest {
+            method: Method::Get,
+            url: url.into(),
+            headers: Headers::new(),
+            body: Some(serde_json::json!({"userName": "a"})),
+            raw_body: None,
+        },
+        response: Some(RecordedResponse::new(status, headers, body, false)),
+        error: None,
+        duration_ms: 0,
+        throttled: vec![],
+    }
+}
+
+/// Runs every built-in step's checks against one response.
+fn check_all_steps(x: &Exchange) {
+    let vars = builtins_for_tests(&RunId::random());
+    for loaded in builtin().unwrap() {
+        for step in &loaded.scenario.steps {
+            let prepared =
+                crate::plan::prepare_step(step, &loaded.scenario.headers, &vars).unwrap();
+            let ctx = StepContext {
+                scenario_id: &loaded.scenario.id,
+                profile: loaded.scenario.profile,
+                step,
+                prepared: &prepared,
+                reference: "r",
+                exchange: x,
+            };
+            let (outcomes, _) = check_step(&ctx);
+            assert!(!outcomes.is_empty(), "step {} produced no outcome", step.id);
+        }
+    }
+}
+
+fn arb_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        ".{0,20}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(6, 64, 8, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+            prop::collection::btree_map(
+                prop_oneof![
+                    Just("id".to_string()),
+                    Just("Resources".to_string()),
+                    Just("totalResults".to_string()),
+                    Just("schemas".to_string()),
+                    Just("members".to_string()),
+                    Just("status".to_string()),
+                    Just("meta".to_string()),
+                    ".{0,8}".prop_map(|s| s)
+                ],
+                inner,
+                0..8
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(status in 100u16..600, body in prop::collection::vec(any::<u8>(), 0..512), json_ct in any::<bool>()) {
+        let ct = if json_ct { Some("application/scim+json") } else { None };
+        check_all_steps(&exchange(status, ct, String::from_utf8_lossy(&body).into_owned(), "http://h/scim/v2/Users?startIndex=1&count=2"));
+    }
+
+    #[test]
+    fn arbitrary_json_never_panics(status in prop_oneof![Just(200u16), Just(201), Just(204), Just(400), Just(401), Just(404), Just(409), 100u16..600], body in arb_json()) {
+        check_all_steps(&exchange(status, Some("application/scim+json"), body.to_string(), "http://h/scim/v2/Users?startIndex=3&count=1"));
+    }
+}
+
+#[test]
+fn deeply_nested_json_is_not_json_but_no_panic() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    check_all_steps(&exchange(
+        200,
+        Some("application/scim+json"),
+        deep,
+        "http://h/scim/v2/Users",
+    ));
+}
+
+/// A step that accepts a success or a refusal holds the refusal to the error rules.
+#[test]
+fn a_refusal_the_step_allows_gets_the_error_rules() {
+    let yaml = "id: s\ntitle: t\nrequest: { method: GET, path: /Users }\nexpect: { status: [200, 204, 400] }\n";
+    let step: Step = serde_saphyr::from_str(yaml).unwrap();
+    let prepared =
+        crate::plan::prepare_step(&step, &Default::default(), &Default::default()).unwrap();
+    let ids = |status: u16, body: &str| -> Vec<(String, bool)> {
+        let x = exchange(
+            status,
+            Some("text/html"),
+            body.into(),
+            "http://h/scim/v2/Users",
+        );
+        let ctx = StepContext {
+            scenario_id: "x",
+            profile: Profile::Rfc,
+            step: &step,
+            prepared: &prepared,
+            reference: "r",
+            exchange: &x,
+        };
+        let outcomes = check_step(&ctx).0.into_iter();
+        outcomes
+            .map(|o| (o.id.to_string(), o.is_failure()))
+            .collect()
+    };
+    let refused = ids(400, "<html>Bad Request</html>");
+    assert!(
+        refused.contains(&("rfc7644.error.json".into(), true)),
+        "{refused:?}"
+    );
+    let kept = ids(204, "");
+    assert!(
+        kept.iter().all(|(id, _)| !id.starts_with("rfc7644.error")),
+        "{kept:?}"
+    );
+}
+
+#[test]
+fn an_empty_detail_is_said_so() {
+    let step: Step = serde_saphyr::from_str(
+        "id: s\ntitle: t\nrequest: { method: GET, path: /Users }\nexpect: { status: [200] }\n",
+    )
+    .unwrap();
+    let prepared =
+        crate::plan::prepare_step(&step, &Default::default(), &Default::default()).unwrap();
+    let x = exchange(
+        500,
+        Some("application/scim+json"),
+        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"500","detail":""}"#
+            .into(),
+        "http://h/scim/v2/Users",
+    );
+    let ctx = StepContext {
+        scenario_id: "x",
+        profile: Profile::Okta,
+        step: &step,
+        prepared: &prepared,
+        reference: "r",
+        exchange: &x,
+    };
+    let (outcomes, _) = check_step(&ctx);
+    assert_eq!(
+        outcomes[0].message,
+        "expected status 200, got 500 (no detail)"
+    );
+}
+
+#[test]
+fn transport_errors_and_refusals_are_checked() {
+    let mut x = exchange(200, None, String::new(), "http://h/scim/v2/Users");
+    x.response = None;
+    x.error = Some(crate::exec::TransportError {
+        kind: crate::exec::TransportErrorKind::Timeout,
+        message: "timed out".into(),
+    });
+    check_all_steps(&x);
+}

@@ -1,0 +1,154 @@
+//! Normalisation: ids, timestamps and versions replaced wherever they stand, and nothing else.
+
+use super::*;
+
+#[test]
+fn ids_are_replaced_only_where_delimited() {
+    assert_eq!(
+        replace_delimited("/Users/12/x", "12", "[user-1]"),
+        "/Users/[user-1]/x"
+    );
+    assert_eq!(
+        replace_delimited("value eq \"12\"", "12", "[user-1]"),
+        "value eq \"[user-1]\""
+    );
+    assert_eq!(replace_delimited("user123", "12", "[user-1]"), "user123");
+    assert_eq!(
+        replace_delimited("/Users?filter=12&x", "12", "[u]"),
+        "/Users?filter=12&x",
+        "query values are normalised one by one, never as a URL"
+    );
+}
+
+#[test]
+fn distinctive_ids_and_timestamps_are_replaced_inside_running_text() {
+    let id = "53078f0e-9c1d-4c7e-a1b2-0f7d2b9e6a11";
+    assert_eq!(
+        replace_delimited(&format!("Group {id} not found"), id, "[group-1]"),
+        "Group [group-1] not found"
+    );
+    assert_eq!(
+        replace_delimited(&format!("x{id}"), id, "[group-1]"),
+        format!("x{id}"),
+        "never inside a word"
+    );
+    assert_eq!(
+        replace_timestamps("version of 2026-12-03T01:02:03.123Z is stale; 12:30 today"),
+        "version of [timestamp] is stale; 12:30 today"
+    );
+    assert_eq!(replace_timestamps("no time here"), "no time here");
+}
+
+fn scenario(steps: Vec<(crate::scim::Method, &str, u16, Value)>) -> ScenarioResult {
+    ScenarioResult {
+        id: "s".into(),
+        title: "t".into(),
+        profile: crate::scenario::Profile::Okta,
+        reference: "r".into(),
+        file: "f".into(),
+        skipped: None,
+        not_applicable: None,
+        steps: steps
+            .into_iter()
+            .enumerate()
+            .map(
+                |(i, (method, url, status, body))| crate::result::StepResult {
+                    id: format!("step{i}").into(),
+                    title: "t".into(),
+                    skipped: None,
+                    exchange: Some(crate::exec::Exchange::answered(method, url, status, &body)),
+                    checks: vec![],
+                    captures: Default::default(),
+                    snapshot: SnapshotMode::Full,
+                    needs: vec![],
+                    burst: None,
+                },
+            )
+            .collect(),
+        duration_ms: 0,
+        volatile: vec![],
+        snapshot: None,
+    }
+}
+
+#[test]
+fn integer_ids_never_replace_numbers_that_are_not_ids() {
+    use crate::scim::Method;
+    let sc = scenario(vec![
+        (
+            Method::Post,
+            "http://h/scim/v2/Users",
+            201,
+            json!({"id": "1", "meta": {"resourceType": "User"}, "title": "1"}),
+        ),
+        (
+            Method::Get,
+            "http://h/scim/v2/Users?filter=id%20eq%20%221%22&startIndex=1&count=1",
+            200,
+            json!({"totalResults": 1, "startIndex": 1, "Resources": [{"id": "1", "groups": [{"value": "1"}]}]}),
+        ),
+    ]);
+    let doc = snapshot_of(&sc, "http://h/scim/v2", "run");
+    let steps = doc["steps"].as_array().unwrap();
+    assert_eq!(steps[0]["response"]["body"]["id"], "[user-1]");
+    assert_eq!(
+        steps[0]["response"]["body"]["title"], "1",
+        "not an id attribute"
+    );
+    let query = &steps[1]["request"]["query"];
+    assert_eq!(query["startIndex"], "1");
+    assert_eq!(query["count"], "1");
+    assert_eq!(query["filter"], "id eq \"[user-1]\"");
+    assert_eq!(
+        steps[1]["response"]["body"]["Resources"][0]["groups"][0]["value"],
+        "[user-1]"
+    );
+}
+
+#[test]
+fn numeric_ids_are_placeholders_too() {
+    use crate::scim::Method;
+    let sc = scenario(vec![(
+        Method::Post,
+        "http://h/scim/v2/Users",
+        201,
+        json!({"id": 41, "meta": {"resourceType": "User"}, "count": 41}),
+    )]);
+    let doc = snapshot_of(&sc, "http://h/scim/v2", "r");
+    assert_eq!(doc["steps"][0]["response"]["body"]["id"], "[user-1]");
+    assert_eq!(doc["steps"][0]["response"]["body"]["count"], 41);
+}
+
+#[test]
+fn member_order_and_attribute_order_do_not_matter() {
+    use crate::scim::Method;
+    let a = scenario(vec![(
+        Method::Get,
+        "http://h/scim/v2/Groups/g",
+        200,
+        json!({"id": "g", "members": [{"value": "a"}, {"value": "b"}], "displayName": "x", "lastModified": "2026-01-01T10:00:00"}),
+    )]);
+    let b = scenario(vec![(
+        Method::Get,
+        "http://h/scim/v2/Groups/g",
+        200,
+        json!({"displayName": "x", "members": [{"value": "b"}, {"value": "a"}], "id": "g", "lastModified": "2026-01-02T11:00:00.5"}),
+    )]);
+    assert_eq!(
+        snapshot_of(&a, "http://h/scim/v2", "r"),
+        snapshot_of(&b, "http://h/scim/v2", "r")
+    );
+    let list = |ids: [&str; 2]| {
+        scenario(vec![(
+            Method::Get,
+            "http://h/scim/v2/Users",
+            200,
+            json!({"Resources": [{"active": true, "id": ids[0]}, {"active": false, "id": ids[1]}]}),
+        )])
+    };
+    let doc = snapshot_of(&list(["q", "p"]), "http://h/scim/v2", "r");
+    assert_eq!(
+        doc["steps"][0]["response"]["body"]["Resources"][0]["id"], "[user-1]",
+        "Resources keep their order"
+    );
+}
