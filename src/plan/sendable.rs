@@ -159,11 +159,7 @@ fn bulk_unsendable(
     if rendered.is_empty() || rendered.len() != written.len() {
         return Some("write the bulk request's Operations out in the scenario (or with `repeat`), so each can be checked before it is sent".into());
     }
-    let text = |v: &Value, k: &str| {
-        crate::scim::json::member(v, k)
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
+    let text = |v: &Value, k: &str| crate::scim::json::member_str(v, k).map(str::to_string);
     let bulk_ids: Vec<String> = rendered
         .iter()
         .filter(|o| text(o, "method").is_some_and(|m| m.eq_ignore_ascii_case("POST")))
@@ -180,7 +176,7 @@ fn bulk_unsendable(
                 let name = crate::scim::json::member(op, "data")
                     .and_then(|d| crate::scim::json::member(d, kind.name_attribute()))
                     .and_then(Value::as_str);
-                if !name.is_some_and(|n| starts_with_ignoring_case(n, prefix)) {
+                if !name.is_some_and(|n| carries_prefix(n, prefix)) {
                     return Some(format!(
                         "{at}: the {} it creates must start with the run prefix (use {{{{userN.userName}}}}, {{{{groupN.displayName}}}} or {{{{scenario.prefix}}}})",
                         kind.name_attribute()
@@ -210,12 +206,6 @@ fn bulk_unsendable(
         }
     }
     None
-}
-
-fn starts_with_ignoring_case(name: &str, prefix: &str) -> bool {
-    name.len() >= prefix.len()
-        && name.is_char_boundary(prefix.len())
-        && name[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 
 #[cfg(test)]

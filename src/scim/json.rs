@@ -119,6 +119,11 @@ pub fn member<'a>(obj: &'a Value, name: &str) -> Option<&'a Value> {
         .map(|(_, v)| v)
 }
 
+/// A string member of an object by name, ignoring case; `None` when absent or not a string.
+pub fn member_str<'a>(obj: &'a Value, name: &str) -> Option<&'a str> {
+    member(obj, name).and_then(Value::as_str)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::check::outcome::CheckOutcome;
 use crate::check::step::StepContext;
 use crate::scenario::BulkArgs;
-use crate::scim::json::member;
+use crate::scim::json::{member, member_str};
 use crate::scim::{urn, Severity};
 
 /// The section these rules enforce.
@@ -18,10 +18,6 @@ fn status_of(op: &Value) -> Option<u16> {
         Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
         _ => None,
     }
-}
-
-fn text<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
-    member(v, name).and_then(Value::as_str)
 }
 
 /// The BulkResponse rules of RFC 7644 §3.7, each on every operation of the response:
@@ -131,7 +127,7 @@ pub(crate) fn bulk_response(ctx: &StepContext<'_>, args: &BulkArgs) -> Vec<Check
         "rfc7644.bulk.method",
         Severity::Error,
         &|op| {
-            text(op, "method")
+            member_str(op, "method")
                 .is_none()
                 .then(|| "no method".to_string())
         },
@@ -165,9 +161,10 @@ pub(crate) fn bulk_response(ctx: &StepContext<'_>, args: &BulkArgs) -> Vec<Check
         "rfc7644.bulk.location",
         Severity::Error,
         &|op| {
-            let post_failed = text(op, "method").is_some_and(|m| m.eq_ignore_ascii_case("POST"))
+            let post_failed = member_str(op, "method")
+                .is_some_and(|m| m.eq_ignore_ascii_case("POST"))
                 && status_of(op).is_none_or(|s| s >= 300);
-            (!post_failed && text(op, "location").is_none_or(str::is_empty)).then(|| {
+            (!post_failed && member_str(op, "location").is_none_or(str::is_empty)).then(|| {
                 format!(
                     "status {} without a location",
                     member(op, "status").unwrap_or(&Value::Null)
@@ -189,16 +186,16 @@ pub(crate) fn bulk_response(ctx: &StepContext<'_>, args: &BulkArgs) -> Vec<Check
     ));
     let sent_bulk_ids: Vec<&str> = sent_ops
         .iter()
-        .filter(|o| text(o, "method").is_some_and(|m| m.eq_ignore_ascii_case("POST")))
-        .filter_map(|o| text(o, "bulkId"))
+        .filter(|o| member_str(o, "method").is_some_and(|m| m.eq_ignore_ascii_case("POST")))
+        .filter_map(|o| member_str(o, "bulkId"))
         .collect();
     if !sent_bulk_ids.is_empty() {
         out.push(each(
             "rfc7644.bulk.bulk-id",
             Severity::Warning,
             &|op| {
-                let post = text(op, "method").is_some_and(|m| m.eq_ignore_ascii_case("POST"));
-                (post && !text(op, "bulkId").is_some_and(|b| sent_bulk_ids.contains(&b)))
+                let post = member_str(op, "method").is_some_and(|m| m.eq_ignore_ascii_case("POST"));
+                (post && !member_str(op, "bulkId").is_some_and(|b| sent_bulk_ids.contains(&b)))
                     .then(|| format!("a POST result with bulkId {}, none the request sent", member(op, "bulkId").unwrap_or(&Value::Null)))
             },
             "Return each POST operation's bulkId with its result, so the client can tell which resource is which.",
@@ -238,9 +235,9 @@ fn expected_statuses(ops: &[Value], sent: &[Value], expected: &[Value]) -> Check
         _ => None,
     };
     for (i, exp) in expected.iter().enumerate() {
-        let bulk_id = sent.get(i).and_then(|o| text(o, "bulkId"));
+        let bulk_id = sent.get(i).and_then(|o| member_str(o, "bulkId"));
         let result = bulk_id
-            .and_then(|b| ops.iter().find(|op| text(op, "bulkId") == Some(b)))
+            .and_then(|b| ops.iter().find(|op| member_str(op, "bulkId") == Some(b)))
             .or_else(|| ops.get(i));
         let got = result.and_then(status_of);
         if got.is_none() || got != want(exp) {

@@ -8,7 +8,7 @@ use super::{collection_of, name_in, target_of, Ledger, LedgerEntry, Observed};
 use crate::exec::exchange::Headers;
 use crate::exec::RecordedResponse;
 use crate::plan::PreparedRequest;
-use crate::scim::json::member;
+use crate::scim::json::{member, member_str};
 use crate::scim::{Method, ResourceKind};
 
 /// Whether a POST goes to `/Bulk`.
@@ -23,12 +23,11 @@ fn operations(body: Option<&Value>) -> &[Value] {
         .map_or(&[], Vec::as_slice)
 }
 
-fn text<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
-    member(v, name).and_then(Value::as_str)
-}
-
 fn method_of(op: &Value) -> Option<Method> {
-    serde_json::from_value(Value::String(text(op, "method")?.to_ascii_uppercase())).ok()
+    serde_json::from_value(Value::String(
+        member_str(op, "method")?.to_ascii_uppercase(),
+    ))
+    .ok()
 }
 
 impl Ledger {
@@ -46,15 +45,15 @@ impl Ledger {
         let bulk_ids: Vec<&str> = ops
             .iter()
             .filter(|o| method_of(o) == Some(Method::Post))
-            .filter_map(|o| text(o, "bulkId"))
+            .filter_map(|o| member_str(o, "bulkId"))
             .collect();
         for (i, op) in ops.iter().enumerate() {
-            let path = text(op, "path").unwrap_or_default();
+            let path = member_str(op, "path").unwrap_or_default();
             let refused = |why: String| {
                 Some(format!(
                     "refused POST {}: operation {i} ({} {path}): {why}",
                     req.path,
-                    text(op, "method").unwrap_or("?")
+                    member_str(op, "method").unwrap_or("?")
                 ))
             };
             match method_of(op) {
@@ -115,20 +114,20 @@ impl Ledger {
                 _ => None,
             };
             let Some(status) = status else { continue };
-            let bulk_id = text(result, "bulkId");
+            let bulk_id = member_str(result, "bulkId");
             // A result names its operation by bulkId; one without is matched by position.
             let op = match bulk_id {
-                Some(b) => sent.iter().find(|o| text(o, "bulkId") == Some(b)),
+                Some(b) => sent.iter().find(|o| member_str(o, "bulkId") == Some(b)),
                 None => sent.get(i),
             };
             let Some(op) = op else { continue };
-            let path = text(op, "path").unwrap_or_default();
+            let path = member_str(op, "path").unwrap_or_default();
             match method_of(op) {
                 Some(Method::Post) if (200..300).contains(&status) => {
                     let Some(kind) = collection_of(path) else {
                         continue;
                     };
-                    let Some(location) = text(result, "location") else {
+                    let Some(location) = member_str(result, "location") else {
                         continue;
                     };
                     if !names_kind(location, kind) {
