@@ -7,9 +7,10 @@
 use std::collections::HashMap;
 
 use axum::http::{HeaderMap, HeaderValue, Method};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::error::ScimError;
+use super::filter::member;
 use super::http::{json_body, kind_of, resource_route, App, Params, Reply, MAX_BODY};
 use crate::scim::urn;
 
@@ -171,12 +172,6 @@ fn is_error(result: &Value) -> bool {
         .as_str()
         .and_then(|s| s.parse::<u16>().ok())
         .is_none_or(|s| s >= 400)
-}
-
-fn member<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    obj.iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v)
 }
 
 /// Reads one operation; a malformed one fails alone.
