@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+use crate::plan::user::mask_text;
 use crate::scim::Method;
 
 /// Header names are lower-cased; repeated headers are joined with ", ".
@@ -109,11 +110,7 @@ impl RecordedResponse {
     /// report leak it.
     pub fn scrubbed(self, secrets: &[String]) -> RecordedResponse {
         let leaks = |s: &str| secrets.iter().any(|secret| s.contains(secret.as_str()));
-        let scrub = |s: &str| {
-            secrets.iter().fold(s.to_string(), |acc, secret| {
-                acc.replace(secret.as_str(), REDACTED)
-            })
-        };
+        let scrub = |s: &str| mask_text(s, secrets, REDACTED);
         // A JSON body may carry a secret escaped (`\/`, `\u003d`): its decoded strings tell.
         let json_leaks = self.json.as_ref().is_some_and(|j| any_string(j, &leaks));
         // A body cut at the cap may end with the start of a secret.

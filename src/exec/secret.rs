@@ -3,6 +3,7 @@
 
 use super::client::Client;
 use super::exchange::{RecordedRequest, REDACTED};
+use crate::plan::user::mask_text;
 use crate::scim::path::encode_segment;
 
 /// A secret string whose `Debug` never shows the value.
@@ -47,11 +48,7 @@ impl Client {
 /// `--secret` values replaced by [`REDACTED`] in a recorded request's URL, header values and
 /// body strings.
 pub(super) fn mask_request(request: &mut RecordedRequest, secrets: &[String]) {
-    let scrub = |s: &str| {
-        secrets.iter().fold(s.to_string(), |acc, secret| {
-            acc.replace(secret.as_str(), REDACTED)
-        })
-    };
+    let scrub = |s: &str| mask_text(s, secrets, REDACTED);
     request.url = scrub(&request.url);
     for value in request.headers.values_mut() {
         *value = scrub(value);

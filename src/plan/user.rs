@@ -92,12 +92,15 @@ impl UserVars {
 /// `vars` with every occurrence of `secrets` in their strings replaced by `mask`: the step a
 /// report may show, rendered from these, matches the request as it was recorded.
 pub fn masked(vars: &Vars, secrets: &[String], mask: &str) -> Vars {
-    let scrub = |s: &str| {
-        secrets.iter().fold(s.to_string(), |acc, secret| {
-            acc.replace(secret.as_str(), mask)
-        })
-    };
-    vars.map_strings(&scrub)
+    vars.map_strings(&|s: &str| mask_text(s, secrets, mask))
+}
+
+/// `text` with every occurrence of `secrets` replaced by `mask`, in their order (longest
+/// first, as their callers sort them, so no part of one is left behind).
+pub fn mask_text(text: &str, secrets: &[String], mask: &str) -> String {
+    secrets.iter().fold(text.to_string(), |acc, secret| {
+        acc.replace(secret.as_str(), mask)
+    })
 }
 
 #[cfg(test)]
