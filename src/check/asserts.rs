@@ -251,6 +251,7 @@ mod tests {
             reference: None,
             needs: vec![],
             hint: Some("fix it".into()),
+            may_ignore: false,
         };
         f(&mut a);
         a

@@ -6,6 +6,7 @@
 //! - [`schema`]: JSON Schema validation with the files in `schemas/`; `schema_findings`
 //!   turns its violations into findings.
 //! - [`rules`]: SCIM rules written in code, invoked by id.
+//! - [`stored`]: values a create sent that the server may ignore, reported once per step.
 
 pub mod asserts;
 mod compare;
@@ -14,6 +15,7 @@ pub mod rules;
 pub mod schema;
 mod schema_findings;
 pub mod step;
+pub mod stored;
 
 pub use outcome::{CheckOutcome, CheckStatus};
 pub use schema::SchemaSet;

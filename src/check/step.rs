@@ -289,6 +289,7 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
             None => asserts::evaluate(a, rendered, ctx.exchange, ctx.reference),
         });
     }
+    super::stored::summarise(&expect.asserts, out);
     Flow::Continue
 }
 

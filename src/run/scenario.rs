@@ -13,7 +13,7 @@ use futures::stream::{self, StreamExt};
 use super::events::Events;
 use super::step::{
     answered_as_expected, capture, checked, failed_assert, failed_need, missing_reason, off_origin,
-    panic_text, paused, scrub_step, skipped_step, DISOWNED_HINT,
+    panic_text, paused, scrub_step, skipped_step, unmet_asserts, DISOWNED_HINT,
 };
 use crate::check::rules::throughput;
 use crate::check::{self, Flow, StepContext};
@@ -186,6 +186,14 @@ async fn confirm_location(
     }
 }
 
+/// The asserts of a step that did not run, for the steps that need one of them.
+fn not_run(step: &crate::scenario::Step) -> impl Iterator<Item = (String, String)> + '_ {
+    step.expect
+        .asserts
+        .iter()
+        .map(|a| (a.id.clone(), "its step did not run".to_string()))
+}
+
 /// The resources of `created` that the ledger says still exist.
 fn still_there(ledger: &Ledger, created: &[LedgerEntry]) -> Vec<LedgerEntry> {
     let mut out = ledger.remaining();
@@ -212,6 +220,8 @@ async fn run_scenario(
     let secrets = client.masked_values();
     // Why the steps that `need` a step cannot run, by step id.
     let mut blocked: BTreeMap<StepId, String> = BTreeMap::new();
+    // Why the asserts that later steps may `need` did not pass, by assert id.
+    let mut unmet: BTreeMap<String, String> = BTreeMap::new();
     let mut skip_rest = skip.clone();
     let mut not_applicable = None;
     for step in &scenario.steps {
@@ -219,8 +229,12 @@ async fn run_scenario(
         if let Some(reason) = cancel.reason() {
             skip_rest.get_or_insert(reason.to_string());
         }
-        if let Some(reason) = skip_rest.clone().or_else(|| failed_need(step, &blocked)) {
+        if let Some(reason) = skip_rest
+            .clone()
+            .or_else(|| failed_need(step, &blocked, &unmet))
+        {
             blocked.insert(step.id.clone(), "it was skipped".into());
+            unmet.extend(not_run(step));
             steps.push(skipped_step(step, &scenario.id, reference, reason));
             continue;
         }
@@ -232,6 +246,7 @@ async fn run_scenario(
             Ok(p) => p,
             Err(e) => {
                 blocked.insert(step.id.clone(), "it was skipped".into());
+                unmet.extend(not_run(step));
                 steps.push(skipped_step(
                     step,
                     &scenario.id,
@@ -243,6 +258,7 @@ async fn run_scenario(
         };
         if let Some(why) = &step_plan.refused {
             blocked.insert(step.id.clone(), "it was not sent".into());
+            unmet.extend(not_run(step));
             steps.push(off_origin(step, &scenario.id, reference, why));
             continue;
         }
@@ -338,6 +354,7 @@ async fn run_scenario(
         if let Some(reason) = answered.err().or_else(|| failed_assert(step, &checks)) {
             blocked.insert(step.id.clone(), reason);
         }
+        unmet.extend(unmet_asserts(step, &checks));
         for (name, value) in &captures {
             vars.insert(name.clone(), value.clone());
         }

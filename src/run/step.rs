@@ -40,13 +40,43 @@ pub(super) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "unknown panic".into())
 }
 
-/// The reason to skip `step` because a step it needs did not do what it was for.
-pub(super) fn failed_need(step: &Step, blocked: &BTreeMap<StepId, String>) -> Option<String> {
+/// The reason to skip `step` because a step it needs did not do what it was for, or an
+/// assert it needs (a value a create may ignore) did not pass.
+pub(super) fn failed_need(
+    step: &Step,
+    blocked: &BTreeMap<StepId, String>,
+    unmet: &BTreeMap<String, String>,
+) -> Option<String> {
     step.needs.iter().find_map(|need| {
         blocked
             .get(need)
             .map(|why| format!("step `{need}` did not succeed: {why}"))
+            .or_else(|| {
+                unmet
+                    .get(need.as_str())
+                    .map(|why| format!("`{need}` did not pass: {why}"))
+            })
     })
+}
+
+/// The step's asserts that did not pass, with why: later steps may need one of them.
+pub(super) fn unmet_asserts(
+    step: &Step,
+    checks: &[check::CheckOutcome],
+) -> impl Iterator<Item = (String, String)> {
+    step.expect
+        .asserts
+        .iter()
+        .filter_map(|a| {
+            let outcome = checks.iter().find(|c| c.id.as_str() == a.id);
+            match outcome {
+                Some(c) if c.status == CheckStatus::Passed => None,
+                Some(c) => Some((a.id.clone(), c.message.clone())),
+                None => Some((a.id.clone(), "it was not checked".into())),
+            }
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
 }
 
 /// Whether the server answered at all, and with a status of the expected class. A 200 where

@@ -30,6 +30,11 @@ pub struct Assert {
     /// One line: what the server must do to pass. Optional in files: without it a failure's
     /// fix is said from the assert itself ([`Assert::fix`]).
     pub hint: Option<String>,
+    /// The value checked was sent in a create, and RFC 7644 §3.3 lets a server "alter and/or
+    /// ignore POSTed content": a failure is not a finding of its own. The step reports every
+    /// such value it does not find in one warning, and later steps that `need` this assert are
+    /// skipped.
+    pub may_ignore: bool,
 }
 
 /// What an assert looks at.
@@ -132,6 +137,8 @@ struct RawAssert {
     needs: Vec<String>,
     #[serde(default)]
     hint: Option<String>,
+    #[serde(default)]
+    may_ignore: bool,
 }
 
 impl TryFrom<RawAssert> for Assert {
@@ -184,6 +191,7 @@ impl TryFrom<RawAssert> for Assert {
             reference: a.reference,
             needs: a.needs,
             hint: a.hint,
+            may_ignore: a.may_ignore,
         })
     }
 }

@@ -73,6 +73,7 @@ mod tests {
             reference: None,
             needs: vec![],
             hint: None,
+            may_ignore: false,
         }
     }
 

@@ -310,7 +310,7 @@ steps:
         - { id: rfc7644.sorted, args: { by: /userName, descending: true, compare: caseExact } }
         - { id: rfc7643.meta-times, args: { previous: "x", created: true } }
       asserts:
-        - { id: my.one, pointer: /userName, equals: "x", ignore_case: true, severity: warning, reference: r, hint: h }
+        - { id: my.one, pointer: /userName, equals: "x", ignore_case: true, may_ignore: true, severity: warning, reference: r, hint: h }
         - { id: my.two, header: ETag, exists: true, needs: [my.one] }
         - { id: my.three, pointer: /emails, length: 1 }
         - { id: my.four, pointer: "", type: object }

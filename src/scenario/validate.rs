@@ -60,6 +60,8 @@ fn validate(s: &Scenario) -> Result<(), (At, String)> {
         return Err((At::Scenario, format!("scenario `{}` has no steps", s.id)));
     }
     let mut step_ids = HashSet::new();
+    // A step may need a value an earlier create was to keep: an assert of an earlier step.
+    let mut earlier_asserts: HashSet<&str> = HashSet::new();
     for (index, step) in s.steps.iter().enumerate() {
         let at = |msg: String| {
             (
@@ -70,19 +72,19 @@ fn validate(s: &Scenario) -> Result<(), (At, String)> {
         if !step_ids.insert(step.id.as_str()) {
             return Err(at("step id is used twice in this scenario".into()));
         }
-        if let Some(missing) = step
-            .needs
-            .iter()
-            .find(|n| !step_ids.contains(n.as_str()) || **n == step.id)
-        {
+        if let Some(missing) = step.needs.iter().find(|n| {
+            (!step_ids.contains(n.as_str()) || **n == step.id)
+                && !earlier_asserts.contains(n.as_str())
+        }) {
             return Err(at(format!(
-                "needs `{missing}`, which is not an earlier step of this scenario"
+                "needs `{missing}`, which is neither an earlier step of this scenario nor an assert of one"
             )));
         }
         validate_step(step).map_err(|(part, msg)| {
             let (_, msg) = at(msg);
             (part.locate(index), msg)
         })?;
+        earlier_asserts.extend(step.expect.asserts.iter().map(|a| a.id.as_str()));
         for (name, source) in &step.capture {
             if !(source.is_empty()
                 || source.starts_with('/')

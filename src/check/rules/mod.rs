@@ -160,6 +160,7 @@ pub const RULES: &[Rule] = &[
     always(resource::VERSION_ETAG, "RFC 7643 §3.1; RFC 7644 §3.14", "a returned User or Group", "a returned User or Group carries the same entity tag in ETag and meta.version"),
     always("rfc7644.error.*", error::REFERENCE, "a step that expects an error status", "every expected error status gets the rfc7644.error-response rules"),
     always("schema.Error", "RFC 7644 §3.12 (Error schema)", "a step that expects an error status", "an error body matches the Error schema beyond schemas and status"),
+    always(crate::check::stored::ID, crate::check::stored::REFERENCE, "a step whose asserts read values a create sent (`may_ignore`)", "the values a create sent are kept; those the server ignored (RFC 7644 §3.3 allows it) are one warning that names them, and the steps that build on them are skipped"),
     always(throughput::ID, "the step's reference (Entra ID's gallery: 25 requests/s per tenant)", "a step with a burst", "every request of a burst of reads at the IdP's rate is answered without 429, 5xx or timeout, and the server keeps up; the message gives p50 and p95 latency"),
     always("snapshot.drift", "the accepted snapshot of --snapshots", "every scenario, with --snapshots", "the normalised exchanges equal the accepted snapshot"),
     part_of(list::RESOURCES_KEY, "rfc7644.list-response", "RFC 7643 §2.1; Okta and Entra ID clients", "a ListResponse's list is under the key `Resources` as spelt (another case is a note: RFC 7643 §2.1 makes names case-insensitive)", &[

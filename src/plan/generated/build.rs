@@ -3,6 +3,8 @@
 //! required attribute, readOnly values sent; then each attribute replaced, removed and added
 //! by PATCH, each read back; and an attribute no schema defines.
 
+use std::collections::BTreeMap;
+
 use serde_json::{json, Value};
 
 use super::published::{Attr, Mutability};
@@ -69,14 +71,21 @@ pub fn build(section: &Section, scenario: &str) -> Built {
         resource: section.resource(),
         label,
     };
-    create_and_read(&ctx, &sent, &mut built);
+    let kept = create_and_read(&ctx, &sent, &mut built);
     probes(&ctx, &sent, &read_only, &mut built);
     if section.patch {
+        // An attribute's PATCH steps build on its value being kept by the create.
+        let needs = |attr: &Attr| {
+            let mut needs = ctx.create.clone();
+            needs.extend(kept.get(&attr.name).into_iter().flatten().cloned());
+            needs
+        };
         if let Some(name) = section.core.attrs.iter().find(|a| section.is_name(a)) {
-            patches(&ctx, name, &json!(section.name_value("attrs")), &mut built);
+            let first = json!(section.name_value("attrs"));
+            patches(&ctx, name, &first, &needs(name), &mut built);
         }
         for (attr, first) in &sent {
-            patches(&ctx, attr, first, &mut built);
+            patches(&ctx, attr, first, &needs(attr), &mut built);
         }
         if section.extension.is_none() {
             unknown(&ctx, &mut built);
@@ -86,7 +95,13 @@ pub fn build(section: &Section, scenario: &str) -> Built {
 }
 
 /// One create with every attribute at once; each read-back check still names its attribute.
-fn create_and_read(ctx: &Ctx, sent: &[(&Attr, Value)], built: &mut Built) {
+/// A value the read does not show may have been ignored (RFC 7644 §3.3): the read reports
+/// those once, and each attribute's later steps need its read-back asserts, by attribute.
+fn create_and_read(
+    ctx: &Ctx,
+    sent: &[(&Attr, Value)],
+    built: &mut Built,
+) -> BTreeMap<String, Vec<String>> {
     let (section, label) = (ctx.section, &ctx.label);
     let what = &section.schema().name;
     let mut create = step(
@@ -113,29 +128,27 @@ fn create_and_read(ctx: &Ctx, sent: &[(&Attr, Value)], built: &mut Built) {
         &[200],
     );
     let mut asserts: Vec<Value> = Vec::new();
-    if let Some(name) = section.core.attrs.iter().find(|a| section.is_name(a)) {
-        let v = json!(section.name_value("attrs"));
-        asserts.extend(read_back(
-            section,
-            name,
-            &v,
-            &ctx.id_of(name),
-            "created",
-            rules::CREATE,
-        ));
-    }
-    for (a, v) in sent {
-        asserts.extend(read_back(
-            section,
-            a,
-            v,
-            &ctx.id_of(a),
-            "created",
-            rules::CREATE,
-        ));
+    let mut kept: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let name = section.core.attrs.iter().find(|a| section.is_name(a));
+    let name_value = json!(section.name_value("attrs"));
+    let all = name.map(|n| (n, &name_value)).into_iter();
+    for (a, v) in all.chain(sent.iter().map(|(a, v)| (*a, v))) {
+        let mut mine = read_back(section, a, v, &ctx.id_of(a), "created", rules::CREATE);
+        // A value never returned is held to that rule, which no server may ignore.
+        if !a.never_returned() {
+            for assert in &mut mine {
+                assert["may_ignore"] = json!(true);
+            }
+            let ids = mine
+                .iter()
+                .filter_map(|m| m["id"].as_str().map(String::from));
+            kept.insert(a.name.clone(), ids.collect());
+        }
+        asserts.extend(mine);
     }
     read["expect"]["asserts"] = json!(asserts);
     built.steps.push(read);
+    kept
 }
 
 /// Creates that must be refused or must not store what they carry.
@@ -217,8 +230,9 @@ fn probes(ctx: &Ctx, sent: &[(&Attr, Value)], read_only: &[(&Attr, Value)], buil
     built.steps.push(s);
 }
 
-/// PATCH replace, remove and add of `attr` (created with `first`), each read back.
-fn patches(ctx: &Ctx, attr: &Attr, first: &Value, built: &mut Built) {
+/// PATCH replace, remove and add of `attr` (created with `first`), each read back; each
+/// write needs `needs`.
+fn patches(ctx: &Ctx, attr: &Attr, first: &Value, needs: &[String], built: &mut Built) {
     // The name a resource is known by keeps the run's prefix when renamed.
     let second = if ctx.section.is_name(attr) {
         Ok(json!(ctx.section.name_value("renamed")))
@@ -246,7 +260,7 @@ fn patches(ctx: &Ctx, attr: &Attr, first: &Value, built: &mut Built) {
                 write.clone(),
                 format!("PATCH {op} {path}"),
                 reference,
-                &ctx.create,
+                needs,
                 send("PATCH", &ctx.resource, patch_body(op, &path, sent.cloned())),
                 &[200, 204],
             ));

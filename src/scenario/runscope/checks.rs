@@ -73,6 +73,7 @@ pub(super) fn assertions(
             severity: None,
             reference: None,
             needs: vec![],
+            may_ignore: false,
             hint: Some(format!(
                 "{} expects {label} {}{shown}.",
                 ctx.test,
@@ -134,6 +135,7 @@ pub(super) fn scripts(
                     hint: Some(
                         "Return `Resources` as a JSON array (Okta's script checks it).".into(),
                     ),
+                    may_ignore: false,
                 };
             }
             let first = text
@@ -151,6 +153,7 @@ pub(super) fn scripts(
                 severity: None,
                 reference: None,
                 needs: vec![],
+                may_ignore: false,
                 hint: None,
             }
         })

@@ -18,18 +18,137 @@ fn drop_attribute(resp: Resp, attr: &'static str) -> Resp {
     })
 }
 
+/// A create the server ignores part of: RFC 7644 §3.3 lets it ("free to alter and/or ignore
+/// POSTed content"), so it is one warning for the resource type, naming what was not kept,
+/// and the PATCH steps of those attributes are skipped with that reason.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_published_attribute_dropped_on_write_fails_its_own_checks() {
-    defect(
-        |req, up| drop_attribute(up.send(&req), "userType"),
+async fn attributes_ignored_on_create_are_one_warning_and_their_patches_skipped() {
+    let report = defect(
+        |mut req, up| {
+            if is(&req, "POST", "/Users") {
+                if let Some(obj) = req.body.as_mut().and_then(Value::as_object_mut) {
+                    obj.remove("userType");
+                    obj.remove("preferredLanguage");
+                }
+            }
+            up.send(&req)
+        },
+        &["rfc7644.create.ignored-content"],
+        &[],
+    )
+    .await;
+    let checks = report["checks"].as_array().unwrap();
+    let warned: Vec<&Value> = checks
+        .iter()
+        .filter(|c| c["id"] == "rfc7644.create.ignored-content" && c["status"] == "warning")
+        .collect();
+    assert_eq!(
+        warned.len(),
+        1,
+        "one finding for the User type: {warned:#?}"
+    );
+    let w = warned[0];
+    assert_eq!(w["scenario"], "rfc.attributes.user");
+    assert_eq!(w["severity"], "warning");
+    let message = w["message"].as_str().unwrap();
+    assert!(
+        message.contains("2 of the")
+            && message.contains("userType")
+            && message.contains("preferredLanguage"),
+        "{message}"
+    );
+    let status = |id: &str| {
+        checks
+            .iter()
+            .find(|c| c["id"] == id && c["scenario"] == "rfc.attributes.user")
+            .map(|c| {
+                (
+                    c["status"].as_str().unwrap(),
+                    c["message"].as_str().unwrap(),
+                )
+            })
+            .unwrap_or_else(|| panic!("no check {id}"))
+    };
+    let (created, why) = status("rfc.attributes.user.userType.created");
+    assert_eq!(created, "skipped", "{why}");
+    assert_eq!(status("rfc.attributes.user.userType.replaced").0, "skipped");
+    let (write, why) = status("rfc.attributes.user.userType.replace.status");
+    assert_eq!(write, "skipped");
+    assert!(
+        why.contains("`rfc.attributes.user.userType.created` did not pass"),
+        "{why}"
+    );
+    // An attribute the create kept is still patched and read back.
+    assert_eq!(status("rfc.attributes.user.title.replaced").0, "passed");
+}
+
+/// A PATCH the server answers 2xx but does not apply has no such freedom (RFC 7644 §3.5.2):
+/// its read-backs stay errors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_patch_not_applied_to_an_attribute_the_create_kept_is_an_error() {
+    let report = defect(
+        |mut req, up| {
+            if req.method == "PATCH" && req.path().contains("/Users/") {
+                if let Some(ops) = req
+                    .body
+                    .as_mut()
+                    .and_then(|b| b.get_mut("Operations"))
+                    .and_then(Value::as_array_mut)
+                {
+                    let touches = |op: &Value| op["path"].as_str().is_some_and(|p| p == "userType");
+                    if ops.iter().any(touches) {
+                        // Answer as if applied, change nothing.
+                        return up.send(&crate::support::proxy::Req {
+                            method: "GET".into(),
+                            body: None,
+                            ..req
+                        });
+                    }
+                }
+            }
+            up.send(&req)
+        },
         &[
-            "rfc.attributes.user.userType.created",
             "rfc.attributes.user.userType.replaced",
-            "rfc.attributes.user.userType.added",
+            "rfc.attributes.user.userType.removed",
         ],
         &[],
     )
     .await;
+    let errors: Vec<&Value> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["id"] == "rfc.attributes.user.userType.replaced")
+        .collect();
+    assert_eq!(errors[0]["status"], "failed");
+    assert_eq!(errors[0]["severity"], "error");
+}
+
+/// Members a group create sends and the server does not keep: a warning, and the member
+/// steps that build on them are skipped, not failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_ignored_on_create_are_a_warning_not_a_cascade() {
+    let report = defect(
+        |mut req, up| {
+            if is(&req, "POST", "/Groups") {
+                if let Some(obj) = req.body.as_mut().and_then(Value::as_object_mut) {
+                    obj.remove("members");
+                }
+            }
+            up.send(&req)
+        },
+        &["rfc7644.create.ignored-content"],
+        &[],
+    )
+    .await;
+    let after = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "rfc.members.after-unknown.member-kept")
+        .unwrap();
+    assert_eq!(after["status"], "skipped", "{after}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -221,14 +340,10 @@ async fn case_changes_fail_only_where_case_exact_forbids_them() {
     let (code, report) = published_with("caseExact", json!(false), lowercase_title).await;
     crate::support::assert_findings(&report, &[], &[]);
     assert_eq!(code, 0);
+    // caseExact true: the create's value was altered, which RFC 7644 §3.3 allows; it is the
+    // one warning for the values the create did not keep, and title's PATCH steps are skipped.
     let (_, report) = published_with("caseExact", json!(true), lowercase_title).await;
-    crate::support::assert_findings(
-        &report,
-        &[
-            "rfc.attributes.user.title.created",
-            "rfc.attributes.user.title.replaced",
-            "rfc.attributes.user.title.added",
-        ],
-        &[],
-    );
+    crate::support::assert_findings(&report, &["rfc7644.create.ignored-content"], &[]);
+    let (_, _, message) = crate::support::failing(&report).remove(0);
+    assert!(message.contains("title ("), "{message}");
 }
