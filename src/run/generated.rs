@@ -1,11 +1,13 @@
 //! The scenarios generated from discovery: when a run selects one, it reads `/Schemas` and
 //! `/ResourceTypes` once and replaces each placeholder with what the server publishes. A
 //! discovery the run cannot use skips those scenarios with the reason; it never stops the run.
+//! The same reads say which schema extensions the server declares: a scenario that sends one
+//! it does not declare is skipped.
 
 use std::collections::BTreeMap;
 
 use crate::exec::{Client, Exchange};
-use crate::plan::generated::{self, Discovery};
+use crate::plan::generated::{self, Declared, Discovery};
 use crate::plan::{Capabilities, PreparedRequest, Selection};
 use crate::scenario::{Capability, Loaded};
 
@@ -18,7 +20,8 @@ pub(crate) async fn expand(
 ) -> (Vec<Loaded>, BTreeMap<String, String>) {
     let mut skips = BTreeMap::new();
     let wanted = |l: &Loaded| generated::is_placeholder(l) && selection.selects(&l.scenario);
-    if !loaded.iter().any(wanted) {
+    let extended = |l: &Loaded| !l.scenario.extensions.is_empty() && selection.selects(&l.scenario);
+    if !loaded.iter().any(|l| wanted(l) || extended(l)) {
         return (loaded, skips);
     }
     let (schemas_request, types_request) = (
@@ -32,6 +35,15 @@ pub(crate) async fn expand(
         resource_types: body(&resource_types).ok(),
         patch: caps.supports(Capability::Patch) != Some(false),
     };
+    let declared = Declared::read(
+        discovery.schemas.as_ref().ok(),
+        discovery.resource_types.as_ref(),
+    );
+    for l in loaded.iter().filter(|l| extended(l)) {
+        if let Some(why) = declared.missing(&l.scenario) {
+            skips.insert(l.scenario.id.to_string(), why);
+        }
+    }
     let loaded = loaded
         .into_iter()
         .map(|l| {

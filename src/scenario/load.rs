@@ -178,6 +178,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../scenarios/rfc/projection.yaml"),
     ),
     (
+        "scenarios/rfc/enterprise.yaml",
+        include_str!("../../scenarios/rfc/enterprise.yaml"),
+    ),
+    (
         "scenarios/rfc/etag.yaml",
         include_str!("../../scenarios/rfc/etag.yaml"),
     ),

@@ -37,6 +37,11 @@ pub struct Scenario {
     /// Capabilities from `/ServiceProviderConfig` the scenario needs (e.g. `patch`).
     #[serde(default)]
     pub requires: Vec<Capability>,
+    /// Schema extensions the scenario sends and reads (`urn:…:enterprise:2.0:User`). A server
+    /// that declares none of them, neither in `/ResourceTypes` nor in `/Schemas`, is free to
+    /// refuse or drop them (RFC 7643 §6, §7): the scenario is then skipped with that reason.
+    #[serde(default)]
+    pub extensions: Vec<String>,
     /// Headers every step sends (a step's own headers override them), e.g. the IdP's
     /// `User-Agent`.
     #[serde(default)]

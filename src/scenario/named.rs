@@ -200,7 +200,10 @@ pub const CATALOGUE: &[(&str, &[&str])] = &[
     ),
     (
         "entra.schema-discoverable",
-        &["entra.schema.attributes-discoverable"],
+        &[
+            "entra.schema.attributes-discoverable",
+            "entra.schema.extension-declared",
+        ],
     ),
     (
         "rfc7643.service-provider-config",

@@ -7,6 +7,7 @@ mod cli_runner;
 mod config;
 mod discover;
 mod entra;
+mod extensions;
 mod foreign;
 mod hostile;
 mod okta_defects;

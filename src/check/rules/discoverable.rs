@@ -30,7 +30,67 @@ pub fn schema_discoverable(ctx: &StepContext<'_>, args: &DiscoverableArgs) -> Ve
         )];
     };
     let wanted: Vec<&str> = args.attributes.iter().map(String::as_str).collect();
-    vec![discoverable(body, &wanted)]
+    let schemas: &[Value] = member(body, "Resources")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice);
+    // An extension the server does not publish at all is one cause: one error for it, not a
+    // missing attribute per attribute, nor a failure of every later step that sends it.
+    let mut absent: Vec<(&str, Vec<&str>)> = Vec::new();
+    for w in &wanted {
+        let Some((urn, attr)) = w.rsplit_once(':') else {
+            continue;
+        };
+        if !urn.to_ascii_lowercase().contains(":extension:") || published(schemas, urn) {
+            continue;
+        }
+        match absent.iter_mut().find(|(u, _)| *u == urn) {
+            Some((_, attrs)) => attrs.push(attr),
+            None => absent.push((urn, vec![attr])),
+        }
+    }
+    let present: Vec<&str> = wanted
+        .iter()
+        .copied()
+        .filter(|w| {
+            !absent
+                .iter()
+                .any(|(urn, _)| w.starts_with(&format!("{urn}:")))
+        })
+        .collect();
+    let mut out = vec![discoverable(body, &present)];
+    for (urn, attrs) in absent {
+        out.push(
+            CheckOutcome::fail(
+                EXTENSION_ID,
+                Severity::Error,
+                EXTENSION_REFERENCE,
+                format!(
+                    "Entra ID sends {} under the extension {urn}; the server declares no such extension in /Schemas",
+                    attrs.join(", ")
+                ),
+                "Publish the extension in /Schemas and in the User resource type's schemaExtensions (/ResourceTypes), and accept its attributes: Entra ID's default mappings write them.",
+            )
+            .at("/Resources"),
+        );
+    }
+    out
+}
+
+/// The id of the finding for an extension the server does not publish at all.
+pub const EXTENSION_ID: &str = "entra.schema.extension-declared";
+
+/// RFC 7643 §6 (`schemaExtensions`) and §7; Entra ID's default attribute mappings write the
+/// enterprise extension's department, employeeNumber and manager: a server that does not
+/// declare it cannot take them.
+pub const EXTENSION_REFERENCE: &str = "Microsoft Entra ID provisioning: default attribute mappings (the enterprise extension); RFC 7643 §6, §7";
+
+/// Whether `/Schemas` holds the schema `urn`.
+fn published(schemas: &[Value], urn: &str) -> bool {
+    schemas.iter().any(|s| {
+        member(s, "id")
+            .and_then(Value::as_str)
+            .is_some_and(|id| id.eq_ignore_ascii_case(urn))
+    })
 }
 
 /// The verdict for a `/Schemas` ListResponse and the attributes that must be in it.
@@ -110,6 +170,31 @@ mod tests {
             {"id": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
              "attributes": [{"name": "department"}]},
         ]})
+    }
+
+    #[test]
+    fn an_extension_not_published_at_all_is_one_error_and_its_attributes_no_warning() {
+        let bare = json!({"Resources": [{"id": USER, "attributes": [{"name": "userName"}]}]});
+        let ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+        let args = DiscoverableArgs {
+            attributes: vec![
+                format!("{USER}:userName"),
+                format!("{ext}:department"),
+                format!("{ext}:manager.value"),
+            ],
+        };
+        let ctx =
+            crate::check::rules::testing::Fixture::json(200, &bare, "http://h/scim/v2/Schemas");
+        let out = schema_discoverable(&ctx.ctx(), &args);
+        assert_eq!(out.len(), 2, "{out:#?}");
+        assert_eq!(out[0].status, CheckStatus::Passed, "{}", out[0].message);
+        assert_eq!(out[1].id.as_str(), EXTENSION_ID);
+        assert_eq!(out[1].status, CheckStatus::Failed);
+        assert!(
+            out[1].message.contains("department, manager.value") && out[1].message.contains(ext),
+            "{}",
+            out[1].message
+        );
     }
 
     #[test]

@@ -182,6 +182,7 @@ pub const RULES: &[Rule] = &[
         }],
     },
     named("entra.schema-discoverable", discoverable::REFERENCE, "Every attribute named in args.attributes (`<schema URN>:<attribute>[.<sub>]`) is defined in the /Schemas ListResponse; id, externalId and meta are common to all (a warning: Entra ID's schema discovery offers only those)", produces("entra.schema-discoverable")),
+    part_of(discoverable::EXTENSION_ID, "entra.schema-discoverable", discoverable::EXTENSION_REFERENCE, "an extension whose attributes Entra ID sends (the enterprise extension's department, employeeNumber, manager) is published in /Schemas: one error for the extension, and the scenarios that send it are skipped", &[]),
     named("rfc7644.paging-consistent", paging::REFERENCE, "Pages fetched with startIndex/count hold no duplicates and miss none of the expected ids (args: pages, expected, count: completeness is not judged when a page holds fewer than count)", produces("rfc7644.paging-consistent")),
     named("rfc7643.service-provider-config", discovery::SPC_REFERENCE, "authenticationSchemes each with type, name and description (a type RFC 7643 defines, else a warning); bulk and filter limits as integers", produces("rfc7643.service-provider-config")),
     named("rfc7643.resource-types", discovery::RESOURCE_TYPE_REFERENCE, "A ResourceType (or a list of them): endpoint relative, schemaExtensions with schema and required, every schema named published at /Schemas (args: schemas)", produces("rfc7643.resource-types")),

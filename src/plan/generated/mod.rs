@@ -10,11 +10,13 @@
 //! - `section`: one schema on one resource type, and the JSON of its steps; `build`: those
 //!   steps; `readback`: what a read after each write must show.
 //! - [`rules`]: the RFC sentences the generated checks cite.
+//! - `declared`: the schema extensions the server declares, for scenarios that send one.
 //!
 //! Until the run has read `/Schemas`, each generated scenario is a placeholder (one step that
 //! reads `/Schemas`), so `scimcheck list`, `--scenario` and `--skip` know their ids.
 
 mod build;
+mod declared;
 pub mod published;
 mod readback;
 pub mod rules;
@@ -29,6 +31,7 @@ use serde_json::{json, Value};
 use crate::scenario::{Loaded, Scenario};
 use crate::scim::ResourceKind;
 use build::build;
+pub use declared::Declared;
 use published::{Applies, Schema};
 use section::{Built, Section};
 

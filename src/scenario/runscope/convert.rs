@@ -100,6 +100,7 @@ pub(crate) fn convert(
         description: export.description.clone(),
         dialect: None,
         requires: vec![],
+        extensions: vec![],
         headers: BTreeMap::new(),
         steps,
         variables,
