@@ -7,17 +7,6 @@ use super::{defect, each_resource, is, map_json};
 use crate::support::proxy::{Faulty, Resp};
 use crate::support::run_json;
 
-/// Every User in a response loses `attr`, as if the server never stored it.
-fn drop_attribute(resp: Resp, attr: &'static str) -> Resp {
-    map_json(resp, |b| {
-        each_resource(b, |r| {
-            if let Some(obj) = r.as_object_mut() {
-                obj.remove(attr);
-            }
-        })
-    })
-}
-
 /// A create the server ignores part of: RFC 7644 §3.3 lets it ("free to alter and/or ignore
 /// POSTed content"), so it is one warning for the resource type, naming what was not kept,
 /// and the PATCH steps of those attributes are skipped with that reason.
