@@ -46,6 +46,7 @@ async fn attributes_ignored_on_a_read_by_id() {
             "rfc.projection.get-sub-attribute.no-family-name",
             "rfc.projection.get-sub-attribute.no-user-name",
             "rfc.projection.get-urn-attribute.no-emails",
+            "rfc.enterprise.urn-attributes.no-emails",
         ],
         &[],
     )
@@ -182,7 +183,12 @@ async fn non_ascii_values_mangled() {
             }
             resp
         },
-        &["rfc.writes.non-ascii.display-name"],
+        // The value the create sent is not what came back (one warning), and the "?" where a
+        // character stood is the Unicode defect itself.
+        &[
+            "rfc.writes.non-ascii.display-name-question-marks",
+            "rfc7644.create.ignored-content",
+        ],
         &[],
     )
     .await;
@@ -280,4 +286,67 @@ async fn me_answered_404_is_a_warning() {
     )
     .await;
     assert_eq!(report["summary"]["failed"], 0);
+}
+
+/// A server that computes displayName from the name parts stores non-ASCII correctly: the
+/// displayName it did not keep is the create's warning, never a Unicode finding.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn display_name_computed_from_the_name_parts_is_not_a_unicode_defect() {
+    let report = defect(
+        |mut req, up| {
+            if req.method == "POST" && req.path().ends_with("/Users") {
+                if let Some(body) = req.body.as_mut().filter(|b| b.get("name").is_some()) {
+                    let given = body["name"]["givenName"].as_str().unwrap_or("").to_string();
+                    let family = body["name"]["familyName"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string();
+                    body["displayName"] = json!(format!("{given} {family}"));
+                }
+            }
+            up.send(&req)
+        },
+        &["rfc7644.create.ignored-content"],
+        &[],
+    )
+    .await;
+    let writes = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "rfc7644.create.ignored-content" && c["scenario"] == "rfc.writes")
+        .expect("the writes scenario reports the displayName it did not keep");
+    assert_eq!(writes["status"], "warning");
+    let utf8 = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "rfc.writes.non-ascii.display-name-mojibake")
+        .unwrap();
+    assert_eq!(utf8["status"], "passed", "{utf8}");
+}
+
+/// A server that reads UTF-8 as Latin-1 stores mojibake: an error, whatever else it keeps.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn utf8_read_as_latin1_is_an_error() {
+    defect(
+        |req, up| {
+            let resp = up.send(&req);
+            if !(req.method == "GET" && req.path().contains("/Users/")) {
+                return resp;
+            }
+            map_json(resp, |b| {
+                if let Some(d) = b["displayName"].as_str().map(String::from) {
+                    let mangled: String = d.bytes().map(char::from).collect();
+                    b["displayName"] = json!(mangled);
+                }
+            })
+        },
+        &[
+            "rfc.writes.non-ascii.display-name-mojibake",
+            "rfc7644.create.ignored-content",
+        ],
+        &[],
+    )
+    .await;
 }
