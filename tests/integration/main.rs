@@ -21,3 +21,4 @@ mod snapshots;
 mod support;
 mod tls;
 mod truthful;
+mod verdicts;
