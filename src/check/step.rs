@@ -129,6 +129,13 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
         skip_dependents(ctx, out, &reason);
         return Flow::Continue;
     }
+    // A status the RFC allows with a word to say (`status_note`); an error status only with
+    // a SCIM Error body, since a page from something other than the SCIM server is no answer.
+    let noted = expect
+        .status_note
+        .get(&status)
+        .filter(|_| !expect.status.contains(&status))
+        .filter(|_| status < 400 || is_scim_error(resp.json.as_ref()));
     if !expect.status.is_empty() {
         let wanted = expect
             .status
@@ -141,6 +148,12 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
                 &status_id,
                 ctx.reference,
                 format!("status {status}"),
+            ));
+        } else if let Some(why) = noted {
+            out.push(CheckOutcome::note(
+                &status_id,
+                ctx.reference,
+                format!("status {status}: {why}"),
             ));
         } else {
             let tolerated = expect.status_warning.contains(&status);
@@ -200,8 +213,13 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
     let expected = expect.expected_statuses();
     // A step that lets the server choose between a success and a refusal holds a refusal to
     // the same error rules as a step that expects only errors.
-    let expects_error = (!expected.is_empty() && expected.iter().all(|s| *s >= 400))
-        || (status >= 400 && expect.status.contains(&status));
+    let expects_error = match noted {
+        Some(_) => status >= 400,
+        None => {
+            (!expected.is_empty() && expected.iter().all(|s| *s >= 400))
+                || (status >= 400 && expect.status.contains(&status))
+        }
+    };
     if expects_error {
         // Error bodies get the RFC 7644 §3.12 rules, which explain a non-JSON body themselves.
         let call = expect
@@ -291,6 +309,16 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
     }
     super::stored::summarise(&expect.asserts, out);
     Flow::Continue
+}
+
+/// Whether a body is a SCIM Error (its `schemas` holds the Error URN).
+fn is_scim_error(body: Option<&Value>) -> bool {
+    body.and_then(|b| member(b, "schemas"))
+        .and_then(Value::as_array)
+        .is_some_and(|s| {
+            s.iter()
+                .any(|u| u.as_str() == Some(crate::scim::urn::ERROR))
+        })
 }
 
 /// RFC 7644 §8.1 registers `application/scim+json` for SCIM messages, and §3.1 has SCIM

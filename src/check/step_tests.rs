@@ -187,3 +187,56 @@ fn transport_errors_and_refusals_are_checked() {
     });
     check_all_steps(&x);
 }
+
+#[test]
+fn a_noted_status_passes_with_its_reason_and_an_error_one_only_as_a_scim_error() {
+    let yaml = "id: s\ntitle: t\nrequest: { method: GET, path: /Me }\nexpect: { status: [200, 501], status_warning: [404], status_note: { 404: \"no resource for the subject\", 201: \"accepted\" } }\n";
+    let step: Step = serde_saphyr::from_str(yaml).unwrap();
+    let prepared =
+        crate::plan::prepare_step(&step, &Default::default(), &Default::default()).unwrap();
+    let run = |status: u16, ct: &str, body: &str| -> Vec<CheckOutcome> {
+        let x = exchange(status, Some(ct), body.into(), "http://h/scim/v2/Me");
+        let ctx = StepContext {
+            scenario_id: "x",
+            profile: Profile::Rfc,
+            step: &step,
+            prepared: &prepared,
+            reference: "r",
+            exchange: &x,
+        };
+        check_step(&ctx).0
+    };
+    let status_of = |out: &[CheckOutcome]| {
+        let o = out.iter().find(|o| o.id.as_str() == "x.s.status").unwrap();
+        (o.status, o.severity, o.message.clone())
+    };
+    let scim_404 = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404","detail":"no user"}"#;
+    let out = run(404, "application/scim+json", scim_404);
+    assert_eq!(
+        status_of(&out),
+        (
+            crate::check::CheckStatus::Passed,
+            Severity::Info,
+            "status 404: no resource for the subject".to_string()
+        )
+    );
+    // The error body still gets the error rules, and passes them.
+    assert!(
+        out.iter().any(|o| o.id.as_str() == "rfc7644.error.schemas"),
+        "{out:#?}"
+    );
+    assert!(out.iter().all(|o| !o.is_failure()), "{out:#?}");
+
+    // A 404 page that is not a SCIM Error is what status_warning says it is.
+    let out = run(404, "text/html", "<html>Not Found</html>");
+    assert_eq!(status_of(&out).0, crate::check::CheckStatus::Warning);
+
+    // A noted success is a success: no error rules.
+    let out = run(201, "application/scim+json", r#"{"id":"1"}"#);
+    assert_eq!(status_of(&out).1, Severity::Info);
+    assert!(
+        out.iter()
+            .all(|o| !o.id.as_str().starts_with("rfc7644.error")),
+        "{out:#?}"
+    );
+}

@@ -116,11 +116,14 @@ pub(crate) fn unreachable_message(url: &str, err: &TransportError) -> String {
 }
 
 /// Why the probe's answer says `--base-url` is not the SCIM root: a 404 for `/Users`, or an
-/// HTML page (a web app's front page or login page).
+/// HTML page (a web app's front page or login page). The body decides, not its label: JSON
+/// under `text/html` is a SCIM server with a wrong media type, which the content-type rule
+/// reports while the run goes on.
 fn not_a_scim_root(probe: &Exchange) -> Option<String> {
     let resp = probe.response.as_ref()?;
-    let html = resp.media_type().is_some_and(|m| m.contains("html"))
-        || resp.body.trim_start().starts_with('<');
+    let html = !resp.json.as_ref().is_some_and(serde_json::Value::is_object)
+        && (resp.media_type().is_some_and(|m| m.contains("html"))
+            || resp.body.trim_start().starts_with('<'));
     let what = match resp.status {
         404 => "404".to_string(),
         200..=299 | 400..=499 if html => format!("{} with an HTML page", resp.status),
@@ -134,6 +137,29 @@ fn not_a_scim_root(probe: &Exchange) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_body_not_its_label_tells_an_html_page() {
+        use crate::exec::{Headers, RecordedResponse};
+        let probe = |ct: &str, body: &str| {
+            let mut x = Exchange::answered(
+                crate::scim::Method::Get,
+                "http://h/scim/v2/Users?count=1",
+                200,
+                &serde_json::json!({}),
+            );
+            let headers: Headers = [("content-type".to_string(), ct.to_string())]
+                .into_iter()
+                .collect();
+            x.response = Some(RecordedResponse::new(200, headers, body.into(), false));
+            super::not_a_scim_root(&x)
+        };
+        let list = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}"#;
+        assert_eq!(probe("text/html", list), None);
+        let page = probe("text/html", "<!doctype html><title>Sign in</title>").unwrap();
+        assert!(page.contains("answered 200 with an HTML page"), "{page}");
+        assert!(probe("application/json", "<html></html>").is_some());
+    }
+
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
     use std::time::Duration;

@@ -382,6 +382,11 @@ pub struct Expect {
     /// reason, and the scenario goes on.
     #[serde(default)]
     pub unsupported_if_status: BTreeMap<u16, String>,
+    /// Statuses the RFC allows though the step's title names others, each with why: passed,
+    /// with the reason as a note, and checked as an expected status. An error status passes
+    /// so only with a SCIM Error body; any other body falls to `status_warning`.
+    #[serde(default)]
+    pub status_note: BTreeMap<u16, String>,
     /// JSON Schema (file in `schemas/`) the response body must satisfy.
     #[serde(default)]
     pub schema: Option<String>,

@@ -302,6 +302,7 @@ steps:
       status_warning: [200]
       skip_if_status: { 501: not supported }
       unsupported_if_status: { 400: declined }
+      status_note: { 404: allowed }
       schema: User
       resources_schema: User
       checks:

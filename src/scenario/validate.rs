@@ -167,6 +167,7 @@ fn step_rules(step: &Step) -> Result<(), String> {
         .chain(&step.expect.status_warning)
         .chain(step.expect.skip_if_status.keys())
         .chain(step.expect.unsupported_if_status.keys())
+        .chain(step.expect.status_note.keys())
     {
         if !(100..=599).contains(code) {
             return Err(format!("`{code}` is not an HTTP status"));

@@ -5,6 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::exec::Exchange;
 use crate::result::ScenarioResult;
 use crate::scenario::SnapshotMode;
 use crate::scim::json::{clip, id_of, member};
@@ -44,10 +45,12 @@ impl Normaliser {
                 .filter(|(from, _)| !scenario.volatile.iter().any(|(v, _)| v == from)),
         );
         substrings.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
-        Normaliser {
+        let mut n = Normaliser {
             substrings,
-            ids: with_encoded(collect_ids(scenario)),
-        }
+            ids: vec![],
+        };
+        n.ids = with_encoded(collect_ids(scenario, &n));
+        n
     }
 
     fn id(&self, s: &str) -> Option<&str> {
@@ -167,7 +170,8 @@ fn is_timestamp_head(b: &[u8]) -> bool {
 
 /// A body in a canonical form: members sorted by name and multi-valued attributes by value,
 /// since SCIM gives neither an order (RFC 7643 §2.4); a ListResponse's `Resources` and a
-/// PatchOp's `Operations` keep theirs, which paging and sorting, or PATCH, define.
+/// PatchOp's `Operations` keep theirs here (`sortBy` defines the one, PATCH the other; an
+/// unsorted list is put in order by [`sort_resources`]).
 fn canonical(v: Value, key: Option<&str>) -> Value {
     match v {
         Value::Object(map) => {
@@ -220,8 +224,61 @@ fn replace_delimited(s: &str, id: &str, placeholder: &str) -> String {
     out
 }
 
-/// Server-assigned ids in order of first appearance, numbered per resource type.
-fn collect_ids(scenario: &ScenarioResult) -> Vec<(String, String)> {
+/// Whether a list answer has an order the request defined: `sortBy` in its query or in a
+/// `/.search` body. Without one RFC 7644 §3.4.2.3 defines no order, so a server may list
+/// the same resources differently on every run: a snapshot holds them in an order of its own.
+fn ordered(x: &Exchange) -> bool {
+    let in_query = x.request.url.split_once('?').is_some_and(|(_, q)| {
+        url::form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k.eq_ignore_ascii_case("sortBy"))
+    });
+    in_query
+        || x.request
+            .body
+            .as_ref()
+            .is_some_and(|b| member(b, "sortBy").is_some())
+}
+
+/// The list's resources in an order that does not depend on the server's: by the run's own
+/// names (normalised, so they compare the same on every run), then by id (the same on every
+/// run for resources the run did not create).
+fn stable_order<'v>(n: &Normaliser, resources: &'v [Value]) -> Vec<&'v Value> {
+    let key = |r: &Value| {
+        let name = ["userName", "displayName", "externalId"]
+            .iter()
+            .find_map(|k| member(r, k).and_then(Value::as_str))
+            .map(|s| n.text(s, false))
+            .unwrap_or_default();
+        (name, id_of(r).unwrap_or_default())
+    };
+    let mut sorted: Vec<&Value> = resources.iter().collect();
+    sorted.sort_by_cached_key(|r| key(r));
+    sorted
+}
+
+/// A list body's `Resources` sorted by their normalised id, then their whole text: the
+/// placeholders are numbered in [`stable_order`], so the order is the same on every run.
+fn sort_resources(body: &mut Value) {
+    let Some(Value::Array(items)) = body.as_object_mut().and_then(|o| {
+        o.iter_mut()
+            .find(|(k, _)| k.eq_ignore_ascii_case("Resources"))
+            .map(|(_, v)| v)
+    }) else {
+        return;
+    };
+    items.sort_by_cached_key(|r| {
+        let id = member(r, "id").map(Value::to_string).unwrap_or_default();
+        (id, r.to_string())
+    });
+}
+
+/// Whether a body is a list answer (a Location header there names no resource).
+fn is_list(body: Option<&Value>) -> bool {
+    body.is_some_and(|b| member(b, "Resources").is_some() || member(b, "totalResults").is_some())
+}
+
+/// Server-assigned ids in order of first appearance, numbered per resource type; a list's
+/// resources in [`stable_order`] when the request gave the list no order.
+fn collect_ids(scenario: &ScenarioResult, n: &Normaliser) -> Vec<(String, String)> {
     let mut ids: Vec<(String, String)> = Vec::new();
     let mut counts = (0usize, 0usize, 0usize);
     let mut add = |id: &str, kind: Option<&str>| {
@@ -264,11 +321,16 @@ fn collect_ids(scenario: &ScenarioResult) -> Vec<(String, String)> {
         };
         if let Some(body) = &resp.json {
             if step.snapshot == SnapshotMode::Full {
-                for r in member(body, "Resources")
+                let items = member(body, "Resources")
                     .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                let items = if ordered(x) {
+                    items.iter().collect()
+                } else {
+                    stable_order(n, items)
+                };
+                for r in items {
                     if let Some(id) = id_of(r) {
                         add(&id, kind_of(r).as_deref());
                     }
@@ -278,9 +340,19 @@ fn collect_ids(scenario: &ScenarioResult) -> Vec<(String, String)> {
                 add(&id, kind_of(body).as_deref());
             }
         }
-        if let Some(location) = resp.header("location") {
+        // A Location on a list answer (some servers echo the request's URL) names no
+        // resource, nor does one that ends in the endpoint itself (`…/Users`).
+        if let Some(location) = resp
+            .header("location")
+            .filter(|_| !is_list(resp.json.as_ref()))
+        {
             if let Some(id) = location.trim_end_matches('/').rsplit('/').next() {
-                add(id, endpoint.as_deref());
+                let is_endpoint = endpoint
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(id));
+                if !is_endpoint {
+                    add(id, endpoint.as_deref());
+                }
             }
         }
     }
@@ -372,7 +444,13 @@ pub fn snapshot_of(scenario: &ScenarioResult, base_url: &str, run_id: &str) -> V
                         (SnapshotMode::Status, _) => {
                             Some(json!("[not recorded: depends on data outside this run]"))
                         }
-                        (_, Some(j)) => Some(canonical(n.value(j, None), None)),
+                        (_, Some(j)) => {
+                            let mut body = canonical(n.value(j, None), None);
+                            if !ordered(x) {
+                                sort_resources(&mut body);
+                            }
+                            Some(body)
+                        }
                         (_, None) if r.body.trim().is_empty() => None,
                         (_, None) => Some(json!(clip(&n.text(r.body.trim(), false), 2000))),
                     };

@@ -138,17 +138,79 @@ fn member_order_and_attribute_order_do_not_matter() {
         snapshot_of(&a, "http://h/scim/v2", "r"),
         snapshot_of(&b, "http://h/scim/v2", "r")
     );
-    let list = |ids: [&str; 2]| {
+    let list = |url: &str, ids: [&str; 2]| {
         scenario(vec![(
             Method::Get,
-            "http://h/scim/v2/Users",
+            url,
             200,
             json!({"Resources": [{"active": true, "id": ids[0]}, {"active": false, "id": ids[1]}]}),
         )])
     };
-    let doc = snapshot_of(&list(["q", "p"]), "http://h/scim/v2", "r");
+    let sorted = "http://h/scim/v2/Users?sortBy=userName";
+    let doc = snapshot_of(&list(sorted, ["q", "p"]), "http://h/scim/v2", "r");
+    let resources = &doc["steps"][0]["response"]["body"]["Resources"];
+    assert_eq!(resources[0]["id"], "[user-1]", "sortBy defines the order");
+    assert_eq!(resources[0]["active"], true, "sortBy defines the order");
+}
+
+#[test]
+fn a_list_without_sort_by_does_not_drift_with_the_servers_order() {
+    use crate::scim::Method;
+    let list = |names: [&str; 3]| {
+        let resources: Vec<Value> = names
+            .iter()
+            .map(|n| json!({"id": format!("id-{n}"), "userName": format!("scimcheck-run1-{n}"), "meta": {"resourceType": "User"}}))
+            .collect();
+        scenario(vec![(
+            Method::Get,
+            "http://h/scim/v2/Users?startIndex=1&count=10",
+            200,
+            json!({"totalResults": 3, "Resources": resources}),
+        )])
+    };
+    let first = snapshot_of(&list(["ann", "bob", "cy"]), "http://h/scim/v2", "run1");
+    let again = snapshot_of(&list(["cy", "ann", "bob"]), "http://h/scim/v2", "run1");
+    assert_eq!(first, again);
+    let resources = &first["steps"][0]["response"]["body"]["Resources"];
+    assert_eq!(resources[0]["userName"], "scimcheck-[run]-ann");
+    assert_eq!(resources[0]["id"], "[user-1]");
+}
+
+#[test]
+fn a_location_on_a_list_answer_names_no_resource() {
+    use crate::scim::Method;
+    let mut sc = scenario(vec![
+        (
+            Method::Get,
+            "http://h/scim/v2/Users?filter=userName%20eq%20%22x%22",
+            200,
+            json!({"totalResults": 0, "Resources": []}),
+        ),
+        (
+            Method::Post,
+            "http://h/scim/v2/Users",
+            201,
+            json!({"id": "u1", "meta": {"resourceType": "User"}}),
+        ),
+    ]);
+    let with_location = |x: &mut crate::exec::Exchange, to: &str| {
+        let r = x.response.as_mut().unwrap();
+        r.headers.insert("location".into(), to.into());
+    };
+    with_location(
+        sc.steps[0].exchange.as_mut().unwrap(),
+        "http://h/scim/v2/Users",
+    );
+    with_location(
+        sc.steps[1].exchange.as_mut().unwrap(),
+        "http://h/scim/v2/Users/u1",
+    );
+    let doc = snapshot_of(&sc, "http://h/scim/v2", "r");
+    let steps = doc["steps"].as_array().unwrap();
+    assert_eq!(steps[0]["response"]["location"], "[base-url]/Users");
+    assert_eq!(steps[1]["request"]["path"], "/Users");
     assert_eq!(
-        doc["steps"][0]["response"]["body"]["Resources"][0]["id"], "[user-1]",
-        "Resources keep their order"
+        steps[1]["response"]["location"],
+        "[base-url]/Users/[user-1]"
     );
 }

@@ -22,3 +22,4 @@ mod snapshots;
 mod support;
 mod tls;
 mod truthful;
+mod verdicts;

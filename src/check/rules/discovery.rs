@@ -120,6 +120,30 @@ pub(crate) fn described(body: &Value) -> Vec<&Value> {
     }
 }
 
+/// The path of the base URL the request went to (`/scim/v2`), from the request's own URL:
+/// what precedes `/ResourceTypes`.
+fn base_path(url: &str) -> String {
+    let path = url::Url::parse(url)
+        .map(|u| u.path().to_string())
+        .unwrap_or_default();
+    let lower = path.to_ascii_lowercase();
+    match lower.rfind("/resourcetypes") {
+        Some(at) => path[..at].trim_end_matches('/').to_string(),
+        None => String::new(),
+    }
+}
+
+/// Whether `endpoint` starts with the base path (`/scim/v2/Users` under `/scim/v2`), which
+/// a client would then send to `/scim/v2/scim/v2/Users`.
+fn repeats_base(endpoint: &str, base: &str) -> bool {
+    let base = base.trim_start_matches('/');
+    !base.is_empty()
+        && endpoint
+            .trim_start_matches('/')
+            .strip_prefix(base)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
 /// RFC 7643 §6: "endpoint: The resource type's HTTP-addressable endpoint relative to the
 /// Base URL of the service provider, e.g., "Users". REQUIRED." "schema: ... This MUST be equal
 /// to the "id" attribute of the associated "Schema" resource." `schemaExtensions`: "schema ...
@@ -131,6 +155,7 @@ pub(crate) fn resource_types(ctx: &StepContext<'_>, args: &ResourceTypesArgs) ->
         return vec![];
     };
     let types = described(body);
+    let base = base_path(&ctx.exchange.request.url);
     let mut absolute = Vec::new();
     let mut bad_ext = Vec::new();
     let mut named = Vec::new();
@@ -139,6 +164,8 @@ pub(crate) fn resource_types(ctx: &StepContext<'_>, args: &ResourceTypesArgs) ->
         if let Some(e) = member(t, "endpoint").and_then(Value::as_str) {
             if e.contains("://") || e.starts_with("//") {
                 absolute.push(format!("{name}: {e}"));
+            } else if repeats_base(e, &base) {
+                absolute.push(format!("{name}: {e} repeats the base path {base}"));
             }
         }
         if let Some(s) = member(t, "schema").and_then(Value::as_str) {
@@ -172,9 +199,12 @@ pub(crate) fn resource_types(ctx: &StepContext<'_>, args: &ResourceTypesArgs) ->
                     types.len()
                 )
             } else {
-                format!("absolute endpoint(s): {}", absolute.join(", "))
+                format!(
+                    "endpoint(s) not relative to the base URL: {}",
+                    absolute.join(", ")
+                )
             },
-            "Give endpoint relative to the SCIM base URL, e.g. \"/Users\".",
+            "Give endpoint relative to the SCIM base URL, e.g. \"/Users\", not the full path.",
         ),
         CheckOutcome::verdict(
             bad_ext.is_empty(),
@@ -273,6 +303,25 @@ mod tests {
                 "rfc7643.resource-type.schema-published"
             ]
         );
+        // The base path repeated is not relative to the base URL either.
+        let repeated =
+            json!({"name": "User", "endpoint": "/scim/v2/Users", "schema": "urn:x:User"});
+        let f = crate::check::rules::testing::Fixture::json(
+            200,
+            &repeated,
+            "http://h/scim/v2/ResourceTypes/User",
+        );
+        let out = resource_types(&f.ctx(), &args);
+        assert_eq!(failing(&out), ["rfc7643.resource-type.endpoint-relative"]);
+        let o = out.iter().find(|o| o.is_failure()).unwrap();
+        assert_eq!(
+            o.message,
+            "endpoint(s) not relative to the base URL: User: /scim/v2/Users repeats the base path /scim/v2"
+        );
+        assert!(repeats_base("scim/v2/Users", "/scim/v2"));
+        assert!(!repeats_base("/Users", "/scim/v2"));
+        assert!(!repeats_base("/scim/v2Users", "/scim/v2"));
+        assert!(!repeats_base("/Users", ""));
         let good = json!({"name": "User", "endpoint": "/Users", "schema": "urn:x:User"});
         let out = ctx_with(&good, "GET", "/ResourceTypes/User", |c| {
             resource_types(c, &args)

@@ -17,7 +17,9 @@ pub const REFERENCE: &str = "RFC 7644 §3.12";
 /// The named-check entry: the expected `scimType`, a warning unless the step says otherwise
 /// (RFC 7644 §3.12: `scimType` is "OPTIONAL"), but an error for `uniqueness` on a 409, which
 /// RFC 7644 §3.3 requires: "the service provider MUST return HTTP status code 409 (Conflict)
-/// with a "scimType" error code of "uniqueness"".
+/// with a "scimType" error code of "uniqueness"". A step names `scim_type_severity: error`
+/// where another section requires its keyword (§3.4.2.2: "return an HTTP 400 error with a
+/// "scimType" error of "invalidFilter""); elsewhere a missing `scimType` is only a note.
 pub fn error_response_check(ctx: &StepContext<'_>, args: &ErrorArgs) -> Vec<CheckOutcome> {
     let required =
         args.scim_type.as_deref() == Some("uniqueness") && ctx.exchange.status() == Some(409);
@@ -42,7 +44,10 @@ pub fn error_response_check(ctx: &StepContext<'_>, args: &ErrorArgs) -> Vec<Chec
 /// message. OPTIONAL." (so a missing one is only a note, never a warning); `scimType` is "A SCIM
 /// detail error keyword. See Table 9. OPTIONAL." in general, but some sections make one
 /// mandatory (§3.3: "MUST return HTTP status code 409 (Conflict) with a "scimType" error
-/// code of "uniqueness""), so the caller gives its severity. No response yields nothing.
+/// code of "uniqueness""), so the caller gives its severity: at `error` the keyword is
+/// required, and a missing one fails; below, a missing one is a note (the RFC lets a server
+/// leave it out) and only a different keyword takes the severity, since Table 9 gives each
+/// keyword its meaning. No response yields nothing.
 pub fn error_response(
     exchange: &Exchange,
     scim_type: Option<(&str, Severity)>,
@@ -153,15 +158,28 @@ pub fn error_response(
     );
     if let Some((expected, severity)) = scim_type {
         let actual = member(body, "scimType").and_then(Value::as_str);
+        if actual.is_none() && severity != Severity::Error {
+            out.push(
+                CheckOutcome::note(
+                    "rfc7644.error.scim-type",
+                    "RFC 7644 §3.12 (scimType: OPTIONAL)",
+                    format!("scimType is missing (OPTIONAL; \"{expected}\" would name this error)"),
+                )
+                .at("/scimType"),
+            );
+            return out;
+        }
         out.push(
             CheckOutcome::verdict(
                 actual == Some(expected),
                 "rfc7644.error.scim-type",
                 severity,
-                if expected == "uniqueness" {
-                    "RFC 7644 §3.3 (409 with scimType uniqueness)"
-                } else {
-                    "RFC 7644 §3.12 (Table 9)"
+                match expected {
+                    "uniqueness" => "RFC 7644 §3.3 (409 with scimType uniqueness)",
+                    "invalidFilter" if severity == Severity::Error => {
+                        "RFC 7644 §3.4.2.2 (400 with scimType invalidFilter)"
+                    }
+                    _ => "RFC 7644 §3.12 (Table 9)",
                 },
                 format!(
                     "scimType is {}, expected \"{expected}\"",
@@ -386,6 +404,46 @@ mod tests {
             Failed,
             Severity::Error,
             &["scimType is missing, expected \"uniqueness\""],
+        );
+    }
+
+    #[test]
+    fn a_missing_optional_scim_type_is_a_note_and_a_different_one_a_warning() {
+        let invalid_value = || ErrorArgs {
+            scim_type: Some("invalidValue".into()),
+            scim_type_severity: None,
+        };
+        let out = run(400, error(400, json!({})), invalid_value());
+        let o = outcome(&out, "rfc7644.error.scim-type");
+        assert_outcome(
+            o,
+            Passed,
+            Severity::Info,
+            &["scimType is missing", "OPTIONAL"],
+        );
+        assert_eq!(o.reference, "RFC 7644 §3.12 (scimType: OPTIONAL)");
+        let out = run(
+            400,
+            error(400, json!({"scimType": "invalidSyntax"})),
+            invalid_value(),
+        );
+        assert_outcome(
+            outcome(&out, "rfc7644.error.scim-type"),
+            Warning,
+            Severity::Warning,
+            &["scimType is \"invalidSyntax\", expected \"invalidValue\""],
+        );
+        // Where a section requires the keyword, its absence fails.
+        let required = ErrorArgs {
+            scim_type: Some("invalidFilter".into()),
+            scim_type_severity: Some(Severity::Error),
+        };
+        let out = run(400, error(400, json!({})), required);
+        assert_outcome(
+            outcome(&out, "rfc7644.error.scim-type"),
+            Failed,
+            Severity::Error,
+            &["scimType is missing, expected \"invalidFilter\""],
         );
     }
 

@@ -34,6 +34,40 @@ const KEYWORDS: &[(&str, &[&str])] = &[
 /// The Boolean characteristics.
 const BOOLEANS: &[&str] = &["multiValued", "required", "caseExact"];
 
+/// Whether a characteristic means anything for an attribute of type `ty` (None: §2.2's
+/// default, "string"). §7 gives caseExact to "a string attribute"; §2.3.7 "A reference is
+/// case exact", §2.3.6 binary "is case exact and has no uniqueness", §2.3.2 "A boolean has no
+/// case sensitivity or uniqueness", §2.3.5 says the same of a dateTime, and §2.3.8 "A complex
+/// attribute has no uniqueness or case sensitivity". §8.7.1 leaves them out there, so a
+/// schema that does the same is the RFC's own, not an omission.
+fn applies(ty: Option<&str>, key: &str) -> bool {
+    let ty = ty.unwrap_or("string");
+    match key {
+        "caseExact" => ty == "string",
+        "uniqueness" => matches!(ty, "string" | "integer" | "decimal" | "reference"),
+        _ => true,
+    }
+}
+
+/// RFC 7643 §2.2's default for a characteristic left out, for the message.
+fn default_of(key: &str) -> Option<&'static str> {
+    match key {
+        "required" | "caseExact" => Some("false"),
+        "mutability" => Some("readWrite"),
+        "returned" => Some("default"),
+        "uniqueness" => Some("none"),
+        _ => None,
+    }
+}
+
+/// `path.key`, with the default a client falls back to where §2.2 gives one.
+fn omitted(path: &str, key: &str) -> String {
+    match default_of(key) {
+        Some(d) => format!("{path}.{key} (§2.2 default {d})"),
+        None => format!("{path}.{key}"),
+    }
+}
+
 #[derive(Default)]
 struct Findings {
     /// name or type missing: the attribute cannot be interpreted.
@@ -67,14 +101,16 @@ fn walk(attrs: &[Value], parent: &str, f: &mut Findings) {
         }
         for key in BOOLEANS {
             match member(a, key) {
-                None => f.omitted.push(format!("{path}.{key}")),
+                None if !applies(ty, key) => {}
+                None => f.omitted.push(omitted(&path, key)),
                 Some(Value::Bool(_)) => {}
                 Some(v) => f.invalid.push(format!("{path}.{key} = {v}")),
             }
         }
         for (key, allowed) in KEYWORDS {
             match member(a, key) {
-                None => f.omitted.push(format!("{path}.{key}")),
+                None if !applies(ty, key) => {}
+                None => f.omitted.push(omitted(&path, key)),
                 Some(Value::String(s)) if allowed.contains(&s.as_str()) => {}
                 Some(v) => f.invalid.push(format!("{path}.{key} = {v}")),
             }
@@ -112,7 +148,9 @@ fn listed(items: &[String]) -> String {
 /// attribute "subAttributes" defined". `mutability`, `returned` and `uniqueness` take the
 /// keywords §7 lists ("binary" is §2.3.6's type). A characteristic left out falls back to §2.2
 /// ("If not otherwise stated in Section 7, SCIM attributes have the following
-/// characteristics"), which a client cannot tell from an oversight: a warning.
+/// characteristics"), which a client cannot tell from an oversight: a warning, and only where
+/// the characteristic applies to the attribute's type (no caseExact on a boolean, complex or
+/// dateTime, no uniqueness on a boolean, complex, dateTime or binary: §2.3), as in §8.7.1.
 pub(crate) fn schema_definitions(ctx: &StepContext<'_>) -> Vec<CheckOutcome> {
     let Some(body) = ctx.exchange.json().filter(|b| b.is_object()) else {
         return vec![];
@@ -152,7 +190,7 @@ pub(crate) fn schema_definitions(ctx: &StepContext<'_>) -> Vec<CheckOutcome> {
         outcome(bad_ids.is_empty(), "rfc7643.schema.id-urn", Severity::Error, format!("{} schema(s), each with a URI id", schemas.len()), &bad_ids, "Give each schema its URI as id, e.g. urn:ietf:params:scim:schemas:core:2.0:User."),
         outcome(f.unnamed.is_empty(), "rfc7643.schema.attribute-required", Severity::Error, format!("{n} attribute(s), each with name and type"), &f.unnamed, "Give every attribute and sub-attribute its name and type."),
         outcome(f.invalid.is_empty(), "rfc7643.schema.attribute-values", Severity::Error, format!("{n} attribute(s) with characteristics of the allowed values"), &f.invalid, "Use only the values RFC 7643 §7 lists (e.g. mutability readOnly|readWrite|immutable|writeOnly) and JSON booleans."),
-        outcome(f.omitted.is_empty(), "rfc7643.schema.attribute-characteristics", Severity::Warning, format!("{n} attribute(s) state every characteristic"), &f.omitted, "State multiValued, required, caseExact, mutability, returned, uniqueness and description for every attribute."),
+        outcome(f.omitted.is_empty(), "rfc7643.schema.attribute-characteristics", Severity::Warning, format!("{n} attribute(s) state every characteristic"), &f.omitted, "State multiValued, required, mutability, returned and description for every attribute, and caseExact and uniqueness where its type has them (RFC 7643 §2.3)."),
         outcome(f.incomplete.is_empty(), "rfc7643.schema.sub-attributes", Severity::Warning, "complex attributes list subAttributes; references list referenceTypes".into(), &f.incomplete, "List the subAttributes of complex attributes and the referenceTypes of references."),
     ]
 }
@@ -205,6 +243,44 @@ mod tests {
                 .1
                 .contains("manager: reference without referenceTypes"),
             "{failing:#?}"
+        );
+    }
+
+    #[test]
+    fn case_exact_and_uniqueness_are_asked_only_of_the_types_that_have_them() {
+        let bare = |name: &str, ty: &str| {
+            let mut a = attr(name, ty);
+            let o = a.as_object_mut().unwrap();
+            o.remove("caseExact");
+            o.remove("uniqueness");
+            a
+        };
+        // As RFC 7643 §8.7.1 writes them: a boolean and a complex without either, a dateTime
+        // and a binary too.
+        let mut emails = bare("emails", "complex");
+        emails["subAttributes"] = json!([attr("value", "string"), bare("primary", "boolean")]);
+        let rfc = json!({"id": "urn:x:User", "attributes": [
+            bare("active", "boolean"), emails, bare("born", "dateTime"), bare("cert", "binary")]});
+        let verbatim: Value = serde_json::from_str(include_str!(
+            "../../../tests/fixtures/rfc7643/user-schema.json"
+        ))
+        .unwrap();
+        for body in [rfc, verbatim] {
+            let out = ctx_with(&body, "GET", "/Schemas/urn:x:User", schema_definitions);
+            assert!(out.iter().all(|o| !o.is_failure()), "{out:#?}");
+        }
+
+        // A string without them is still left to §2.2's defaults, which the message names.
+        let loose = json!({"id": "urn:x:User", "attributes": [bare("nickName", "string")]});
+        let out = ctx_with(&loose, "GET", "/Schemas/urn:x:User", schema_definitions);
+        let o = out
+            .iter()
+            .find(|o| o.id.as_str() == "rfc7643.schema.attribute-characteristics")
+            .unwrap();
+        assert_eq!(o.status, crate::check::CheckStatus::Warning);
+        assert_eq!(
+            o.message,
+            "nickName.caseExact (§2.2 default false), nickName.uniqueness (§2.2 default none)"
         );
     }
 }
