@@ -284,6 +284,7 @@ dialect: 2020
 reference: "RFC 7644 §3.4.2"
 description: All of it.
 requires: [patch, filter]
+extensions: ["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]
 headers: { User-Agent: my-idp, X-Drop: null }
 steps:
   - id: create
