@@ -267,8 +267,28 @@ fn sort_resources(body: &mut Value) {
     };
     items.sort_by_cached_key(|r| {
         let id = member(r, "id").map(Value::to_string).unwrap_or_default();
-        (id, r.to_string())
+        (natural(&id), r.to_string())
     });
+}
+
+/// `s` with each run of digits padded, so that `[user-2]` sorts before `[user-10]`.
+fn natural(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut digits = String::new();
+    for c in s.chars().chain(std::iter::once('\0')) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            out.push_str(&format!("{digits:0>20}"));
+            digits.clear();
+        }
+        if c != '\0' {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Whether a body is a list answer (a Location header there names no resource).

@@ -214,3 +214,9 @@ fn a_location_on_a_list_answer_names_no_resource() {
         "[base-url]/Users/[user-1]"
     );
 }
+
+#[test]
+fn placeholders_sort_by_their_number() {
+    assert!(natural("\"[user-2]\"") < natural("\"[user-10]\""));
+    assert_eq!(natural("a1b"), format!("a{:0>20}b", 1));
+}

@@ -467,7 +467,7 @@ async fn faithful_proxy_passes_everything() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_401_without_www_authenticate_is_a_warning() {
+async fn a_401_without_www_authenticate_is_an_error() {
     let server = Faulty::start(|req, up| {
         let mut resp = up.send(&req);
         if resp.status == 401 {
@@ -482,14 +482,16 @@ async fn a_401_without_www_authenticate_is_a_warning() {
         "okta.credentials.malformed-authorization.www-authenticate",
         "okta.credentials.missing-authorization.www-authenticate",
     ];
+    // RFC 7235 §3.1: "The server generating a 401 response MUST send a WWW-Authenticate
+    // header field".
     assert_findings(&report, &ids, &[]);
     for id in ids {
         assert_eq!(
             status_of(&report, "okta.credentials", id).as_deref(),
-            Some("warning")
+            Some("failed")
         );
     }
-    assert_eq!(code, 0);
+    assert_eq!(code, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

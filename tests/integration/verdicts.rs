@@ -158,30 +158,8 @@ fn me(req: &Req) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn me_answered_with_a_scim_404_is_a_note_and_a_404_page_a_warning() {
-    let server = Faulty::start(|req, up| {
-        if me(&req) {
-            return Resp::scim_error(404, None, "the credential's subject has no User");
-        }
-        up.send(&req)
-    })
-    .await;
-    let (_, report) = run(&server, &["--profile", "rfc", "--scenario", "rfc.optional"]).await;
-    assert_verdict(
-        &report,
-        "rfc.optional",
-        "rfc.optional.me.status",
-        "passed",
-        "info",
-    );
-    assert_verdict(
-        &report,
-        "rfc.optional",
-        "rfc7644.error.schemas",
-        "passed",
-        "error",
-    );
-
+async fn me_answered_with_a_404_page_stays_a_warning() {
+    // Not a SCIM Error: /Me is not offered, and RFC 7644 §3.11 asks for 501 (a SHOULD).
     let server = Faulty::start(|req, up| {
         if me(&req) {
             return Resp {
@@ -201,32 +179,6 @@ async fn me_answered_with_a_scim_404_is_a_note_and_a_404_page_a_warning() {
         "warning",
         "warning",
     );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_json_body_accepted_as_text_plain_is_a_note() {
-    // The server reads the body whatever its label says.
-    let server = Faulty::start(|mut req, up| {
-        let plain = req
-            .headers
-            .iter()
-            .any(|(n, v)| n.eq_ignore_ascii_case("content-type") && v.starts_with("text/plain"));
-        if plain {
-            req.set_header("content-type", "application/scim+json");
-        }
-        up.send(&req)
-    })
-    .await;
-    let (code, report) = run(&server, &["--profile", "rfc", "--scenario", "rfc.errors"]).await;
-    assert_verdict(
-        &report,
-        "rfc.errors",
-        "rfc.errors.media-type.status",
-        "passed",
-        "info",
-    );
-    assert!(crate::support::failing(&report).is_empty());
-    assert_eq!(code, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -286,30 +238,6 @@ async fn scim_json_labelled_text_html_is_a_content_type_finding_not_a_wrong_base
         "failed",
         "error",
     );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_401_without_www_authenticate_is_an_error() {
-    let server = Faulty::start(|req, up| {
-        let mut resp = up.send(&req);
-        if resp.status == 401 {
-            resp.headers
-                .retain(|(n, _)| !n.eq_ignore_ascii_case("www-authenticate"));
-        }
-        resp
-    })
-    .await;
-    let (_, report) = run(
-        &server,
-        &["--profile", "okta", "--scenario", "okta.credentials"],
-    )
-    .await;
-    for id in [
-        "okta.credentials.malformed-authorization.www-authenticate",
-        "okta.credentials.missing-authorization.www-authenticate",
-    ] {
-        assert_verdict(&report, "okta.credentials", id, "failed", "error");
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -390,44 +318,6 @@ async fn a_put_that_drops_external_id_is_caught_on_read_back() {
         "failed",
         "error",
     );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn entras_group_patch_answered_200_with_the_group_is_a_note() {
-    let server = Faulty::start(|req, up| {
-        let resp = up.send(&req);
-        if req.method == "PATCH" && req.path().contains("/Groups/") && resp.status == 204 {
-            let read = Req {
-                method: "GET".into(),
-                target: req.path().to_string(),
-                body: None,
-                unparsed: None,
-                ..req.clone()
-            };
-            return up.send(&read);
-        }
-        resp
-    })
-    .await;
-    let (_, report) = run(
-        &server,
-        &["--profile", "entra", "--scenario", "entra.groups*"],
-    )
-    .await;
-    let status_checks: Vec<_> = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["id"].as_str().unwrap().ends_with(".add-members.status"))
-        .collect();
-    assert!(!status_checks.is_empty());
-    for c in status_checks {
-        assert_eq!(
-            (c["status"].as_str(), c["severity"].as_str()),
-            (Some("passed"), Some("info")),
-            "{c}"
-        );
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
