@@ -21,7 +21,7 @@ use crate::scenario::Profile;
 use crate::scim::json::{lookup, member};
 use crate::scim::{status_check_id, Method};
 
-/// What a repeated refusal's checks say first.
+/// What a repeated refusal's checks say first; [`root_of`] reads it back.
 const SAME_ROOT_CAUSE: &str = "same root cause as ";
 
 /// What makes two refused creates one cause.
@@ -85,6 +85,13 @@ pub(crate) fn once(scenarios: &mut [ScenarioResult]) {
             }
         }
     }
+}
+
+/// `scenario › step` of the root cause a repeated refusal's check points to.
+pub(crate) fn root_of(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix(SAME_ROOT_CAUSE)?;
+    rest.split_once(": the server refused")
+        .map(|(root, _)| root)
 }
 
 /// The refusal in words: `400 invalidValue: primary not supported`.
@@ -364,6 +371,10 @@ mod tests {
         assert_eq!(
             all[2].steps[0].checks[0].message,
             "same root cause as entra.b › create: the server refused this create too (400 invalidValue: primary not supported)"
+        );
+        assert_eq!(
+            root_of(&all[2].steps[0].checks[0].message),
+            Some("entra.b › create")
         );
         assert_eq!(status_of(&all[3]), CheckStatus::Failed, "another scimType");
     }
