@@ -218,8 +218,10 @@ async fn an_entra_refusal_is_its_own_cause_not_an_okta_one() {
         })
         .collect();
     assert!(!repeats.is_empty(), "the other Entra creates repeat it");
+    assert_eq!(entra["cause"], "entra.users.create.create.status:failed");
     for c in &repeats {
         assert_eq!(c["status"], "skipped", "{c}");
+        assert_eq!(c["cause"], entra["cause"], "linked to its root: {c}");
         let message = c["message"].as_str().unwrap();
         assert!(
             message.starts_with("same root cause as entra.users.create › create:")
