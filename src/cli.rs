@@ -294,11 +294,13 @@ pub struct RunArgs {
     #[arg(help_heading = "Output", long)]
     pub json: bool,
 
-    /// Print only the steps with failures or warnings, and the summary.
+    /// Print only the scenarios with failures or warnings (their failing steps), the findings
+    /// and the summary.
     #[arg(help_heading = "Output", long, short, conflicts_with = "verbose")]
     pub quiet: bool,
 
-    /// -v: passing and skipped checks too; -vv: every exchange as well.
+    /// -v: every scenario's steps, passing and skipped checks, and every step a finding was
+    /// seen at; -vv: every exchange as well.
     #[arg(help_heading = "Output", long, short, action = clap::ArgAction::Count)]
     pub verbose: u8,
 

@@ -1,6 +1,8 @@
 //! One defect, one finding: the same generic check failing on many steps (say, itemsPerPage
-//! equal to the requested count on eight list steps) is shown once with the steps it was
-//! seen at, in the reports people read. JSON and JUnit keep one entry per step.
+//! equal to the requested count on eight list steps) has one cause, and is shown once with
+//! the steps it was seen at in the reports people read. The JSON report keeps one entry per
+//! step, each naming its cause ([`cause_of`]); JUnit keeps one testcase per check, the later
+//! ones pointing to the first.
 
 use std::collections::HashMap;
 
@@ -30,6 +32,96 @@ impl<'a> Finding<'a> {
     /// The first place it was seen.
     pub fn first(&self) -> Seen<'a> {
         self.seen[0]
+    }
+
+    /// Whether it is a failure (severity error), not a warning.
+    pub fn is_failure(&self) -> bool {
+        self.first().check.status == CheckStatus::Failed
+    }
+}
+
+/// The findings of a run counted: failing checks and their causes, warnings and theirs.
+/// Every report states these numbers in the same words ([`Tally::phrase`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct Tally {
+    /// Checks failed (severity error).
+    pub failures: usize,
+    /// Distinct causes of those failures.
+    pub failure_causes: usize,
+    /// Checks with a warning.
+    pub warnings: usize,
+    /// Distinct causes of those warnings.
+    pub warning_causes: usize,
+}
+
+impl Tally {
+    /// The findings of `run`, counted.
+    pub fn of(run: &RunResult) -> Tally {
+        let mut t = Tally::default();
+        for f in findings(run) {
+            if f.is_failure() {
+                t.failures += f.seen.len();
+                t.failure_causes += 1;
+            } else {
+                t.warnings += f.seen.len();
+                t.warning_causes += 1;
+            }
+        }
+        t
+    }
+
+    /// `53 failures from 12 causes, 151 warnings from 8 causes`.
+    pub fn phrase(&self) -> String {
+        use super::grammar::count;
+        format!(
+            "{} from {}, {} from {}",
+            count(self.failures, "failure"),
+            count(self.failure_causes, "cause"),
+            count(self.warnings, "warning"),
+            count(self.warning_causes, "cause")
+        )
+    }
+}
+
+/// `1764 checks: 878 passed, 53 failed, 151 warnings, 682 skipped`: the checks of a run as
+/// every report counts them.
+pub(crate) fn checks_phrase(s: &crate::result::Summary) -> String {
+    use super::grammar::count;
+    format!(
+        "{}: {} passed, {} failed, {}, {} skipped",
+        count(s.passed + s.failed + s.warnings + s.skipped, "check"),
+        s.passed,
+        s.failed,
+        count(s.warnings, "warning"),
+        s.skipped
+    )
+}
+
+/// The cause a check shares with others, as the JSON report names it: a failure's or a
+/// warning's own finding; for a create skipped because the server refused it for the same
+/// reason as an earlier one, the cause of that earlier refusal. `None` for the rest.
+pub(crate) fn cause_of(scenario: &ScenarioResult, check: &CheckOutcome) -> Option<String> {
+    if check.is_failure() {
+        return Some(cause_text(&key(scenario, check)));
+    }
+    let root = crate::run::root_of(&check.message)?;
+    let (scenario, step) = root.split_once(" › ")?;
+    let id = crate::scim::status_check_id(scenario, step);
+    Some(cause_text(&(id, CheckStatus::Failed, String::new())))
+}
+
+/// `rfc7644.list.items-per-page:warning`; a snapshot's drift adds its scenario.
+fn cause_text((id, status, own): &Key) -> String {
+    let status = match status {
+        CheckStatus::Passed => "passed",
+        CheckStatus::Failed => "failed",
+        CheckStatus::Warning => "warning",
+        CheckStatus::Skipped => "skipped",
+    };
+    if own.is_empty() {
+        format!("{id}:{status}")
+    } else {
+        format!("{id}:{status}@{own}")
     }
 }
 

@@ -174,7 +174,12 @@ impl Reporter for HtmlReporter {
         ] {
             write!(out, "<div class=\"card {c}\"><b>{n}</b>{name}</div>")?;
         }
-        write!(out, "</div><main>")?;
+        write!(
+            out,
+            "</div><p class=\"rule\">{}<br>Findings: {}</p><main>",
+            esc(&super::group::checks_phrase(&s)),
+            esc(&super::group::Tally::of(run).phrase())
+        )?;
         findings(run, out)?;
         write!(out, "<table><thead><tr><th>Scenario</th><th>Reference</th><th>Passed</th><th>Failed</th><th>Warnings</th><th>Skipped</th></tr></thead><tbody>")?;
         for sc in &run.scenarios {
@@ -235,8 +240,8 @@ fn findings(run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
     if groups.is_empty() {
         return Ok(());
     }
-    let total: usize = groups.iter().map(|(_, l)| l.len()).sum();
-    write!(out, "<section class=\"scenario\"><h2>Failures and warnings<small>{} from {}, errors first; each links to the step with its evidence</small></h2><div class=\"step-body\"><ul class=\"findings\">", count(total, "finding"), count(groups.len(), "check"))?;
+    let tally = super::group::Tally::of(run);
+    write!(out, "<section class=\"scenario\"><h2>Failures and warnings<small>{}; one line per cause, errors first; each links to the steps with its evidence</small></h2><div class=\"step-body\"><ul class=\"findings\">", esc(&tally.phrase()))?;
     for (c, links) in groups {
         let (symbol, class) = mark(c.status);
         let same = links.iter().all(|(_, _, m)| *m == c.message);
@@ -478,6 +483,9 @@ mod tests {
             summary.contains("Fix: Answer this request with 409."),
             "{summary}"
         );
-        assert!(summary.contains("4 findings from 4 checks"), "{summary}");
+        assert!(
+            summary.contains("3 failures from 3 causes, 1 warning from 1 cause"),
+            "{summary}"
+        );
     }
 }

@@ -1,5 +1,6 @@
-//! The terminal report: grouped by scenario, one line per check (✓ ✗ ! –), and for each
-//! step with a failure the request, the response and a curl line that reproduces it.
+//! The terminal report: grouped by scenario (each scenario's block in `human_scenario`), one
+//! line per failing check (✓ ✗ ! –), and for each step with a new finding the request, the
+//! response and a curl line that reproduces it.
 
 use std::io::{self, Write};
 
@@ -19,11 +20,12 @@ const BODY_SHOWN: usize = 600;
 pub struct HumanReporter {
     /// ANSI colour.
     pub color: bool,
-    /// Show passing and skipped checks too, not only failures and warnings (`-v`).
+    /// Show every scenario's steps, passing and skipped checks too, and every place a
+    /// finding was seen (`-v`).
     pub verbose: bool,
     /// Show every exchange, not only those of failing steps (`-vv`).
     pub exchanges: bool,
-    /// Show only failures, warnings and the summary.
+    /// Show only the scenarios with failures or warnings, and the summary.
     pub quiet: bool,
 }
 
@@ -123,48 +125,6 @@ impl HumanReporter {
 }
 
 impl HumanReporter {
-    fn scenario(
-        &self,
-        p: &Paint,
-        sc: &ScenarioResult,
-        repeats: &Repeats,
-        out: &mut dyn Write,
-    ) -> io::Result<()> {
-        let failing = sc
-            .steps
-            .iter()
-            .flat_map(|s| &s.checks)
-            .any(|c| c.is_failure());
-        if self.quiet && !failing {
-            return Ok(());
-        }
-        writeln!(out)?;
-        writeln!(
-            out,
-            "{}  {}",
-            p.bold(&sc.title),
-            p.dim(&format!("{} · {}", sc.id, sc.reference))
-        )?;
-        if let Some(reason) = &sc.skipped {
-            writeln!(out, "  – skipped: {reason}")?;
-            return Ok(());
-        }
-        for block in super::blocks(sc) {
-            let step = block.step.as_ref();
-            if self.quiet && !step.checks.iter().any(|c| c.is_failure()) {
-                continue;
-            }
-            self.step(p, sc, step, repeats, out)?;
-        }
-        if let Some(why) = &sc.not_applicable {
-            writeln!(out, "  – not applicable: {why}")?;
-        }
-        if let Some(diff) = sc.snapshot.as_ref().and_then(|s| s.diff.as_deref()) {
-            self.diff(p, diff, out)?;
-        }
-        Ok(())
-    }
-
     pub(super) fn diff(&self, p: &Paint, diff: &str, out: &mut dyn Write) -> io::Result<()> {
         for line in diff.lines() {
             let painted = if line.starts_with('+') && !line.starts_with("+++") {
@@ -179,7 +139,7 @@ impl HumanReporter {
         Ok(())
     }
 
-    fn step(
+    pub(super) fn step(
         &self,
         p: &Paint,
         sc: &ScenarioResult,

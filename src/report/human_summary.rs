@@ -1,5 +1,6 @@
-//! The end of the human report: snapshot drift of a streamed run, the summary (steps and
-//! checks counted), throttling, snapshots and cleanup.
+//! The end of the human report: snapshot drift of a streamed run, every finding once (one
+//! line per cause, with the steps it was seen at), the summary (steps, checks and findings
+//! counted), throttling, snapshots and cleanup.
 
 use std::io::{self, Write};
 
@@ -34,17 +35,13 @@ impl HumanReporter {
             writeln!(out, "{} {first}", p.bold("Imported test:"))?;
             writeln!(out, "  {}", p.dim(&second))?;
         }
+        self.findings(&p, run, out)?;
         let s = run.summary;
         let steps: usize = run.scenarios.iter().map(|sc| sc.steps.len()).sum();
-        let checks = s.passed + s.failed + s.warnings + s.skipped;
         let counts = format!(
-            "{}, {}: {} passed, {} failed, {}, {} skipped",
+            "{}, {}",
             count(steps, "step"),
-            count(checks, "check"),
-            s.passed,
-            s.failed,
-            count(s.warnings, "warning"),
-            s.skipped
+            super::group::checks_phrase(&s)
         );
         let painted = if s.failed > 0 {
             p.red(&counts)
@@ -59,6 +56,12 @@ impl HumanReporter {
             p.bold("Summary:"),
             count(run.scenarios.len(), "scenario"),
             duration(run.duration_ms)
+        )?;
+        writeln!(
+            out,
+            "{} {}",
+            p.bold("Findings:"),
+            super::group::Tally::of(run).phrase()
         )?;
         let throttles: Vec<_> = run
             .scenarios
@@ -88,6 +91,56 @@ impl HumanReporter {
             )?;
         }
         self.cleanup(&p, run, out)
+    }
+
+    /// Every finding once, errors first: its mark, check id and first message, and where it
+    /// was seen (the first places, or every one with `-v`).
+    fn findings(&self, p: &Paint, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
+        let findings = super::group::findings(run);
+        if findings.is_empty() {
+            return Ok(());
+        }
+        writeln!(
+            out,
+            "{}",
+            p.bold("Findings, one line per cause (errors first):")
+        )?;
+        for f in &findings {
+            let first = f.first();
+            let mark = if f.is_failure() {
+                p.red("✗")
+            } else {
+                p.yellow("!")
+            };
+            let places: Vec<String> = f
+                .seen
+                .iter()
+                .map(|s| super::group::place(s.scenario, s.step))
+                .collect();
+            let shown = if self.verbose { places.len() } else { 2 };
+            let mut at = places
+                .iter()
+                .take(shown)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if places.len() > shown {
+                at.push_str(&format!(" and {} more", places.len() - shown));
+            }
+            let at = if places.len() == 1 {
+                format!("at {at}")
+            } else {
+                format!("at {}: {at}", count(places.len(), "step"))
+            };
+            writeln!(
+                out,
+                "  {mark} {} {}  {}",
+                first.check.id,
+                crate::scim::json::clip(&first.check.message, 100),
+                p.dim(&format!("({at})"))
+            )?;
+        }
+        writeln!(out)
     }
 
     /// Snapshot drift of a streamed run, which its scenario blocks could not show yet.

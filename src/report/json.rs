@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::group::{cause_of, Tally};
 use super::Reporter;
 use crate::check::CheckStatus;
 use crate::exec::StopReason;
@@ -24,6 +25,8 @@ struct JsonReport<'a> {
     started_at: &'a str,
     duration_ms: u64,
     summary: Summary,
+    /// The failing and warning checks counted with their causes, as every report says them.
+    findings: Tally,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     preflight_throttled: &'a [crate::exec::Throttle],
     checks: Vec<JsonCheck<'a>>,
@@ -48,6 +51,10 @@ struct JsonCheck<'a> {
     hint: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pointer: Option<&'a str>,
+    /// What this check shares with the others of its finding (one defect seen at many steps,
+    /// or creates refused for one reason).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cause: Option<String>,
 }
 
 impl Reporter for JsonReporter {
@@ -61,6 +68,7 @@ impl Reporter for JsonReporter {
             started_at: &run.started_at,
             duration_ms: run.duration_ms,
             summary: run.summary,
+            findings: Tally::of(run),
             preflight_throttled: &run.preflight_throttled,
             checks: run
                 .checks()
@@ -74,6 +82,7 @@ impl Reporter for JsonReporter {
                     message: &c.message,
                     hint: c.hint.as_deref(),
                     pointer: c.pointer.as_deref(),
+                    cause: cause_of(sc, c),
                 })
                 .collect(),
             scenarios: &run.scenarios,

@@ -1,7 +1,8 @@
 //! JUnit XML: one testsuite per scenario, one testcase per check. Failures carry the message
 //! and the exchange; skipped checks are skipped; warnings pass with a note in system-out, since
 //! JUnit has no warning state. A snapshot only written (nothing to compare with) is skipped
-//! with "recorded", never a pass.
+//! with "recorded", never a pass. One defect seen at many steps is one finding: its first
+//! failure carries the evidence and lists the other steps; each later one names the first.
 //!
 //! The first testcase of each step carries the step's measured time (the request, retries
 //! included, or the whole burst of a burst step); the step's other checks judge that same
@@ -16,10 +17,11 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::exchange_text::exchange_text;
+use super::group::{place, Repeats};
 use super::text::display_copy;
 use super::Reporter;
 use crate::check::CheckStatus;
-use crate::result::{RunResult, StepResult};
+use crate::result::{RunResult, ScenarioResult, StepRef, StepResult};
 
 pub struct JunitReporter;
 
@@ -63,7 +65,39 @@ fn properties(run: &RunResult) -> Vec<Property> {
         Property::new("started_at", run.started_at.as_str()),
     ];
     out.extend(run.labels.given().map(|(name, v)| Property::new(name, v)));
+    // The counts every report states, in the same words.
+    out.push(Property::new(
+        "checks",
+        super::group::checks_phrase(&run.summary),
+    ));
+    out.push(Property::new(
+        "findings",
+        super::group::Tally::of(run).phrase(),
+    ));
     out
+}
+
+/// The other places the finding of `check` at `at` was seen, when it is their first.
+fn others_of(
+    run: &RunResult,
+    scenario: &ScenarioResult,
+    at: StepRef<'_>,
+    check: &crate::check::CheckOutcome,
+) -> Vec<String> {
+    let here = place(scenario, at);
+    super::group::findings(run)
+        .into_iter()
+        .find(|f| {
+            let first = f.first();
+            first.check.id == check.id && place(first.scenario, first.step) == here
+        })
+        .map(|f| {
+            f.seen[1..]
+                .iter()
+                .map(|s| place(s.scenario, s.step))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 impl Reporter for JunitReporter {
@@ -79,6 +113,7 @@ impl Reporter for JunitReporter {
             report.set_timestamp(at);
         }
         let properties = properties(run);
+        let repeats = Repeats::of(run);
         for scenario in &run.scenarios {
             let mut suite = TestSuite::new(scenario.id.as_str());
             suite.set_time(Duration::from_millis(scenario.duration_ms));
@@ -98,26 +133,50 @@ impl Reporter for JunitReporter {
                             s
                         }
                         CheckStatus::Failed => {
+                            let at = StepRef {
+                                id: step.id.as_str(),
+                                title: &step.title,
+                            };
                             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                            s.set_message(check.message.as_str());
                             s.set_type(check.id.as_str());
-                            let mut description = format!("rule: {}\n", check.reference);
-                            if let Some(hint) = &check.hint {
-                                description.push_str(&format!("fix: {hint}\n"));
+                            if let (Some(first), seen) = repeats.of_check(scenario, at, check) {
+                                s.set_message(format!(
+                                    "{} (same finding as at {first}; {seen} steps in all)",
+                                    check.message
+                                ));
+                                s.set_description(format!(
+                                    "rule: {}\nsame finding as at {first}, whose failure carries the evidence\n",
+                                    check.reference
+                                ));
+                                s
+                            } else {
+                                s.set_message(check.message.as_str());
+                                let mut description = format!("rule: {}\n", check.reference);
+                                if let Some(hint) = &check.hint {
+                                    description.push_str(&format!("fix: {hint}\n"));
+                                }
+                                if let Some(pointer) = &check.pointer {
+                                    description.push_str(&format!("at: {pointer}\n"));
+                                }
+                                let others = others_of(run, scenario, at, check);
+                                if !others.is_empty() {
+                                    description.push_str(&format!(
+                                        "also seen at {}: {}\n",
+                                        super::grammar::count(others.len(), "more step"),
+                                        others.join(", ")
+                                    ));
+                                }
+                                if let Some(x) = &step.exchange {
+                                    description.push('\n');
+                                    description.push_str(&exchange_text(x));
+                                }
+                                if let Some(diff) = block.snapshot.and_then(|s| s.diff.as_deref()) {
+                                    description.push('\n');
+                                    description.push_str(diff);
+                                }
+                                s.set_description(description);
+                                s
                             }
-                            if let Some(pointer) = &check.pointer {
-                                description.push_str(&format!("at: {pointer}\n"));
-                            }
-                            if let Some(x) = &step.exchange {
-                                description.push('\n');
-                                description.push_str(&exchange_text(x));
-                            }
-                            if let Some(diff) = block.snapshot.and_then(|s| s.diff.as_deref()) {
-                                description.push('\n');
-                                description.push_str(diff);
-                            }
-                            s.set_description(description);
-                            s
                         }
                     };
                     let mut case = TestCase::new(format!("{} › {}", step.id, check.id), status);
@@ -277,6 +336,47 @@ mod tests {
             .unwrap()
             .starts_with("recorded "));
         assert!(!xml.contains("/home/alice"), "no local path");
+    }
+
+    #[test]
+    fn a_failure_seen_at_many_steps_is_one_finding_with_its_places() {
+        let mut run = super::super::fixture::run();
+        let echo = crate::check::CheckOutcome::fail(
+            "rfc7644.list.items-per-page",
+            crate::scim::Severity::Error,
+            "RFC 7644 §3.4.2",
+            "itemsPerPage 100, Resources holds 1",
+            "Count the Resources.",
+        );
+        for st in &mut run.scenarios[1].steps {
+            st.checks.push(echo.clone());
+        }
+        let mut out = Vec::new();
+        JunitReporter.render(&run, &mut out).unwrap();
+        let xml = String::from_utf8(out).unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let failures: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("failure"))
+            .filter(|n| n.attribute("type") == Some("rfc7644.list.items-per-page"))
+            .collect();
+        assert_eq!(failures.len(), 3, "one testcase per check still");
+        let first = failures[0].text().unwrap();
+        assert!(
+            first.contains("also seen at 2 more steps: okta.users.create › duplicate, okta.users.create › get-by-id"),
+            "{first}"
+        );
+        assert!(first.contains("reproduce: curl"), "the evidence, once");
+        for later in &failures[1..] {
+            assert!(
+                later
+                    .attribute("message")
+                    .unwrap()
+                    .ends_with("(same finding as at okta.users.create › create; 3 steps in all)"),
+                "{later:?}"
+            );
+            assert!(!later.text().unwrap().contains("reproduce: curl"));
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Markdown for a CI job summary: the verdict, the labels, target, run and tool version, the
-//! snapshots counted (recorded / matched / drifted), a table of scenarios, then the failures
-//! and after them the warnings, each with its rule and fix.
+//! checks and findings counted as every report counts them, the snapshots counted (recorded
+//! / matched / drifted), a table of scenarios, then the failures and after them the
+//! warnings, one row per cause with every step it was seen at, its rule and fix.
 
 use std::io::{self, Write};
 
@@ -79,11 +80,9 @@ impl Reporter for MarkdownReporter {
         )?;
         writeln!(
             out,
-            "**{} passed, {} failed, {}, {} skipped**\n",
-            s.passed,
-            s.failed,
-            count(s.warnings, "warning"),
-            s.skipped
+            "**{}**  \nFindings: {}\n",
+            super::group::checks_phrase(&s),
+            super::group::Tally::of(run).phrase()
         )?;
         if let Some(counts) = snapshot_counts(run) {
             writeln!(out, "Snapshots: {counts}. A recorded snapshot was written by this run and compared with nothing.\n")?;
@@ -121,8 +120,22 @@ impl Reporter for MarkdownReporter {
         let (failures, warnings): (Vec<_>, Vec<_>) = findings
             .iter()
             .partition(|f| f.first().check.status == CheckStatus::Failed);
-        findings_table(&count(failures.len(), "failure"), "❌", &failures, out)?;
-        findings_table(&count(warnings.len(), "warning"), "⚠️", &warnings, out)?;
+        let tally = super::group::Tally::of(run);
+        let heading = |causes: usize, n: usize, what: &str| {
+            format!("{} of {}", count(causes, "cause"), count(n, what))
+        };
+        findings_table(
+            &heading(tally.failure_causes, tally.failures, "failure"),
+            "❌",
+            &failures,
+            out,
+        )?;
+        findings_table(
+            &heading(tally.warning_causes, tally.warnings, "warning"),
+            "⚠️",
+            &warnings,
+            out,
+        )?;
         if !run.cleanup.failed.is_empty() {
             writeln!(out, "\n### Left on the server\n")?;
             for f in &run.cleanup.failed {
@@ -234,8 +247,8 @@ mod tests {
             .render(&super::super::fixture::run(), &mut out)
             .unwrap();
         let md = String::from_utf8(out).unwrap();
-        let failures = md.find("### 3 failures").expect(&md);
-        let warnings = md.find("### 1 warning\n").expect(&md);
+        let failures = md.find("### 3 causes of 3 failures").expect(&md);
+        let warnings = md.find("### 1 cause of 1 warning\n").expect(&md);
         assert!(failures < warnings);
         assert!(md[warnings..].contains("rfc7644.content-type"));
         assert!(!md[failures..warnings].contains("rfc7644.content-type"));

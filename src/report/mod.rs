@@ -1,8 +1,9 @@
 //! The report stage: renderings of one [`RunResult`](crate::result::RunResult), one format
 //! per file behind one trait. Nothing else in the harness prints results.
 //!
-//! - [`human`]: the terminal report (its end in `human_summary`); [`stream`]: the same,
-//!   written scenario by scenario while the run goes on.
+//! - [`human`]: the terminal report (a scenario's block in `human_scenario`, its end in
+//!   `human_summary`); [`stream`]: the same, written scenario by scenario while the run goes
+//!   on.
 //! - [`json`]: the machine-readable report (contract in README, "JSON report").
 //! - [`junit`]: JUnit XML for CI test viewers.
 //! - [`markdown`]: a CI job summary.
@@ -10,7 +11,7 @@
 //!   coverage; `html_style`: its stylesheet; `coverage`: what a run covered, per profile.
 //! - [`progress`]: the progress bar while a run goes on.
 //! - [`curl`], [`exchange_text`]: evidence embedded in the reports; `group`: one finding
-//!   for one defect seen at many steps.
+//!   for one defect seen at many steps, its cause key, and the counts every report states.
 //! - [`verdict`]: the one-word verdict of a run or scenario; [`text`]: server text made safe
 //!   to show; [`grammar`]: counts in words ("1 warning", "2 warnings").
 //! - `imported`: an imported test's (Runscope export's) own verdict, apart from the rules.
@@ -26,6 +27,7 @@ pub mod html;
 mod html_sections;
 mod html_style;
 pub mod human;
+mod human_scenario;
 mod human_summary;
 mod imported;
 pub mod json;

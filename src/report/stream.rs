@@ -83,6 +83,9 @@ impl Events for StreamEvents {
         finished.push(result.clone());
         let mut run = self.skeleton.clone();
         run.scenarios = finished.clone();
+        // A create refused like one already shown is shown as the finished run will show it:
+        // a pointer to the first, not a second failure.
+        crate::run::root_cause_once(&mut run.scenarios);
         let mut block = Vec::new();
         let _ = self.reporter.last_scenario(&run, &mut block);
         let line = self.ci_line(result);

@@ -18,3 +18,5 @@ mod step;
 
 pub use events::{Events, Silent};
 pub use pipeline::{run, RunOptions, Shared};
+// A streamed report groups refused creates as the finished run will.
+pub(crate) use rootcause::{once as root_cause_once, root_of};

@@ -2,6 +2,14 @@
 //! that needs a user fails at its own create for the same reason. The first refusal (in plan
 //! order) is reported as the root cause; the same refusal elsewhere, and everything that
 //! needed it, is skipped with a pointer to it.
+//!
+//! "The same refusal" is the same cause, not the same status: two creates refused with 400
+//! for different reasons (`password is not supported`, `primary not supported`) are two
+//! causes, each reported where it first happened. A refusal is keyed on its status, its
+//! `scimType` and its `detail` with the run's generated values (names, ids, numbers)
+//! stripped; a refusal that says nothing (no `detail`, no `scimType`) only joins another
+//! from the same profile that sent a body of the same shape, since nothing shows they share
+//! a cause.
 
 use std::collections::BTreeMap;
 
@@ -9,28 +17,45 @@ use serde_json::Value;
 
 use crate::check::CheckStatus;
 use crate::result::{ScenarioResult, StepResult};
+use crate::scenario::Profile;
 use crate::scim::json::{lookup, member};
 use crate::scim::{status_check_id, Method};
 
-/// Rewrites `scenarios` so that one refused create is reported once.
+/// What a repeated refusal's checks say first; [`root_of`] reads it back.
+const SAME_ROOT_CAUSE: &str = "same root cause as ";
+
+/// What makes two refused creates one cause.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Cause {
+    collection: String,
+    status: u16,
+    scim_type: String,
+    /// The `detail`, normalised ([`normalise_detail`]).
+    detail: String,
+    /// For a refusal that names no reason: the profile and the sent body's members.
+    unexplained: String,
+}
+
+/// Rewrites `scenarios` so that one refused create is reported once per cause.
 pub(crate) fn once(scenarios: &mut [ScenarioResult]) {
-    // (collection, status) → where it was first refused.
-    let mut first: BTreeMap<(String, u16), String> = BTreeMap::new();
+    // cause → where it was first refused.
+    let mut first: BTreeMap<Cause, String> = BTreeMap::new();
     for sc in scenarios.iter_mut() {
         let mut repeated: Vec<(String, String)> = Vec::new();
+        let profile = sc.profile;
         for step in &mut sc.steps {
-            let Some((collection, status)) = refused_create(&sc.id, step) else {
+            let Some((cause, shown)) = refused_create(&sc.id, profile, step) else {
                 continue;
             };
             let place = format!("{} › {}", sc.id, step.id);
-            match first.get(&(collection.clone(), status)) {
+            match first.get(&cause) {
                 None => {
-                    first.insert((collection, status), place);
+                    first.insert(cause, place);
                     explain_missing_attribute(&sc.id, step);
                 }
                 Some(root) => {
                     let why = format!(
-                        "same root cause as {root}: the server refused this create too ({status})"
+                        "{SAME_ROOT_CAUSE}{root}: the server refused this create too ({shown})"
                     );
                     for c in step.checks.iter_mut().filter(|c| c.is_failure()) {
                         c.status = CheckStatus::Skipped;
@@ -62,8 +87,50 @@ pub(crate) fn once(scenarios: &mut [ScenarioResult]) {
     }
 }
 
-/// The collection and status of a create the server refused with a 4xx, at its status check.
-fn refused_create(scenario: &str, step: &StepResult) -> Option<(String, u16)> {
+/// `scenario › step` of the root cause a repeated refusal's check points to.
+pub(crate) fn root_of(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix(SAME_ROOT_CAUSE)?;
+    rest.split_once(": the server refused")
+        .map(|(root, _)| root)
+}
+
+/// The refusal in words: `400 invalidValue: primary not supported`.
+fn said(status: u16, scim_type: &str, detail: &str) -> String {
+    let mut out = status.to_string();
+    if !scim_type.is_empty() {
+        out.push(' ');
+        out.push_str(scim_type);
+    }
+    if !detail.is_empty() {
+        out.push_str(": ");
+        out.push_str(&crate::scim::json::clip(detail, 120));
+    }
+    out
+}
+
+/// The `detail` without what changes from run to run or create to create: the run's
+/// generated names, emails, ids and numbers become `#`; case and spacing are ignored.
+fn normalise_detail(detail: &str) -> String {
+    detail
+        .split_whitespace()
+        .map(|word| {
+            let bare = word.trim_matches(|c: char| !c.is_alphanumeric());
+            let generated = bare.contains("scimcheck-")
+                || bare.contains('@')
+                || bare.chars().any(|c| c.is_ascii_digit());
+            if generated {
+                "#".to_string()
+            } else {
+                word.to_lowercase()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The cause of a create the server refused with a 4xx, at its status check, and the
+/// refusal in words.
+fn refused_create(scenario: &str, profile: Profile, step: &StepResult) -> Option<(Cause, String)> {
     let x = step.exchange.as_ref()?;
     if x.request.method != Method::Post {
         return None;
@@ -75,10 +142,43 @@ fn refused_create(scenario: &str, step: &StepResult) -> Option<(String, u16)> {
     }
     let status = x.status().filter(|s| (400..500).contains(s))?;
     let id = status_check_id(scenario, &step.id);
-    step.checks
+    if !step
+        .checks
         .iter()
         .any(|c| c.id == id && c.status == CheckStatus::Failed)
-        .then(|| (collection.to_string(), status))
+    {
+        return None;
+    }
+    let body = x.json();
+    let text = |name: &str| {
+        body.and_then(|b| member(b, name))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
+    let scim_type = text("scimType").to_string();
+    let shown = said(status, &scim_type, text("detail"));
+    let detail = normalise_detail(text("detail"));
+    let unexplained = if scim_type.is_empty() && detail.is_empty() {
+        let mut members: Vec<String> = x
+            .request
+            .body
+            .as_ref()
+            .and_then(Value::as_object)
+            .map(|o| o.keys().map(|k| k.to_ascii_lowercase()).collect())
+            .unwrap_or_default();
+        members.sort();
+        format!("{}: {}", profile.as_str(), members.join(","))
+    } else {
+        String::new()
+    };
+    let cause = Cause {
+        collection: collection.to_ascii_lowercase(),
+        status,
+        scim_type,
+        detail,
+        unexplained,
+    };
+    Some((cause, shown))
 }
 
 /// When the refusal names an attribute the request did not send (`name.formatted is
@@ -122,18 +222,25 @@ mod tests {
     use serde_json::json;
 
     fn refused(scenario: &str) -> ScenarioResult {
-        let mut x = Exchange::answered(
-            Method::Post,
-            "http://h/scim/v2/Users",
-            400,
-            &json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "400", "detail": "Attribute name.formatted is required"}),
-        );
+        refused_with(
+            scenario,
+            crate::scenario::Profile::Okta,
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "400", "detail": "Attribute name.formatted is required"}),
+        )
+    }
+
+    fn refused_with(
+        scenario: &str,
+        profile: crate::scenario::Profile,
+        answer: Value,
+    ) -> ScenarioResult {
+        let mut x = Exchange::answered(Method::Post, "http://h/scim/v2/Users", 400, &answer);
         x.request.body = Some(json!({"userName": "u", "name": {"givenName": "g"}}));
         let status = status_check_id(scenario, "create");
         ScenarioResult {
             id: scenario.into(),
             title: "t".into(),
-            profile: crate::scenario::Profile::Okta,
+            profile,
             reference: "r".into(),
             file: "f".into(),
             skipped: None,
@@ -214,5 +321,109 @@ mod tests {
             .filter(|c| c.status == CheckStatus::Failed)
             .count();
         assert_eq!(failed, 1);
+    }
+
+    fn status_of(sc: &ScenarioResult) -> CheckStatus {
+        sc.steps[0].checks[0].status
+    }
+
+    fn error(scim_type: Option<&str>, detail: Option<&str>) -> Value {
+        let mut body =
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "400"});
+        if let Some(t) = scim_type {
+            body["scimType"] = t.into();
+        }
+        if let Some(d) = detail {
+            body["detail"] = d.into();
+        }
+        body
+    }
+
+    #[test]
+    fn creates_refused_for_different_reasons_are_different_causes() {
+        use crate::scenario::Profile::{Entra, Okta};
+        let mut all = vec![
+            refused_with(
+                "okta.a",
+                Okta,
+                error(Some("invalidValue"), Some("password is not supported")),
+            ),
+            refused_with(
+                "entra.b",
+                Entra,
+                error(Some("invalidValue"), Some("primary not supported")),
+            ),
+            refused_with(
+                "entra.c",
+                Entra,
+                error(Some("invalidValue"), Some("primary not supported")),
+            ),
+            refused_with(
+                "entra.d",
+                Entra,
+                error(Some("invalidSyntax"), Some("primary not supported")),
+            ),
+        ];
+        once(&mut all);
+        assert_eq!(status_of(&all[0]), CheckStatus::Failed);
+        assert_eq!(status_of(&all[1]), CheckStatus::Failed, "its own cause");
+        assert_eq!(status_of(&all[2]), CheckStatus::Skipped);
+        assert_eq!(
+            all[2].steps[0].checks[0].message,
+            "same root cause as entra.b › create: the server refused this create too (400 invalidValue: primary not supported)"
+        );
+        assert_eq!(
+            root_of(&all[2].steps[0].checks[0].message),
+            Some("entra.b › create")
+        );
+        assert_eq!(status_of(&all[3]), CheckStatus::Failed, "another scimType");
+    }
+
+    #[test]
+    fn generated_names_and_numbers_do_not_make_a_new_cause() {
+        use crate::scenario::Profile::{Entra, Okta};
+        let mut all = vec![
+            refused_with(
+                "okta.a",
+                Okta,
+                error(
+                    None,
+                    Some("User 'scimcheck-ab12-1-zoe@example.com' rejected: quota 10 reached"),
+                ),
+            ),
+            refused_with(
+                "entra.b",
+                Entra,
+                error(
+                    None,
+                    Some("user 'scimcheck-ab12-7-max@example.com' rejected: quota 11 reached"),
+                ),
+            ),
+        ];
+        once(&mut all);
+        assert_eq!(status_of(&all[0]), CheckStatus::Failed);
+        assert_eq!(status_of(&all[1]), CheckStatus::Skipped);
+    }
+
+    #[test]
+    fn a_refusal_without_a_reason_joins_only_the_same_profile_and_body() {
+        use crate::scenario::Profile::{Entra, Okta};
+        let mut all = vec![
+            refused_with("okta.a", Okta, error(None, None)),
+            refused_with("okta.b", Okta, error(None, None)),
+            refused_with("entra.c", Entra, error(None, None)),
+        ];
+        once(&mut all);
+        assert_eq!(status_of(&all[0]), CheckStatus::Failed);
+        assert_eq!(
+            status_of(&all[1]),
+            CheckStatus::Skipped,
+            "same profile, same body"
+        );
+        assert_eq!(
+            status_of(&all[2]),
+            CheckStatus::Failed,
+            "another profile's body"
+        );
     }
 }

@@ -259,20 +259,17 @@ async fn each_scenario_block_arrives_before_the_run_ends() {
 }
 
 #[test]
-fn the_default_output_is_one_line_per_step() {
+fn a_passing_scenario_is_one_line_and_its_steps_show_with_v() {
     let out = cli(&["run", "--scenario", "okta.credentials"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         text.lines().any(|l| l
-            .starts_with("  ✓ List users with the configured token  GET /Users?")
+            .starts_with("✓ Okta: Test API Credentials  okta.credentials · 3 steps · ")
             && l.ends_with(" ms")),
         "{text}"
     );
-    assert!(
-        !text.contains("    ✓ "),
-        "passing checks only with -v: {text}"
-    );
+    assert!(!text.contains("  ✓ "), "steps only with -v: {text}");
     let summary = text.lines().find(|l| l.starts_with("Summary: ")).unwrap();
     assert!(
         summary.contains(" steps, ") && summary.contains(" checks: "),
@@ -280,6 +277,12 @@ fn the_default_output_is_one_line_per_step() {
     );
     let verbose = cli(&["run", "--scenario", "okta.credentials", "-v"]);
     let text = String::from_utf8_lossy(&verbose.stdout).into_owned();
+    assert!(
+        text.lines().any(|l| l
+            .starts_with("  ✓ List users with the configured token  GET /Users?")
+            && l.ends_with(" ms")),
+        "{text}"
+    );
     assert!(text.contains("    ✓ okta.credentials."), "{text}");
     assert!(!text.contains("reproduce:"), "{text}");
     let very = cli(&["run", "--scenario", "okta.credentials", "-vv"]);

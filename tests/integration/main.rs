@@ -2,6 +2,7 @@
 //! servers that misbehave in specific ways.
 
 mod alternative;
+mod causes;
 mod cli;
 mod cli_runner;
 mod config;
