@@ -11,7 +11,7 @@ use super::schema_findings as findings;
 use crate::exec::{Exchange, TransportErrorKind};
 use crate::plan::PreparedStep;
 use crate::scenario::{NamedCall, Profile, Step, Subject};
-use crate::scim::json::{clip, member};
+use crate::scim::json::{clip, member, schemas_hold};
 use crate::scim::status_check_id;
 use crate::scim::Severity;
 
@@ -135,7 +135,13 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
         .status_note
         .get(&status)
         .filter(|_| !expect.status.contains(&status))
-        .filter(|_| status < 400 || is_scim_error(resp.json.as_ref()));
+        .filter(|_| {
+            status < 400
+                || resp
+                    .json
+                    .as_ref()
+                    .is_some_and(|b| schemas_hold(b, crate::scim::urn::ERROR))
+        });
     if !expect.status.is_empty() {
         let wanted = expect
             .status
@@ -309,16 +315,6 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
     }
     super::stored::summarise(&expect.asserts, out);
     Flow::Continue
-}
-
-/// Whether a body is a SCIM Error (its `schemas` holds the Error URN).
-fn is_scim_error(body: Option<&Value>) -> bool {
-    body.and_then(|b| member(b, "schemas"))
-        .and_then(Value::as_array)
-        .is_some_and(|s| {
-            s.iter()
-                .any(|u| u.as_str() == Some(crate::scim::urn::ERROR))
-        })
 }
 
 /// RFC 7644 §8.1 registers `application/scim+json` for SCIM messages, and §3.1 has SCIM

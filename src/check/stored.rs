@@ -63,7 +63,7 @@ pub fn summarise(asserts: &[Assert], out: &mut Vec<CheckOutcome>) {
         return;
     }
     let n = dropped.len();
-    let mut found = CheckOutcome::fail(
+    out.push(CheckOutcome::fail(
         ID,
         Severity::Warning,
         REFERENCE,
@@ -72,9 +72,7 @@ pub fn summarise(asserts: &[Assert], out: &mut Vec<CheckOutcome>) {
             dropped.join("; ")
         ),
         HINT,
-    );
-    found.status = CheckStatus::Warning;
-    out.push(found);
+    ));
 }
 
 /// The attribute an assert reads, as a path (`name.givenName`), for the one-line list.

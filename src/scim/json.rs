@@ -119,6 +119,13 @@ pub fn member<'a>(obj: &'a Value, name: &str) -> Option<&'a Value> {
         .map(|(_, v)| v)
 }
 
+/// Whether a message's `schemas` list holds `urn` (written exactly, as RFC 7644 shows it).
+pub fn schemas_hold(body: &Value, urn: &str) -> bool {
+    member(body, "schemas")
+        .and_then(Value::as_array)
+        .is_some_and(|s| s.iter().any(|u| u.as_str() == Some(urn)))
+}
+
 /// A string member of an object by name, ignoring case; `None` when absent or not a string.
 pub fn member_str<'a>(obj: &'a Value, name: &str) -> Option<&'a str> {
     member(obj, name).and_then(Value::as_str)

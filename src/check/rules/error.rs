@@ -7,7 +7,7 @@ use crate::scenario::ErrorArgs;
 use crate::check::outcome::CheckOutcome;
 use crate::check::step::StepContext;
 use crate::exec::Exchange;
-use crate::scim::json::{member, short};
+use crate::scim::json::{member, schemas_hold, short};
 use crate::scim::urn;
 use crate::scim::Severity;
 
@@ -74,9 +74,7 @@ pub fn error_response(
         REFERENCE,
         "the error body is a JSON object",
     )];
-    let schemas_ok = member(body, "schemas")
-        .and_then(Value::as_array)
-        .is_some_and(|s| s.iter().any(|u| u.as_str() == Some(urn::ERROR)));
+    let schemas_ok = schemas_hold(body, urn::ERROR);
     out.push(
         CheckOutcome::verdict(
             schemas_ok,

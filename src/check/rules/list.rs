@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::check::outcome::CheckOutcome;
 use crate::check::step::StepContext;
 use crate::exec::Exchange;
-use crate::scim::json::{member, short};
+use crate::scim::json::{member, schemas_hold, short};
 use crate::scim::urn;
 use crate::scim::Severity;
 
@@ -139,9 +139,7 @@ fn resources_key(ctx: &StepContext<'_>, body: &Value) -> Option<CheckOutcome> {
 /// RFC 7644 §3.4.2: "Responses MUST be identified using the following URI:
 /// "urn:ietf:params:scim:api:messages:2.0:ListResponse"."
 fn schemas(body: &Value) -> CheckOutcome {
-    let schemas_ok = member(body, "schemas")
-        .and_then(Value::as_array)
-        .is_some_and(|s| s.iter().any(|u| u.as_str() == Some(urn::LIST_RESPONSE)));
+    let schemas_ok = schemas_hold(body, urn::LIST_RESPONSE);
     CheckOutcome::verdict(
         schemas_ok,
         "rfc7644.list.schemas",

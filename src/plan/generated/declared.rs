@@ -8,8 +8,14 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use super::published::items;
 use crate::scenario::{Profile, Scenario};
 use crate::scim::json::member;
+
+/// The items of a discovery response, or none.
+fn resources(body: Option<&Value>) -> &[Value] {
+    body.and_then(items).unwrap_or_default()
+}
 
 /// What discovery declared, when it could be read.
 #[derive(Debug, Clone, Default)]
@@ -25,19 +31,13 @@ impl Declared {
         if schemas.is_none() && resource_types.is_none() {
             return Declared { urns: None };
         }
-        let resources = |body: Option<&Value>| -> Vec<Value> {
-            body.and_then(|b| member(b, "Resources"))
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default()
-        };
         let lower = |v: &Value| v.as_str().map(str::to_ascii_lowercase);
         let mut urns: BTreeSet<String> = resources(schemas)
             .iter()
             .filter_map(|s| member(s, "id").and_then(lower))
             .collect();
         for rt in resources(resource_types) {
-            let extensions = member(&rt, "schemaExtensions").and_then(Value::as_array);
+            let extensions = member(rt, "schemaExtensions").and_then(Value::as_array);
             for e in extensions.into_iter().flatten() {
                 urns.extend(member(e, "schema").and_then(lower));
             }
@@ -93,6 +93,11 @@ mod tests {
             .missing(&scenario("rfc"))
             .is_none());
         assert!(Declared::read(Some(&schemas), None)
+            .missing(&scenario("rfc"))
+            .is_none());
+        // A bare array, as published.rs reads it too.
+        let bare = json!([{"id": ENTERPRISE}]);
+        assert!(Declared::read(Some(&bare), None)
             .missing(&scenario("rfc"))
             .is_none());
         // Nothing readable: nothing known, nothing skipped.

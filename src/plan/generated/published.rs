@@ -101,12 +101,19 @@ pub struct Applies {
     pub extensions: Vec<String>,
 }
 
-/// The schemas of a `/Schemas` response: a ListResponse (RFC 7644 §4) or a bare array.
-pub fn schemas(body: &Value) -> Result<Vec<Schema>, String> {
-    let items = member(body, "Resources")
+/// The items of a discovery response: a ListResponse's `Resources` (RFC 7644 §4), or a bare
+/// array, which some servers answer.
+pub(super) fn items(body: &Value) -> Option<&[Value]> {
+    member(body, "Resources")
         .unwrap_or(body)
         .as_array()
-        .ok_or("the body is neither a ListResponse nor a JSON array of schemas")?;
+        .map(Vec::as_slice)
+}
+
+/// The schemas of a `/Schemas` response: a ListResponse (RFC 7644 §4) or a bare array.
+pub fn schemas(body: &Value) -> Result<Vec<Schema>, String> {
+    let items =
+        items(body).ok_or("the body is neither a ListResponse nor a JSON array of schemas")?;
     items
         .iter()
         .enumerate()
@@ -203,10 +210,8 @@ pub fn applies(resource_types: Option<&Value>) -> Result<Vec<Applies>, String> {
             fallback(ResourceKind::Group),
         ]);
     };
-    let items = member(body, "Resources")
-        .unwrap_or(body)
-        .as_array()
-        .ok_or("the /ResourceTypes body is neither a ListResponse nor a JSON array")?;
+    let items =
+        items(body).ok_or("the /ResourceTypes body is neither a ListResponse nor a JSON array")?;
     let mut out = Vec::new();
     for kind in [ResourceKind::User, ResourceKind::Group] {
         let segment = kind.endpoint().to_ascii_lowercase();
