@@ -12,8 +12,8 @@ use futures::stream::{self, StreamExt};
 
 use super::events::Events;
 use super::step::{
-    answered_as_expected, capture, checked, failed_assert, failed_need, missing_reason, off_origin,
-    panic_text, paused, scrub_step, skipped_step, unmet_asserts, DISOWNED_HINT,
+    answered_as_expected, capture, checked, failed_assert, missing_reason, off_origin, panic_text,
+    paused, scrub_step, skipped_step, Blocked, DISOWNED_HINT,
 };
 use crate::check::rules::throughput;
 use crate::check::{self, Flow, StepContext};
@@ -23,7 +23,7 @@ use crate::exec::{
 };
 use crate::plan::{self, PlannedScenario};
 use crate::result::{ScenarioResult, StepResult};
-use crate::scim::{Severity, StepId};
+use crate::scim::Severity;
 
 /// What one run shares across its scenarios.
 pub(crate) struct RunScope<'a> {
@@ -186,14 +186,6 @@ async fn confirm_location(
     }
 }
 
-/// The asserts of a step that did not run, for the steps that need one of them.
-fn not_run(step: &crate::scenario::Step) -> impl Iterator<Item = (String, String)> + '_ {
-    step.expect
-        .asserts
-        .iter()
-        .map(|a| (a.id.clone(), "its step did not run".to_string()))
-}
-
 /// The resources of `created` that the ledger says still exist.
 fn still_there(ledger: &Ledger, created: &[LedgerEntry]) -> Vec<LedgerEntry> {
     let mut out = ledger.remaining();
@@ -218,10 +210,8 @@ async fn run_scenario(
     let mut steps: Vec<StepResult> = Vec::with_capacity(scenario.steps.len());
     // `--secret` values: sent, but never part of a result.
     let secrets = client.masked_values();
-    // Why the steps that `need` a step cannot run, by step id.
-    let mut blocked: BTreeMap<StepId, String> = BTreeMap::new();
-    // Why the asserts that later steps may `need` did not pass, by assert id.
-    let mut unmet: BTreeMap<String, String> = BTreeMap::new();
+    // Why the steps and asserts later steps may `need` cannot be built on.
+    let mut blocked = Blocked::default();
     let mut skip_rest = skip.clone();
     let mut not_applicable = None;
     for step in &scenario.steps {
@@ -229,12 +219,8 @@ async fn run_scenario(
         if let Some(reason) = cancel.reason() {
             skip_rest.get_or_insert(reason.to_string());
         }
-        if let Some(reason) = skip_rest
-            .clone()
-            .or_else(|| failed_need(step, &blocked, &unmet))
-        {
-            blocked.insert(step.id.clone(), "it was skipped".into());
-            unmet.extend(not_run(step));
+        if let Some(reason) = skip_rest.clone().or_else(|| blocked.need_of(step)) {
+            blocked.not_run(step, "it was skipped");
             steps.push(skipped_step(step, &scenario.id, reference, reason));
             continue;
         }
@@ -245,8 +231,7 @@ async fn run_scenario(
         let step_plan = match plan::prepare_step(step, &scenario.headers, &vars) {
             Ok(p) => p,
             Err(e) => {
-                blocked.insert(step.id.clone(), "it was skipped".into());
-                unmet.extend(not_run(step));
+                blocked.not_run(step, "it was skipped");
                 steps.push(skipped_step(
                     step,
                     &scenario.id,
@@ -257,8 +242,7 @@ async fn run_scenario(
             }
         };
         if let Some(why) = &step_plan.refused {
-            blocked.insert(step.id.clone(), "it was not sent".into());
-            unmet.extend(not_run(step));
+            blocked.not_run(step, "it was not sent");
             steps.push(off_origin(step, &scenario.id, reference, why));
             continue;
         }
@@ -351,10 +335,8 @@ async fn run_scenario(
         } else {
             BTreeMap::new()
         };
-        if let Some(reason) = answered.err().or_else(|| failed_assert(step, &checks)) {
-            blocked.insert(step.id.clone(), reason);
-        }
-        unmet.extend(unmet_asserts(step, &checks));
+        let failed = answered.err().or_else(|| failed_assert(step, &checks));
+        blocked.ran(step, failed, &checks);
         for (name, value) in &captures {
             vars.insert(name.clone(), value.clone());
         }

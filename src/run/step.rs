@@ -40,43 +40,58 @@ pub(super) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "unknown panic".into())
 }
 
-/// The reason to skip `step` because a step it needs did not do what it was for, or an
-/// assert it needs (a value a create may ignore) did not pass.
-pub(super) fn failed_need(
-    step: &Step,
-    blocked: &BTreeMap<StepId, String>,
-    unmet: &BTreeMap<String, String>,
-) -> Option<String> {
-    step.needs.iter().find_map(|need| {
-        blocked
-            .get(need)
-            .map(|why| format!("step `{need}` did not succeed: {why}"))
-            .or_else(|| {
-                unmet
-                    .get(need.as_str())
-                    .map(|why| format!("`{need}` did not pass: {why}"))
-            })
-    })
+/// What later steps may `need` and did not do what it was for: steps that failed or did
+/// not run, and asserts that did not pass (a value a create may ignore), each with why.
+#[derive(Default)]
+pub(super) struct Blocked {
+    steps: BTreeMap<StepId, String>,
+    asserts: BTreeMap<String, String>,
 }
 
-/// The step's asserts that did not pass, with why: later steps may need one of them.
-pub(super) fn unmet_asserts(
-    step: &Step,
-    checks: &[check::CheckOutcome],
-) -> impl Iterator<Item = (String, String)> {
-    step.expect
-        .asserts
-        .iter()
-        .filter_map(|a| {
-            let outcome = checks.iter().find(|c| c.id.as_str() == a.id);
-            match outcome {
-                Some(c) if c.status == CheckStatus::Passed => None,
-                Some(c) => Some((a.id.clone(), c.message.clone())),
-                None => Some((a.id.clone(), "it was not checked".into())),
-            }
+impl Blocked {
+    /// `step` did not run (or was not sent): neither it nor its asserts can be built on.
+    pub(super) fn not_run(&mut self, step: &Step, why: &str) {
+        self.steps.insert(step.id.clone(), why.to_string());
+        for a in &step.expect.asserts {
+            self.asserts
+                .insert(a.id.clone(), "its step did not run".to_string());
+        }
+    }
+
+    /// `step` ran: it is blocked for `failed` (its answer or an assert it relies on), and each
+    /// of its asserts that did not pass is blocked with its outcome's message.
+    pub(super) fn ran(
+        &mut self,
+        step: &Step,
+        failed: Option<String>,
+        checks: &[check::CheckOutcome],
+    ) {
+        if let Some(why) = failed {
+            self.steps.insert(step.id.clone(), why);
+        }
+        for a in &step.expect.asserts {
+            let why = match checks.iter().find(|c| c.id.as_str() == a.id) {
+                Some(c) if c.status == CheckStatus::Passed => continue,
+                Some(c) => c.message.clone(),
+                None => "it was not checked".into(),
+            };
+            self.asserts.insert(a.id.clone(), why);
+        }
+    }
+
+    /// The reason to skip `step`: a step or an assert it needs is blocked.
+    pub(super) fn need_of(&self, step: &Step) -> Option<String> {
+        step.needs.iter().find_map(|need| {
+            self.steps
+                .get(need)
+                .map(|why| format!("step `{need}` did not succeed: {why}"))
+                .or_else(|| {
+                    self.asserts
+                        .get(need.as_str())
+                        .map(|why| format!("`{need}` did not pass: {why}"))
+                })
         })
-        .collect::<Vec<_>>()
-        .into_iter()
+    }
 }
 
 /// Whether the server answered at all, and with a status of the expected class. A 200 where
@@ -295,6 +310,46 @@ fn scrub_value(value: &mut Value, scrub: &impl Fn(&mut String)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn step(yaml: &str) -> Step {
+        serde_saphyr::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn a_step_needing_an_assert_is_blocked_until_it_passes() {
+        let read = step(
+            "id: read\ntitle: t\nrequest: { method: GET, path: /Users/x }\nexpect:\n  asserts:\n    - { id: a.kept, pointer: /title, exists: true, may_ignore: true }\n",
+        );
+        let patch = step(
+            "id: patch\ntitle: t\nneeds: [a.kept]\nrequest: { method: GET, path: /Users/x }\n",
+        );
+        let mut blocked = Blocked::default();
+        blocked.ran(
+            &read,
+            None,
+            &[check::CheckOutcome::pass("a.kept", "r", "present")],
+        );
+        assert_eq!(blocked.need_of(&patch), None);
+        blocked.ran(
+            &read,
+            None,
+            &[check::CheckOutcome::skip(
+                "a.kept",
+                "r",
+                "not kept by the create",
+            )],
+        );
+        assert_eq!(
+            blocked.need_of(&patch).as_deref(),
+            Some("`a.kept` did not pass: not kept by the create")
+        );
+        let mut never = Blocked::default();
+        never.not_run(&read, "it was skipped");
+        assert_eq!(
+            never.need_of(&patch).as_deref(),
+            Some("`a.kept` did not pass: its step did not run")
+        );
+    }
 
     #[test]
     fn secrets_leave_messages_reasons_and_captures() {
