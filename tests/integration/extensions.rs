@@ -7,9 +7,12 @@
 use serde_json::Value;
 
 use crate::support::proxy::{Faulty, Req, Resp, Upstream};
-use crate::support::{assert_findings, run_json};
+use crate::support::{assert_all_skipped, assert_findings, checks_with_id, run_json};
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+/// What a scenario skipped for an undeclared extension says.
+const UNDECLARED: &str = "declares no schema extension";
 
 /// Removes every trace of the enterprise extension from `v`: its key, its URN in `schemas`,
 /// its schema in a /Schemas list, and `schemaExtensions`.
@@ -56,30 +59,12 @@ fn without_extension(mut req: Req, up: &Upstream) -> Resp {
     resp
 }
 
-fn skipped_because_undeclared(report: &Value, scenario: &str) {
-    let checks: Vec<&Value> = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["scenario"] == scenario)
-        .collect();
-    assert!(!checks.is_empty(), "{scenario} reports its checks");
-    for c in checks {
-        assert_eq!(c["status"], "skipped", "{c}");
-        let message = c["message"].as_str().unwrap();
-        assert!(
-            message.contains("declares no schema extension"),
-            "{message}"
-        );
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn under_rfc_an_undeclared_extension_is_skipped_not_failed() {
     let server = Faulty::start(without_extension).await;
     let (_, report) = run_json(&server.base_url(), &["--profile", "rfc"]).await;
     assert_findings(&report, &[], &[]);
-    skipped_because_undeclared(&report, "rfc.enterprise");
+    assert_all_skipped(&report, "rfc.enterprise", UNDECLARED);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -92,12 +77,7 @@ async fn under_entra_an_undeclared_extension_is_one_error_and_its_scenarios_skip
     .await;
     assert_findings(&report, &["entra.schema.extension-declared"], &[]);
     assert_eq!(code, 1);
-    let found: Vec<&Value> = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["id"] == "entra.schema.extension-declared")
-        .collect();
+    let found = checks_with_id(&report, "entra.schema.extension-declared");
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0]["severity"], "error");
     let message = found[0]["message"].as_str().unwrap();
@@ -106,6 +86,6 @@ async fn under_entra_an_undeclared_extension_is_one_error_and_its_scenarios_skip
         "{message}"
     );
     for scenario in ["entra.users.manager", "entra.users.clear"] {
-        skipped_because_undeclared(&report, scenario);
+        assert_all_skipped(&report, scenario, UNDECLARED);
     }
 }

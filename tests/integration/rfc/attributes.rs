@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::{defect, each_resource, is, map_json};
 use crate::support::proxy::{Faulty, Resp};
-use crate::support::run_json;
+use crate::support::{check_of, checks_with_id, run_json};
 
 /// A create the server ignores part of: RFC 7644 §3.3 lets it ("free to alter and/or ignore
 /// POSTed content"), so it is one warning for the resource type, naming what was not kept,
@@ -26,10 +26,9 @@ async fn attributes_ignored_on_create_are_one_warning_and_their_patches_skipped(
         &[],
     )
     .await;
-    let checks = report["checks"].as_array().unwrap();
-    let warned: Vec<&Value> = checks
-        .iter()
-        .filter(|c| c["id"] == "rfc7644.create.ignored-content" && c["status"] == "warning")
+    let warned: Vec<&Value> = checks_with_id(&report, "rfc7644.create.ignored-content")
+        .into_iter()
+        .filter(|c| c["status"] == "warning")
         .collect();
     assert_eq!(
         warned.len(),
@@ -47,16 +46,11 @@ async fn attributes_ignored_on_create_are_one_warning_and_their_patches_skipped(
         "{message}"
     );
     let status = |id: &str| {
-        checks
-            .iter()
-            .find(|c| c["id"] == id && c["scenario"] == "rfc.attributes.user")
-            .map(|c| {
-                (
-                    c["status"].as_str().unwrap(),
-                    c["message"].as_str().unwrap(),
-                )
-            })
-            .unwrap_or_else(|| panic!("no check {id}"))
+        let c = check_of(&report, "rfc.attributes.user", id);
+        (
+            c["status"].as_str().unwrap(),
+            c["message"].as_str().unwrap(),
+        )
     };
     let (created, why) = status("rfc.attributes.user.userType.created");
     assert_eq!(created, "skipped", "{why}");
@@ -104,14 +98,13 @@ async fn a_patch_not_applied_to_an_attribute_the_create_kept_is_an_error() {
         &[],
     )
     .await;
-    let errors: Vec<&Value> = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["id"] == "rfc.attributes.user.userType.replaced")
-        .collect();
-    assert_eq!(errors[0]["status"], "failed");
-    assert_eq!(errors[0]["severity"], "error");
+    let replaced = check_of(
+        &report,
+        "rfc.attributes.user",
+        "rfc.attributes.user.userType.replaced",
+    );
+    assert_eq!(replaced["status"], "failed");
+    assert_eq!(replaced["severity"], "error");
 }
 
 /// Members a group create sends and the server does not keep: a warning, and the member
@@ -131,12 +124,11 @@ async fn members_ignored_on_create_are_a_warning_not_a_cascade() {
         &[],
     )
     .await;
-    let after = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "rfc.members.after-unknown.member-kept")
-        .unwrap();
+    let after = check_of(
+        &report,
+        "rfc.members",
+        "rfc.members.after-unknown.member-kept",
+    );
     assert_eq!(after["status"], "skipped", "{after}");
 }
 

@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use super::{defect, is, map_json};
+use crate::support::check_of;
 use crate::support::proxy::{Req, Resp};
 
 // 4. Projection
@@ -327,19 +328,13 @@ async fn display_name_computed_from_the_name_parts_is_not_a_unicode_defect() {
         &[],
     )
     .await;
-    let writes = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "rfc7644.create.ignored-content" && c["scenario"] == "rfc.writes")
-        .expect("the writes scenario reports the displayName it did not keep");
+    let writes = check_of(&report, "rfc.writes", "rfc7644.create.ignored-content");
     assert_eq!(writes["status"], "warning");
-    let utf8 = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "rfc.writes.non-ascii.display-name-mojibake")
-        .unwrap();
+    let utf8 = check_of(
+        &report,
+        "rfc.writes",
+        "rfc.writes.non-ascii.display-name-mojibake",
+    );
     assert_eq!(utf8["status"], "passed", "{utf8}");
 }
 

@@ -126,6 +126,41 @@ pub fn assert_findings(report: &Value, must: &[&str], allowed: &[&str]) {
     );
 }
 
+/// Every check of the report with id `id`, in any scenario.
+pub fn checks_with_id<'a>(report: &'a Value, id: &str) -> Vec<&'a Value> {
+    report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["id"] == id)
+        .collect()
+}
+
+/// Check `id` of `scenario` (first occurrence); the test fails when there is none.
+pub fn check_of<'a>(report: &'a Value, scenario: &str, id: &str) -> &'a Value {
+    checks_with_id(report, id)
+        .into_iter()
+        .find(|c| c["scenario"] == scenario)
+        .unwrap_or_else(|| panic!("no check `{id}` in `{scenario}`"))
+}
+
+/// Asserts that `scenario` reported checks and that every one was skipped with a message
+/// holding `because`.
+pub fn assert_all_skipped(report: &Value, scenario: &str, because: &str) {
+    let checks: Vec<&Value> = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["scenario"] == scenario)
+        .collect();
+    assert!(!checks.is_empty(), "{scenario} reports its checks");
+    for c in checks {
+        assert_eq!(c["status"], "skipped", "{c}");
+        let message = c["message"].as_str().unwrap();
+        assert!(message.contains(because), "{message}");
+    }
+}
+
 /// The status of check `id` in `scenario` (first occurrence).
 pub fn status_of(report: &Value, scenario: &str, id: &str) -> Option<String> {
     report["checks"]
