@@ -29,6 +29,21 @@ fn exchange(status: u16, content_type: Option<&str>, body: String, url: &str) ->
     }
 }
 
+/// The outcomes of `step`, written without variables, under `profile` for the response `x`.
+fn outcomes(step: &Step, profile: Profile, x: &Exchange) -> Vec<CheckOutcome> {
+    let prepared =
+        crate::plan::prepare_step(step, &Default::default(), &Default::default()).unwrap();
+    let ctx = StepContext {
+        scenario_id: "x",
+        profile,
+        step,
+        prepared: &prepared,
+        reference: "r",
+        exchange: x,
+    };
+    check_step(&ctx).0
+}
+
 /// Runs every built-in step's checks against one response.
 fn check_all_steps(x: &Exchange) {
     let vars = builtins_for_tests(&RunId::random());
@@ -113,8 +128,6 @@ fn deeply_nested_json_is_not_json_but_no_panic() {
 fn a_refusal_the_step_allows_gets_the_error_rules() {
     let yaml = "id: s\ntitle: t\nrequest: { method: GET, path: /Users }\nexpect: { status: [200, 204, 400] }\n";
     let step: Step = serde_saphyr::from_str(yaml).unwrap();
-    let prepared =
-        crate::plan::prepare_step(&step, &Default::default(), &Default::default()).unwrap();
     let ids = |status: u16, body: &str| -> Vec<(String, bool)> {
         let x = exchange(
             status,
@@ -122,16 +135,8 @@ fn a_refusal_the_step_allows_gets_the_error_rules() {
             body.into(),
             "http://h/scim/v2/Users",
         );
-        let ctx = StepContext {
-            scenario_id: "x",
-            profile: Profile::Rfc,
-            step: &step,
-            prepared: &prepared,
-            reference: "r",
-            exchange: &x,
-        };
-        let outcomes = check_step(&ctx).0.into_iter();
-        outcomes
+        outcomes(&step, Profile::Rfc, &x)
+            .into_iter()
             .map(|o| (o.id.to_string(), o.is_failure()))
             .collect()
     };
@@ -153,8 +158,6 @@ fn an_empty_detail_is_said_so() {
         "id: s\ntitle: t\nrequest: { method: GET, path: /Users }\nexpect: { status: [200] }\n",
     )
     .unwrap();
-    let prepared =
-        crate::plan::prepare_step(&step, &Default::default(), &Default::default()).unwrap();
     let x = exchange(
         500,
         Some("application/scim+json"),
@@ -162,15 +165,7 @@ fn an_empty_detail_is_said_so() {
             .into(),
         "http://h/scim/v2/Users",
     );
-    let ctx = StepContext {
-        scenario_id: "x",
-        profile: Profile::Okta,
-        step: &step,
-        prepared: &prepared,
-        reference: "r",
-        exchange: &x,
-    };
-    let (outcomes, _) = check_step(&ctx);
+    let outcomes = outcomes(&step, Profile::Okta, &x);
     assert_eq!(
         outcomes[0].message,
         "expected status 200, got 500 (no detail)"
@@ -192,19 +187,9 @@ fn transport_errors_and_refusals_are_checked() {
 fn a_noted_status_passes_with_its_reason_and_an_error_one_only_as_a_scim_error() {
     let yaml = "id: s\ntitle: t\nrequest: { method: GET, path: /Me }\nexpect: { status: [200, 501], status_warning: [404], status_note: { 404: \"no resource for the subject\", 201: \"accepted\" } }\n";
     let step: Step = serde_saphyr::from_str(yaml).unwrap();
-    let prepared =
-        crate::plan::prepare_step(&step, &Default::default(), &Default::default()).unwrap();
     let run = |status: u16, ct: &str, body: &str| -> Vec<CheckOutcome> {
         let x = exchange(status, Some(ct), body.into(), "http://h/scim/v2/Me");
-        let ctx = StepContext {
-            scenario_id: "x",
-            profile: Profile::Rfc,
-            step: &step,
-            prepared: &prepared,
-            reference: "r",
-            exchange: &x,
-        };
-        check_step(&ctx).0
+        outcomes(&step, Profile::Rfc, &x)
     };
     let status_of = |out: &[CheckOutcome]| {
         let o = out.iter().find(|o| o.id.as_str() == "x.s.status").unwrap();
