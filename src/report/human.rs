@@ -266,17 +266,34 @@ impl HumanReporter {
                     .is_none()
         });
         if let (Some(x), true) = (&step.exchange, failing || self.exchanges) {
-            // A read that checks an earlier change is reproduced after that change.
-            for need in step.needs.iter().filter(|_| failing) {
-                let Some(before) = sc
-                    .steps
+            // A read that checks an earlier change is reproduced after that change: the
+            // changes are named, and shown in full with -v.
+            let before: Vec<(&str, &Exchange)> = step
+                .needs
+                .iter()
+                .filter(|_| failing)
+                .filter_map(|need| {
+                    sc.steps
+                        .iter()
+                        .find(|s| &s.id == need)
+                        .and_then(|s| s.exchange.as_ref())
+                        .filter(|b| b.request.method != crate::scim::Method::Get)
+                        .map(|b| (need.as_str(), b))
+                })
+                .collect();
+            if !self.verbose && !before.is_empty() {
+                let names: Vec<String> = before
                     .iter()
-                    .find(|s| &s.id == need)
-                    .and_then(|s| s.exchange.as_ref())
-                    .filter(|b| b.request.method != crate::scim::Method::Get)
-                else {
-                    continue;
-                };
+                    .map(|(need, b)| format!("{} (step `{need}`)", b.request.method.as_str()))
+                    .collect();
+                writeln!(
+                    out,
+                    "        {} {}; -v shows their requests",
+                    p.dim("after:   "),
+                    names.join(", ")
+                )?;
+            }
+            for (need, before) in before.iter().filter(|_| self.verbose) {
                 writeln!(
                     out,
                     "        {} {} {} (step `{need}`)",

@@ -288,3 +288,55 @@ fn a_passing_scenario_is_one_line_and_its_steps_show_with_v() {
     let very = cli(&["run", "--scenario", "okta.credentials", "-vv"]);
     assert!(String::from_utf8_lossy(&very.stdout).contains("reproduce:"));
 }
+
+/// A failing read names the change it checks in one line; `-v` shows that change's request
+/// and curl line in full.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_change_a_failing_read_checks_is_named_and_shown_in_full_with_v() {
+    // Reads by id always say the user is active, whatever was stored.
+    let server = crate::support::proxy::Faulty::start(|req, up| {
+        let read = req.method == "GET" && req.path().contains("/Users/");
+        let mut resp = up.send(&req);
+        if let (true, Some(mut body)) = (read, resp.json()) {
+            body["active"] = serde_json::json!(true);
+            resp.set_json(&body);
+        }
+        resp
+    })
+    .await;
+    let base = server.base_url();
+    let run = move |extra: &'static [&'static str]| {
+        let base = base.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut args = vec![
+                "run",
+                "--base-url",
+                base.as_str(),
+                "--token",
+                crate::support::TOKEN,
+                "--scenario",
+                "okta.users.deactivate",
+            ];
+            args.extend_from_slice(extra);
+            String::from_utf8(cli(&args).stdout).unwrap()
+        })
+    };
+    let default = run(&[]).await.unwrap();
+    let after: Vec<&str> = default.lines().filter(|l| l.contains("after:")).collect();
+    assert!(!after.is_empty(), "{default}");
+    assert!(
+        after
+            .iter()
+            .all(|l| l.contains("PATCH (step `deactivate`)") && l.contains("-v shows")),
+        "{after:#?}"
+    );
+    assert!(
+        !default.contains("curl -sS -i -X PATCH"),
+        "the change's curl waits for -v:\n{default}"
+    );
+    let verbose = run(&["-v"]).await.unwrap();
+    assert!(
+        verbose.contains("(step `deactivate`)") && verbose.contains("curl -sS -i -X PATCH"),
+        "{verbose}"
+    );
+}
