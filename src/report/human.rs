@@ -312,14 +312,19 @@ impl HumanReporter {
     }
 
     fn exchange(&self, p: &Paint, x: &Exchange, out: &mut dyn Write) -> io::Result<()> {
-        writeln!(
-            out,
-            "        {} {} {}",
-            p.dim("request: "),
-            x.request.method.as_str(),
-            x.request.url
-        )?;
-        if let Some(body) = x.request.body_text() {
+        // A request without a body is all in the step line and the curl line; with -v it has
+        // its own line too.
+        let body = x.request.body_text();
+        if body.is_some() || self.verbose || self.exchanges {
+            writeln!(
+                out,
+                "        {} {} {}",
+                p.dim("request: "),
+                x.request.method.as_str(),
+                x.request.url
+            )?;
+        }
+        if let Some(body) = body {
             writeln!(out, "                  {}", clip(&body, BODY_SHOWN))?;
         }
         match (&x.response, &x.error) {

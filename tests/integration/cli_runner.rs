@@ -289,8 +289,8 @@ fn a_passing_scenario_is_one_line_and_its_steps_show_with_v() {
     assert!(String::from_utf8_lossy(&very.stdout).contains("reproduce:"));
 }
 
-/// A failing read names the change it checks in one line; `-v` shows that change's request
-/// and curl line in full.
+/// A failing read names the change it checks in one line, and its own bodiless request only
+/// in its step line and curl line; `-v` shows both requests and curl lines in full.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_change_a_failing_read_checks_is_named_and_shown_in_full_with_v() {
     // Reads by id always say the user is active, whatever was stored.
@@ -334,9 +334,12 @@ async fn the_change_a_failing_read_checks_is_named_and_shown_in_full_with_v() {
         !default.contains("curl -sS -i -X PATCH"),
         "the change's curl waits for -v:\n{default}"
     );
+    // The failing read has no body: its step line and curl line say it all.
+    assert!(!default.contains("request:  GET"), "{default}");
     let verbose = run(&["-v"]).await.unwrap();
     assert!(
         verbose.contains("(step `deactivate`)") && verbose.contains("curl -sS -i -X PATCH"),
         "{verbose}"
     );
+    assert!(verbose.contains("request:  GET"), "{verbose}");
 }
