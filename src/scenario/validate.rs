@@ -56,6 +56,19 @@ fn validate(s: &Scenario) -> Result<(), (At, String)> {
             ),
         ));
     }
+    if let Some(bad) = s
+        .extensions
+        .iter()
+        .find(|e| !e.to_ascii_lowercase().starts_with("urn:"))
+    {
+        return Err((
+            At::Scenario,
+            format!(
+                "scenario `{}`: extensions: `{bad}` is not a schema URN (e.g. urn:ietf:params:scim:schemas:extension:enterprise:2.0:User)",
+                s.id
+            ),
+        ));
+    }
     if s.steps.is_empty() {
         return Err((At::Scenario, format!("scenario `{}` has no steps", s.id)));
     }
@@ -251,6 +264,34 @@ mod tests {
         let err = super::validate_all(&[loaded]).unwrap_err();
         assert!(
             err.message.contains("only an entra scenario"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn an_extension_that_is_not_a_urn_is_refused() {
+        let text = "id: a.b\ntitle: t\nprofile: rfc\nreference: r\nextensions: [enterprise]\nsteps:\n  - id: s\n    title: t\n    request: { method: GET, path: /Users }\n";
+        let loaded = super::super::Loaded::parse("x.yaml", text).unwrap();
+        let err = super::validate_all(&[loaded]).unwrap_err();
+        assert!(
+            err.message.contains("`enterprise` is not a schema URN"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn a_step_may_need_an_assert_of_an_earlier_step_but_not_a_later_one() {
+        let steps = "steps:\n  - id: a\n    title: t\n    request: { method: GET, path: /Users }\n    expect:\n      asserts: [{ id: a.kept, pointer: /x, exists: true }]\n  - id: b\n    title: t\n    needs: [a.kept]\n    request: { method: GET, path: /Users }\n";
+        let text = format!("id: a.b\ntitle: t\nprofile: rfc\nreference: r\n{steps}");
+        let loaded = super::super::Loaded::parse("x.yaml", &text).unwrap();
+        assert!(super::validate_all(&[loaded]).is_ok());
+        let later = text.replace("needs: [a.kept]", "needs: [b.kept]");
+        let loaded = super::super::Loaded::parse("x.yaml", &later).unwrap();
+        let err = super::validate_all(&[loaded]).unwrap_err();
+        assert!(
+            err.message.contains("neither an earlier step"),
             "{}",
             err.message
         );
