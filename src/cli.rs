@@ -216,7 +216,8 @@ pub struct RunArgs {
     #[arg(help_heading = "Selection", long)]
     pub fail_fast: bool,
 
-    /// A scenario file, or a directory of them (*.yaml), to add. Repeatable.
+    /// A scenario file, or a directory of them (*.yaml, *.yml). Without --profile only these
+    /// run, under the profiles they name; with it, they join the built-ins. Repeatable.
     #[arg(help_heading = "Scenarios & variables", long, value_name = "PATH")]
     pub scenarios: Vec<PathBuf>,
 
@@ -399,7 +400,7 @@ pub struct ListArgs {
     #[arg(long, default_value = "all", value_name = "LIST")]
     pub profile: String,
 
-    /// A scenario file, or a directory of them (*.yaml), to add. Repeatable.
+    /// A scenario file, or a directory of them (*.yaml, *.yml), to add. Repeatable.
     #[arg(long, value_name = "PATH")]
     pub scenarios: Vec<PathBuf>,
 

@@ -240,8 +240,29 @@ fn yaml_scenarios(
     args: &RunArgs,
     user: &crate::plan::UserVars,
 ) -> Result<(Vec<Loaded>, Vec<Profile>), Error> {
-    let loaded = crate::plan::load(&args.scenarios, Some(user))?;
-    let profiles = parse_profiles(args.profile.as_deref().unwrap_or("okta"), &loaded)?;
+    let mut loaded = crate::plan::load(&args.scenarios, Some(user))?;
+    // Files given without --profile run on their own, under whatever profiles they name.
+    let alone = args.profile.is_none() && loaded.iter().any(|l| l.given);
+    let named = if alone {
+        loaded.retain(|l| l.given);
+        let mut names: Vec<&str> = loaded.iter().map(|l| l.scenario.profile.as_str()).collect();
+        names.sort();
+        names.dedup();
+        names.join(",")
+    } else {
+        args.profile.clone().unwrap_or_else(|| "okta".into())
+    };
+    let profiles = parse_profiles(&named, &loaded)?;
+    if let Some(unrun) = loaded
+        .iter()
+        .find(|l| l.given && !profiles.contains(&l.scenario.profile))
+    {
+        let p = unrun.scenario.profile;
+        return Err(Error::Usage(format!(
+            "{}: scenario `{}` would not run: it is of profile {p}, and --profile selects {named} (add {p} to --profile, or leave --profile out to run only the given files)",
+            unrun.file, unrun.scenario.id
+        )));
+    }
     let empty: Vec<&str> = profiles
         .iter()
         .filter(|p| !loaded.iter().any(|l| l.scenario.profile == **p))

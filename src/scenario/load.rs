@@ -55,6 +55,8 @@ pub struct Loaded {
     pub scenario: Scenario,
     /// Where the scenario's parts are in the file, for messages.
     pub spans: Spans,
+    /// It came from a file the user gave (`--scenarios`), not from the binary.
+    pub given: bool,
 }
 
 impl Loaded {
@@ -74,6 +76,7 @@ impl Loaded {
             file: file.to_string(),
             scenario,
             spans: Spans::default(),
+            given: false,
         }
     }
 
@@ -83,6 +86,7 @@ impl Loaded {
             scenario: parse(file, text)?,
             spans: Spans::of(text),
             file: file.to_string(),
+            given: false,
         })
     }
 }
@@ -282,7 +286,8 @@ pub fn with_user_paths(paths: &[std::path::PathBuf]) -> Result<Vec<Loaded>, Load
             let file = path.display().to_string();
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| LoadError::new(&file, format!("cannot read: {e}")))?;
-            let loaded = Loaded::parse(&file, &text)?;
+            let mut loaded = Loaded::parse(&file, &text)?;
+            loaded.given = true;
             if loaded.scenario.id.starts_with(super::runscope::ID_PREFIX) {
                 return Err(loaded.error_at(
                     At::Scenario,

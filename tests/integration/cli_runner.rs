@@ -185,6 +185,26 @@ fn user_scenarios_from_files_and_directories_run_under_their_own_profile() {
     );
 }
 
+/// A file given without --profile runs alone, under the profile it names; with a --profile
+/// that leaves it out, the run refuses to start rather than ignore it.
+#[test]
+fn a_scenario_file_given_alone_runs_and_one_no_profile_selects_is_refused() {
+    let single = tempfile::NamedTempFile::with_suffix(".yaml").unwrap();
+    std::fs::write(single.path(), format!("id: acme.b\n{PASSING}")).unwrap();
+    let file = single.path().to_str().unwrap();
+    let (code, report) = run_json_args(&["--scenarios", file]);
+    assert_eq!(code, 0);
+    assert_eq!(scenario_ids(&report), ["acme.b"]);
+    assert_eq!(report["profiles"], serde_json::json!(["acme"]));
+    let out = cli(&["run", "--profile", "okta", "--scenarios", file]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("scenario `acme.b` would not run: it is of profile acme"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn fail_fast_starts_no_scenario_after_a_failure() {
     let dir = scenario_dir(&[

@@ -35,6 +35,9 @@ fn labelled_reports_of_one_run_with_first_snapshots() {
         &work,
         &[
             "run",
+            // The built-in okta scenarios and the file's, which is of profile okta too.
+            "--profile",
+            "okta",
             "--scenarios",
             extra.join("mine.yaml").to_str().unwrap(),
             "--snapshots",

@@ -39,5 +39,6 @@ fn load(path: &Path, opts: &RunscopeOptions) -> Result<Loaded, LoadError> {
         file,
         scenario,
         spans: Spans::default(),
+        given: true,
     })
 }
