@@ -418,7 +418,8 @@ async fn watch_deadline(shared: Shared, secs: u64) {
     shared.cancel.cancel(StopReason::Deadline(secs));
 }
 
-/// A report path whose directory is missing fails before the run, not after it.
+/// A report's folder is made before the run, as `--snapshots` makes its own; one that
+/// cannot be made fails before the run, not after it.
 fn check_writable(path: &std::path::Path) -> Result<(), Error> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -431,11 +432,13 @@ fn check_writable(path: &std::path::Path) -> Result<(), Error> {
         )));
     }
     if !dir.is_dir() {
-        return Err(Error::Usage(format!(
-            "--report {}: the directory {} does not exist",
-            path.display(),
-            dir.display()
-        )));
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::Usage(format!(
+                "--report {}: cannot create the directory {}: {e}",
+                path.display(),
+                dir.display()
+            ))
+        })?;
     }
     Ok(())
 }

@@ -222,3 +222,35 @@ fn an_empty_or_multi_line_label_is_a_usage_error() {
         assert!(err.contains("--title"), "{err}");
     }
 }
+
+/// A report's folder is made as `--snapshots` makes its own; a path under a file is refused
+/// before anything is sent.
+#[test]
+fn report_folders_are_made_and_an_impossible_one_is_refused_before_the_run() {
+    let root = tempfile::tempdir().unwrap();
+    let nested = root.path().join("out/ci/junit.xml");
+    let out = crate::support::cli(&[
+        "run",
+        "--scenario",
+        "okta.credentials",
+        "--report",
+        &format!("junit={}", nested.display()),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(nested.is_file(), "the JUnit report was written");
+    let blocker = root.path().join("a-file");
+    std::fs::write(&blocker, "x").unwrap();
+    let out = crate::support::cli(&[
+        "run",
+        "--report",
+        &format!("json={}", blocker.join("run.json").display()),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot create the directory"), "{err}");
+}
