@@ -288,7 +288,7 @@ pub struct RunArgs {
     pub update_snapshots: bool,
 
     /// Severity of a snapshot drift finding.
-    #[arg(help_heading = "Snapshots", long, value_enum, default_value_t = DriftSeverity::Error)]
+    #[arg(help_heading = "Snapshots", long, value_enum, value_name = "SEVERITY", default_value_t = DriftSeverity::Error)]
     pub snapshot_drift: DriftSeverity,
 
     /// Print the JSON report on stdout instead of the human one.
@@ -306,15 +306,15 @@ pub struct RunArgs {
     pub verbose: u8,
 
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
-    #[arg(help_heading = "Output", long, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(help_heading = "Output", long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
     /// Lowest severity that makes the exit code 1.
-    #[arg(help_heading = "Output", long, value_enum, default_value_t = FailOn::Error)]
+    #[arg(help_heading = "Output", long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
 
     /// Scenarios run at once (steps within a scenario always run in order).
-    #[arg(help_heading = "Limits & safety", long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(help_heading = "Limits & safety", long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
 
     /// Whole-run deadline in seconds: past it no new step starts, and cleanup runs.
