@@ -261,3 +261,47 @@ fn the_readme_workflow_is_the_example_file_and_parses() {
         .expect("a test reporter");
     assert_eq!(reporter["with"]["report_paths"], junit);
 }
+
+/// Every `scimcheck …` command in README's shell blocks names only options its subcommand
+/// has, so the examples cannot go stale unseen.
+#[test]
+fn the_readme_commands_use_only_options_that_exist() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let mut commands: Vec<String> = Vec::new();
+    let mut in_sh = false;
+    let mut pending = String::new();
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            in_sh = line == "```sh";
+            continue;
+        }
+        if !in_sh {
+            continue;
+        }
+        let code = line.split(" #").next().unwrap_or_default().trim_end();
+        pending.push_str(code.trim_end_matches('\\'));
+        pending.push(' ');
+        if !code.ends_with('\\') {
+            if pending.trim_start().starts_with("scimcheck ") {
+                commands.push(pending.trim().to_string());
+            }
+            pending.clear();
+        }
+    }
+    assert!(
+        commands.len() >= 5,
+        "README shows its commands: {commands:?}"
+    );
+    for command in &commands {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        let sub = words[1];
+        let help = stdout(&cli(&[sub, "--help"]));
+        for flag in words.iter().filter(|w| w.starts_with("--")) {
+            let flag = flag.split('=').next().unwrap();
+            assert!(
+                help.contains(&format!("{flag} ")) || help.contains(&format!("{flag}\n")),
+                "README: `{command}`: `{flag}` is not an option of scimcheck {sub}"
+            );
+        }
+    }
+}
