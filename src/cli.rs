@@ -30,7 +30,7 @@ pub enum Command {
     List(ListArgs),
     /// Delete what an earlier run left behind (found by its run prefix), and nothing else.
     Cleanup(CleanupArgs),
-    /// Print a shell completion script on stdout (bash, zsh or fish).
+    /// Print a shell completion script on stdout (bash, zsh, fish or powershell).
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout, e.g. `scimcheck man > scimcheck.1`.
     Man,
@@ -422,6 +422,8 @@ pub enum Shell {
     Bash,
     Zsh,
     Fish,
+    #[value(name = "powershell")]
+    PowerShell,
 }
 
 /// Names printed at the head of the reports (a certificate's title, product and vendor).

@@ -9,14 +9,45 @@ use clap::CommandFactory;
 use crate::cli::{Cli, Shell};
 use crate::error::Error;
 
-/// Writes the completion script for `shell` on stdout.
+/// Writes the completion script for `shell` on stdout. `--profile` completes to the profile
+/// names and `--scenario`/`--skip` to the built-in scenario ids (the parser itself still takes
+/// lists, globs and a user's own names).
 pub(super) fn completions(shell: Shell) -> Result<(), Error> {
     let shell = match shell {
         Shell::Bash => clap_complete::Shell::Bash,
         Shell::Zsh => clap_complete::Shell::Zsh,
         Shell::Fish => clap_complete::Shell::Fish,
+        Shell::PowerShell => clap_complete::Shell::PowerShell,
+    };
+    let mut profiles: Vec<String> = crate::scenario::Profile::ALL
+        .iter()
+        .map(|p| p.as_str().to_string())
+        .collect();
+    profiles.push("all".into());
+    let mut ids: Vec<String> = crate::plan::load(&[], None)
+        .map(|all| all.iter().map(|l| l.scenario.id.to_string()).collect())
+        .unwrap_or_default();
+    ids.sort();
+    // clap keeps possible values as `&'static str`; this command prints once and exits.
+    let values = |v: &[String]| {
+        let names: Vec<&'static str> = v
+            .iter()
+            .map(|s| &*Box::leak(s.clone().into_boxed_str()))
+            .collect();
+        clap::builder::PossibleValuesParser::new(names)
     };
     let mut cmd = Cli::command();
+    for sub in ["run", "list"] {
+        cmd = cmd.mut_subcommand(sub, |c| {
+            let c = c.mut_arg("profile", |a| a.value_parser(values(&profiles)));
+            if sub == "run" {
+                c.mut_arg("scenario", |a| a.value_parser(values(&ids)))
+                    .mut_arg("skip", |a| a.value_parser(values(&ids)))
+            } else {
+                c
+            }
+        });
+    }
     let name = cmd.get_name().to_string();
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut cmd, name, &mut out);

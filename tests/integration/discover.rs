@@ -134,7 +134,7 @@ fn list_json_follows_profile_and_user_scenarios() {
 
 #[test]
 fn completions_for_each_shell_name_the_options() {
-    for shell in ["bash", "zsh", "fish"] {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
         let out = cli(&["completions", shell]);
         assert_eq!(out.status.code(), Some(0), "{shell}");
         let text = stdout(&out);
@@ -145,6 +145,16 @@ fn completions_for_each_shell_name_the_options() {
     }
     let out = cli(&["completions", "powershell-ish"]);
     assert_eq!(out.status.code(), Some(2));
+    // Values, not file names: the profiles for --profile, scenario ids for --scenario.
+    let bash = stdout(&cli(&["completions", "bash"]));
+    assert!(
+        bash.contains(r#"compgen -W "okta entra rfc all""#),
+        "{bash}"
+    );
+    assert!(
+        bash.contains("okta.users.create") && bash.contains("rfc.attributes.user"),
+        "{bash}"
+    );
 }
 
 #[test]
