@@ -422,8 +422,7 @@ pub enum Shell {
     Bash,
     Zsh,
     Fish,
-    #[value(name = "powershell")]
-    PowerShell,
+    Powershell,
 }
 
 /// Names printed at the head of the reports (a certificate's title, product and vendor).

@@ -17,7 +17,7 @@ pub(super) fn completions(shell: Shell) -> Result<(), Error> {
         Shell::Bash => clap_complete::Shell::Bash,
         Shell::Zsh => clap_complete::Shell::Zsh,
         Shell::Fish => clap_complete::Shell::Fish,
-        Shell::PowerShell => clap_complete::Shell::PowerShell,
+        Shell::Powershell => clap_complete::Shell::PowerShell,
     };
     let mut profiles: Vec<String> = crate::scenario::Profile::ALL
         .iter()
