@@ -197,7 +197,13 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
                         "Throttle less, or send a Retry-After the client can wait out; Okta gives up after 10 tries.".to_string(),
                     )
                 }
-                _ => (detail, format!("Answer this request with {wanted}.")),
+                _ => (
+                    detail,
+                    expect
+                        .status_hint
+                        .clone()
+                        .unwrap_or_else(|| format!("Answer this request with {wanted}.")),
+                ),
             };
             out.push(CheckOutcome::fail(
                 &status_id,

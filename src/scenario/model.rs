@@ -393,6 +393,11 @@ pub struct Expect {
     /// JSON Schema each element of a ListResponse's `Resources` must satisfy.
     #[serde(default)]
     pub resources_schema: Option<String>,
+    /// The fix a status outside `status` shows, where the request replays an IdP's quirk and
+    /// "answer with 200" would not say what to change (e.g. "accept and ignore schema URNs you
+    /// do not define: Entra sends … on every group create").
+    #[serde(default)]
+    pub status_hint: Option<String>,
     /// Declarative asserts on the body or headers.
     #[serde(default)]
     pub asserts: Vec<Assert>,

@@ -301,6 +301,7 @@ steps:
     expect:
       status: [201]
       status_warning: [200]
+      status_hint: "Accept the IdP's shape."
       skip_if_status: { 501: not supported }
       unsupported_if_status: { 400: declined }
       status_note: { 404: allowed }

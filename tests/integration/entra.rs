@@ -159,6 +159,16 @@ async fn capitalised_ops_rejected() {
         "entra.groups.rename.status",
     ];
     assert_findings(&report, &refused, &[]);
+    // The fix says what to change for Entra's shape, not "answer with 200".
+    let fix = crate::support::check_of(
+        &report,
+        "entra.users.update.2017",
+        "entra.users.update.2017.replace.status",
+    )["hint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(fix.contains("capitalised ops (`Replace`)"), "{fix}");
     assert_eq!(
         status_of(
             &report,
