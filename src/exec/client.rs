@@ -91,6 +91,9 @@ pub(super) struct OutHeader {
 impl Client {
     /// A client for `config`, or why its options are unusable.
     pub fn new(config: ClientConfig) -> Result<Client, String> {
+        // reqwest is built without a crypto provider of its own: rustls uses ring's, made the
+        // process default once (a second call finds it set, which is fine).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(config.timeout)

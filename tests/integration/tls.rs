@@ -37,7 +37,7 @@ async fn tls_target() -> TlsTarget {
         .signed_by(&leaf_key, &issuer)
         .unwrap();
 
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let config = TlsConfig::builder()
         .with_no_client_auth()
         .with_single_cert(
