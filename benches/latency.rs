@@ -140,10 +140,13 @@ fn main() {
         .build()
         .unwrap();
     let proxy = Arc::new(Proxy {
-        http: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
+        http: {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            reqwest::Client::builder()
+        }
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap(),
         upstream: server.origin().ascii_serialization(),
         requests: AtomicUsize::new(0),
         trace: Mutex::default(),

@@ -109,7 +109,10 @@ async fn main() {
     println!("{CLIENTS} concurrent clients over loopback HTTP/1.1:");
 
     let bench = Arc::new(Bench {
-        http: reqwest::Client::new(),
+        http: {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            reqwest::Client::new()
+        },
         base: server.base_url().to_string(),
     });
     measure("create (POST /Users)", bench.clone(), |b, i| async move {

@@ -16,7 +16,7 @@ const OWN_CHECKS: usize = 49;
 
 /// Every user and group on the server, as `(kind, id, name)`, sorted.
 async fn resources(base: &str) -> Vec<(String, String, String)> {
-    let http = reqwest::Client::new();
+    let http = crate::support::http();
     let mut out = Vec::new();
     for (kind, name) in [("Users", "userName"), ("Groups", "displayName")] {
         let list = http
@@ -107,7 +107,7 @@ async fn human_report_leads_with_the_tests_own_verdict_and_keeps_the_token_out()
     let server = reference_server().await;
     let base = server.base_url().to_string();
     // A tenant's own user: the export's first step finds it, and it is left alone.
-    let created = reqwest::Client::new()
+    let created = crate::support::http()
         .post(format!("{base}/Users"))
         .bearer_auth(TOKEN)
         .header("content-type", "application/scim+json")

@@ -146,7 +146,7 @@ async fn users_named(server: &Faulty, name: &str) -> u64 {
     let mut url = url::Url::parse(&format!("{}/Users", server.reference().base_url())).unwrap();
     url.query_pairs_mut()
         .append_pair("filter", &format!("userName eq \"{name}\""));
-    let text = reqwest::Client::new()
+    let text = crate::support::http()
         .get(url)
         .bearer_auth(TOKEN)
         .send()

@@ -57,7 +57,7 @@ impl Scim {
         let server = crate::support::reference_server().await;
         Scim {
             server,
-            http: reqwest::Client::new(),
+            http: crate::support::http(),
         }
     }
 

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::Scim;
 
 async fn raw(url: &str, auth: Option<&str>) -> (u16, serde_json::Value) {
-    let mut req = reqwest::Client::new().get(url);
+    let mut req = crate::support::http().get(url);
     if let Some(a) = auth {
         req = req.header("authorization", a);
     }
@@ -107,7 +107,7 @@ async fn etags_if_match_and_if_none_match() {
 #[tokio::test]
 async fn malformed_json_unknown_endpoints_methods_and_size() {
     let s = Scim::start().await;
-    let http = reqwest::Client::new();
+    let http = crate::support::http();
     let auth = format!("Bearer {}", crate::support::TOKEN);
     let resp = http
         .post(s.url("/Users"))
@@ -159,7 +159,7 @@ fn serve_prints_its_url_logs_requests_and_stops_on_sigint() {
         .build()
         .unwrap();
     let status = rt.block_on(async {
-        reqwest::Client::new()
+        crate::support::http()
             .get(format!("{url}/Users?count=1"))
             .header("authorization", "Bearer t0k")
             .send()

@@ -29,7 +29,7 @@ async fn application_json_requests_are_accepted() {
     let s = Scim::start().await;
     let a = s.send(Method::POST, "/Users", None, &[]).await;
     a.assert_error(400, Some("invalidSyntax"));
-    let http = reqwest::Client::new();
+    let http = crate::support::http();
     let resp = http
         .post(s.url("/Users"))
         .header("authorization", format!("Bearer {}", crate::support::TOKEN))

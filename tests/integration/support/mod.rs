@@ -170,3 +170,11 @@ pub fn status_of(report: &Value, scenario: &str, id: &str) -> Option<String> {
         .and_then(|c| c["status"].as_str())
         .map(str::to_string)
 }
+
+/// An HTTP client for tests that talk to a server directly. scimcheck builds reqwest without
+/// a crypto provider and makes ring's the process default; a test that builds its own client
+/// does the same first.
+pub fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
