@@ -190,6 +190,8 @@ pub(super) const PAGE_NOTE: &str = "each resource by its shape: a page of a list
 /// of the run's resources share; a value that differs between them (an id, a userName, a
 /// location) becomes its JSON type, so the page does not say which resource landed on it.
 /// The resources are then put in the order of their text, since the server's says nothing.
+/// Resources that hold different attributes (one user with a `title`, one without) still
+/// show which of them landed on the page: that is the shape, and it stays visible.
 pub(super) fn shape_page(body: &mut Value, pool: &Pool, endpoint: Option<&str>) {
     let Some(Value::Array(items)) = body.as_object_mut().and_then(|o| {
         o.iter_mut()
