@@ -3,10 +3,13 @@
 //!
 //! - [`normalise`]: volatile values to placeholders, secrets never written; `embedded`: those
 //!   quoted inside a longer text.
+//! - `lists`: the order of a list answer, and a page of an unsorted list by its resources'
+//!   shape.
 //! - [`files`]: write, compare, update.
 
 mod embedded;
 mod files;
+mod lists;
 pub mod normalise;
 
 pub use files::{apply, SnapshotOptions};

@@ -5,7 +5,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::exec::Exchange;
+use super::lists::{
+    endpoint, is_list, kind_of, ordered, partial_page, shape_page, sort_resources, Pool, PAGE_NOTE,
+};
 use crate::result::ScenarioResult;
 use crate::scenario::SnapshotMode;
 use crate::scim::json::{clip, id_of, member};
@@ -171,8 +173,8 @@ fn is_timestamp_head(b: &[u8]) -> bool {
 /// A body in a canonical form: members sorted by name and multi-valued attributes by value,
 /// since SCIM gives neither an order (RFC 7643 §2.4); a ListResponse's `Resources` and a
 /// PatchOp's `Operations` keep theirs here (`sortBy` defines the one, PATCH the other; an
-/// unsorted list is put in order by [`sort_resources`]).
-fn canonical(v: Value, key: Option<&str>) -> Value {
+/// unsorted list is put in order by `sort_resources`).
+pub(super) fn canonical(v: Value, key: Option<&str>) -> Value {
     match v {
         Value::Object(map) => {
             let mut entries: Vec<(String, Value)> = map.into_iter().collect();
@@ -224,20 +226,6 @@ fn replace_delimited(s: &str, id: &str, placeholder: &str) -> String {
     out
 }
 
-/// Whether a list answer has an order the request defined: `sortBy` in its query or in a
-/// `/.search` body. Without one RFC 7644 §3.4.2.3 defines no order, so a server may list
-/// the same resources differently on every run: a snapshot holds them in an order of its own.
-fn ordered(x: &Exchange) -> bool {
-    let in_query = x.request.url.split_once('?').is_some_and(|(_, q)| {
-        url::form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k.eq_ignore_ascii_case("sortBy"))
-    });
-    in_query
-        || x.request
-            .body
-            .as_ref()
-            .is_some_and(|b| member(b, "sortBy").is_some())
-}
-
 /// The list's resources in an order that does not depend on the server's: by the run's own
 /// names (normalised, so they compare the same on every run), then by id (the same on every
 /// run for resources the run did not create).
@@ -253,47 +241,6 @@ fn stable_order<'v>(n: &Normaliser, resources: &'v [Value]) -> Vec<&'v Value> {
     let mut sorted: Vec<&Value> = resources.iter().collect();
     sorted.sort_by_cached_key(|r| key(r));
     sorted
-}
-
-/// A list body's `Resources` sorted by their normalised id, then their whole text: the
-/// placeholders are numbered in [`stable_order`], so the order is the same on every run.
-fn sort_resources(body: &mut Value) {
-    let Some(Value::Array(items)) = body.as_object_mut().and_then(|o| {
-        o.iter_mut()
-            .find(|(k, _)| k.eq_ignore_ascii_case("Resources"))
-            .map(|(_, v)| v)
-    }) else {
-        return;
-    };
-    items.sort_by_cached_key(|r| {
-        let id = member(r, "id").map(Value::to_string).unwrap_or_default();
-        (natural(&id), r.to_string())
-    });
-}
-
-/// `s` with each run of digits padded, so that `[user-2]` sorts before `[user-10]`.
-fn natural(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 16);
-    let mut digits = String::new();
-    for c in s.chars().chain(std::iter::once('\0')) {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        if !digits.is_empty() {
-            out.push_str(&format!("{digits:0>20}"));
-            digits.clear();
-        }
-        if c != '\0' {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Whether a body is a list answer (a Location header there names no resource).
-fn is_list(body: Option<&Value>) -> bool {
-    body.is_some_and(|b| member(b, "Resources").is_some() || member(b, "totalResults").is_some())
 }
 
 /// Server-assigned ids in order of first appearance, numbered per resource type; a list's
@@ -321,43 +268,33 @@ fn collect_ids(scenario: &ScenarioResult, n: &Normaliser) -> Vec<(String, String
         };
         ids.push((id.to_string(), placeholder));
     };
+    // A partial page's resources are numbered last: which of them land on it is not
+    // defined, and numbering them there would number the rest by the server's order.
+    let mut pages: Vec<(&Value, Option<String>)> = vec![];
     for step in &scenario.steps {
         let Some(x) = &step.exchange else { continue };
-        let endpoint = x
-            .request
-            .url
-            .split("/scim/v2/")
-            .nth(1)
-            .or_else(|| x.request.url.rsplit('/').nth(1))
-            .and_then(|p| p.split(['/', '?']).next())
-            .map(str::to_string);
+        let endpoint = endpoint(&x.request.url);
         let Some(resp) = &x.response else { continue };
-        let kind_of = |r: &Value| -> Option<String> {
-            member(r, "meta")
-                .and_then(|m| member(m, "resourceType"))
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .or_else(|| endpoint.clone())
-        };
         if let Some(body) = &resp.json {
             if step.snapshot == SnapshotMode::Full {
-                let items = member(body, "Resources")
-                    .and_then(Value::as_array)
-                    .map(Vec::as_slice)
-                    .unwrap_or_default();
-                let items = if ordered(x) {
-                    items.iter().collect()
+                if partial_page(x, body) {
+                    pages.push((body, endpoint.clone()));
                 } else {
-                    stable_order(n, items)
-                };
-                for r in items {
-                    if let Some(id) = id_of(r) {
-                        add(&id, kind_of(r).as_deref());
+                    let items = resources(body);
+                    let items = if ordered(x) {
+                        items.iter().collect()
+                    } else {
+                        stable_order(n, items)
+                    };
+                    for r in items {
+                        if let Some(id) = id_of(r) {
+                            add(&id, kind_of(r, endpoint.as_deref()).as_deref());
+                        }
                     }
                 }
             }
             if let Some(id) = id_of(body) {
-                add(&id, kind_of(body).as_deref());
+                add(&id, kind_of(body, endpoint.as_deref()).as_deref());
             }
         }
         // A Location on a list answer (some servers echo the request's URL) names no
@@ -376,7 +313,22 @@ fn collect_ids(scenario: &ScenarioResult, n: &Normaliser) -> Vec<(String, String
             }
         }
     }
+    for (body, endpoint) in pages {
+        for r in stable_order(n, resources(body)) {
+            if let Some(id) = id_of(r) {
+                add(&id, kind_of(r, endpoint.as_deref()).as_deref());
+            }
+        }
+    }
     ids
+}
+
+/// A list body's `Resources`, or none.
+fn resources(body: &Value) -> &[Value] {
+    member(body, "Resources")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
 }
 
 /// Ids as they also stand in paths, percent-encoded (`auth0|x` as `auth0%7Cx`).
@@ -393,6 +345,24 @@ fn with_encoded(mut ids: Vec<(String, String)>) -> Vec<(String, String)> {
 /// The snapshot document of one scenario.
 pub fn snapshot_of(scenario: &ScenarioResult, base_url: &str, run_id: &str) -> Value {
     let n = Normaliser::new(scenario, base_url, run_id);
+    let mut pool = Pool::default();
+    for step in scenario
+        .steps
+        .iter()
+        .filter(|s| s.snapshot == SnapshotMode::Full)
+    {
+        let Some(x) = &step.exchange else { continue };
+        let Some(r) = x
+            .response
+            .as_ref()
+            .filter(|r| (200..300).contains(&r.status))
+        else {
+            continue;
+        };
+        if let Some(j) = &r.json {
+            pool.add_body(&n.value(j, None), endpoint(&x.request.url).as_deref());
+        }
+    }
     let steps: Vec<Value> = scenario
         .steps
         .iter()
@@ -466,7 +436,10 @@ pub fn snapshot_of(scenario: &ScenarioResult, base_url: &str, run_id: &str) -> V
                         }
                         (_, Some(j)) => {
                             let mut body = canonical(n.value(j, None), None);
-                            if !ordered(x) {
+                            if partial_page(x, j) {
+                                shape_page(&mut body, &pool, endpoint(&x.request.url).as_deref());
+                                response.insert("resources".into(), json!(PAGE_NOTE));
+                            } else if !ordered(x) {
                                 sort_resources(&mut body);
                             }
                             Some(body)

@@ -217,6 +217,166 @@ fn a_location_on_a_list_answer_names_no_resource() {
 
 #[test]
 fn placeholders_sort_by_their_number() {
+    use super::super::lists::natural;
     assert!(natural("\"[user-2]\"") < natural("\"[user-10]\""));
     assert_eq!(natural("a1b"), format!("a{:0>20}b", 1));
+}
+
+/// Four users created, then listed two to a page without sortBy, the server's order given by
+/// `order` (indexes into the users); `user` shapes each user as the server answers it.
+fn paged(order: [usize; 4], sort_by: bool, user: impl Fn(usize) -> Value) -> ScenarioResult {
+    use crate::scim::Method;
+    let mut steps: Vec<(Method, String, u16, Value)> = (0..4)
+        .map(|i| (Method::Post, "http://h/scim/v2/Users".into(), 201, user(i)))
+        .collect();
+    let sort = if sort_by { "&sortBy=userName" } else { "" };
+    for (page, start) in [(0, 1), (1, 3)] {
+        let on_page: Vec<Value> = order[page * 2..page * 2 + 2]
+            .iter()
+            .map(|i| user(*i))
+            .collect();
+        steps.push((
+            Method::Get,
+            format!("http://h/scim/v2/Users?startIndex={start}&count=2{sort}"),
+            200,
+            json!({"totalResults": 4, "startIndex": start, "itemsPerPage": 2, "Resources": on_page}),
+        ));
+    }
+    scenario(
+        steps
+            .iter()
+            .map(|(m, u, s, b)| (*m, u.as_str(), *s, b.clone()))
+            .collect(),
+    )
+}
+
+fn user(i: usize) -> Value {
+    json!({
+        "id": format!("5f0c7a2e-0000-4000-8000-00000000000{i}"),
+        "userName": format!("scimcheck-run1-u{i}"),
+        "active": true,
+        "emails": [{"type": "work", "primary": true, "value": format!("u{i}@example.com")}],
+        "meta": {"resourceType": "User", "location": format!("http://h/scim/v2/Users/5f0c7a2e-0000-4000-8000-00000000000{i}")},
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+    })
+}
+
+fn pages(doc: &Value) -> Vec<&Value> {
+    doc["steps"].as_array().unwrap()[4..]
+        .iter()
+        .map(|s| &s["response"])
+        .collect()
+}
+
+#[test]
+fn a_page_without_sort_by_does_not_drift_with_which_users_land_on_it() {
+    let first = snapshot_of(
+        &paged([0, 1, 2, 3], false, user),
+        "http://h/scim/v2",
+        "run1",
+    );
+    let again = snapshot_of(
+        &paged([3, 1, 0, 2], false, user),
+        "http://h/scim/v2",
+        "run1",
+    );
+    assert_eq!(first, again);
+    let page = pages(&first)[0];
+    assert_eq!(page["resources"], PAGE_NOTE);
+    assert_eq!(page["body"]["totalResults"], 4);
+    assert_eq!(page["body"]["startIndex"], 1);
+    assert_eq!(page["body"]["itemsPerPage"], 2);
+    let resource = &page["body"]["Resources"][1];
+    assert_eq!(resource["id"], "[string]", "the id says which user it is");
+    assert_eq!(resource["userName"], "[string]");
+    assert_eq!(resource["meta"]["location"], "[string]");
+    assert_eq!(resource["emails"][0]["value"], "[string]");
+    assert_eq!(
+        resource["emails"][0]["type"], "work",
+        "every user's is the same"
+    );
+    assert_eq!(resource["active"], true);
+    assert_eq!(resource["meta"]["resourceType"], "User");
+    assert_eq!(
+        resource["schemas"][0],
+        "urn:ietf:params:scim:schemas:core:2.0:User"
+    );
+    let created = &first["steps"][0]["response"]["body"];
+    assert_eq!(created["id"], "[user-1]", "outside a page, ids as before");
+    assert_eq!(created["userName"], "scimcheck-[run]-u0");
+}
+
+#[test]
+fn a_sorted_or_whole_list_is_recorded_exactly() {
+    let sorted = snapshot_of(&paged([0, 1, 2, 3], true, user), "http://h/scim/v2", "run1");
+    let page = pages(&sorted)[1];
+    assert!(page.get("resources").is_none());
+    assert_eq!(page["body"]["Resources"][0]["id"], "[user-3]");
+    assert_eq!(
+        page["body"]["Resources"][0]["userName"],
+        "scimcheck-[run]-u2"
+    );
+    let reordered = snapshot_of(&paged([1, 0, 2, 3], true, user), "http://h/scim/v2", "run1");
+    assert_ne!(
+        sorted, reordered,
+        "sortBy defines the order: a change is drift"
+    );
+
+    use crate::scim::Method;
+    let whole = scenario(vec![(
+        Method::Get,
+        "http://h/scim/v2/Users?startIndex=1&count=10",
+        200,
+        json!({"totalResults": 2, "Resources": [user(1), user(0)]}),
+    )]);
+    let doc = snapshot_of(&whole, "http://h/scim/v2", "run1");
+    let response = &doc["steps"][0]["response"];
+    assert!(response.get("resources").is_none(), "every result is on it");
+    assert_eq!(
+        response["body"]["Resources"][0]["userName"],
+        "scimcheck-[run]-u0"
+    );
+}
+
+#[test]
+fn a_page_still_drifts_when_the_server_changes_what_it_answers() {
+    let base = snapshot_of(
+        &paged([0, 1, 2, 3], false, user),
+        "http://h/scim/v2",
+        "run1",
+    );
+    let changed = |label: &str, f: &dyn Fn(&mut Value)| {
+        let sc = paged([2, 0, 3, 1], false, |i| {
+            let mut u = user(i);
+            f(&mut u);
+            u
+        });
+        let doc = snapshot_of(&sc, "http://h/scim/v2", "run1");
+        assert_ne!(pages(&doc), pages(&base), "{label}");
+    };
+    changed("an attribute added", &|u| {
+        u["title"] = json!("Engineer");
+    });
+    changed("an attribute removed", &|u| {
+        u.as_object_mut().unwrap().remove("active");
+    });
+    changed("a type changed", &|u| u["active"] = json!("true"));
+    changed("a shared value changed", &|u| u["active"] = json!(false));
+    changed("a value count changed", &|u| {
+        u["emails"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"type": "home", "value": "x@example.com"}));
+    });
+    changed("a differing value's type changed", &|u| {
+        let digit = u["id"].as_str().unwrap().chars().last().unwrap();
+        u["userName"] = json!(digit.to_digit(10));
+    });
+    let mut fewer = paged([0, 1, 2, 3], false, user);
+    let page = fewer.steps[5].exchange.as_mut().unwrap();
+    let body = page.response.as_mut().unwrap().json.as_mut().unwrap();
+    body["Resources"].as_array_mut().unwrap().pop();
+    body["itemsPerPage"] = json!(1);
+    let doc = snapshot_of(&fewer, "http://h/scim/v2", "run1");
+    assert_ne!(pages(&doc), pages(&base), "a page with fewer resources");
 }

@@ -19,6 +19,7 @@ mod runscope;
 mod safety;
 mod secrets;
 mod server;
+mod snapshot_pages;
 mod snapshots;
 mod support;
 mod tls;
