@@ -205,11 +205,18 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
                         .unwrap_or_else(|| format!("Answer this request with {wanted}.")),
                 ),
             };
+            // A refused filter names what was sent: the scenario's filters are wrapped, and
+            // the reader needs the whole expression to tell which construct was refused.
+            let sent = ctx
+                .exchange
+                .query_param("filter")
+                .map(|f| format!(" to the filter `{}`", clip(&f, 200)))
+                .unwrap_or_default();
             out.push(CheckOutcome::fail(
                 &status_id,
                 severity,
                 ctx.reference,
-                format!("expected status {wanted}, got {status}{detail}"),
+                format!("expected status {wanted}, got {status}{sent}{detail}"),
                 hint,
             ));
             skip_dependents(ctx, out, &format!("status {status} instead of {wanted}"));

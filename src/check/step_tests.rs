@@ -173,6 +173,26 @@ fn an_empty_detail_is_said_so() {
 }
 
 #[test]
+fn a_refused_filter_is_quoted_in_the_status_finding() {
+    let step: Step = serde_saphyr::from_str(
+        "id: s\ntitle: t\nrequest: { method: GET, path: /Users }\nexpect: { status: [200] }\n",
+    )
+    .unwrap();
+    let x = exchange(
+        400,
+        Some("application/scim+json"),
+        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","scimType":"invalidFilter","detail":"no"}"#
+            .into(),
+        "http://h/scim/v2/Users?filter=userName%20sw%20%22p-%22%20and%20(title%20pr)",
+    );
+    let outcomes = outcomes(&step, Profile::Rfc, &x);
+    assert_eq!(
+        outcomes[0].message,
+        "expected status 200, got 400 to the filter `userName sw \"p-\" and (title pr)` (detail: no)"
+    );
+}
+
+#[test]
 fn transport_errors_and_refusals_are_checked() {
     let mut x = exchange(200, None, String::new(), "http://h/scim/v2/Users");
     x.response = None;

@@ -41,7 +41,8 @@ pub(super) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// What later steps may `need` and did not do what it was for: steps that failed or did
-/// not run, and asserts that did not pass (a value a create may ignore), each with why.
+/// not run, and asserts that did not pass (a value a create may ignore), each with the
+/// reason a step needing it is skipped for.
 #[derive(Default)]
 pub(super) struct Blocked {
     steps: BTreeMap<StepId, String>,
@@ -51,7 +52,10 @@ pub(super) struct Blocked {
 impl Blocked {
     /// `step` did not run (or was not sent): neither it nor its asserts can be built on.
     pub(super) fn not_run(&mut self, step: &Step, why: &str) {
-        self.steps.insert(step.id.clone(), why.to_string());
+        self.steps.insert(
+            step.id.clone(),
+            format!("step `{}` did not succeed: {why}", step.id),
+        );
         for a in &step.expect.asserts {
             self.asserts
                 .insert(a.id.clone(), "its step did not run".to_string());
@@ -67,7 +71,13 @@ impl Blocked {
         checks: &[check::CheckOutcome],
     ) {
         if let Some(why) = failed {
-            self.steps.insert(step.id.clone(), why);
+            // A probe's own words say what its failure means for the steps built on it; a
+            // step that did not run (above) has shown nothing, so it never gets them.
+            let reason = match &step.when_failed {
+                Some(meaning) => format!("{meaning}: see step `{}` ({why})", step.id),
+                None => format!("step `{}` did not succeed: {why}", step.id),
+            };
+            self.steps.insert(step.id.clone(), reason);
         }
         for a in &step.expect.asserts {
             let why = match checks.iter().find(|c| c.id.as_str() == a.id) {
@@ -82,14 +92,11 @@ impl Blocked {
     /// The reason to skip `step`: a step or an assert it needs is blocked.
     pub(super) fn need_of(&self, step: &Step) -> Option<String> {
         step.needs.iter().find_map(|need| {
-            self.steps
-                .get(need)
-                .map(|why| format!("step `{need}` did not succeed: {why}"))
-                .or_else(|| {
-                    self.asserts
-                        .get(need.as_str())
-                        .map(|why| format!("`{need}` did not pass: {why}"))
-                })
+            self.steps.get(need).cloned().or_else(|| {
+                self.asserts
+                    .get(need.as_str())
+                    .map(|why| format!("`{need}` did not pass: {why}"))
+            })
         })
     }
 }
@@ -348,6 +355,27 @@ mod tests {
         assert_eq!(
             never.need_of(&patch).as_deref(),
             Some("`a.kept` did not pass: its step did not run")
+        );
+    }
+
+    #[test]
+    fn a_failed_probe_gives_its_own_reason_and_a_skipped_one_does_not() {
+        let probe = step(
+            "id: probe\ntitle: t\nwhen_failed: every filter here is sent wrapped\nrequest: { method: GET, path: /Users }\n",
+        );
+        let later =
+            step("id: later\ntitle: t\nneeds: [probe]\nrequest: { method: GET, path: /Users }\n");
+        let mut blocked = Blocked::default();
+        blocked.ran(&probe, Some("it answered 400".into()), &[]);
+        assert_eq!(
+            blocked.need_of(&later).as_deref(),
+            Some("every filter here is sent wrapped: see step `probe` (it answered 400)")
+        );
+        let mut skipped = Blocked::default();
+        skipped.not_run(&probe, "it was skipped");
+        assert_eq!(
+            skipped.need_of(&later).as_deref(),
+            Some("step `probe` did not succeed: it was skipped")
         );
     }
 

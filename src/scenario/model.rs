@@ -241,6 +241,11 @@ pub struct Step {
     /// rather than failing again for the same root cause.
     #[serde(default)]
     pub needs: Vec<StepId>,
+    /// Why the steps that `need` this one are skipped when it fails, where the step probes
+    /// something every later step relies on (the form every filter is sent in): said instead
+    /// of "step `…` did not succeed", followed by `: see step `…`` and what failed.
+    #[serde(default)]
+    pub when_failed: Option<String>,
     /// What to send.
     pub request: Request,
     /// What the response must show.

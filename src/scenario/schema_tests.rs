@@ -327,6 +327,7 @@ steps:
   - id: read
     title: Read
     needs: [create]
+    when_failed: nothing after it can be read
     request: { method: GET, path: "/Users/{{user_id}}" }
     burst: { rate: 2, seconds: 1, mix: [{ method: GET, path: /Users }] }
   - id: raw

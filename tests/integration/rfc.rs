@@ -9,6 +9,7 @@ use crate::support::{assert_findings, failing, run_json};
 mod attributes;
 mod bad_input;
 mod bulk;
+mod filters;
 mod writes;
 
 /// Runs the rfc profile against a proxy with `defect` and asserts the failing checks are
@@ -36,7 +37,7 @@ pub(crate) fn is(req: &Req, method: &str, suffix: &str) -> bool {
     req.method == method && req.path().ends_with(suffix)
 }
 
-fn users_list(req: &Req) -> bool {
+pub(crate) fn users_list(req: &Req) -> bool {
     is(req, "GET", "/Users")
 }
 
@@ -147,7 +148,11 @@ async fn filter_on_schemas_ignored_is_a_warning() {
 
 // 2. Filters
 
-fn rewrite_filter(mut req: Req, up: &Upstream, f: impl Fn(&str) -> Option<String>) -> Resp {
+pub(crate) fn rewrite_filter(
+    mut req: Req,
+    up: &Upstream,
+    f: impl Fn(&str) -> Option<String>,
+) -> Resp {
     if users_list(&req) {
         if let Some(new) = req.query("filter").and_then(|q| f(&q)) {
             req.set_query("filter", &new);

@@ -165,6 +165,7 @@ fn request_step(n: usize, raw: &RawStep, ctx: &mut Context<'_>) -> Result<Step, 
         title,
         reference: None,
         needs: vec![],
+        when_failed: None,
         request: Request {
             method,
             path: split.path,
@@ -246,6 +247,7 @@ fn pause_step(n: usize, raw: &RawStep, wait: bool) -> Result<Step, String> {
         title: format!("Pause {seconds} s"),
         reference: None,
         needs: vec![],
+        when_failed: None,
         request: Request {
             method: Method::Get,
             path: "/".into(),
@@ -278,6 +280,7 @@ fn seed_step() -> Step {
         title: "scimcheck: create one user (run prefix, deleted at the end) so the export's first read finds a user".into(),
         reference: Some("scimcheck (--runscope-seed): not part of the export".into()),
         needs: vec![],
+        when_failed: None,
         request: Request {
             method: Method::Post,
             path: "/Users".into(),
