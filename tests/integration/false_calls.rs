@@ -1,0 +1,90 @@
+//! Verdicts once given against real servers for what the RFC allows: each server here
+//! differs from the reference server in that one allowed way, and the check says so with
+//! the exact status and severity (or stays silent).
+
+use serde_json::{json, Value};
+
+use crate::support::proxy::{Faulty, Req, Resp};
+use crate::support::{check_of, run_json};
+use crate::verdicts::assert_verdict;
+
+fn map_json(mut resp: Resp, f: impl FnOnce(&mut Value)) -> Resp {
+    if let Some(mut body) = resp.json() {
+        f(&mut body);
+        resp.set_json(&body);
+    }
+    resp
+}
+
+fn user_read(req: &Req) -> bool {
+    req.method == "GET" && req.path().contains("/Users/")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_groups_not_returned_is_no_finding_and_a_list_without_the_group_a_warning() {
+    // RFC 7643 §4.1.2: User.groups is optional and readOnly; a server that never returns it
+    // has nothing to judge.
+    let server = Faulty::start(|req, up| {
+        let resp = up.send(&req);
+        if !user_read(&req) {
+            return resp;
+        }
+        map_json(resp, |b| {
+            if let Some(o) = b.as_object_mut() {
+                o.remove("groups");
+            }
+        })
+    })
+    .await;
+    let (_, report) = run_json(&server.base_url(), &["--scenario", "okta.groups.push"]).await;
+    let scenario = "okta.groups.push";
+    assert_verdict(
+        &report,
+        scenario,
+        "okta.group.user-groups-returned",
+        "passed",
+        "info",
+    );
+    assert_verdict(
+        &report,
+        scenario,
+        "okta.group.user-groups-reflected",
+        "skipped",
+        "error",
+    );
+    let skipped = check_of(&report, scenario, "okta.group.user-groups-reflected");
+    assert!(
+        skipped["message"]
+            .as_str()
+            .unwrap()
+            .contains("okta.group.user-groups-returned` did not hold"),
+        "{skipped}"
+    );
+
+    // One that returns `groups` says who the user's groups are: a list without the group is
+    // a warning, never an error.
+    let server = Faulty::start(|req, up| {
+        let resp = up.send(&req);
+        if !user_read(&req) {
+            return resp;
+        }
+        map_json(resp, |b| b["groups"] = json!([]))
+    })
+    .await;
+    let (code, report) = run_json(&server.base_url(), &["--scenario", "okta.groups.push"]).await;
+    assert_verdict(
+        &report,
+        scenario,
+        "okta.group.user-groups-returned",
+        "passed",
+        "info",
+    );
+    assert_verdict(
+        &report,
+        scenario,
+        "okta.group.user-groups-reflected",
+        "warning",
+        "warning",
+    );
+    assert_eq!(code, 0, "a warning only");
+}
