@@ -88,3 +88,35 @@ async fn user_groups_not_returned_is_no_finding_and_a_list_without_the_group_a_w
     );
     assert_eq!(code, 0, "a warning only");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_individual_schema_or_resource_type_answered_404_is_a_warning() {
+    // RFC 7644 §4: individual schema definitions "can be returned by appending the schema
+    // URI"; no MUST, so the server that offers only the lists is warned, not failed.
+    let server = Faulty::start(|req, up| {
+        let single =
+            req.path().contains("/Schemas/urn:") || req.path().ends_with("/ResourceTypes/User");
+        if req.method == "GET" && single {
+            return Resp::scim_error(404, None, "not found");
+        }
+        up.send(&req)
+    })
+    .await;
+    let (code, report) = run_json(
+        &server.base_url(),
+        &["--profile", "rfc", "--scenario", "rfc.discovery"],
+    )
+    .await;
+    for id in [
+        "rfc.discovery.schema-user.status",
+        "rfc.discovery.resource-type-user.status",
+    ] {
+        assert_verdict(&report, "rfc.discovery", id, "warning", "warning");
+    }
+    assert_eq!(
+        code,
+        0,
+        "warnings only: {:#?}",
+        crate::support::failing(&report)
+    );
+}
