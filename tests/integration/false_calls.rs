@@ -120,3 +120,57 @@ async fn an_individual_schema_or_resource_type_answered_404_is_a_warning() {
         crate::support::failing(&report)
     );
 }
+
+/// Removes `type` from the User schema's `nickName`, in a list of schemas or alone.
+fn untype_nick_name(body: &mut Value) {
+    let mut strip = |schema: &mut Value| {
+        for a in schema["attributes"].as_array_mut().into_iter().flatten() {
+            if a["name"] == "nickName" {
+                a.as_object_mut().unwrap().remove("type");
+            }
+        }
+    };
+    match body["Resources"].as_array_mut() {
+        Some(items) => items.iter_mut().for_each(&mut strip),
+        None => strip(body),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_schema_attribute_without_type_is_a_string_by_rfc7643_default() {
+    // RFC 7643 §2.2: ""type" is "string"" where a schema does not state it.
+    let server = Faulty::start(|req, up| {
+        let resp = up.send(&req);
+        if req.method == "GET" && req.path().contains("/Schemas") {
+            return map_json(resp, untype_nick_name);
+        }
+        resp
+    })
+    .await;
+    let (_, report) = run_json(
+        &server.base_url(),
+        &["--profile", "rfc", "--scenario", "rfc.discovery"],
+    )
+    .await;
+    assert_verdict(
+        &report,
+        "rfc.discovery",
+        "rfc7643.schema.attribute-required",
+        "passed",
+        "error",
+    );
+    let omitted = check_of(
+        &report,
+        "rfc.discovery",
+        "rfc7643.schema.attribute-characteristics",
+    );
+    assert_eq!(
+        (&omitted["status"], &omitted["severity"]),
+        (&json!("warning"), &json!("warning"))
+    );
+    let message = omitted["message"].as_str().unwrap();
+    assert!(
+        message.contains("nickName.type (§2.2 default string)"),
+        "{message}"
+    );
+}
