@@ -174,3 +174,47 @@ async fn a_schema_attribute_without_type_is_a_string_by_rfc7643_default() {
         "{message}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_boolean_that_reads_back_after_remove_may_be_the_servers_default() {
+    // The server gives `active` its default (false) when it is removed: RFC 7644 §3.5.1 lets
+    // it "assign default values", and false is what it held before, so nothing can be told.
+    let server = Faulty::start(|mut req, up| {
+        if req.method == "PATCH" && req.path().contains("/Users/") {
+            if let Some(ops) = req
+                .body
+                .as_mut()
+                .and_then(|b| b["Operations"].as_array_mut())
+            {
+                for op in ops.iter_mut() {
+                    if op["op"] == "remove" && op["path"] == "active" {
+                        *op = json!({"op": "replace", "path": "active", "value": false});
+                    }
+                }
+            }
+        }
+        up.send(&req)
+    })
+    .await;
+    let (_, report) = run_json(
+        &server.base_url(),
+        &["--profile", "rfc", "--scenario", "rfc.attributes.user"],
+    )
+    .await;
+    let scenario = "rfc.attributes.user";
+    assert_verdict(
+        &report,
+        scenario,
+        "rfc.attributes.user.active.removed",
+        "passed",
+        "info",
+    );
+    // A string has no such ambiguity: its remove stays judged at error severity.
+    assert_verdict(
+        &report,
+        scenario,
+        "rfc.attributes.user.title.removed",
+        "passed",
+        "error",
+    );
+}
