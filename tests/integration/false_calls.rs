@@ -218,3 +218,103 @@ async fn a_boolean_that_reads_back_after_remove_may_be_the_servers_default() {
         "error",
     );
 }
+
+/// A server that does not store `attribute` (a top-level name, or `name.<sub>`): its User
+/// answers never carry it.
+async fn server_without(attribute: &'static str) -> Faulty {
+    Faulty::start(move |req, up| {
+        let resp = up.send(&req);
+        if !req.path().contains("/Users") {
+            return resp;
+        }
+        map_json(resp, |b| {
+            let strip = |u: &mut Value| match attribute.split_once('.') {
+                Some((outer, inner)) => {
+                    if let Some(o) = u[outer].as_object_mut() {
+                        o.remove(inner);
+                    }
+                }
+                None => {
+                    if let Some(o) = u.as_object_mut() {
+                        o.remove(attribute);
+                    }
+                }
+            };
+            match b["Resources"].as_array_mut() {
+                Some(items) => items.iter_mut().for_each(strip),
+                None => strip(b),
+            }
+        })
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attribute_the_idp_mapping_does_not_need_ignored_on_create_is_one_warning() {
+    // Okta: displayName is not one its mapping depends on. Ignored on create (RFC 7644 §3.3),
+    // it is one warning, and the PUT's read-back of it is skipped: the server does not store it.
+    let server = server_without("displayName").await;
+    let (code, report) = run_json(&server.base_url(), &["--scenario", "okta.users.update"]).await;
+    let scenario = "okta.users.update";
+    assert_verdict(
+        &report,
+        scenario,
+        "rfc7644.create.ignored-content",
+        "warning",
+        "warning",
+    );
+    assert_verdict(
+        &report,
+        scenario,
+        "okta.user.update.persisted-display-name",
+        "skipped",
+        "error",
+    );
+    assert_eq!(code, 0, "{:#?}", crate::support::failing(&report));
+
+    // Entra: name.formatted is not one its matching or default mapping depends on either.
+    let server = server_without("name.formatted").await;
+    let (_, report) = run_json(
+        &server.base_url(),
+        &["--profile", "entra", "--scenario", "entra.users.create"],
+    )
+    .await;
+    let scenario = "entra.users.create";
+    assert_verdict(
+        &report,
+        scenario,
+        "rfc7644.create.ignored-content",
+        "warning",
+        "warning",
+    );
+    assert_verdict(
+        &report,
+        scenario,
+        "entra.user.create.stored-formatted-name",
+        "skipped",
+        "error",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_put_that_drops_a_display_name_the_create_kept_stays_an_error() {
+    // RFC 7644 §3.5.1: "Any values provided SHALL replace the existing attribute values".
+    let server = Faulty::start(|req, up| {
+        let mut req = req;
+        if req.method == "PUT" {
+            if let Some(b) = req.body.as_mut() {
+                b["displayName"] = json!("kept from before");
+            }
+        }
+        up.send(&req)
+    })
+    .await;
+    let (_, report) = run_json(&server.base_url(), &["--scenario", "okta.users.update"]).await;
+    assert_verdict(
+        &report,
+        "okta.users.update",
+        "okta.user.update.persisted-display-name",
+        "failed",
+        "error",
+    );
+}
