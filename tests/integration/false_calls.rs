@@ -318,3 +318,90 @@ async fn a_put_that_drops_a_display_name_the_create_kept_stays_an_error() {
         "error",
     );
 }
+
+/// Keeps only the first of the emails a User create sends, as a server with one email per
+/// user does.
+fn first_email_only(mut req: Req) -> Req {
+    if req.method == "POST" && req.path().ends_with("/Users") {
+        if let Some(emails) = req.body.as_mut().and_then(|b| b["emails"].as_array_mut()) {
+            emails.truncate(1);
+        }
+    }
+    req
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_filter_on_content_the_create_ignored_is_skipped_not_failed() {
+    // The create keeps one of two emails (RFC 7644 §3.3): the warning is the create's, and
+    // the filter that would find users by the second email is not judged on it.
+    let server = Faulty::start(|req, up| up.send(&first_email_only(req))).await;
+    let (_, report) = run_json(
+        &server.base_url(),
+        &["--profile", "rfc", "--scenario", "rfc.filters"],
+    )
+    .await;
+    let scenario = "rfc.filters";
+    assert_verdict(
+        &report,
+        scenario,
+        "rfc7644.create.ignored-content",
+        "warning",
+        "warning",
+    );
+    assert_verdict(
+        &report,
+        scenario,
+        "rfc.filter.multi-valued.total",
+        "skipped",
+        "error",
+    );
+    let skipped = check_of(&report, scenario, "rfc.filter.multi-valued.total");
+    assert!(
+        skipped["message"]
+            .as_str()
+            .unwrap()
+            .contains("second-email"),
+        "{skipped}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_projection_of_an_attribute_the_create_ignored_is_skipped_not_failed() {
+    // The server does not keep title (RFC 7644 §3.3): asking for it by its URN cannot return it.
+    let server = Faulty::start(|mut req, up| {
+        if req.method == "POST" && req.path().ends_with("/Users") {
+            if let Some(o) = req.body.as_mut().and_then(Value::as_object_mut) {
+                o.remove("title");
+            }
+        }
+        up.send(&req)
+    })
+    .await;
+    let (_, report) = run_json(
+        &server.base_url(),
+        &["--profile", "rfc", "--scenario", "rfc.projection"],
+    )
+    .await;
+    let scenario = "rfc.projection";
+    assert_verdict(
+        &report,
+        scenario,
+        "rfc7644.create.ignored-content",
+        "warning",
+        "warning",
+    );
+    assert_verdict(
+        &report,
+        scenario,
+        "rfc.projection.get-urn-attribute.title",
+        "skipped",
+        "error",
+    );
+    assert_verdict(
+        &report,
+        scenario,
+        "rfc.projection.get-urn-attribute.user-name",
+        "passed",
+        "error",
+    );
+}
