@@ -35,7 +35,13 @@ pub fn evaluate(
         Ok((false, message, at)) => {
             // The rendered assert, so a derived fix shows values rather than `{{variables}}`.
             let fix = rendered.as_ref().unwrap_or(a).fix();
-            let mut out = CheckOutcome::fail(&a.id, severity, reference, message, fix);
+            // `info` is for what the RFC leaves to the server (a MAY): never a finding, but
+            // the asserts that need it are skipped.
+            let mut out = if severity == Severity::Info {
+                CheckOutcome::unmet_note(&a.id, reference, message, fix)
+            } else {
+                CheckOutcome::fail(&a.id, severity, reference, message, fix)
+            };
             out.pointer = at;
             out
         }
@@ -307,6 +313,20 @@ mod tests {
             a.severity = Some(Severity::Warning);
         });
         assert_eq!(run(&a, json!({})).status, CheckStatus::Warning);
+    }
+
+    #[test]
+    fn an_info_assert_that_does_not_hold_is_an_unmet_note_not_a_finding() {
+        let a = assert_with(Op::Present(true), |a| {
+            a.severity = Some(Severity::Info);
+        });
+        let out = run(&a, json!({}));
+        assert_eq!(
+            (out.status, out.severity, out.is_unmet()),
+            (CheckStatus::Passed, Severity::Info, true)
+        );
+        let held = run(&a, json!({"active": true}));
+        assert!(!held.is_unmet());
     }
 
     #[test]

@@ -125,4 +125,25 @@ impl CheckOutcome {
     pub fn is_failure(&self) -> bool {
         matches!(self.status, CheckStatus::Failed | CheckStatus::Warning)
     }
+
+    /// A note that its condition did not hold: an `info` assert that failed, which is no
+    /// finding (what a MAY leaves open) but still tells the asserts that need it to stand down.
+    pub fn unmet_note(
+        id: impl Into<CheckId>,
+        reference: &str,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        let mut out = CheckOutcome::note(id, reference, message);
+        out.hint = Some(hint.into());
+        out
+    }
+
+    /// Whether what it checked did not hold: a failure, or an [`unmet_note`](Self::unmet_note).
+    pub fn is_unmet(&self) -> bool {
+        self.is_failure()
+            || (self.status == CheckStatus::Passed
+                && self.severity == Severity::Info
+                && self.hint.is_some())
+    }
 }

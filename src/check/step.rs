@@ -315,13 +315,16 @@ fn run(ctx: &StepContext<'_>, out: &mut Vec<CheckOutcome>) -> Flow {
         }
         let first = a.needs.iter().find(|need| {
             out.iter()
-                .any(|c| c.id.as_str() == need.as_str() && c.is_failure())
+                .any(|c| c.id.as_str() == need.as_str() && c.is_unmet())
         });
         out.push(match first {
             Some(first) => CheckOutcome::skip(
                 &a.id,
                 a.reference.as_deref().unwrap_or(ctx.reference),
-                format!("same root cause as `{first}`, which failed"),
+                match out.iter().find(|c| c.id.as_str() == first.as_str()) {
+                    Some(c) if !c.is_failure() => format!("`{first}` did not hold: {}", c.message),
+                    _ => format!("same root cause as `{first}`, which failed"),
+                },
             ),
             None => asserts::evaluate(a, rendered, ctx.exchange, ctx.reference),
         });

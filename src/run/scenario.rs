@@ -415,7 +415,7 @@ mod tests {
                 ("okta.users.create", 8),
                 ("okta.users.deactivate", 7),
                 ("okta.users.import", 7),
-                ("okta.users.update", 4),
+                ("okta.users.update", 5),
                 ("okta.credentials", 3),
             ]
         );

@@ -9,6 +9,7 @@ mod config;
 mod discover;
 mod entra;
 mod extensions;
+mod false_calls;
 mod foreign;
 mod hostile;
 mod okta_defects;

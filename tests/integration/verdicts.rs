@@ -33,7 +33,13 @@ fn verdicts(report: &Value, scenario: &str, id: &str) -> Vec<(String, String)> {
 }
 
 /// Asserts that every verdict of `id` in `scenario` is `status` at `severity`.
-fn assert_verdict(report: &Value, scenario: &str, id: &str, status: &str, severity: &str) {
+pub(crate) fn assert_verdict(
+    report: &Value,
+    scenario: &str,
+    id: &str,
+    status: &str,
+    severity: &str,
+) {
     for v in verdicts(report, scenario, id) {
         assert_eq!(
             v,

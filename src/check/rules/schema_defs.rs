@@ -56,6 +56,7 @@ fn default_of(key: &str) -> Option<&'static str> {
         "mutability" => Some("readWrite"),
         "returned" => Some("default"),
         "uniqueness" => Some("none"),
+        "type" => Some("string"),
         _ => None,
     }
 }
@@ -70,7 +71,8 @@ fn omitted(path: &str, key: &str) -> String {
 
 #[derive(Default)]
 struct Findings {
-    /// name or type missing: the attribute cannot be interpreted.
+    /// name missing: the attribute cannot be addressed. (A missing type is §2.2's "string",
+    /// an omission like any other characteristic.)
     unnamed: Vec<String>,
     /// characteristics left to RFC 7643 §2.2's defaults.
     omitted: Vec<String>,
@@ -95,7 +97,7 @@ fn walk(attrs: &[Value], parent: &str, f: &mut Findings) {
             f.unnamed.push(format!("{path}: name"));
         }
         match member(a, "type") {
-            None => f.unnamed.push(format!("{path}: type")),
+            None => f.omitted.push(omitted(&path, "type")),
             Some(Value::String(t)) if TYPES.contains(&t.as_str()) => {}
             Some(t) => f.invalid.push(format!("{path}.type = {t}")),
         }
@@ -148,7 +150,8 @@ fn listed(items: &[String]) -> String {
 /// attribute "subAttributes" defined". `mutability`, `returned` and `uniqueness` take the
 /// keywords §7 lists ("binary" is §2.3.6's type). A characteristic left out falls back to §2.2
 /// ("If not otherwise stated in Section 7, SCIM attributes have the following
-/// characteristics"), which a client cannot tell from an oversight: a warning, and only where
+/// characteristics", `type` among them: ""type" is "string""), which a client cannot tell from
+/// an oversight: a warning, and only where
 /// the characteristic applies to the attribute's type (no caseExact on a boolean, complex or
 /// dateTime, no uniqueness on a boolean, complex, dateTime or binary: §2.3), as in §8.7.1.
 pub(crate) fn schema_definitions(ctx: &StepContext<'_>) -> Vec<CheckOutcome> {
@@ -188,9 +191,9 @@ pub(crate) fn schema_definitions(ctx: &StepContext<'_>) -> Vec<CheckOutcome> {
     };
     vec![
         outcome(bad_ids.is_empty(), "rfc7643.schema.id-urn", Severity::Error, format!("{} schema(s), each with a URI id", schemas.len()), &bad_ids, "Give each schema its URI as id, e.g. urn:ietf:params:scim:schemas:core:2.0:User."),
-        outcome(f.unnamed.is_empty(), "rfc7643.schema.attribute-required", Severity::Error, format!("{n} attribute(s), each with name and type"), &f.unnamed, "Give every attribute and sub-attribute its name and type."),
+        outcome(f.unnamed.is_empty(), "rfc7643.schema.attribute-required", Severity::Error, format!("{n} attribute(s), each with a name"), &f.unnamed, "Give every attribute and sub-attribute its name."),
         outcome(f.invalid.is_empty(), "rfc7643.schema.attribute-values", Severity::Error, format!("{n} attribute(s) with characteristics of the allowed values"), &f.invalid, "Use only the values RFC 7643 §7 lists (e.g. mutability readOnly|readWrite|immutable|writeOnly) and JSON booleans."),
-        outcome(f.omitted.is_empty(), "rfc7643.schema.attribute-characteristics", Severity::Warning, format!("{n} attribute(s) state every characteristic"), &f.omitted, "State multiValued, required, mutability, returned and description for every attribute, and caseExact and uniqueness where its type has them (RFC 7643 §2.3)."),
+        outcome(f.omitted.is_empty(), "rfc7643.schema.attribute-characteristics", Severity::Warning, format!("{n} attribute(s) state every characteristic"), &f.omitted, "State type, multiValued, required, mutability, returned and description for every attribute, and caseExact and uniqueness where its type has them (RFC 7643 §2.3)."),
         outcome(f.incomplete.is_empty(), "rfc7643.schema.sub-attributes", Severity::Warning, "complex attributes list subAttributes; references list referenceTypes".into(), &f.incomplete, "List the subAttributes of complex attributes and the referenceTypes of references."),
     ]
 }
@@ -222,7 +225,7 @@ mod tests {
         let mut name = attr("name", "complex");
         name["subAttributes"] = json!([bad_sub]);
         let list = json!({"totalResults": 1, "Resources": [{"id": "User",
-            "attributes": [name, attr("manager", "reference"), {"name": "x"}]}]});
+            "attributes": [name, attr("manager", "reference"), {"type": "string"}]}]});
         let out = ctx_with(&list, "GET", "/Schemas", schema_definitions);
         let failing: Vec<_> = out
             .iter()
@@ -244,6 +247,24 @@ mod tests {
                 .contains("manager: reference without referenceTypes"),
             "{failing:#?}"
         );
+    }
+
+    #[test]
+    fn an_attribute_without_type_is_a_string_by_default_not_an_error() {
+        // RFC 7643 §2.2: "If not otherwise stated in Section 7, SCIM attributes have the
+        // following characteristics: ... "type" is "string"."
+        let mut untyped = attr("nickName", "string");
+        untyped.as_object_mut().unwrap().remove("type");
+        let body = json!({"id": "urn:x:User", "attributes": [untyped]});
+        let out = ctx_with(&body, "GET", "/Schemas/urn:x:User", schema_definitions);
+        let of = |id: &str| out.iter().find(|o| o.id.as_str() == id).unwrap();
+        assert!(!of("rfc7643.schema.attribute-required").is_failure());
+        let omitted = of("rfc7643.schema.attribute-characteristics");
+        assert_eq!(
+            (omitted.status, omitted.severity),
+            (crate::check::CheckStatus::Warning, Severity::Warning)
+        );
+        assert_eq!(omitted.message, "nickName.type (§2.2 default string)");
     }
 
     #[test]

@@ -120,11 +120,25 @@ pub(super) fn read_back(
 }
 
 /// What a read after PATCH remove of `attr` (created with `sent`) must show: no value. A
-/// complex attribute may come back as `{}`, so each of its sub-attributes is checked gone.
+/// complex attribute may come back as `{}`, so each of its sub-attributes is checked gone. A
+/// boolean that comes back may be the server's default ([`rules::REMOVE_BOOLEAN`]): a note.
 pub(super) fn removed(section: &Section, attr: &Attr, sent: &Value, id: &str) -> Vec<Value> {
     let path = section.patch_path(&attr.name);
     let pointer = section.pointer(&attr.name);
-    let gone = |id: String, pointer: String, op: &str, operand: Value| {
+    let gone = |id: String, pointer: String, was: &Value| {
+        let op = if attr.multi { "length" } else { "absent" };
+        let operand = if attr.multi { json!(0) } else { json!(true) };
+        if was.is_boolean() {
+            return assert(
+                id,
+                pointer,
+                op,
+                operand,
+                "info",
+                rules::REMOVE_BOOLEAN.into(),
+                format!("Nothing to fix: after PATCH remove of {path} a boolean may take the server's default value."),
+            );
+        }
         assert(
             id,
             pointer,
@@ -136,23 +150,17 @@ pub(super) fn removed(section: &Section, attr: &Attr, sent: &Value, id: &str) ->
         )
     };
     match (attr.multi, sent) {
-        (true, _) => vec![gone(format!("{id}.removed"), pointer, "length", json!(0))],
+        (true, _) => vec![gone(format!("{id}.removed"), pointer, sent)],
         (false, Value::Object(subs)) => subs
-            .keys()
-            .map(|sub| {
+            .iter()
+            .map(|(sub, was)| {
                 gone(
                     format!("{id}.{sub}.removed"),
                     format!("{pointer}/{sub}"),
-                    "absent",
-                    json!(true),
+                    was,
                 )
             })
             .collect(),
-        (false, _) => vec![gone(
-            format!("{id}.removed"),
-            pointer,
-            "absent",
-            json!(true),
-        )],
+        (false, _) => vec![gone(format!("{id}.removed"), pointer, sent)],
     }
 }

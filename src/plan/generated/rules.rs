@@ -55,6 +55,12 @@ pub const ADD: &str = "RFC 7644 §3.5.2.1 (If the target location specifies an a
 /// unassigned." A value still there is an error.
 pub const REMOVE: &str = "RFC 7644 §3.5.2.2 (If the target location is a single-value attribute, the attribute and its associated value is removed, and the attribute SHALL be considered unassigned; a multi-valued attribute without a filter: the attribute and all values are removed)";
 
+/// A boolean read back after PATCH remove: RFC 7644 §3.5.2.2 makes it unassigned, but §3.5.1
+/// lets a provider "assign default values to the final resource representation", and a
+/// boolean's default is one of its two values, so a value read back cannot tell a default from
+/// a remove not applied. Its absence passes; a value is a note, never a finding.
+pub const REMOVE_BOOLEAN: &str = "RFC 7644 §3.5.2.2 (the attribute SHALL be considered unassigned); RFC 7644 §3.5.1 (the service provider MAY assign default values to the final resource representation)";
+
 /// An attribute no schema defines is refused or ignored, never stored (RFC 7644 §3.5.2):
 /// "Each operation against an attribute MUST be compatible with the attribute's mutability
 /// and schema"; §3.12 invalidPath "The "path" attribute was invalid or malformed". Which of

@@ -337,3 +337,29 @@ fn a_schema_with_thousands_of_attributes_is_bounded() {
         .unwrap()
         .contains("only its first 100 of 5000 attributes"));
 }
+
+#[test]
+fn a_boolean_read_back_after_remove_is_a_note_other_values_an_error() {
+    let s = generated(USER, &reference());
+    let severity_of = |step: &str, id: &str| {
+        s.steps
+            .iter()
+            .find(|st| st.id == step)
+            .unwrap_or_else(|| panic!("no step {step}"))
+            .expect
+            .asserts
+            .iter()
+            .find(|a| a.id == id)
+            .unwrap_or_else(|| panic!("no assert {id}"))
+            .severity
+    };
+    // RFC 7644 §3.5.1: a provider MAY assign a default; a boolean's is one of its values.
+    assert_eq!(
+        severity_of("active.removed", "rfc.attributes.user.active.removed"),
+        Some(crate::scim::Severity::Info)
+    );
+    assert_eq!(
+        severity_of("title.removed", "rfc.attributes.user.title.removed"),
+        Some(crate::scim::Severity::Error)
+    );
+}
