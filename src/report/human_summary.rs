@@ -127,11 +127,14 @@ impl HumanReporter {
             if places.len() > shown {
                 at.push_str(&format!(" and {} more", places.len() - shown));
             }
-            let at = if places.len() == 1 {
+            let mut at = if places.len() == 1 {
                 format!("at {at}")
             } else {
                 format!("at {}: {at}", count(places.len(), "step"))
             };
+            if let Some(severities) = f.severities() {
+                at.push_str(&format!("; {severities}"));
+            }
             writeln!(
                 out,
                 "  {mark} {} {}  {}",

@@ -10,7 +10,6 @@ use super::group::Finding;
 use super::text::display_copy;
 use super::verdict::{scenario_counts, snapshot_counts, Verdict};
 use super::Reporter;
-use crate::check::CheckStatus;
 use crate::result::RunResult;
 
 pub struct MarkdownReporter;
@@ -117,9 +116,7 @@ impl Reporter for MarkdownReporter {
         }
         // Failures, then warnings; one row per defect, with every step that showed it.
         let findings = super::group::findings(run);
-        let (failures, warnings): (Vec<_>, Vec<_>) = findings
-            .iter()
-            .partition(|f| f.first().check.status == CheckStatus::Failed);
+        let (failures, warnings): (Vec<_>, Vec<_>) = findings.iter().partition(|f| f.is_failure());
         let tally = super::group::Tally::of(run);
         let heading = |causes: usize, n: usize, what: &str| {
             format!("{} of {}", count(causes, "cause"), count(n, what))
@@ -188,6 +185,9 @@ fn findings_table(
                 others.len(),
                 others.join(", ")
             ));
+        }
+        if let Some(severities) = f.severities() {
+            places.push_str(&format!(" ({severities})"));
         }
         writeln!(
             out,
