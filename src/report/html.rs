@@ -301,6 +301,15 @@ fn scenario(sc: &ScenarioResult, run: &RunResult, out: &mut dyn Write) -> io::Re
             esc(&why.to_string())
         )?;
     }
+    if let (None, Verdict::Skipped, Some(why)) =
+        (&sc.skipped, v, super::verdict::refused_like_earlier(sc))
+    {
+        write!(
+            out,
+            "<div class=\"step-body\"><p>Skipped: {}. The steps that needed the create could not run, so this scenario says nothing either way.</p></div>",
+            esc(why)
+        )?;
+    }
     if let Some(why) = &sc.not_applicable {
         write!(
             out,

@@ -102,7 +102,13 @@ impl Reporter for MarkdownReporter {
         writeln!(out, "|---|---|---:|---:|---:|---:|")?;
         for sc in &run.scenarios {
             let c = scenario_counts(sc);
-            let mark = Verdict::of_scenario(sc, run.interrupted.as_ref()).emoji();
+            let verdict = Verdict::of_scenario(sc, run.interrupted.as_ref());
+            let mut mark = verdict.emoji().to_string();
+            if verdict == Verdict::Skipped {
+                if let Some(why) = super::verdict::refused_like_earlier(sc) {
+                    mark.push_str(&format!(" skipped: {}", cell(why)));
+                }
+            }
             writeln!(
                 out,
                 "| {} (`{}`) | {mark} | {} | {} | {} | {} |",
