@@ -127,14 +127,26 @@ impl Reporter for MarkdownReporter {
         let heading = |causes: usize, n: usize, what: &str| {
             format!("{} of {}", count(causes, "cause"), count(n, what))
         };
+        // A cause that is an error somewhere is in the failures' table with its warnings.
+        let mut failures_heading = heading(tally.failure_causes, tally.failures, "failure");
+        if tally.warnings_of_failure_causes > 0 {
+            failures_heading.push_str(&format!(
+                " and {}",
+                count(tally.warnings_of_failure_causes, "warning")
+            ));
+        }
         findings_table(
-            &heading(tally.failure_causes, tally.failures, "failure"),
+            &failures_heading,
             "❌",
             &failures,
             out,
         )?;
         findings_table(
-            &heading(tally.warning_causes, tally.warnings, "warning"),
+            &heading(
+                tally.warning_causes,
+                tally.warnings - tally.warnings_of_failure_causes,
+                "warning",
+            ),
             "⚠️",
             &warnings,
             out,

@@ -13,6 +13,7 @@ mod foreign;
 mod hostile;
 mod okta_defects;
 mod order;
+mod output;
 mod reports;
 mod rfc;
 mod runscope;
