@@ -135,12 +135,7 @@ impl Reporter for MarkdownReporter {
                 count(tally.warnings_of_failure_causes, "warning")
             ));
         }
-        findings_table(
-            &failures_heading,
-            "❌",
-            &failures,
-            out,
-        )?;
+        findings_table(&failures_heading, "❌", &failures, out)?;
         findings_table(
             &heading(
                 tally.warning_causes,
