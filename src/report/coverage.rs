@@ -161,6 +161,9 @@ fn skip_reason(sc: &ScenarioResult) -> String {
     if let Some(why) = &sc.not_applicable {
         return format!("not applicable: {why}");
     }
+    if let Some(why) = super::verdict::refused_like_earlier(sc) {
+        return why.to_string();
+    }
     sc.steps
         .iter()
         .find_map(|st| st.skipped.clone())

@@ -219,7 +219,12 @@ impl Reporter for HtmlReporter {
 /// and the steps that showed it (each with its own message when they differ), so one defect
 /// seen in many steps cannot bury the rest.
 fn findings(run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
-    type Group<'a> = (&'a CheckOutcome, Vec<(String, String, &'a str)>);
+    type Group<'a> = (
+        &'a CheckOutcome,
+        CheckStatus,
+        Option<String>,
+        Vec<(String, String, &'a str)>,
+    );
     let groups: Vec<Group<'_>> = super::group::findings(run)
         .into_iter()
         .map(|f| {
@@ -234,7 +239,12 @@ fn findings(run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
                     )
                 })
                 .collect();
-            (f.first().check, links)
+            let status = if f.is_failure() {
+                CheckStatus::Failed
+            } else {
+                CheckStatus::Warning
+            };
+            (f.first().check, status, f.severities(), links)
         })
         .collect();
     if groups.is_empty() {
@@ -242,8 +252,8 @@ fn findings(run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
     }
     let tally = super::group::Tally::of(run);
     write!(out, "<section class=\"scenario\"><h2>Failures and warnings<small>{}; one line per cause, errors first; each links to the steps with its evidence</small></h2><div class=\"step-body\"><ul class=\"findings\">", esc(&tally.phrase()))?;
-    for (c, links) in groups {
-        let (symbol, class) = mark(c.status);
+    for (c, status, severities, links) in groups {
+        let (symbol, class) = mark(status);
         let same = links.iter().all(|(_, _, m)| *m == c.message);
         let anchors: Vec<String> = links
             .iter()
@@ -269,7 +279,10 @@ fn findings(run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
             .as_deref()
             .map(|h| format!("<div class=\"fix\">Fix: {}</div>", inline(h)))
             .unwrap_or_default();
-        write!(out, "<li><span class=\"mark-{class}\">{symbol}</span> <code>{}</code> {}{fix}<div class=\"where\">{place} · {}</div></li>", id_html(c.id.as_str()), esc(&c.message), esc(&c.reference))?;
+        let severities = severities
+            .map(|s| format!("<div class=\"where\">{}</div>", esc(&s)))
+            .unwrap_or_default();
+        write!(out, "<li><span class=\"mark-{class}\">{symbol}</span> <code>{}</code> {}{fix}<div class=\"where\">{place} · {}</div>{severities}</li>", id_html(c.id.as_str()), esc(&c.message), esc(&c.reference))?;
     }
     write!(out, "</ul></div></section>")
 }
@@ -286,6 +299,15 @@ fn scenario(sc: &ScenarioResult, run: &RunResult, out: &mut dyn Write) -> io::Re
             out,
             "<div class=\"step-body\"><p>Skipped: {}</p></div>",
             esc(&why.to_string())
+        )?;
+    }
+    if let (None, Verdict::Skipped, Some(why)) =
+        (&sc.skipped, v, super::verdict::refused_like_earlier(sc))
+    {
+        write!(
+            out,
+            "<div class=\"step-body\"><p>Skipped: {}. The steps that needed the create could not run, so this scenario says nothing either way.</p></div>",
+            esc(why)
         )?;
     }
     if let Some(why) = &sc.not_applicable {

@@ -116,7 +116,7 @@ impl HumanReporter {
     /// finished so far, so a finding already shown in full is only referred to.
     pub fn last_scenario(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
         let run = &display_copy(run);
-        let repeats = Repeats::of(run);
+        let repeats = Repeats::so_far(run);
         match run.scenarios.last() {
             Some(scenario) => self.scenario(&Paint(self.color), scenario, &repeats, out),
             None => Ok(()),
@@ -200,6 +200,12 @@ impl HumanReporter {
             checks.sort_by_key(|c| !imported::is_own(sc, step, c));
         }
         let mut rules_heading = imported && checks.iter().any(|c| imported::is_own(sc, step, c));
+        let at = StepRef {
+            id: step.id.as_str(),
+            title: &step.title,
+        };
+        // Findings shown in full at an earlier step: one line for them all, after the new ones.
+        let mut shown_above: Vec<(&str, CheckStatus)> = Vec::new();
         for c in checks.into_iter().filter(shown) {
             if rules_heading && !imported::is_own(sc, step, c) {
                 writeln!(out, "    {}", p.dim("scimcheck's rules on this exchange:"))?;
@@ -211,34 +217,48 @@ impl HumanReporter {
                 CheckStatus::Warning => (p.yellow("!"), p.yellow(&c.message)),
                 CheckStatus::Skipped => (p.dim("–"), p.dim(&c.message)),
             };
-            let at = StepRef {
-                id: step.id.as_str(),
-                title: &step.title,
-            };
             let (first, seen) = if c.is_failure() {
                 repeats.of_check(sc, at, c)
             } else {
                 (None, 1)
             };
             if let Some(first) = first {
-                // One defect, one finding: the full evidence stands at its first step.
-                writeln!(
-                    out,
-                    "    {mark} {} {text} {}",
-                    p.dim(c.id.as_str()),
-                    p.dim(&format!(
-                        "(same finding as at {first}; {seen} steps in all)"
-                    ))
-                )?;
+                // One defect, one finding: the full evidence stands where it was shown
+                // first; -v repeats each here, in one line.
+                if self.verbose {
+                    let count = if repeats.partial {
+                        String::new()
+                    } else {
+                        format!("; {seen} steps in all")
+                    };
+                    writeln!(
+                        out,
+                        "    {mark} {} {text} {}",
+                        p.dim(c.id.as_str()),
+                        p.dim(&format!("(shown above at {first}{count})"))
+                    )?;
+                } else if !shown_above.iter().any(|(id, _)| *id == c.id.as_str()) {
+                    shown_above.push((c.id.as_str(), c.status));
+                }
                 continue;
             }
             writeln!(out, "    {mark} {} {text}", p.dim(c.id.as_str()))?;
             if c.is_failure() {
-                writeln!(out, "        {} {}", p.dim("rule:"), c.reference)?;
-                if let Some(hint) = &c.hint {
-                    writeln!(out, "        {} {hint}", p.dim("fix: "))?;
+                // The rule and what to do about it, on one line; a fix the message already
+                // says (`expected status 201` → `Answer this request with 201.`) only with -v.
+                match c.hint.as_deref().filter(|h| self.verbose || !says(c, h)) {
+                    Some(hint) => writeln!(
+                        out,
+                        "        {} {} {} {hint}",
+                        p.dim("rule:"),
+                        c.reference,
+                        p.dim("· fix:")
+                    )?,
+                    None => writeln!(out, "        {} {}", p.dim("rule:"), c.reference)?,
                 }
-                if seen > 1 {
+                // Streamed, the later steps are not known yet: the list of findings at
+                // the end counts them.
+                if seen > 1 && !repeats.partial {
                     writeln!(
                         out,
                         "        {} {} more {} {} the same finding",
@@ -249,6 +269,19 @@ impl HumanReporter {
                     )?;
                 }
             }
+        }
+        if !shown_above.is_empty() {
+            let mark = if shown_above.iter().any(|(_, s)| *s == CheckStatus::Failed) {
+                p.red("✗")
+            } else {
+                p.yellow("!")
+            };
+            let ids: Vec<&str> = shown_above.iter().map(|(id, _)| *id).collect();
+            writeln!(
+                out,
+                "    {mark} {}",
+                p.dim(&format!("also here, shown above: {}", ids.join(", ")))
+            )?;
         }
         // A step whose every failure is shown in full elsewhere needs no evidence of its own.
         let failing = step.checks.iter().any(|c| {
@@ -281,18 +314,16 @@ impl HumanReporter {
                         .map(|b| (need.as_str(), b))
                 })
                 .collect();
-            if !self.verbose && !before.is_empty() {
+            // By default the changes are named on the curl line: `after POST `create``.
+            let after = if self.verbose || before.is_empty() {
+                String::new()
+            } else {
                 let names: Vec<String> = before
                     .iter()
-                    .map(|(need, b)| format!("{} (step `{need}`)", b.request.method.as_str()))
+                    .map(|(need, b)| format!("{} `{need}`", b.request.method.as_str()))
                     .collect();
-                writeln!(
-                    out,
-                    "        {} {}; -v shows their requests",
-                    p.dim("after:   "),
-                    names.join(", ")
-                )?;
-            }
+                format!("after {} (-v shows them): ", names.join(", "))
+            };
             for (need, before) in before.iter().filter(|_| self.verbose) {
                 writeln!(
                     out,
@@ -306,16 +337,22 @@ impl HumanReporter {
                 }
                 writeln!(out, "                  {}", curl::command(&before.request))?;
             }
-            self.exchange(p, x, out)?;
+            self.exchange(p, x, &after, out)?;
         }
         Ok(())
     }
 
-    fn exchange(&self, p: &Paint, x: &Exchange, out: &mut dyn Write) -> io::Result<()> {
-        // A request without a body is all in the step line and the curl line; with -v it has
-        // its own line too.
-        let body = x.request.body_text();
-        if body.is_some() || self.verbose || self.exchanges {
+    /// The exchange of a step: the request (with -v), the response on one line, and the
+    /// curl command, preceded by `after` (the earlier changes it needs) when there is one.
+    fn exchange(
+        &self,
+        p: &Paint,
+        x: &Exchange,
+        after: &str,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        // The curl line holds the whole request (its body too); -v shows it apart as well.
+        if self.verbose || self.exchanges {
             writeln!(
                 out,
                 "        {} {} {}",
@@ -323,20 +360,27 @@ impl HumanReporter {
                 x.request.method.as_str(),
                 x.request.url
             )?;
-        }
-        if let Some(body) = body {
-            writeln!(out, "                  {}", clip(&body, BODY_SHOWN))?;
+            if let Some(body) = x.request.body_text() {
+                writeln!(out, "                  {}", clip(&body, BODY_SHOWN))?;
+            }
         }
         match (&x.response, &x.error) {
             (Some(r), _) => {
                 let ct = r.header("content-type").unwrap_or("no content type");
-                writeln!(
-                    out,
-                    "        {} {} · {ct} · {} ms",
-                    p.dim("response:"),
-                    r.status,
-                    x.duration_ms
-                )?;
+                let body = r.body.trim();
+                let mut line = format!("{} · {ct} · {} ms", r.status, x.duration_ms);
+                if !body.is_empty() {
+                    line.push_str(&format!(
+                        " · {}{}",
+                        clip(&body.replace('\n', " "), BODY_SHOWN),
+                        if r.truncated {
+                            " [cut at the body limit]"
+                        } else {
+                            ""
+                        }
+                    ));
+                }
+                writeln!(out, "        {} {line}", p.dim("response:"))?;
                 for t in &x.throttled {
                     writeln!(
                         out,
@@ -346,30 +390,29 @@ impl HumanReporter {
                         t.waited_ms
                     )?;
                 }
-                let body = r.body.trim();
-                if !body.is_empty() {
-                    let shown = clip(&body.replace('\n', " "), BODY_SHOWN);
-                    writeln!(
-                        out,
-                        "                  {shown}{}",
-                        if r.truncated {
-                            " [cut at the body limit]"
-                        } else {
-                            ""
-                        }
-                    )?;
-                }
             }
             (None, Some(e)) => writeln!(out, "        {} {}", p.dim("response:"), e.message)?,
             (None, None) => {}
         }
         writeln!(
             out,
-            "        {} {}",
+            "        {} {after}{}",
             p.dim("reproduce:"),
             curl::command(&x.request)
         )
     }
+}
+
+/// Whether a check's message already says its fix: `expected status 201, got 400` needs no
+/// `Answer this request with 201.` under it.
+fn says(c: &crate::check::CheckOutcome, hint: &str) -> bool {
+    hint.strip_prefix("Answer this request with ")
+        .and_then(|rest| rest.strip_suffix('.'))
+        .is_some_and(|statuses| {
+            c.message
+                .strip_prefix("expected status ")
+                .is_some_and(|m| m.starts_with(statuses))
+        })
 }
 
 #[cfg(test)]

@@ -36,9 +36,22 @@ impl HumanReporter {
         };
         if !findings && !self.verbose {
             if !self.quiet {
-                self.one_line(p, &mark, sc, out)?;
+                self.one_line(p, &mark, sc, out, None)?;
             }
             return Ok(());
+        }
+        // A scenario whose every finding was shown in full above is one line too, naming them.
+        if !self.verbose && sc.skipped.is_none() {
+            let (steps, ids) = repeated_only(sc, &blocks, repeats);
+            if steps > 0 {
+                let ids = format!(
+                    "{} only {} findings shown above: {}",
+                    count(steps, "step"),
+                    if steps == 1 { "repeats" } else { "repeat" },
+                    ids.join(", ")
+                );
+                return self.one_line(p, &mark, sc, out, Some(&ids));
+            }
         }
         writeln!(out)?;
         writeln!(
@@ -75,6 +88,7 @@ impl HumanReporter {
         mark: &str,
         sc: &ScenarioResult,
         out: &mut dyn Write,
+        repeated: Option<&str>,
     ) -> io::Result<()> {
         let mut about = format!(
             "{} · {} · {}",
@@ -82,7 +96,12 @@ impl HumanReporter {
             count(sc.steps.len(), "step"),
             duration(sc.duration_ms)
         );
+        if let Some(repeated) = repeated {
+            about.push_str(&format!(" · {repeated}"));
+        }
         if let Some(why) = &sc.skipped {
+            about.push_str(&format!(" · skipped: {why}"));
+        } else if let Some(why) = super::verdict::refused_like_earlier(sc) {
             about.push_str(&format!(" · skipped: {why}"));
         } else if let Some(why) = &sc.not_applicable {
             about.push_str(&format!(" · not applicable: {why}"));
@@ -157,7 +176,7 @@ impl HumanReporter {
             let ids: Vec<&str> = repeated.iter().map(|(id, _)| *id).collect();
             writeln!(
                 out,
-                "  {mark} {} only {} findings shown earlier: {}",
+                "  {mark} {} only {} findings shown above: {}",
                 count(repeated_steps, "more step"),
                 if repeated_steps == 1 {
                     "repeats"
@@ -182,6 +201,57 @@ impl HumanReporter {
         }
         Ok(())
     }
+}
+
+/// When every finding of a scenario repeats one shown in full at an earlier scenario (and
+/// nothing else needs a line: no refused create, no snapshot finding, no diff), how many
+/// steps showed them and their check ids; `(0, [])` otherwise.
+fn repeated_only<'a>(
+    sc: &'a ScenarioResult,
+    blocks: &'a [super::Block<'a>],
+    repeats: &Repeats,
+) -> (usize, Vec<&'a str>) {
+    let none = (0, Vec::new());
+    if sc.not_applicable.is_some()
+        || sc.snapshot.as_ref().is_some_and(|s| s.diff.is_some())
+        || blocks
+            .iter()
+            .any(|b| b.snapshot.is_some() && b.step.checks.iter().any(CheckOutcome::is_failure))
+    {
+        return none;
+    }
+    let mut steps = 0;
+    let mut ids: Vec<&str> = Vec::new();
+    for step in &sc.steps {
+        let at = StepRef {
+            id: step.id.as_str(),
+            title: &step.title,
+        };
+        if step
+            .checks
+            .iter()
+            .any(|c| crate::run::root_of(&c.message).is_some())
+        {
+            return none;
+        }
+        let failures: Vec<&CheckOutcome> = step.checks.iter().filter(|c| c.is_failure()).collect();
+        if failures.is_empty() {
+            continue;
+        }
+        if failures
+            .iter()
+            .any(|c| repeats.of_check(sc, at, c).0.is_none())
+        {
+            return none;
+        }
+        steps += 1;
+        for c in failures {
+            if !ids.contains(&c.id.as_str()) {
+                ids.push(c.id.as_str());
+            }
+        }
+    }
+    (steps, ids)
 }
 
 /// The skipped steps of a scenario counted by reason, in order of first appearance, each

@@ -22,6 +22,7 @@ impl HumanReporter {
         };
         let p = Paint(self.color);
         if streamed {
+            self.held_back(&p, run, out)?;
             self.drift(&p, run, out)?;
         }
         writeln!(out)?;
@@ -127,11 +128,14 @@ impl HumanReporter {
             if places.len() > shown {
                 at.push_str(&format!(" and {} more", places.len() - shown));
             }
-            let at = if places.len() == 1 {
+            let mut at = if places.len() == 1 {
                 format!("at {at}")
             } else {
                 format!("at {}: {at}", count(places.len(), "step"))
             };
+            if let Some(severities) = f.severities() {
+                at.push_str(&format!("; {severities}"));
+            }
             writeln!(
                 out,
                 "  {mark} {} {}  {}",
@@ -141,6 +145,27 @@ impl HumanReporter {
             )?;
         }
         writeln!(out)
+    }
+
+    /// The scenarios a streamed run held back (those with a refused create), in plan order,
+    /// now that the root cause of each refusal is known. A finding is "shown above" when a
+    /// streamed block or an earlier one of these showed it.
+    fn held_back(&self, p: &Paint, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
+        let (held, written): (Vec<_>, Vec<_>) = run
+            .scenarios
+            .iter()
+            .cloned()
+            .partition(crate::run::refuses_a_create);
+        if held.is_empty() {
+            return Ok(());
+        }
+        let mut shown = run.clone();
+        shown.scenarios = written.into_iter().chain(held.iter().cloned()).collect();
+        let repeats = super::group::Repeats::of(&shown);
+        for sc in &held {
+            self.scenario(p, sc, &repeats, out)?;
+        }
+        Ok(())
     }
 
     /// Snapshot drift of a streamed run, which its scenario blocks could not show yet.

@@ -82,7 +82,7 @@ impl Reporter for JsonReporter {
                     message: &c.message,
                     hint: c.hint.as_deref(),
                     pointer: c.pointer.as_deref(),
-                    cause: cause_of(sc, c),
+                    cause: cause_of(run, sc, c),
                 })
                 .collect(),
             scenarios: &run.scenarios,

@@ -10,7 +10,6 @@ use super::group::Finding;
 use super::text::display_copy;
 use super::verdict::{scenario_counts, snapshot_counts, Verdict};
 use super::Reporter;
-use crate::check::CheckStatus;
 use crate::result::RunResult;
 
 pub struct MarkdownReporter;
@@ -103,7 +102,13 @@ impl Reporter for MarkdownReporter {
         writeln!(out, "|---|---|---:|---:|---:|---:|")?;
         for sc in &run.scenarios {
             let c = scenario_counts(sc);
-            let mark = Verdict::of_scenario(sc, run.interrupted.as_ref()).emoji();
+            let verdict = Verdict::of_scenario(sc, run.interrupted.as_ref());
+            let mut mark = verdict.emoji().to_string();
+            if verdict == Verdict::Skipped {
+                if let Some(why) = super::verdict::refused_like_earlier(sc) {
+                    mark.push_str(&format!(" skipped: {}", cell(why)));
+                }
+            }
             writeln!(
                 out,
                 "| {} (`{}`) | {mark} | {} | {} | {} | {} |",
@@ -117,21 +122,26 @@ impl Reporter for MarkdownReporter {
         }
         // Failures, then warnings; one row per defect, with every step that showed it.
         let findings = super::group::findings(run);
-        let (failures, warnings): (Vec<_>, Vec<_>) = findings
-            .iter()
-            .partition(|f| f.first().check.status == CheckStatus::Failed);
+        let (failures, warnings): (Vec<_>, Vec<_>) = findings.iter().partition(|f| f.is_failure());
         let tally = super::group::Tally::of(run);
         let heading = |causes: usize, n: usize, what: &str| {
             format!("{} of {}", count(causes, "cause"), count(n, what))
         };
+        // A cause that is an error somewhere is in the failures' table with its warnings.
+        let mut failures_heading = heading(tally.failure_causes, tally.failures, "failure");
+        if tally.warnings_of_failure_causes > 0 {
+            failures_heading.push_str(&format!(
+                " and {}",
+                count(tally.warnings_of_failure_causes, "warning")
+            ));
+        }
+        findings_table(&failures_heading, "❌", &failures, out)?;
         findings_table(
-            &heading(tally.failure_causes, tally.failures, "failure"),
-            "❌",
-            &failures,
-            out,
-        )?;
-        findings_table(
-            &heading(tally.warning_causes, tally.warnings, "warning"),
+            &heading(
+                tally.warning_causes,
+                tally.warnings - tally.warnings_of_failure_causes,
+                "warning",
+            ),
             "⚠️",
             &warnings,
             out,
@@ -188,6 +198,9 @@ fn findings_table(
                 others.len(),
                 others.join(", ")
             ));
+        }
+        if let Some(severities) = f.severities() {
+            places.push_str(&format!(" ({severities})"));
         }
         writeln!(
             out,

@@ -2,6 +2,8 @@
 //! that scenario ends (rendered whole, then written at once, so blocks never interleave), in
 //! completion order, on a terminal and in a pipe alike. The progress bar steps aside while a
 //! block is written; in CI, where there is no bar, stderr gets one line per finished scenario.
+//! A scenario with a refused create waits for the trailer ([`HumanReporter::trailer`]): only
+//! then is it known, in plan order, whether its refusal is the root cause or repeats one.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -23,7 +25,7 @@ pub struct StreamEvents {
     ci: bool,
     total: AtomicUsize,
     done: AtomicUsize,
-    /// The scenarios finished so far, in completion order; held while a block is rendered
+    /// The scenarios written so far, in completion order; held while a block is rendered
     /// and written, so two blocks never mix.
     finished: Mutex<Vec<ScenarioResult>>,
 }
@@ -80,14 +82,15 @@ impl Events for StreamEvents {
 
     fn scenario_done(&self, result: &ScenarioResult) {
         let mut finished = self.finished.lock().unwrap_or_else(|e| e.into_inner());
-        finished.push(result.clone());
-        let mut run = self.skeleton.clone();
-        run.scenarios = finished.clone();
-        // A create refused like one already shown is shown as the finished run will show it:
-        // a pointer to the first, not a second failure.
-        crate::run::root_cause_once(&mut run.scenarios);
+        // Which refused create is the root cause (shown in full) and which repeat it is
+        // known at the end, in plan order: such a scenario is written with the trailer.
         let mut block = Vec::new();
-        let _ = self.reporter.last_scenario(&run, &mut block);
+        if !crate::run::refuses_a_create(result) {
+            finished.push(result.clone());
+            let mut run = self.skeleton.clone();
+            run.scenarios = finished.clone();
+            let _ = self.reporter.last_scenario(&run, &mut block);
+        }
         let line = self.ci_line(result);
         let write = || {
             let mut stdout = std::io::stdout().lock();

@@ -44,7 +44,9 @@ impl Verdict {
         });
         if cut {
             Verdict::Incomplete
-        } else if sc.not_applicable.is_some() && counts.warnings == 0 {
+        } else if (sc.not_applicable.is_some() || refused_like_earlier(sc).is_some())
+            && counts.warnings == 0
+        {
             Verdict::Skipped
         } else {
             Verdict::of_counts(&counts)
@@ -92,6 +94,25 @@ impl Verdict {
             Verdict::Passed => "✅",
         }
     }
+}
+
+/// When the scenario's create was refused for the same reason as an earlier one and nothing
+/// after it passed (the steps that needed it could not run), that check's message: `same
+/// root cause as okta.users.create › create: the server refused this create too (400 …)`.
+/// Such a scenario did not pass, whatever a lookup before the create did: it could not run,
+/// and every report calls it skipped with this reason.
+pub fn refused_like_earlier(sc: &ScenarioResult) -> Option<&str> {
+    let (at, message) = sc.steps.iter().enumerate().find_map(|(i, st)| {
+        st.checks
+            .iter()
+            .find(|c| c.status == CheckStatus::Skipped && crate::run::root_of(&c.message).is_some())
+            .map(|c| (i, c.message.as_str()))
+    })?;
+    let ran_after = sc.steps[at + 1..]
+        .iter()
+        .flat_map(|st| &st.checks)
+        .any(|c| c.status == CheckStatus::Passed);
+    (!ran_after).then_some(message)
 }
 
 /// How every report names a scenario's snapshot: one only written (a first run, or
@@ -209,5 +230,40 @@ mod tests {
             "h",
         );
         assert_eq!(Verdict::of_scenario(sc, None), Verdict::Failed);
+    }
+
+    #[test]
+    fn a_scenario_whose_create_repeats_an_earlier_refusal_is_skipped_in_every_report() {
+        let mut run = fixture::run();
+        let sc = &mut run.scenarios[1];
+        let why = "same root cause as okta.a › create: the server refused this create too (400 invalidValue: primary not supported)";
+        for st in &mut sc.steps {
+            st.checks = vec![CheckOutcome::skip("x.status", "r", why)];
+        }
+        // A lookup before the create passed: still, the scenario could not run.
+        sc.steps[0].checks = vec![CheckOutcome::pass("x.lookup", "r", "status 200")];
+        sc.steps[1].checks = vec![CheckOutcome::skip("x.status", "r", why)];
+        sc.snapshot = None;
+        let sc = &run.scenarios[1];
+        assert_eq!(refused_like_earlier(sc), Some(why));
+        assert_eq!(Verdict::of_scenario(sc, None), Verdict::Skipped);
+        run.summary = Summary::of(run.checks().map(|(_, _, c)| c));
+        let md = render(&MarkdownReporter, &run);
+        assert!(md.contains(&format!("| ➖ skipped: {why} |")), "{md}");
+        let html = render(&HtmlReporter, &run);
+        assert!(
+            html.contains("<p>Skipped: same root cause as okta.a › create"),
+            "{html}"
+        );
+        let mut text = Vec::new();
+        crate::report::human::HumanReporter::default()
+            .render(&run, &mut text)
+            .unwrap();
+        let text = String::from_utf8(text).unwrap();
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("– ") && l.contains(&format!("skipped: {why}"))),
+            "{text}"
+        );
     }
 }

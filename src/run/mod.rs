@@ -19,4 +19,4 @@ mod step;
 pub use events::{Events, Silent};
 pub use pipeline::{run, RunOptions, Shared};
 // A streamed report groups refused creates as the finished run will.
-pub(crate) use rootcause::{once as root_cause_once, root_of};
+pub(crate) use rootcause::{refuses_a_create, root_of};

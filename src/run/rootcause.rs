@@ -87,6 +87,36 @@ pub(crate) fn once(scenarios: &mut [ScenarioResult]) {
     }
 }
 
+/// Whether a scenario has a create the server refused (a root cause, or a repeat of one).
+/// Which refusal is the root is known only once every scenario has run, in plan order: a
+/// streamed report holds such scenarios back until then, so that it names the same root as
+/// every other report.
+pub(crate) fn refuses_a_create(sc: &ScenarioResult) -> bool {
+    sc.steps.iter().any(|step| {
+        let Some(x) = &step.exchange else {
+            return false;
+        };
+        let collection = x
+            .request
+            .url
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
+        let id = status_check_id(&sc.id, &step.id);
+        x.request.method == Method::Post
+            && (collection.eq_ignore_ascii_case("Users")
+                || collection.eq_ignore_ascii_case("Groups"))
+            && x.status().is_some_and(|s| (400..500).contains(&s))
+            && step.checks.iter().any(|c| {
+                c.id == id && (c.status == CheckStatus::Failed || root_of(&c.message).is_some())
+            })
+    })
+}
+
 /// `scenario › step` of the root cause a repeated refusal's check points to.
 pub(crate) fn root_of(message: &str) -> Option<&str> {
     let rest = message.strip_prefix(SAME_ROOT_CAUSE)?;

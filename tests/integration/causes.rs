@@ -131,7 +131,7 @@ async fn the_terminal_report_of_a_broken_server_is_short() {
             .lines()
             .filter(
                 |l| l.trim_start().starts_with("✗ rfc7644.list.items-per-page ")
-                    && !l.contains("same finding as at")
+                    && !l.contains("shown above")
             )
             .count(),
         1,
@@ -218,7 +218,13 @@ async fn an_entra_refusal_is_its_own_cause_not_an_okta_one() {
         })
         .collect();
     assert!(!repeats.is_empty(), "the other Entra creates repeat it");
-    assert_eq!(entra["cause"], "entra.users.create.create.status:failed");
+    assert!(
+        entra["cause"]
+            .as_str()
+            .unwrap()
+            .starts_with("entra.users.create.create.status:"),
+        "{entra}"
+    );
     for c in &repeats {
         assert_eq!(c["status"], "skipped", "{c}");
         assert_eq!(c["cause"], entra["cause"], "linked to its root: {c}");
@@ -282,12 +288,30 @@ async fn every_report_states_the_same_counts_in_the_same_words() {
     );
     let f = &json["findings"];
     let plural = |v: &Value, word: &str| format!("{v} {word}{}", if n(v) == 1 { "" } else { "s" });
+    // Warnings of a cause that is an error elsewhere (content-type: an error under Entra ID)
+    // are told apart from the warning causes.
+    let mixed = f["warnings_of_failure_causes"].as_u64().unwrap_or(0);
+    let warnings = match mixed {
+        0 => format!(
+            "{} from {}",
+            plural(&f["warnings"], "warning"),
+            plural(&f["warning_causes"], "cause")
+        ),
+        m if m == n(&f["warnings"]) => format!(
+            "{} from causes counted with the failures",
+            plural(&f["warnings"], "warning")
+        ),
+        m => format!(
+            "{}: {} from {}, {m} from causes counted with the failures",
+            plural(&f["warnings"], "warning"),
+            n(&f["warnings"]) - m,
+            plural(&f["warning_causes"], "cause")
+        ),
+    };
     let findings = format!(
-        "{} from {}, {} from {}",
+        "{} from {}, {warnings}",
         plural(&f["failures"], "failure"),
         plural(&f["failure_causes"], "cause"),
-        plural(&f["warnings"], "warning"),
-        plural(&f["warning_causes"], "cause")
     );
     assert_eq!(
         f["failures"], s["failed"],

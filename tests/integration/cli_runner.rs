@@ -342,12 +342,16 @@ async fn the_change_a_failing_read_checks_is_named_and_shown_in_full_with_v() {
         })
     };
     let default = run(&[]).await.unwrap();
-    let after: Vec<&str> = default.lines().filter(|l| l.contains("after:")).collect();
+    // The change a failing read needs is named on its curl line.
+    let after: Vec<&str> = default
+        .lines()
+        .filter(|l| l.contains("reproduce: after "))
+        .collect();
     assert!(!after.is_empty(), "{default}");
     assert!(
         after
             .iter()
-            .all(|l| l.contains("PATCH (step `deactivate`)") && l.contains("-v shows")),
+            .all(|l| l.contains("after PATCH `deactivate` (-v shows them): curl ")),
         "{after:#?}"
     );
     assert!(

@@ -14,6 +14,7 @@ mod foreign;
 mod hostile;
 mod okta_defects;
 mod order;
+mod output;
 mod reports;
 mod rfc;
 mod runscope;

@@ -343,14 +343,14 @@ async fn one_defect_on_many_steps_is_one_finding_for_people() {
     let full = blocks
         .lines()
         .filter(|l| l.contains(ID) && l.trim_start().starts_with('✗'))
-        .filter(|l| !l.contains("same finding as at") && !l.contains("findings shown earlier"))
+        .filter(|l| !l.contains("findings shown above") && !l.contains("also here, shown above"))
         .count();
     // A list whose page happens to be full passes, so each run counts its own steps.
     assert_eq!(full, 1, "{text}");
     // The other steps refer to it, and the summary lists it once with every step counted.
     assert!(
-        blocks.contains("only repeat findings shown earlier: ")
-            || blocks.contains("same finding as at"),
+        blocks.contains("only repeat findings shown above: ")
+            || blocks.contains("also here, shown above: "),
         "{text}"
     );
     let listed: Vec<&str> = summary.lines().filter(|l| l.contains(ID)).collect();
