@@ -482,3 +482,36 @@ async fn application_json_responses_fail_under_entra_and_warn_under_okta() {
         .all(|c| c["status"] == "warning" && c["severity"] == "warning"));
     assert_eq!(code, 0, "a warning under okta");
 }
+
+/// An itemsPerPage that echoes the requested count is one finding, the list rule's: the last
+/// page's own check reads how many users it holds, not the same number again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn items_per_page_echoing_count_is_one_finding_on_the_paging_scenario() {
+    let server = Faulty::start(|req, up| {
+        let count = req.query("count");
+        let mut resp = up.send(&req);
+        if let (Some(count), Some(mut body)) = (count, resp.json()) {
+            if body.get("itemsPerPage").is_some() {
+                body["itemsPerPage"] = serde_json::json!(count.parse::<u64>().unwrap());
+                resp.set_json(&body);
+            }
+        }
+        resp
+    })
+    .await;
+    let (_, report) = run_json(
+        &server.base_url(),
+        &["--profile", "entra", "--scenario", "entra.users.paging"],
+    )
+    .await;
+    assert_findings(&report, &["rfc7644.list.items-per-page"], &[]);
+    assert_eq!(
+        status_of(
+            &report,
+            "entra.users.paging",
+            "entra.paging.page-3.holds-the-rest"
+        )
+        .as_deref(),
+        Some("passed")
+    );
+}
