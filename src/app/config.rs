@@ -432,6 +432,10 @@ impl Field<'_> {
 }
 
 #[cfg(test)]
+#[path = "config_tests.rs"]
+mod readme_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
