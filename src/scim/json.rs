@@ -126,6 +126,14 @@ pub fn schemas_hold(body: &Value, urn: &str) -> bool {
         .is_some_and(|s| s.iter().any(|u| u.as_str() == Some(urn)))
 }
 
+/// [`member`], for changing the value.
+pub fn member_mut<'a>(obj: &'a mut Value, name: &str) -> Option<&'a mut Value> {
+    obj.as_object_mut()?
+        .iter_mut()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+}
+
 /// A string member of an object by name, ignoring case; `None` when absent or not a string.
 pub fn member_str<'a>(obj: &'a Value, name: &str) -> Option<&'a str> {
     member(obj, name).and_then(Value::as_str)

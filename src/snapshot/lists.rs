@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde_json::{json, Map, Value};
 
 use crate::exec::Exchange;
-use crate::scim::json::member;
+use crate::scim::json::{member, member_mut};
 
 /// Whether a list answer has an order the request defined: `sortBy` in its query or in a
 /// `/.search` body. Without one RFC 7644 §3.4.2.3 defines no order, so a server may list
@@ -25,11 +25,7 @@ pub(super) fn ordered(x: &Exchange) -> bool {
 /// A list body's `Resources` sorted by their normalised id, then their whole text: the
 /// placeholders are numbered in `stable_order`, so the order is the same on every run.
 pub(super) fn sort_resources(body: &mut Value) {
-    let Some(Value::Array(items)) = body.as_object_mut().and_then(|o| {
-        o.iter_mut()
-            .find(|(k, _)| k.eq_ignore_ascii_case("Resources"))
-            .map(|(_, v)| v)
-    }) else {
+    let Some(Value::Array(items)) = member_mut(body, "Resources") else {
         return;
     };
     items.sort_by_cached_key(|r| {
@@ -193,11 +189,7 @@ pub(super) const PAGE_NOTE: &str = "each resource by its shape: a page of a list
 /// Resources that hold different attributes (one user with a `title`, one without) still
 /// show which of them landed on the page: that is the shape, and it stays visible.
 pub(super) fn shape_page(body: &mut Value, pool: &Pool, endpoint: Option<&str>) {
-    let Some(Value::Array(items)) = body.as_object_mut().and_then(|o| {
-        o.iter_mut()
-            .find(|(k, _)| k.eq_ignore_ascii_case("Resources"))
-            .map(|(_, v)| v)
-    }) else {
+    let Some(Value::Array(items)) = member_mut(body, "Resources") else {
         return;
     };
     for item in items.iter_mut() {

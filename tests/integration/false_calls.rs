@@ -8,6 +8,19 @@ use crate::support::proxy::{Faulty, Req, Resp};
 use crate::support::{check_of, run_json};
 use crate::verdicts::assert_verdict;
 
+/// The create's one warning for what it did not keep, and `skipped` (an error check that
+/// builds on it) skipped with that reason, not failed.
+fn ignored_on_create_and_skipped(report: &Value, scenario: &str, skipped: &str) {
+    assert_verdict(
+        report,
+        scenario,
+        "rfc7644.create.ignored-content",
+        "warning",
+        "warning",
+    );
+    assert_verdict(report, scenario, skipped, "skipped", "error");
+}
+
 fn map_json(mut resp: Resp, f: impl FnOnce(&mut Value)) -> Resp {
     if let Some(mut body) = resp.json() {
         f(&mut body);
@@ -256,20 +269,7 @@ async fn an_attribute_the_idp_mapping_does_not_need_ignored_on_create_is_one_war
     let server = server_without("displayName").await;
     let (code, report) = run_json(&server.base_url(), &["--scenario", "okta.users.update"]).await;
     let scenario = "okta.users.update";
-    assert_verdict(
-        &report,
-        scenario,
-        "rfc7644.create.ignored-content",
-        "warning",
-        "warning",
-    );
-    assert_verdict(
-        &report,
-        scenario,
-        "okta.user.update.persisted-display-name",
-        "skipped",
-        "error",
-    );
+    ignored_on_create_and_skipped(&report, scenario, "okta.user.update.persisted-display-name");
     assert_eq!(code, 0, "{:#?}", crate::support::failing(&report));
 
     // Entra: name.formatted is not one its matching or default mapping depends on either.
@@ -280,20 +280,7 @@ async fn an_attribute_the_idp_mapping_does_not_need_ignored_on_create_is_one_war
     )
     .await;
     let scenario = "entra.users.create";
-    assert_verdict(
-        &report,
-        scenario,
-        "rfc7644.create.ignored-content",
-        "warning",
-        "warning",
-    );
-    assert_verdict(
-        &report,
-        scenario,
-        "entra.user.create.stored-formatted-name",
-        "skipped",
-        "error",
-    );
+    ignored_on_create_and_skipped(&report, scenario, "entra.user.create.stored-formatted-name");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -341,20 +328,7 @@ async fn a_filter_on_content_the_create_ignored_is_skipped_not_failed() {
     )
     .await;
     let scenario = "rfc.filters";
-    assert_verdict(
-        &report,
-        scenario,
-        "rfc7644.create.ignored-content",
-        "warning",
-        "warning",
-    );
-    assert_verdict(
-        &report,
-        scenario,
-        "rfc.filter.multi-valued.total",
-        "skipped",
-        "error",
-    );
+    ignored_on_create_and_skipped(&report, scenario, "rfc.filter.multi-valued.total");
     let skipped = check_of(&report, scenario, "rfc.filter.multi-valued.total");
     assert!(
         skipped["message"]
@@ -383,20 +357,7 @@ async fn a_projection_of_an_attribute_the_create_ignored_is_skipped_not_failed()
     )
     .await;
     let scenario = "rfc.projection";
-    assert_verdict(
-        &report,
-        scenario,
-        "rfc7644.create.ignored-content",
-        "warning",
-        "warning",
-    );
-    assert_verdict(
-        &report,
-        scenario,
-        "rfc.projection.get-urn-attribute.title",
-        "skipped",
-        "error",
-    );
+    ignored_on_create_and_skipped(&report, scenario, "rfc.projection.get-urn-attribute.title");
     assert_verdict(
         &report,
         scenario,
