@@ -24,6 +24,7 @@ mod server;
 mod snapshot_pages;
 mod snapshots;
 mod support;
+mod terminal;
 mod tls;
 mod truthful;
 mod verdicts;
