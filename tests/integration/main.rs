@@ -6,6 +6,7 @@ mod causes;
 mod cli;
 mod cli_runner;
 mod config;
+mod coverage;
 mod discover;
 mod entra;
 mod extensions;
