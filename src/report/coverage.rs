@@ -5,6 +5,8 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
+use super::coverage_areas::areas_of;
+pub(crate) use super::coverage_areas::{AreaCoverage, AreaState};
 use super::imported;
 use super::verdict::Verdict;
 use crate::result::{RunResult, ScenarioResult};
@@ -20,46 +22,10 @@ pub(crate) struct ProfileCoverage<'a> {
     /// Built-in scenarios of the profile this run left out (`--scenario`, `--skip`,
     /// `--entra-dialect`).
     pub not_selected: Vec<String>,
-    /// What the profile's built-in scenarios do not test; `None` for a profile of the user's
-    /// own scenario files, which scimcheck cannot describe.
-    pub not_tested: Option<&'static str>,
-}
-
-/// What the built-in scenarios of each profile leave out, read from `scenarios/<profile>/`.
-/// Kept short and literal: a vendor reads it to know what a PASSED does not promise.
-const NOT_TESTED: &[(&str, &str)] = &[
-    (
-        "okta",
-        "Microsoft Entra ID's PATCH dialects (string booleans, path-less dotted keys, the enterprise manager); \
-         deleting users (Okta deactivates, never deletes); filters other than eq on userName and displayName \
-         and sw on userName; sorting; attributes and excludedAttributes beyond excludedAttributes=members on \
-         a group; ETags; the discovery endpoints (/ServiceProviderConfig, /Schemas, /ResourceTypes) as \
-         checks; Bulk; /Me; request rates.",
-    ),
-    (
-        "entra",
-        "Okta's update by PUT of the whole user; deleting users; refusing missing or wrong credentials; \
-         filters other than eq on userName, externalId, a work email, displayName and group members, and \
-         sw on userName; sorting; attributes and excludedAttributes beyond excludedAttributes=members on \
-         groups; ETags; /ServiceProviderConfig and /ResourceTypes (only /Schemas is read); Bulk; /Me. \
-         The 25 requests/s burst runs against a target off loopback only with --burst.",
-    ),
-    (
-        "rfc",
-        "the Groups endpoint (groups and membership are covered by the okta and entra profiles); \
-         Bulk (RFC 7644 §3.7); password changes; authentication (see okta.credentials); the request \
-         shapes and quirks of a particular identity provider; request rates. Scenarios that need a \
-         feature the server's /ServiceProviderConfig declares unsupported (filter, sort, etag, patch) \
-         are skipped, and say so.",
-    ),
-];
-
-/// What the built-in scenarios of `profile` do not test, when it is a built-in profile.
-pub(crate) fn not_tested(profile: &str) -> Option<&'static str> {
-    NOT_TESTED
-        .iter()
-        .find(|(p, _)| *p == profile)
-        .map(|(_, text)| *text)
+    /// What this run tested and did not test of the profile, area by area, read from the
+    /// requests of its built-in scenarios and what became of them; `None` for a profile of
+    /// the user's own scenario files, which scimcheck cannot describe.
+    pub areas: Option<Vec<AreaCoverage>>,
 }
 
 /// The built-in scenarios as (profile, id, file), parsed once.
@@ -154,7 +120,7 @@ pub(crate) fn without_local_paths(run: &mut RunResult) {
 }
 
 /// Why a scenario checked nothing.
-fn skip_reason(sc: &ScenarioResult) -> String {
+pub(super) fn skip_reason(sc: &ScenarioResult) -> String {
     if let Some(why) = &sc.skipped {
         return why.clone();
     }
@@ -205,7 +171,7 @@ pub(crate) fn of_run(run: &RunResult) -> Vec<ProfileCoverage<'_>> {
                 ran,
                 skipped,
                 not_selected,
-                not_tested: not_tested(profile).filter(|_| builtin_ran),
+                areas: builtin_ran.then(|| areas_of(run, profile)),
             }
         })
         .collect()
@@ -213,14 +179,25 @@ pub(crate) fn of_run(run: &RunResult) -> Vec<ProfileCoverage<'_>> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::coverage_areas::{builtin_scenarios, StepShape, AREAS};
     use super::*;
 
     #[test]
-    fn every_built_in_profile_says_what_it_does_not_test() {
-        for p in crate::scenario::Profile::ALL {
-            assert!(not_tested(p.as_str()).is_some(), "{p}");
+    fn every_area_is_tested_by_some_built_in_profile() {
+        for (area, _) in AREAS {
+            let tested_somewhere = crate::scenario::Profile::ALL.iter().any(|p| {
+                builtin_scenarios()
+                    .iter()
+                    .filter(|sc| sc.profile == *p)
+                    .flat_map(|sc| &sc.steps)
+                    .any(|st| {
+                        AREAS
+                            .iter()
+                            .any(|(a, t)| a == area && t(&StepShape::of(st)))
+                    })
+            });
+            assert!(tested_somewhere, "{area}");
         }
-        assert!(not_tested("acme").is_none());
     }
 
     #[test]
@@ -244,7 +221,27 @@ mod tests {
         assert_eq!(okta.skipped[0].1, "the server says bulk is not supported");
         assert!(okta.not_selected.contains(&"okta.groups.push".to_string()));
         assert!(!okta.not_selected.contains(&"okta.users.create".to_string()));
-        assert!(okta.not_tested.unwrap().contains("Entra"));
+        let areas = okta.areas.as_ref().expect("built-in scenarios ran");
+        let state = |name: &str| {
+            &areas
+                .iter()
+                .find(|a| a.area.starts_with(name))
+                .unwrap_or_else(|| panic!("{name}"))
+                .state
+        };
+        assert_eq!(
+            state("creating users"),
+            &AreaState::Tested(vec!["okta.users.create".into()])
+        );
+        assert_eq!(
+            state("authentication"),
+            &AreaState::NotRun("the server says bulk is not supported (okta.credentials)".into())
+        );
+        assert_eq!(
+            state("the Groups endpoint"),
+            &AreaState::NotRun("left out of this run (okta.groups.push)".into())
+        );
+        assert_eq!(state("Bulk"), &AreaState::NoScenario);
     }
 
     #[test]

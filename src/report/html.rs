@@ -54,17 +54,11 @@ fn id_html(id: &str) -> String {
 }
 
 /// The request line of a step: method, decoded path and query, status.
-fn request_line(x: &crate::exec::Exchange) -> String {
-    let path = x
-        .request
-        .url
-        .split_once("/scim/v2")
-        .map_or(x.request.url.as_str(), |(_, p)| p);
-    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+fn request_line(x: &crate::exec::Exchange, base: &str) -> String {
     format!(
         "{} {} → {}",
         x.request.method.as_str(),
-        decoded,
+        super::exchange_text::shown_path(&x.request.url, base),
         x.status().map_or("no response".into(), |s| s.to_string())
     )
 }
@@ -318,13 +312,14 @@ fn scenario(sc: &ScenarioResult, run: &RunResult, out: &mut dyn Write) -> io::Re
         )?;
     }
     for block in super::blocks(sc) {
-        step_html(sc, &block.step, block.snapshot, out)?;
+        step_html(sc, &run.target.base_url, &block.step, block.snapshot, out)?;
     }
     write!(out, "</section>")
 }
 
 fn step_html(
     sc: &ScenarioResult,
+    base: &str,
     step: &StepResult,
     snapshot: Option<&SnapshotOutcome>,
     out: &mut dyn Write,
@@ -341,7 +336,7 @@ fn step_html(
     // Failures open; a step with warnings only stays closed, so one common warning
     // (say, the content type) does not unfold the whole report.
     let open = if c.failed > 0 { " open" } else { "" };
-    let req = step.exchange.as_ref().map(request_line);
+    let req = step.exchange.as_ref().map(|x| request_line(x, base));
     write!(out, "<details class=\"step\" id=\"{}\"{open}><summary><span class=\"badge {}\">{}</span>{}<span class=\"req\">{}</span></summary><div class=\"step-body\">", step_anchor(&sc.id, &step.id), badge_class, badge, inline(&step.title), esc(req.as_deref().unwrap_or("")))?;
     write!(out, "<table class=\"checks\"><colgroup><col class=\"m\"><col class=\"id\"><col><col class=\"r\"></colgroup><tbody>")?;
     for check in &step.checks {

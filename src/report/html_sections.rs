@@ -1,10 +1,10 @@
 //! Sections of the HTML report that explain the run rather than list it: the legend of the
-//! verdicts and marks, and the coverage (what ran, what was skipped and why, what each
-//! profile does not test).
+//! verdicts and marks, and the coverage (what ran, what was skipped and why, and area by
+//! area what the run tested and did not).
 
 use std::io::{self, Write};
 
-use super::coverage::{self, ProfileCoverage};
+use super::coverage::{self, AreaCoverage, AreaState, ProfileCoverage};
 use super::grammar::count;
 use super::html::{esc, inline};
 use super::verdict::LEGEND;
@@ -47,7 +47,7 @@ pub(super) fn legend(out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Per profile: the scenarios that ran, those skipped with the reason, the built-in ones not
-/// selected, and what the profile does not test.
+/// selected, and area by area what the run tested (with the scenarios) and did not (why).
 pub(super) fn coverage(run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
     let all = coverage::of_run(run);
     let profiles: Vec<&str> = all.iter().map(|c| c.profile).collect();
@@ -104,8 +104,35 @@ fn profile(c: &ProfileCoverage<'_>, out: &mut dyn Write) -> io::Result<()> {
             ids.join(", ")
         )?;
     }
-    match c.not_tested {
-        Some(text) => write!(out, "<p><b>Not tested by this profile:</b> {}</p>", esc(text)),
-        None => write!(out, "<p class=\"none\">Scenarios of your own or an imported test: they test what their files send; scimcheck cannot say what they leave out.</p>"),
+    let Some(areas) = &c.areas else {
+        return write!(out, "<p class=\"none\">Scenarios of your own or an imported test: they test what their files send; scimcheck cannot say what they leave out.</p>");
+    };
+    let (tested, untested): (Vec<&AreaCoverage>, Vec<&AreaCoverage>) = areas
+        .iter()
+        .partition(|a| matches!(a.state, AreaState::Tested(_)));
+    if !tested.is_empty() {
+        write!(out, "<p><b>Tested by this run:</b></p><ul>")?;
+        for a in tested {
+            if let AreaState::Tested(by) = &a.state {
+                let by: Vec<String> = by
+                    .iter()
+                    .map(|id| format!("<code>{}</code>", esc(id)))
+                    .collect();
+                write!(out, "<li>{}: {}</li>", esc(a.area), by.join(", "))?;
+            }
+        }
+        write!(out, "</ul>")?;
     }
+    if !untested.is_empty() {
+        write!(out, "<p><b>Not tested by this run:</b></p><ul>")?;
+        for a in untested {
+            let why = match &a.state {
+                AreaState::NotRun(why) => why.as_str(),
+                _ => "no scenario of this profile sends such a request",
+            };
+            write!(out, "<li>{}: not tested: {}</li>", esc(a.area), esc(why))?;
+        }
+        write!(out, "</ul>")?;
+    }
+    Ok(())
 }

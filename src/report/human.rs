@@ -14,6 +14,8 @@ use crate::scim::json::clip;
 
 /// How much of a body the terminal shows.
 const BODY_SHOWN: usize = 600;
+/// How much of a request's path and query a step line shows: a whole filter, decoded.
+const PATH_SHOWN: usize = 300;
 
 /// The report a person reads in a terminal or a CI log.
 #[derive(Debug, Clone, Copy, Default)]
@@ -63,7 +65,7 @@ impl Reporter for HumanReporter {
         let repeats = Repeats::of(run);
         let p = Paint(self.color);
         for scenario in &run.scenarios {
-            self.scenario(&p, scenario, &repeats, out)?;
+            self.scenario(&p, &run.target.base_url, scenario, &repeats, out)?;
         }
         self.trailer(run, false, out)
     }
@@ -118,7 +120,13 @@ impl HumanReporter {
         let run = &display_copy(run);
         let repeats = Repeats::so_far(run);
         match run.scenarios.last() {
-            Some(scenario) => self.scenario(&Paint(self.color), scenario, &repeats, out),
+            Some(scenario) => self.scenario(
+                &Paint(self.color),
+                &run.target.base_url,
+                scenario,
+                &repeats,
+                out,
+            ),
             None => Ok(()),
         }
     }
@@ -139,9 +147,12 @@ impl HumanReporter {
         Ok(())
     }
 
+    /// A step: its line (the request relative to `base`, the run's base URL), its findings
+    /// and, when one is new, the evidence.
     pub(super) fn step(
         &self,
         p: &Paint,
+        base: &str,
         sc: &ScenarioResult,
         step: &StepResult,
         repeats: &Repeats,
@@ -149,18 +160,14 @@ impl HumanReporter {
     ) -> io::Result<()> {
         let line = match &step.exchange {
             Some(x) => {
-                let path = x
-                    .request
-                    .url
-                    .split_once("/scim/v2")
-                    .map_or(x.request.url.as_str(), |(_, rest)| rest);
+                let path = super::exchange_text::shown_path(&x.request.url, base);
                 let status = x
                     .status()
                     .map_or_else(|| "—".to_string(), |s| s.to_string());
                 format!(
                     "{} {} → {status}  {} ms",
                     x.request.method.as_str(),
-                    clip(path, 90),
+                    clip(&path, PATH_SHOWN),
                     x.duration_ms
                 )
             }
@@ -211,11 +218,13 @@ impl HumanReporter {
                 writeln!(out, "    {}", p.dim("scimcheck's rules on this exchange:"))?;
                 rules_heading = false;
             }
+            // A server's multi-line detail stays inside the check's block.
+            let message = indented(&c.message, CONTINUED);
             let (mark, text) = match c.status {
-                CheckStatus::Passed => (p.green("✓"), c.message.clone()),
-                CheckStatus::Failed => (p.red("✗"), p.red(&c.message)),
-                CheckStatus::Warning => (p.yellow("!"), p.yellow(&c.message)),
-                CheckStatus::Skipped => (p.dim("–"), p.dim(&c.message)),
+                CheckStatus::Passed => (p.green("✓"), message),
+                CheckStatus::Failed => (p.red("✗"), p.red(&message)),
+                CheckStatus::Warning => (p.yellow("!"), p.yellow(&message)),
+                CheckStatus::Skipped => (p.dim("–"), p.dim(&message)),
             };
             let (first, seen) = if c.is_failure() {
                 repeats.of_check(sc, at, c)
@@ -246,7 +255,12 @@ impl HumanReporter {
             if c.is_failure() {
                 // The rule and what to do about it, on one line; a fix the message already
                 // says (`expected status 201` → `Answer this request with 201.`) only with -v.
-                match c.hint.as_deref().filter(|h| self.verbose || !says(c, h)) {
+                match c
+                    .hint
+                    .as_deref()
+                    .filter(|h| self.verbose || !says(c, h))
+                    .map(|h| indented(h, CONTINUED))
+                {
                     Some(hint) => writeln!(
                         out,
                         "        {} {} {} {hint}",
@@ -403,6 +417,18 @@ impl HumanReporter {
     }
 }
 
+/// Where the later lines of a check's message or fix start: under the rule line's text.
+const CONTINUED: &str = "        ";
+
+/// `text` with each line after the first indented by `by`, so a multi-line server detail
+/// stays inside its block instead of starting at the left margin.
+pub(super) fn indented(text: &str, by: &str) -> String {
+    text.trim_end_matches('\n')
+        .split('\n')
+        .collect::<Vec<_>>()
+        .join(&format!("\n{by}"))
+}
+
 /// Whether a check's message already says its fix: `expected status 201, got 400` needs no
 /// `Answer this request with 201.` under it.
 fn says(c: &crate::check::CheckOutcome, hint: &str) -> bool {
@@ -451,6 +477,21 @@ mod tests {
         assert!(!text.contains("✓"), "{text}");
         assert!(text.contains("✗ okta.users.create.duplicate.status"));
         assert!(text.contains("Summary:"));
+    }
+
+    #[test]
+    fn a_multi_line_detail_stays_indented() {
+        let mut run = super::super::fixture::run();
+        run.scenarios[1].steps[0].checks[1].message =
+            "expected status 201, got 500 (detail: line one\nline two)".into();
+        let mut out = Vec::new();
+        HumanReporter::default().render(&run, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("(detail: line one\n        line two)"),
+            "{text}"
+        );
+        assert!(!text.lines().any(|l| l.starts_with("line two")), "{text}");
     }
 
     #[test]

@@ -18,6 +18,7 @@ impl HumanReporter {
     pub(super) fn scenario(
         &self,
         p: &Paint,
+        base: &str,
         sc: &ScenarioResult,
         repeats: &Repeats,
         out: &mut dyn Write,
@@ -66,10 +67,10 @@ impl HumanReporter {
         }
         if self.verbose {
             for block in &blocks {
-                self.step(p, sc, &block.step, repeats, out)?;
+                self.step(p, base, sc, &block.step, repeats, out)?;
             }
         } else {
-            self.compact_steps(p, sc, &blocks, repeats, out)?;
+            self.compact_steps(p, base, sc, &blocks, repeats, out)?;
         }
         if let Some(why) = &sc.not_applicable {
             writeln!(out, "  – not applicable: {why}")?;
@@ -117,6 +118,7 @@ impl HumanReporter {
     fn compact_steps(
         &self,
         p: &Paint,
+        base: &str,
         sc: &ScenarioResult,
         blocks: &[super::Block<'_>],
         repeats: &Repeats,
@@ -157,7 +159,7 @@ impl HumanReporter {
                 .iter()
                 .any(|c| repeats.of_check(sc, at, c).0.is_none())
             {
-                self.step(p, sc, step, repeats, out)?;
+                self.step(p, base, sc, step, repeats, out)?;
                 continue;
             }
             repeated_steps += 1;
@@ -196,7 +198,7 @@ impl HumanReporter {
         }
         for block in snapshot {
             if block.step.checks.iter().any(CheckOutcome::is_failure) {
-                self.step(p, sc, &block.step, repeats, out)?;
+                self.step(p, base, sc, &block.step, repeats, out)?;
             }
         }
         Ok(())

@@ -140,7 +140,7 @@ impl HumanReporter {
                 out,
                 "  {mark} {} {}  {}",
                 first.check.id,
-                crate::scim::json::clip(&first.check.message, 100),
+                crate::scim::json::clip(&first.check.message.replace('\n', " "), 100),
                 p.dim(&format!("({at})"))
             )?;
         }
@@ -163,13 +163,14 @@ impl HumanReporter {
         shown.scenarios = written.into_iter().chain(held.iter().cloned()).collect();
         let repeats = super::group::Repeats::of(&shown);
         for sc in &held {
-            self.scenario(p, sc, &repeats, out)?;
+            self.scenario(p, &run.target.base_url, sc, &repeats, out)?;
         }
         Ok(())
     }
 
     /// Snapshot drift of a streamed run, which its scenario blocks could not show yet.
     fn drift(&self, p: &Paint, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
+        let mut drifted = false;
         for sc in &run.scenarios {
             let Some(diff) = sc.snapshot.as_ref().and_then(|s| s.diff.as_deref()) else {
                 continue;
@@ -182,6 +183,14 @@ impl HumanReporter {
                 p.dim(sc.id.as_str())
             )?;
             self.diff(p, diff, out)?;
+            drifted = true;
+        }
+        if drifted {
+            writeln!(
+                out,
+                "  {}",
+                p.dim("if the new behaviour is right, accept it: rerun with --update-snapshots")
+            )?;
         }
         Ok(())
     }
@@ -193,12 +202,22 @@ impl HumanReporter {
         out: &mut dyn Write,
     ) -> io::Result<()> {
         let c = &run.cleanup;
+        // The embedded server's data ends with the run: nothing there to replay or remove.
+        let remote = !run.target.embedded;
         if c.kept {
             writeln!(
                 out,
                 "Resources kept (--keep-resources): run id {}",
                 run.run_id
             )?;
+            if remote {
+                // The token comes from SCIM_TOKEN, as on the curl lines: never printed.
+                writeln!(
+                    out,
+                    "  remove them later with: scimcheck cleanup --base-url {} --run-id {}",
+                    run.target.base_url, run.run_id
+                )?;
+            }
             return Ok(());
         }
         match c.deleted.len() {
@@ -208,6 +227,14 @@ impl HumanReporter {
                 "Cleanup: deleted {} this run created",
                 count(n, "resource")
             )?,
+        }
+        // A finding's curl line may read or change what was just deleted.
+        let curl_lines = run.summary.failed + run.summary.warnings > 0;
+        if remote && curl_lines && !c.deleted.is_empty() {
+            writeln!(
+                out,
+                "  the curl lines name resources this run deleted: rerun with --keep-resources to replay them"
+            )?;
         }
         for f in &c.failed {
             writeln!(

@@ -8,7 +8,8 @@
 //! - [`junit`]: JUnit XML for CI test viewers.
 //! - [`markdown`]: a CI job summary.
 //! - [`html`]: the self-contained certification report; `html_sections`: its legend and
-//!   coverage; `html_style`: its stylesheet; `coverage`: what a run covered, per profile.
+//!   coverage; `html_style`: its stylesheet; `coverage`: what a run covered, per profile;
+//!   `coverage_areas`: area by area, tested or why not.
 //! - [`progress`]: the progress bar while a run goes on.
 //! - [`curl`], [`exchange_text`]: evidence embedded in the reports; `group`: one finding
 //!   for one defect seen at many steps, its cause key, and the counts every report states.
@@ -17,6 +18,7 @@
 //! - `imported`: an imported test's (Runscope export's) own verdict, apart from the rules.
 
 mod coverage;
+mod coverage_areas;
 pub mod curl;
 pub mod exchange_text;
 #[cfg(test)]

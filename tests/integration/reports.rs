@@ -86,7 +86,7 @@ fn labelled_reports_of_one_run_with_first_snapshots() {
         html.contains("mine.yaml"),
         "a user file is named, without its directory"
     );
-    assert!(html.contains("id=\"coverage\"") && html.contains("Not tested by this profile:"));
+    assert!(html.contains("id=\"coverage\"") && html.contains("Not tested by this run:"));
     assert!(html.contains("id=\"legend\"") && html.contains("RECORDED"));
     let snapshot_blocks: Vec<&str> = html
         .split("<details class=\"step\" id=\"")
