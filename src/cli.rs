@@ -334,6 +334,20 @@ pub struct RunArgs {
     #[arg(help_heading = "Limits & safety", long)]
     pub keep_resources: bool,
 
+    /// Requests the concurrency and scale scenarios send at once (K of the concurrency
+    /// scenarios: K parallel member adds, K racing creates).
+    #[arg(help_heading = "Load (concurrency and scale profiles)", long, value_name = "K", default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=200))]
+    pub parallel: u16,
+
+    /// Users, and members of the large group, that the scale scenarios create.
+    #[arg(help_heading = "Load (concurrency and scale profiles)", long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub scale: u32,
+
+    /// Members per PATCH when the scale scenarios push a group Okta's way (Okta allows 100 to
+    /// 1000; its default is 100).
+    #[arg(help_heading = "Load (concurrency and scale profiles)", long, value_name = "B", default_value_t = 100, value_parser = clap::value_parser!(u16).range(100..=1000))]
+    pub okta_batch: u16,
+
     /// Skip the confirmation asked before running against a non-loopback target.
     #[arg(help_heading = "Limits & safety", long, short = 'y')]
     pub yes: bool,

@@ -233,10 +233,36 @@ pub struct StepResult {
     /// that set up what this step found.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub needs: Vec<StepId>,
-    /// For a burst step: every request it sent, counted, and the latencies (`exchange` is
-    /// its first request).
+    /// For a step that sent a set of requests (a burst, a fan-out, a walk, a probe): every
+    /// request counted, and the latencies (`exchange` is its first request).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub burst: Option<crate::exec::BurstSummary>,
+    pub set: Option<crate::exec::SetSummary>,
+}
+
+impl StepResult {
+    /// A result for `step` with nothing recorded yet: no exchange, no check.
+    pub fn of(step: &crate::scenario::Step) -> StepResult {
+        StepResult {
+            snapshot: step.snapshot,
+            needs: step.needs.clone(),
+            ..StepResult::named(step.id.clone(), &step.title)
+        }
+    }
+
+    /// A result under `id` that no scenario step stands behind (the harness's own finding).
+    pub fn named(id: StepId, title: &str) -> StepResult {
+        StepResult {
+            id,
+            title: title.to_string(),
+            skipped: None,
+            exchange: None,
+            checks: vec![],
+            captures: BTreeMap::new(),
+            snapshot: SnapshotMode::default(),
+            needs: vec![],
+            set: None,
+        }
+    }
 }
 
 /// The step id under which reports list a scenario's snapshot check.

@@ -44,6 +44,9 @@ pub(crate) const KEYS: &[&str] = &[
     "burst",
     "burst-seconds",
     "keep-resources",
+    "parallel",
+    "scale",
+    "okta-batch",
     "cacert",
     "proxy",
     "insecure",
@@ -215,6 +218,18 @@ pub(crate) fn apply(args: &mut RunArgs, matches: &ArgMatches) -> Result<Option<A
             "burst-seconds" => {
                 let n = Some(f.int(v, 1, 600)? as u32);
                 set(&mut args.burst_seconds, n, given("burst_seconds"));
+            }
+            "parallel" => {
+                let n = f.int(v, 1, 200)? as u16;
+                set(&mut args.parallel, n, given("parallel"));
+            }
+            "scale" => {
+                let n = f.int(v, 1, 100_000)? as u32;
+                set(&mut args.scale, n, given("scale"));
+            }
+            "okta-batch" => {
+                let n = f.int(v, 100, 1000)? as u16;
+                set(&mut args.okta_batch, n, given("okta_batch"));
             }
             "keep-resources" => {
                 set(&mut args.keep_resources, f.bool(v)?, given("keep_resources"))

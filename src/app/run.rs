@@ -86,6 +86,11 @@ pub async fn run(mut args: RunArgs, matches: &clap::ArgMatches) -> Result<i32, E
         keep_resources: args.keep_resources,
         fail_fast: args.fail_fast,
         user: user.clone(),
+        load: crate::plan::LoadSettings {
+            parallel: usize::from(args.parallel),
+            scale: args.scale as usize,
+            okta_batch: usize::from(args.okta_batch),
+        },
     };
 
     let (client_config, server) = match &args.base_url {

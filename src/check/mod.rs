@@ -14,9 +14,11 @@ mod outcome;
 pub mod rules;
 pub mod schema;
 mod schema_findings;
+pub mod set;
 pub mod step;
 pub mod stored;
 
 pub use outcome::{CheckOutcome, CheckStatus};
 pub use schema::SchemaSet;
+pub use set::{check_set, SetContext, SetMember};
 pub use step::{check_step, Flow, StepContext};

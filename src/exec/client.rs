@@ -361,6 +361,10 @@ impl Client {
                 status: response.status,
                 retry_after: response.header("retry-after").map(str::to_string),
                 waited_ms: wait.as_millis() as u64,
+                error_body: response
+                    .json
+                    .as_ref()
+                    .is_some_and(|b| crate::scim::json::schemas_hold(b, crate::scim::urn::ERROR)),
             });
             tokio::time::sleep(wait).await;
             waited += wait;

@@ -42,6 +42,9 @@ pub struct Throttle {
     pub retry_after: Option<String>,
     /// How long the client waited before retrying.
     pub waited_ms: u64,
+    /// The answer carried a SCIM error body (RFC 7644 §3.12).
+    #[serde(default)]
+    pub error_body: bool,
 }
 
 /// A request as it was sent.

@@ -414,6 +414,30 @@ impl Ledger {
         Observed::Created(entry)
     }
 
+    /// A resource of the run found by its name after its create got no usable answer (a reset,
+    /// a 5xx after the write): recorded so that cleanup deletes it. Only a name that carries
+    /// the run's prefix is taken.
+    pub fn adopt(&self, kind: ResourceKind, id: &str, name: &str) -> Option<LedgerEntry> {
+        if !self.is_ours(name) || crate::scim::path::unaddressable(id).is_some() {
+            return None;
+        }
+        let mut entries = self.lock();
+        if entries
+            .iter()
+            .any(|e| e.kind == kind && e.id.as_str() == id)
+        {
+            return None;
+        }
+        let entry = LedgerEntry {
+            kind,
+            id: ResourceId::new(id.to_string()),
+            name: name.to_string(),
+            deleted: false,
+        };
+        entries.push(entry.clone());
+        Some(entry)
+    }
+
     /// After reading a new resource back: `name` is what the server holds under its id.
     pub fn confirm(&self, entry: &LedgerEntry, name: &str) -> Observed {
         if self.is_ours(name) {

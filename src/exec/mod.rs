@@ -7,7 +7,9 @@
 //! - [`ledger`]: what this run created (a BulkResponse's creates too); mutations are limited
 //!   to it. [`read_back`] confirms a new resource before anything builds on it.
 //! - [`cleanup`]: deleting what the run created, and nothing else.
-//! - [`send_burst`]: reads at a fixed rate, every answer counted, none retried.
+//! - [`fanout`]: a set of requests sent together (a burst, a fan-out, a walk, a probe),
+//!   bounded in flight and counted in one [`SetSummary`]; [`send_burst`]: reads at a fixed
+//!   rate, every answer counted, none retried.
 //! - [`Cancel`]: the switch signals and the deadline turn.
 
 mod auth;
@@ -16,6 +18,7 @@ mod cancel;
 pub mod cleanup;
 mod client;
 mod exchange;
+pub mod fanout;
 mod ledger;
 mod readback;
 mod redact;
@@ -23,12 +26,13 @@ mod retry;
 mod secret;
 
 pub use auth::{Auth, OAuthConfig};
-pub use burst::{is_overloaded, send_burst, BurstOutcome, BurstSummary};
+pub use burst::{send_burst, BurstOutcome};
 pub use cancel::{Cancel, StopReason};
 pub use cleanup::{Cleanup, CleanupFailure};
 pub use client::{Client, ClientConfig};
 pub use exchange::*;
-pub use ledger::{Disowned, Ledger, LedgerEntry, Observed};
+pub use fanout::{is_overloaded, launch, Landed, Launch, Launched, SetMode, SetSummary};
+pub use ledger::{name_in, Disowned, Ledger, LedgerEntry, Observed};
 pub use readback::{read_back, read_location};
-pub use retry::{parse_retry_after, RetryPolicy};
+pub use retry::{parse_retry_after, send_idempotent, RetryPolicy};
 pub use secret::Secret;

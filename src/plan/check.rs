@@ -63,7 +63,17 @@ fn step_variables(
     defined: &HashSet<String>,
     user: Option<&UserVars>,
 ) -> Result<(), (Part, String)> {
+    let step_part = |m: String| (Part::Step, m);
+    // What a fan-out's or a walk's own requests see besides the scenario's variables.
+    let local: &[&str] = match (&step.fan_out, &step.pages) {
+        (Some(_), _) => &crate::plan::FAN_OUT_VARS,
+        (None, Some(_)) => &[crate::plan::START_INDEX],
+        (None, None) => &[],
+    };
     let known = |name: &str, filter: Option<&str>| -> Result<(), String> {
+        if local.contains(&name) {
+            return Ok(());
+        }
         let in_namespace = name.starts_with(user::VARS) || name.starts_with(user::SECRETS);
         match user.and_then(|u| u.check(name, filter)) {
             Some(verdict) => verdict,
@@ -76,11 +86,7 @@ fn step_variables(
     let check_text = |s: &str| -> Result<(), String> {
         for p in template::placeholders(s).map_err(|e| e.to_string())? {
             if let Some(f) = p.filter {
-                if f != "upper" && f != "lower" {
-                    return Err(format!(
-                        "unknown template filter `{f}` (known: upper, lower)"
-                    ));
-                }
+                template::check_filters(f)?;
             }
             known(p.name, p.filter)?;
         }
@@ -93,9 +99,28 @@ fn step_variables(
             .iter()
             .try_for_each(|(name, filter)| known(name, filter.as_deref()))
     };
-    let step_part = |m: String| (Part::Step, m);
+    if let Some(f) = &step.fan_out {
+        // The items are the scenario's to name: a fan-out's own variables do not exist yet.
+        for v in std::iter::once(&f.each).chain(&f.batch).chain(&f.in_flight) {
+            let mut found = Vec::new();
+            template::value_placeholder_filters(v, &mut found)
+                .map_err(|e| step_part(e.to_string()))?;
+            for (name, filter) in &found {
+                if crate::plan::FAN_OUT_VARS.contains(&name.as_str()) {
+                    return Err(step_part(format!(
+                        "`{{{{{name}}}}}` names one request of the fan-out; its items cannot use it"
+                    )));
+                }
+                known(name, filter.as_deref()).map_err(step_part)?;
+            }
+        }
+    }
     let mix = step.burst.iter().flat_map(|b| &b.mix);
-    for req in std::iter::once(&step.request).chain(mix) {
+    let fanned = step
+        .fan_out
+        .iter()
+        .flat_map(|f| f.mix.iter().chain(&f.then));
+    for req in std::iter::once(&step.request).chain(mix).chain(fanned) {
         check_text(&req.path).map_err(step_part)?;
         if let Some(root) = &req.root {
             check_text(root).map_err(step_part)?;

@@ -10,6 +10,7 @@
 //!   every step is one the ledger would let through (another).
 
 pub mod check;
+pub mod fanout;
 pub mod generated;
 pub mod request;
 mod sendable;
@@ -19,8 +20,9 @@ pub mod user;
 pub mod vars;
 
 pub use check::{load, load_runscope};
+pub use fanout::{plan_fan_out, FanOutPlan, LoadSettings, FAN_OUT_VARS, START_INDEX};
 pub use request::{prepare, PreparedRequest};
-pub use step::{prepare_step, PreparedBurst, PreparedStep};
+pub use step::{prepare_step, prepare_step_with, PreparedBurst, PreparedStep};
 pub use user::UserVars;
 pub use vars::{RunId, Vars};
 
@@ -66,6 +68,8 @@ pub struct Selection {
     pub burst: BurstPolicy,
     /// The user's variables and secrets, for every scenario.
     pub user: UserVars,
+    /// `--parallel`, `--scale`, `--okta-batch`.
+    pub load: LoadSettings,
 }
 
 /// Bursts put load on the target: on a loopback target they run, elsewhere only when the
@@ -170,6 +174,7 @@ pub fn plan(
                 })
                 .or_else(|| selection.burst.skip_reason(&l.scenario));
             let mut vars = vars::builtins(run, &l.scenario.id);
+            selection.load.insert_into(&mut vars);
             selection.user.insert_into(&mut vars);
             vars.insert(
                 crate::scenario::runscope::TARGET_BASE_URL,

@@ -44,7 +44,18 @@ pub fn prepare_step(
     headers: &BTreeMap<String, Option<String>>,
     vars: &Vars,
 ) -> Result<PreparedStep, TemplateError> {
-    let mut request = prepare(&step.request, headers, vars)?;
+    prepare_step_with(step, &step.request, headers, vars)
+}
+
+/// [`prepare_step`] with another request in the step's place: one of a fan-out's `mix`, or
+/// its `then` read.
+pub fn prepare_step_with(
+    step: &Step,
+    request: &crate::scenario::Request,
+    headers: &BTreeMap<String, Option<String>>,
+    vars: &Vars,
+) -> Result<PreparedStep, TemplateError> {
+    let mut request = prepare(request, headers, vars)?;
     let refused = match &step.request.root {
         Some(root) => match rebase(&template::render_text(root, vars)?, &request.path, vars) {
             Ok(path) => {

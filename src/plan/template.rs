@@ -16,8 +16,8 @@ pub enum TemplateError {
     )]
     /// A variable without a value.
     Missing(String),
-    /// A filter other than `upper` and `lower`.
-    #[error("unknown template filter `{filter}` in {{{{{expr}}}}} (known: upper, lower)")]
+    /// A filter that is not one of [`FILTERS`].
+    #[error("unknown template filter `{filter}` in {{{{{expr}}}}} (known: upper, lower, members, take N, skip N, evens, odds, len)")]
     UnknownFilter {
         /// The whole placeholder.
         expr: String,
@@ -30,6 +30,9 @@ pub enum TemplateError {
     /// A `repeat` whose count is not a whole number, or too large.
     #[error("repeat: {0}")]
     Repeat(String),
+    /// A list filter applied to a value that is not a list.
+    #[error("{{{{{0}}}}} is {1}, not a list")]
+    NotAList(String, String),
     /// A value that cannot be one path segment.
     #[error("{{{{{0}}}}} is `{1}`, which cannot stand in a URL path")]
     NotASegment(String, String),
@@ -76,21 +79,108 @@ fn resolve(p: &Placeholder<'_>, vars: &Vars) -> Result<Value, TemplateError> {
     let value = vars
         .get(p.name)
         .ok_or_else(|| TemplateError::Missing(p.name.to_string()))?;
-    match p.filter {
-        None => Ok(value.clone()),
-        Some(f @ ("upper" | "lower")) => {
-            let s = as_text(value);
-            Ok(Value::String(if f == "upper" {
-                s.to_uppercase()
-            } else {
-                s.to_lowercase()
-            }))
-        }
-        Some(other) => Err(TemplateError::UnknownFilter {
-            expr: p.name.to_string(),
-            filter: other.to_string(),
-        }),
+    let Some(chain) = p.filter else {
+        return Ok(value.clone());
+    };
+    let mut value = value.clone();
+    for filter in chain.split('|').map(str::trim) {
+        value = apply_filter(p.name, filter, value, vars)?;
     }
+    Ok(value)
+}
+
+/// The filters a placeholder may chain (`{{users | take 10 | members}}`).
+pub const FILTERS: &str = "upper, lower, members, take N, skip N, evens, odds, len";
+
+/// Whether `chain` (what follows the first `|`) names only known filters, each with the
+/// argument it takes; the error names the first that does not.
+pub fn check_filters(chain: &str) -> Result<(), String> {
+    for filter in chain.split('|').map(str::trim) {
+        let mut words = filter.split_whitespace();
+        let name = words.next().unwrap_or_default();
+        let args = words.count();
+        let takes = match name {
+            "upper" | "lower" | "members" | "evens" | "odds" | "len" => 0,
+            "take" | "skip" => 1,
+            _ => {
+                return Err(format!(
+                    "unknown template filter `{filter}` (known: {FILTERS})"
+                ))
+            }
+        };
+        if args != takes {
+            return Err(format!(
+                "template filter `{name}` takes {takes} argument(s), got {args}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn apply_filter(
+    name: &str,
+    filter: &str,
+    value: Value,
+    vars: &Vars,
+) -> Result<Value, TemplateError> {
+    let mut words = filter.split_whitespace();
+    let op = words.next().unwrap_or_default();
+    let unknown = || TemplateError::UnknownFilter {
+        expr: name.to_string(),
+        filter: filter.to_string(),
+    };
+    let list = |value: Value| match value {
+        Value::Array(items) => Ok(items),
+        other => Err(TemplateError::NotAList(
+            name.to_string(),
+            clip_value(&other),
+        )),
+    };
+    Ok(match op {
+        "upper" => Value::String(as_text(&value).to_uppercase()),
+        "lower" => Value::String(as_text(&value).to_lowercase()),
+        // Group members as SCIM writes them (RFC 7643 §4.2): one `{"value": id}` per id.
+        "members" => Value::Array(
+            list(value)?
+                .into_iter()
+                .map(|id| serde_json::json!({ "value": id }))
+                .collect(),
+        ),
+        "evens" | "odds" => {
+            let keep = usize::from(op == "odds");
+            Value::Array(
+                list(value)?
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % 2 == keep)
+                    .map(|(_, v)| v)
+                    .collect(),
+            )
+        }
+        "len" => Value::from(list(value)?.len()),
+        "take" | "skip" => {
+            let arg = words.next().ok_or_else(unknown)?;
+            let n = match arg.parse::<usize>() {
+                Ok(n) => n,
+                Err(_) => vars
+                    .get(arg)
+                    .and_then(Value::as_u64)
+                    .map(|n| n as usize)
+                    .ok_or_else(|| TemplateError::Missing(arg.to_string()))?,
+            };
+            let items = list(value)?;
+            Value::Array(if op == "take" {
+                items.into_iter().take(n).collect()
+            } else {
+                items.into_iter().skip(n).collect()
+            })
+        }
+        _ => return Err(unknown()),
+    })
+}
+
+fn clip_value(v: &Value) -> String {
+    crate::scim::json::clip(&v.to_string(), 40)
 }
 
 /// The text form of a value when interpolated into a longer string.
@@ -246,6 +336,30 @@ mod tests {
             render_text("{{name | reverse}}", &vars()),
             Err(TemplateError::UnknownFilter { .. })
         ));
+    }
+
+    #[test]
+    fn list_filters_chain() {
+        let mut v = vars();
+        v.insert("ids", json!(["a", "b", "c", "d", "e"]));
+        v.insert("two", json!(2));
+        assert_eq!(
+            render_str("{{ids | take two | members}}", &v).unwrap(),
+            json!([{"value": "a"}, {"value": "b"}])
+        );
+        assert_eq!(
+            render_str("{{ids | skip 3}}", &v).unwrap(),
+            json!(["d", "e"])
+        );
+        assert_eq!(render_str("{{ids | odds}}", &v).unwrap(), json!(["b", "d"]));
+        assert_eq!(render_str("{{ids | evens | len}}", &v).unwrap(), json!(3));
+        assert!(matches!(
+            render_str("{{count | members}}", &v),
+            Err(TemplateError::NotAList(..))
+        ));
+        assert!(check_filters("take 3 | members").is_ok());
+        assert!(check_filters("take").is_err());
+        assert!(check_filters("shuffle").is_err());
     }
 
     #[test]

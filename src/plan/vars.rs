@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::Arc;
 
 /// The run's id: short, lowercase, safe inside userNames, filters and URLs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -55,29 +56,46 @@ impl fmt::Display for RunId {
 }
 
 /// A flat map from variable name (`user1.userName`, `user_id`) to JSON value.
-#[derive(Debug, Clone, Default, Serialize)]
+///
+/// The scenario's variables are shared, not copied, by the variables of each request of a
+/// fan-out (`{{item}}`, `{{index}}`): a list of 10,000 captured ids is held once, however
+/// many requests read it.
+#[derive(Debug, Clone, Default)]
 pub struct Vars {
-    #[serde(flatten)]
-    values: BTreeMap<String, Value>,
+    values: Arc<BTreeMap<String, Value>>,
+    /// Variables of one request of a fan-out or walk, looked up first.
+    local: BTreeMap<String, Value>,
     /// Names whose values are generated anew on every run, beyond the built-in ones.
-    #[serde(skip)]
     volatile: BTreeSet<String>,
 }
 
 impl Vars {
     /// A variable's value.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.values.get(name)
+        self.local.get(name).or_else(|| self.values.get(name))
     }
 
     /// Sets a variable.
     pub fn insert(&mut self, name: impl Into<String>, value: Value) {
-        self.values.insert(name.into(), value);
+        Arc::make_mut(&mut self.values).insert(name.into(), value);
     }
 
     /// Whether a variable has a value.
     pub fn contains(&self, name: &str) -> bool {
-        self.values.contains_key(name)
+        self.local.contains_key(name) || self.values.contains_key(name)
+    }
+
+    /// These variables plus `locals` (one request's `{{item}}`, `{{index}}`), sharing the
+    /// rest.
+    pub fn with_locals(&self, locals: impl IntoIterator<Item = (&'static str, Value)>) -> Vars {
+        Vars {
+            values: Arc::clone(&self.values),
+            local: locals
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            volatile: self.volatile.clone(),
+        }
     }
 
     /// A copy with every string value (inside objects and arrays too) passed through `f`.
@@ -92,12 +110,12 @@ impl Vars {
                 other => other.clone(),
             }
         }
+        let walked = |m: &BTreeMap<String, Value>| -> BTreeMap<String, Value> {
+            m.iter().map(|(k, v)| (k.clone(), walk(v, f))).collect()
+        };
         Vars {
-            values: self
-                .values
-                .iter()
-                .map(|(k, v)| (k.clone(), walk(v, f)))
-                .collect(),
+            values: Arc::new(walked(&self.values)),
+            local: walked(&self.local),
             volatile: self.volatile.clone(),
         }
     }
@@ -179,6 +197,7 @@ pub fn builtins(run: &RunId, scenario_id: &str) -> Vars {
         );
         vars.insert(format!("guid{n}"), json!(random_guid(&mut rng)));
     }
+    super::LoadSettings::default().insert_into(&mut vars);
     vars
 }
 

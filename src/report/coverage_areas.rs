@@ -107,7 +107,10 @@ impl StepShape<'_> {
                 .filter(|h| h != "authorization")
                 .collect(),
             body: x.request.body.as_ref(),
-            burst: step.burst.is_some(),
+            burst: step
+                .set
+                .as_ref()
+                .is_some_and(|s| s.mode == crate::exec::SetMode::Burst),
         }
     }
 

@@ -33,7 +33,7 @@ fn step(
         captures: Default::default(),
         snapshot: Default::default(),
         needs: vec![],
-        burst: None,
+        set: None,
     }
 }
 
@@ -50,7 +50,7 @@ pub fn run() -> RunResult {
         response: Some(RecordedResponse::new(201, headers(&[("content-type", "application/scim+json"), ("location", &format!("{base}/Users/u-1"))]), json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "u-1", "userName": "scimcheck-abc123-zoe.angstrom@example.com", "active": "true", "meta": {"resourceType": "User", "location": format!("{base}/Users/u-1")}}).to_string(), false)),
         error: None,
         duration_ms: 12,
-        throttled: vec![Throttle { status: 429, retry_after: Some("1".into()), waited_ms: 1000 }],
+        throttled: vec![Throttle { status: 429, retry_after: Some("1".into()), waited_ms: 1000, error_body: true }],
     };
     let duplicate = Exchange {
         request: RecordedRequest {

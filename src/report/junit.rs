@@ -28,7 +28,7 @@ pub struct JunitReporter;
 /// The step's measured time: a burst's whole span, else its one exchange; zero when it did
 /// not run.
 fn step_time(step: &StepResult) -> Duration {
-    let ms = match (&step.burst, &step.exchange) {
+    let ms = match (&step.set, &step.exchange) {
         (Some(b), _) => b.elapsed_ms,
         (None, Some(x)) => x.duration_ms,
         (None, None) => 0,
@@ -299,7 +299,7 @@ mod tests {
     #[test]
     fn a_burst_step_takes_the_time_of_its_burst() {
         let mut run = super::super::fixture::run();
-        run.scenarios[1].steps[0].burst = Some(crate::exec::BurstSummary {
+        run.scenarios[1].steps[0].set = Some(crate::exec::SetSummary {
             elapsed_ms: 10_000,
             ..Default::default()
         });

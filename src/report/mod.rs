@@ -77,7 +77,7 @@ pub(crate) fn blocks(sc: &ScenarioResult) -> Vec<Block<'_>> {
                 captures: Default::default(),
                 snapshot: Default::default(),
                 needs: vec![],
-                burst: None,
+                set: None,
             }),
             snapshot: Some(s),
         });

@@ -9,11 +9,13 @@
 //! - [`events`]: what the run tells a progress display while it goes on.
 
 pub mod events;
+mod fanout;
 mod generated;
 pub mod pipeline;
 mod preflight;
 mod rootcause;
 mod scenario;
+mod set_step;
 mod step;
 
 pub use events::{Events, Silent};

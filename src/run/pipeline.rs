@@ -37,6 +37,8 @@ pub struct RunOptions {
     pub fail_fast: bool,
     /// The user's `{{vars.NAME}}` and `{{secrets.NAME}}`.
     pub user: plan::UserVars,
+    /// `--parallel`, `--scale`, `--okta-batch`.
+    pub load: plan::LoadSettings,
 }
 
 impl RunOptions {
@@ -47,6 +49,7 @@ impl RunOptions {
             entra_dialect: self.entra_dialect,
             burst: self.burst,
             user: self.user.clone(),
+            load: self.load,
         }
     }
 }

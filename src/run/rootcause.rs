@@ -291,7 +291,7 @@ mod tests {
                     captures: Default::default(),
                     snapshot: Default::default(),
                     needs: vec![],
-                    burst: None,
+                    set: None,
                 },
                 StepResult {
                     id: "read".into(),
@@ -306,7 +306,7 @@ mod tests {
                     captures: Default::default(),
                     snapshot: Default::default(),
                     needs: vec!["create".into()],
-                    burst: None,
+                    set: None,
                 },
             ],
             duration_ms: 0,

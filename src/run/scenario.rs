@@ -97,10 +97,6 @@ pub(crate) async fn run_scenarios(
             }
             let result = result.unwrap_or_else(|panic| ScenarioResult {
                     steps: vec![StepResult {
-                        id: "internal-error".into(),
-                        title: "scimcheck stopped this scenario".into(),
-                        skipped: None,
-                        exchange: None,
                         checks: vec![check::CheckOutcome::fail(
                             "scimcheck.internal-error",
                             Severity::Error,
@@ -111,10 +107,7 @@ pub(crate) async fn run_scenarios(
                             ),
                             "This is a bug in scimcheck, not in the server: please report it with this message.",
                         )],
-                        captures: BTreeMap::new(),
-                        snapshot: Default::default(),
-                        needs: vec![],
-                        burst: None,
+                        ..StepResult::named("internal-error".into(), "scimcheck stopped this scenario")
                     }],
                     ..shell
                 });
@@ -226,6 +219,22 @@ async fn run_scenario(
         }
         if let Some(pause) = step.pause {
             steps.push(paused(step, pause, cancel).await);
+            continue;
+        }
+        if step.fan_out.is_some() || step.pages.is_some() {
+            let done = super::set_step::run_set_step(
+                client, ledger, cancel, &scenario, step, reference, &vars, created,
+            )
+            .await;
+            blocked.ran(step, done.failed, &done.result.checks);
+            for (name, value) in &done.result.captures {
+                vars.insert(name.clone(), value.clone());
+            }
+            if let Flow::SkipRest(reason) = done.flow {
+                not_applicable = Some(reason.clone());
+                skip_rest = Some(reason);
+            }
+            steps.push(done.result);
             continue;
         }
         let step_plan = match plan::prepare_step(step, &scenario.headers, &vars) {
@@ -344,17 +353,12 @@ async fn run_scenario(
             not_applicable = Some(reason.clone());
             skip_rest = Some(reason);
         }
-        steps.push(StepResult {
-            id: step.id.clone(),
-            title: step.title.clone(),
-            skipped: None,
-            exchange: Some(exchange),
-            checks,
-            captures,
-            snapshot: step.snapshot,
-            needs: step.needs.clone(),
-            burst: burst.map(|b| b.summary),
-        });
+        let mut result = StepResult::of(step);
+        result.exchange = Some(exchange);
+        result.checks = checks;
+        result.captures = captures;
+        result.set = burst.map(|b| b.summary);
+        steps.push(result);
     }
     if !secrets.is_empty() {
         steps.iter_mut().for_each(|s| scrub_step(s, &secrets));

@@ -32,6 +32,21 @@ pub(super) fn checked(ctx: &StepContext<'_>) -> (Vec<check::CheckOutcome>, Flow)
         })
 }
 
+/// [`checked`] for a set of requests.
+pub(super) fn checked_set(ctx: &crate::check::SetContext<'_>) -> (Vec<check::CheckOutcome>, Flow) {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check::check_set(ctx))).unwrap_or_else(
+        |panic| {
+            let what = panic_text(panic.as_ref());
+            let outcome = check::CheckOutcome::skip(
+                "scimcheck.internal-error",
+                "scimcheck",
+                format!("scimcheck failed while checking this step ({what}); please report it"),
+            );
+            (vec![outcome], Flow::Continue)
+        },
+    )
+}
+
 pub(super) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
@@ -201,7 +216,7 @@ pub(super) fn skipped_step(
         captures: BTreeMap::new(),
         snapshot: step.snapshot,
         needs: step.needs.clone(),
-        burst: None,
+        set: None,
     }
 }
 
@@ -248,7 +263,7 @@ pub(super) async fn paused(step: &Step, pause: Pause, cancel: &Cancel) -> StepRe
         captures: BTreeMap::new(),
         snapshot: step.snapshot,
         needs: step.needs.clone(),
-        burst: None,
+        set: None,
     }
 }
 
@@ -416,7 +431,7 @@ mod tests {
             )]),
             snapshot: Default::default(),
             needs: vec![],
-            burst: None,
+            set: None,
         };
         scrub_step(&mut step, &["hunter2-xyz".to_string()]);
         let text = serde_json::to_string(&step).unwrap();

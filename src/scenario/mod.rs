@@ -16,6 +16,7 @@ mod fix;
 mod load;
 mod model;
 pub mod named;
+pub mod named_set;
 pub mod runscope;
 #[cfg(test)]
 mod schema_tests;

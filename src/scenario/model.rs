@@ -266,6 +266,66 @@ pub struct Step {
     /// sustains an IdP's request rate.
     #[serde(default)]
     pub burst: Option<Burst>,
+    /// Send the request once per item, many at once, and judge the answers together.
+    #[serde(default)]
+    pub fan_out: Option<FanOut>,
+    /// Walk a list page by page (`{{start_index}}` in the request), as an IdP imports.
+    #[serde(default)]
+    pub pages: Option<Pages>,
+}
+
+/// A fan-out: the step's request sent once per item, up to `in_flight` at once. Each
+/// request's templates see `{{item}}` (the item, or with `batch` the list of a batch's
+/// items), `{{index}}` (from 0) and `{{number}}` (from 1). Every answer gets the step's
+/// checks (each finding once, with how many answers showed it); set rules judge them all.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FanOut {
+    /// The items: a template that renders to a list (`"{{users}}"`) or a number of items
+    /// (`"{{parallel}}"`, `20`).
+    pub each: Value,
+    /// Items per request: each request's `{{item}}` is then a list of up to this many.
+    #[serde(default)]
+    pub batch: Option<Value>,
+    /// Requests in flight at once at most (default `--parallel`).
+    #[serde(default)]
+    pub in_flight: Option<Value>,
+    /// Requests started per second at most (an IdP's pace); none: as `in_flight` allows.
+    #[serde(default)]
+    pub rate: Option<u32>,
+    /// Requests sent in turn with the step's own: request `i` is `[request, mix…][i % n]`.
+    #[serde(default)]
+    pub mix: Vec<Request>,
+    /// A read sent as soon as each request is answered; the step's asserts judge its answer
+    /// (what a read right after the write shows).
+    #[serde(default)]
+    pub then: Option<Request>,
+    /// One request at a time, stopping at the first answered 2xx: a limit probe.
+    #[serde(default)]
+    pub until_success: bool,
+}
+
+impl FanOut {
+    /// The most requests one fan-out may send.
+    pub const MAX_ITEMS: usize = 200_000;
+    /// The most requests in flight at once.
+    pub const MAX_IN_FLIGHT: usize = 200;
+}
+
+/// A paged walk: the request (holding `{{start_index}}`) sent with startIndex 1, then
+/// 1 + count, … until a page comes back empty or the walk passes `totalResults`. A walk
+/// stops after twice the pages the first page's `totalResults` calls for (plus two), so a
+/// server whose pages never end cannot keep it going.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pages {
+    /// The page size asked for (the request's `count`).
+    pub count: u32,
+}
+
+impl Pages {
+    /// The most pages any walk fetches.
+    pub const MAX_PAGES: usize = 10_000;
 }
 
 /// A burst: the step's request and each of `mix`, in turn, sent at `rate` requests per

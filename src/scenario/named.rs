@@ -39,6 +39,8 @@ pub enum NamedCall {
     MetaTimes(MetaTimesArgs),
     /// `rfc7644.bulk-response`.
     BulkResponse(BulkArgs),
+    /// A check of the concurrency and scale scenarios.
+    Load(super::named_set::LoadCall),
 }
 
 /// Arguments of `rfc7644.bulk-response`.
@@ -274,7 +276,13 @@ impl NamedCall {
             NamedCall::Sorted(_) => "rfc7644.sorted",
             NamedCall::MetaTimes(_) => "rfc7643.meta-times",
             NamedCall::BulkResponse(_) => "rfc7644.bulk-response",
+            NamedCall::Load(call) => call.id(),
         }
+    }
+
+    /// Whether it judges the whole set of a fan-out or walk, once per step.
+    pub fn over_set(&self) -> bool {
+        matches!(self, NamedCall::Load(call) if call.over_set())
     }
 
     /// The ids of the outcomes it reports.
@@ -282,7 +290,14 @@ impl NamedCall {
         CATALOGUE
             .iter()
             .find(|(id, _)| *id == self.id())
-            .map_or(&[], |(_, produces)| produces)
+            .map(|(_, produces)| *produces)
+            .or_else(|| {
+                super::named_set::LOAD_CATALOGUE
+                    .iter()
+                    .find(|(id, _, _)| *id == self.id())
+                    .map(|(_, _, produces)| *produces)
+            })
+            .unwrap_or(&[])
     }
 
     /// Whether one of its outcomes has the id `outcome`.
@@ -342,6 +357,7 @@ impl NamedCall {
             NamedCall::BulkResponse(a) => NamedCall::BulkResponse(BulkArgs {
                 statuses: a.statuses.iter().map(&mut f).collect::<Result<_, _>>()?,
             }),
+            NamedCall::Load(call) => NamedCall::Load(call.map_values(f)?),
             other => other.clone(),
         })
     }
@@ -405,14 +421,22 @@ impl TryFrom<RawCall> for NamedCall {
             "rfc7644.sorted" => typed(&id, args).map(NamedCall::Sorted),
             "rfc7643.meta-times" => typed(&id, args).map(NamedCall::MetaTimes),
             "rfc7644.bulk-response" => typed(&id, args).map(NamedCall::BulkResponse),
-            _ => Err(format!(
-                "unknown named check `{id}` (known: {}; `scimcheck list` describes them)",
-                CATALOGUE
-                    .iter()
-                    .map(|(id, _)| *id)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
+            _ => {
+                match super::named_set::LoadCall::parse(&id, args) {
+                    Some(call) => call.map(NamedCall::Load),
+                    None => {
+                        Err(format!(
+                    "unknown named check `{id}` (known: {}; `scimcheck list` describes them)",
+                    CATALOGUE
+                        .iter()
+                        .map(|(id, _)| *id)
+                        .chain(super::named_set::LOAD_CATALOGUE.iter().map(|(id, _, _)| *id))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+                    }
+                }
+            }
         }
     }
 }

@@ -202,6 +202,57 @@ fn step_rules(step: &Step) -> Result<(), String> {
     if let Some(burst) = &step.burst {
         burst_rules(step, burst)?;
     }
+    set_rules(step)
+}
+
+/// A step sends one request, a burst, a fan-out or a walk: never two of those at once.
+fn set_rules(step: &Step) -> Result<(), String> {
+    let modes = [
+        step.burst.is_some(),
+        step.fan_out.is_some(),
+        step.pages.is_some(),
+    ];
+    if modes.iter().filter(|m| **m).count() > 1 {
+        return Err("a step has at most one of `burst`, `fan_out` and `pages`".into());
+    }
+    if let Some(f) = &step.fan_out {
+        for req in f.mix.iter().chain(&f.then) {
+            if !req.path.starts_with('/') {
+                return Err(format!("request path `{}` must start with `/`", req.path));
+            }
+        }
+        if let Some(then) = &f.then {
+            if then.method != crate::scim::Method::Get {
+                return Err("fan_out `then` is the read sent after each write: a GET".into());
+            }
+            if f.until_success {
+                return Err("a probe (`until_success`) has no `then` read".into());
+            }
+        }
+        if f.rate.is_some_and(|r| !(1..=Burst::MAX_RATE).contains(&r)) {
+            return Err(format!(
+                "fan_out rate must be from 1 to {} requests per second",
+                Burst::MAX_RATE
+            ));
+        }
+    }
+    if let Some(p) = &step.pages {
+        if !(1..=1000).contains(&p.count) {
+            return Err("pages count must be from 1 to 1000".into());
+        }
+        let req = &step.request;
+        let uses_start = req.path.contains("start_index")
+            || req
+                .query
+                .values()
+                .any(|v| v.as_str().is_some_and(|s| s.contains("start_index")));
+        if req.method != crate::scim::Method::Get || !uses_start {
+            return Err(
+                "a walk (`pages`) sends a GET whose query holds `startIndex: \"{{start_index}}\"`"
+                    .into(),
+            );
+        }
+    }
     Ok(())
 }
 

@@ -61,7 +61,7 @@ fn scenario(steps: Vec<(crate::scim::Method, &str, u16, Value)>) -> ScenarioResu
                     captures: Default::default(),
                     snapshot: SnapshotMode::Full,
                     needs: vec![],
-                    burst: None,
+                    set: None,
                 },
             )
             .collect(),

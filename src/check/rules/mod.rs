@@ -15,6 +15,7 @@ mod paging;
 mod query;
 mod resource;
 mod schema_defs;
+pub mod sets;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod throughput;
@@ -247,6 +248,7 @@ pub fn run_named(ctx: &StepContext<'_>, call: &NamedCall) -> Vec<CheckOutcome> {
         NamedCall::Sorted(args) => query::sorted(ctx, args),
         NamedCall::MetaTimes(args) => meta::meta_times(ctx, args),
         NamedCall::BulkResponse(args) => bulk::bulk_response(ctx, args),
+        NamedCall::Load(call) => sets::run_exchange(ctx, call),
     }
 }
 

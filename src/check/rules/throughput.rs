@@ -4,7 +4,7 @@
 //! makes provisioning cycles slow down or fail.
 
 use super::super::outcome::CheckOutcome;
-use crate::exec::{is_overloaded, BurstSummary, Exchange};
+use crate::exec::{is_overloaded, Exchange, SetSummary};
 use crate::scim::json::clip;
 use crate::scim::Severity;
 
@@ -17,7 +17,7 @@ const HINT: &str = "Answer the IdP's read traffic at its rate without 429 or 5xx
 /// none), with its time from the start of the burst in milliseconds.
 pub fn sustained(
     reference: &str,
-    burst: &BurstSummary,
+    burst: &SetSummary,
     first_bad: Option<(&Exchange, u64)>,
 ) -> CheckOutcome {
     if let Some(reason) = &burst.stopped {
@@ -33,7 +33,7 @@ pub fn sustained(
     let figures = format!(
         "{} requests at {}/s in {:.1} s ({:.1}/s reached): p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms",
         burst.sent,
-        rate_text(burst.rate),
+        rate_text(burst.rate.unwrap_or_default()),
         burst.elapsed_ms as f64 / 1000.0,
         burst.achieved_rate(),
         burst.p50_ms,
@@ -121,11 +121,11 @@ mod tests {
     use super::*;
     use crate::check::CheckStatus;
 
-    fn summary(statuses: &[(u16, usize)]) -> BurstSummary {
+    fn summary(statuses: &[(u16, usize)]) -> SetSummary {
         let sent = statuses.iter().map(|(_, n)| n).sum();
-        BurstSummary {
-            rate: 25.0,
-            seconds: 10,
+        SetSummary {
+            rate: Some(25.0),
+            seconds: Some(10),
             planned: 250,
             sent,
             statuses: statuses.iter().copied().collect::<BTreeMap<_, _>>(),

@@ -161,6 +161,8 @@ fn request_step(n: usize, raw: &RawStep, ctx: &mut Context<'_>) -> Result<Step, 
     ctx.defined.extend(capture.keys().cloned());
     Ok(Step {
         burst: None,
+        fan_out: None,
+        pages: None,
         id: n.to_string().into(),
         title,
         reference: None,
@@ -243,6 +245,8 @@ fn pause_step(n: usize, raw: &RawStep, wait: bool) -> Result<Step, String> {
     }
     Ok(Step {
         burst: None,
+        fan_out: None,
+        pages: None,
         id: n.to_string().into(),
         title: format!("Pause {seconds} s"),
         reference: None,
@@ -276,6 +280,8 @@ fn seed_step() -> Step {
     let user_name = "{{run.prefix}}seed-{{randomGivenName}}{{randomFamilyName}}@atko.com";
     Step {
         burst: None,
+        fan_out: None,
+        pages: None,
         id: SEED_STEP.into(),
         title: "scimcheck: create one user (run prefix, deleted at the end) so the export's first read finds a user".into(),
         reference: Some("scimcheck (--runscope-seed): not part of the export".into()),

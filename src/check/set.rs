@@ -1,0 +1,234 @@
+//! Judging a set of requests sent together (a fan-out, a walk, a probe, a burst): each answer
+//! gets the step's checks, and each finding is reported once with how many answers showed it
+//! and which; the set rules then judge the answers together (exactly one racing create won,
+//! a walk saw every resource once), and the answers a rate limit or a fault delayed are
+//! counted.
+
+use std::collections::BTreeMap;
+
+use super::outcome::{CheckOutcome, CheckStatus};
+use super::rules::sets;
+use super::step::{check_step, Flow, StepContext};
+use crate::exec::{Exchange, SetSummary};
+use crate::plan::PreparedStep;
+use crate::scenario::{NamedCall, Profile, Step};
+use crate::scim::Severity;
+
+/// One request of a set as the checks see it.
+pub struct SetMember<'a> {
+    /// Its position in the set (from 0).
+    pub index: usize,
+    /// Its step, rendered with its own item.
+    pub prepared: &'a PreparedStep,
+    /// What it sent and got (after any retry the harness made).
+    pub exchange: &'a Exchange,
+    /// The read sent right after its answer, with `then`.
+    pub then: Option<&'a Exchange>,
+    /// Earlier attempts that failed (a 5xx or no answer) and were retried.
+    pub retried: &'a [Exchange],
+    /// When it was sent, from the start of the set, in milliseconds.
+    pub started_ms: u64,
+    /// How long its answer took, in milliseconds.
+    pub took_ms: u64,
+}
+
+/// What the checks of a set see.
+pub struct SetContext<'a> {
+    /// The scenario's id.
+    pub scenario_id: &'a str,
+    /// The scenario's profile.
+    pub profile: Profile,
+    /// The step as written.
+    pub step: &'a Step,
+    /// The step's reference, or the scenario's.
+    pub reference: &'a str,
+    /// The step's own answer checks run on each primary answer; the `then` read's run on
+    /// each follow-up (what the step's asserts judge).
+    pub primary_step: &'a Step,
+    /// The follow-up read as a step, with `then`.
+    pub then_step: Option<&'a Step>,
+    /// Every request of the set, in order.
+    pub members: &'a [SetMember<'a>],
+    /// What the set did, counted.
+    pub summary: &'a SetSummary,
+}
+
+/// Every check of a set, and whether the scenario goes on.
+pub fn check_set(ctx: &SetContext<'_>) -> (Vec<CheckOutcome>, Flow) {
+    let mut per_member: Vec<Vec<CheckOutcome>> = Vec::with_capacity(ctx.members.len());
+    let mut flow = Flow::Continue;
+    for m in ctx.members {
+        let one = StepContext {
+            scenario_id: ctx.scenario_id,
+            profile: ctx.profile,
+            step: ctx.primary_step,
+            prepared: m.prepared,
+            reference: ctx.reference,
+            exchange: m.exchange,
+        };
+        let (mut out, f) = check_step(&one);
+        out.retain(|c| !is_set_outcome(ctx.step, c));
+        if let (Some(then_step), Some(read)) = (ctx.then_step, m.then) {
+            let after = StepContext {
+                step: then_step,
+                exchange: read,
+                ..one
+            };
+            out.extend(check_step(&after).0);
+        }
+        if let Flow::SkipRest(reason) = f {
+            flow = Flow::SkipRest(reason);
+        }
+        per_member.push(out);
+    }
+    let total = ctx.members.len();
+    let mut out = merge(&per_member, total);
+    for (written, rendered) in ctx.step.expect.checks.iter().zip(first_checks(ctx)) {
+        if !written.over_set() {
+            continue;
+        }
+        match rendered {
+            Some(Ok(NamedCall::Load(call))) => out.extend(sets::run_set(ctx, call)),
+            Some(Err(reason)) => out.push(CheckOutcome::skip(
+                written.id(),
+                ctx.reference,
+                reason.clone(),
+            )),
+            _ => {}
+        }
+    }
+    out.extend(sets::throttled(ctx));
+    out.extend(sets::retried_faults(ctx));
+    (out, flow)
+}
+
+/// The first member's rendered named checks (a set rule's arguments never use `{{item}}`).
+fn first_checks<'a>(ctx: &'a SetContext<'a>) -> Vec<Option<&'a Result<NamedCall, String>>> {
+    let first = ctx.members.first();
+    (0..ctx.step.expect.checks.len())
+        .map(|i| first.and_then(|m| m.prepared.checks.get(i)))
+        .collect()
+}
+
+/// Outcomes of a set rule, which `check_step` reports per answer only as skipped.
+fn is_set_outcome(step: &Step, c: &CheckOutcome) -> bool {
+    step.expect
+        .checks
+        .iter()
+        .any(|call| call.over_set() && (call.id() == c.id.as_str() || call.reports(c.id.as_str())))
+}
+
+/// Each outcome id once: the worst status any answer got, with how many answers got it and
+/// which (`#3, #7` count from 1, as the requests were numbered).
+pub fn merge(per_member: &[Vec<CheckOutcome>], total: usize) -> Vec<CheckOutcome> {
+    let mut order: Vec<String> = Vec::new();
+    let mut by_id: BTreeMap<String, Vec<(usize, &CheckOutcome)>> = BTreeMap::new();
+    for (i, outcomes) in per_member.iter().enumerate() {
+        for c in outcomes {
+            let key = c.id.as_str().to_string();
+            if !by_id.contains_key(&key) {
+                order.push(key.clone());
+            }
+            by_id.entry(key).or_default().push((i, c));
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|id| by_id.remove(&id))
+        .map(|seen| merged(&seen, total))
+        .collect()
+}
+
+fn rank(c: &CheckOutcome) -> u8 {
+    match (c.status, c.severity) {
+        (CheckStatus::Failed, _) => 4,
+        (CheckStatus::Warning, Severity::Warning | Severity::Error) => 3,
+        (CheckStatus::Warning, Severity::Info) => 2,
+        (CheckStatus::Passed, _) => 1,
+        (CheckStatus::Skipped, _) => 0,
+    }
+}
+
+fn merged(seen: &[(usize, &CheckOutcome)], total: usize) -> CheckOutcome {
+    let worst = seen.iter().map(|(_, c)| rank(c)).max().unwrap_or(0);
+    let hits: Vec<&(usize, &CheckOutcome)> =
+        seen.iter().filter(|(_, c)| rank(c) == worst).collect();
+    let (first_index, first) = *hits[0];
+    let mut out = first.clone();
+    if total <= 1 {
+        return out;
+    }
+    let which = numbered(hits.iter().map(|(i, _)| *i));
+    out.message = match worst {
+        // Every answer passed (or was skipped for the same reason): one line for all.
+        0 | 1 if hits.len() == total => format!("all {total} requests: {}", first.message),
+        0 | 1 => format!("{} of {total} requests: {}", hits.len(), first.message),
+        _ if hits.len() == 1 => {
+            format!("request #{} of {total}: {}", first_index + 1, first.message)
+        }
+        _ => format!(
+            "{} of {total} requests ({which}); the first, #{}: {}",
+            hits.len(),
+            first_index + 1,
+            first.message
+        ),
+    };
+    out
+}
+
+/// `#1, #4, #9` for positions from 0, the first ten and how many more.
+pub fn numbered(indexes: impl Iterator<Item = usize>) -> String {
+    let all: Vec<usize> = indexes.collect();
+    let mut text: Vec<String> = all.iter().take(10).map(|i| format!("#{}", i + 1)).collect();
+    if all.len() > 10 {
+        text.push(format!("{} more", all.len() - 10));
+    }
+    text.join(", ")
+}
+
+/// Rules a set reports that the registry lists.
+pub fn set_rule_ids() -> impl Iterator<Item = &'static str> {
+    [sets::RETRY_AFTER, sets::THROTTLED_BODY, sets::RETRIED_FAULT].into_iter()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finding_on_some_answers_is_reported_once_with_their_numbers() {
+        let pass = CheckOutcome::pass("x.status", "r", "status 200");
+        let fail = CheckOutcome::fail(
+            "x.status",
+            Severity::Error,
+            "r",
+            "expected status 200, got 500",
+            "h",
+        );
+        let merged = merge(
+            &[
+                vec![pass.clone()],
+                vec![fail.clone()],
+                vec![pass.clone()],
+                vec![fail],
+            ],
+            4,
+        );
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].status, CheckStatus::Failed);
+        assert_eq!(
+            merged[0].message,
+            "2 of 4 requests (#2, #4); the first, #2: expected status 200, got 500"
+        );
+        let all = merge(&[vec![pass.clone()], vec![pass]], 2);
+        assert_eq!(all[0].message, "all 2 requests: status 200");
+    }
+
+    #[test]
+    fn numbers_stop_after_ten() {
+        assert_eq!(
+            numbered(0..12),
+            "#1, #2, #3, #4, #5, #6, #7, #8, #9, #10, 2 more"
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! A step that sends a set of requests (`fan_out`, `pages`): sent by [`super::fanout`],
+//! judged together by the check stage, its captures gathered into lists in request order.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use serde_json::Value;
+
+use super::fanout::{self, SetEnv};
+use super::step::{answered_as_expected, capture, checked_set, failed_assert, skipped_step};
+use crate::check::{Flow, SetContext, SetMember};
+use crate::exec::{Cancel, Client, Ledger, LedgerEntry};
+use crate::plan::{self, Vars};
+use crate::result::StepResult;
+use crate::scenario::{Expect, Scenario, Step};
+
+/// What a set step left for the scenario's loop.
+pub(super) struct SetStepDone {
+    pub result: StepResult,
+    /// Why the steps that need it cannot build on it.
+    pub failed: Option<String>,
+    pub flow: Flow,
+}
+
+/// Sends and judges a `fan_out` or `pages` step.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn run_set_step(
+    client: &Client,
+    ledger: &Ledger,
+    cancel: &Cancel,
+    scenario: &Scenario,
+    step: &Step,
+    reference: &str,
+    vars: &Vars,
+    created: &mut Vec<LedgerEntry>,
+) -> SetStepDone {
+    let made = Mutex::new(Vec::new());
+    let env = SetEnv {
+        client,
+        ledger,
+        cancel,
+        headers: &scenario.headers,
+        created: &made,
+    };
+    let sent = match (&step.fan_out, &step.pages) {
+        (Some(f), _) => match plan::plan_fan_out(f, vars) {
+            Ok(fan) => fanout::send_fan_out(&env, step, vars, &fan).await,
+            Err(why) => {
+                return SetStepDone {
+                    result: skipped_step(step, &scenario.id, reference, why.clone()),
+                    failed: Some(why),
+                    flow: Flow::Continue,
+                }
+            }
+        },
+        (None, Some(pages)) => fanout::walk(&env, step, vars, pages).await,
+        (None, None) => unreachable!("run_set_step is called for set steps"),
+    };
+    created.extend(made.into_inner().unwrap_or_else(|e| e.into_inner()));
+    let then = step.fan_out.as_ref().and_then(|f| f.then.as_ref());
+    // With a read after each write, the step's asserts judge the read.
+    let mut primary = step.clone();
+    let then_step = then.map(|request| {
+        primary.expect.asserts.clear();
+        Step {
+            id: format!("{}-read", step.id).into(),
+            request: request.clone(),
+            expect: Expect {
+                status: vec![200],
+                asserts: step.expect.asserts.clone(),
+                ..Expect::default()
+            },
+            fan_out: None,
+            ..step.clone()
+        }
+    });
+    let members: Vec<SetMember<'_>> = sent
+        .members
+        .iter()
+        .map(|x| SetMember {
+            index: x.index,
+            prepared: &x.value.prepared,
+            exchange: &x.value.exchange,
+            then: x.value.then.as_ref(),
+            retried: &x.value.retried,
+            started_ms: x.started.as_millis() as u64,
+            took_ms: x.took.as_millis() as u64,
+        })
+        .collect();
+    let ctx = SetContext {
+        scenario_id: &scenario.id,
+        profile: scenario.profile,
+        step,
+        reference,
+        primary_step: &primary,
+        then_step: then_step.as_ref(),
+        members: &members,
+        summary: &sent.summary,
+    };
+    let (checks, flow) = checked_set(&ctx);
+    let probe = step.fan_out.as_ref().is_some_and(|f| f.until_success);
+    let unanswered: Vec<(usize, String)> = sent
+        .members
+        .iter()
+        .filter_map(|x| {
+            answered_as_expected(step, &x.value.exchange)
+                .err()
+                .map(|why| (x.index, why))
+        })
+        .collect();
+    let answered = match unanswered.first() {
+        // A probe's refusals are what it looks for.
+        Some(_) if probe => Ok(()),
+        Some((i, why)) => Err(format!(
+            "{} of {} requests did not succeed (the first, #{}: {why})",
+            unanswered.len(),
+            sent.members.len(),
+            i + 1
+        )),
+        None if sent.members.is_empty() => Err("no request was sent".to_string()),
+        None => Ok(()),
+    };
+    // Each capture gathers the values of the requests that succeeded, in request order.
+    let mut captures: BTreeMap<String, Value> = step
+        .capture
+        .keys()
+        .map(|name| (name.clone(), Value::Array(vec![])))
+        .collect();
+    for x in &sent.members {
+        if answered_as_expected(step, &x.value.exchange).is_err() {
+            continue;
+        }
+        for (name, value) in capture(step, &x.value.exchange) {
+            if let Some(Value::Array(list)) = captures.get_mut(&name) {
+                list.push(value);
+            }
+        }
+    }
+    let failed = answered.err().or_else(|| failed_assert(step, &checks));
+    let mut result = StepResult::of(step);
+    result.exchange = sent.members.first().map(|x| x.value.exchange.clone());
+    result.checks = checks;
+    result.captures = captures;
+    result.set = Some(sent.summary);
+    SetStepDone {
+        result,
+        failed,
+        flow,
+    }
+}
