@@ -90,6 +90,7 @@ pub async fn run(mut args: RunArgs, matches: &clap::ArgMatches) -> Result<i32, E
             parallel: usize::from(args.parallel),
             scale: args.scale as usize,
             okta_batch: usize::from(args.okta_batch),
+            rate_seconds: args.burst_seconds.unwrap_or(4),
         },
     };
 

@@ -24,6 +24,8 @@ pub struct LoadSettings {
     pub scale: usize,
     /// Members per PATCH when a group is pushed Okta's way (`--okta-batch`).
     pub okta_batch: usize,
+    /// How long traffic at an IdP's rate lasts, in seconds (`--burst-seconds`).
+    pub rate_seconds: u32,
 }
 
 impl Default for LoadSettings {
@@ -32,6 +34,7 @@ impl Default for LoadSettings {
             parallel: 20,
             scale: 1000,
             okta_batch: 100,
+            rate_seconds: 4,
         }
     }
 }
@@ -44,13 +47,16 @@ impl LoadSettings {
     /// Okta's own bounds for membership changes per PATCH: "between 100 and 1000".
     pub const OKTA_BATCH: std::ops::RangeInclusive<usize> = 100..=1000;
 
-    /// The settings as variables: `{{parallel}}`, `{{scale}}`, `{{okta_batch}}`, and
+    /// The settings as variables: `{{parallel}}`, `{{scale}}`, `{{okta_batch}}`,
+    /// `{{idp_rate_writes}}` (13 a second for `rate_seconds`), and
     /// `{{patch_sizes}}`, the member counts a batch-limit probe tries, largest first: Okta's
     /// largest setting (1,000, or `scale` when smaller), then down to its smallest, 100.
     pub fn insert_into(&self, vars: &mut Vars) {
         vars.insert("parallel", json!(self.parallel));
         vars.insert("scale", json!(self.scale));
         vars.insert("okta_batch", json!(self.okta_batch));
+        // Entra ID's ~25 requests per second as 13 writes a second, each read back.
+        vars.insert("idp_rate_writes", json!(13 * self.rate_seconds as usize));
         let largest = self.scale.min(1000);
         let mut sizes: Vec<usize> = [largest, 500, 250, 100]
             .into_iter()

@@ -23,7 +23,10 @@ pub fn check_sendable(all: &[Loaded]) -> Result<(), LoadError> {
         let mut vars = vars::builtins(&run, &s.id);
         let mut captured: HashSet<&str> = HashSet::new();
         for (index, step) in s.steps.iter().enumerate() {
-            let refused = unsendable(step, &s.headers, &vars, &captured, &run.prefix());
+            let refused = match &step.fan_out {
+                None => unsendable(step, &s.headers, &vars, &captured, &run.prefix()),
+                Some(f) => fan_out_unsendable(step, f, &s.headers, &vars, &captured, &run),
+            };
             if let Some(why) = refused {
                 return Err(loaded.error_at(
                     At::Step(index),
@@ -37,6 +40,41 @@ pub fn check_sendable(all: &[Loaded]) -> Result<(), LoadError> {
         }
     }
     Ok(())
+}
+
+/// Why one of a fan-out's requests could never be sent, if so. `{{item}}` stands for an id
+/// the run created when the items are a captured list.
+fn fan_out_unsendable(
+    step: &Step,
+    f: &crate::scenario::FanOut,
+    headers: &std::collections::BTreeMap<String, Option<String>>,
+    vars: &Vars,
+    captured: &HashSet<&str>,
+    run: &RunId,
+) -> Option<String> {
+    let mut found = Vec::new();
+    let _ = template::value_placeholder_filters(&f.each, &mut found);
+    let mut captured = captured.clone();
+    if found
+        .iter()
+        .any(|(name, _)| captured.contains(name.as_str()))
+    {
+        captured.insert("item");
+    }
+    let vars = vars.with_locals([
+        ("item", json!(format!("{}captured", run.prefix()))),
+        ("index", json!(0)),
+        ("number", json!(1)),
+    ]);
+    std::iter::once(&step.request)
+        .chain(&f.mix)
+        .find_map(|request| {
+            let one = Step {
+                request: request.clone(),
+                ..step.clone()
+            };
+            unsendable(&one, headers, &vars, &captured, &run.prefix())
+        })
 }
 
 /// Why `step` could never be sent, if so.

@@ -17,7 +17,7 @@ pub enum TemplateError {
     /// A variable without a value.
     Missing(String),
     /// A filter that is not one of [`FILTERS`].
-    #[error("unknown template filter `{filter}` in {{{{{expr}}}}} (known: upper, lower, members, take N, skip N, evens, odds, len)")]
+    #[error("unknown template filter `{filter}` in {{{{{expr}}}}} (known: upper, lower, members, take N, skip N, cycle N, evens, odds, len)")]
     UnknownFilter {
         /// The whole placeholder.
         expr: String,
@@ -90,7 +90,7 @@ fn resolve(p: &Placeholder<'_>, vars: &Vars) -> Result<Value, TemplateError> {
 }
 
 /// The filters a placeholder may chain (`{{users | take 10 | members}}`).
-pub const FILTERS: &str = "upper, lower, members, take N, skip N, evens, odds, len";
+pub const FILTERS: &str = "upper, lower, members, take N, skip N, cycle N, evens, odds, len";
 
 /// Whether `chain` (what follows the first `|`) names only known filters, each with the
 /// argument it takes; the error names the first that does not.
@@ -101,7 +101,7 @@ pub fn check_filters(chain: &str) -> Result<(), String> {
         let args = words.count();
         let takes = match name {
             "upper" | "lower" | "members" | "evens" | "odds" | "len" => 0,
-            "take" | "skip" => 1,
+            "take" | "skip" | "cycle" => 1,
             _ => {
                 return Err(format!(
                     "unknown template filter `{filter}` (known: {FILTERS})"
@@ -158,7 +158,7 @@ fn apply_filter(
             )
         }
         "len" => Value::from(list(value)?.len()),
-        "take" | "skip" => {
+        "take" | "skip" | "cycle" => {
             let arg = words.next().ok_or_else(unknown)?;
             let n = match arg.parse::<usize>() {
                 Ok(n) => n,
@@ -169,10 +169,11 @@ fn apply_filter(
                     .ok_or_else(|| TemplateError::Missing(arg.to_string()))?,
             };
             let items = list(value)?;
-            Value::Array(if op == "take" {
-                items.into_iter().take(n).collect()
-            } else {
-                items.into_iter().skip(n).collect()
+            Value::Array(match op {
+                "take" => items.into_iter().take(n).collect(),
+                "skip" => items.into_iter().skip(n).collect(),
+                // The list repeated until it holds `n` items.
+                _ => items.iter().cycle().take(n).cloned().collect(),
             })
         }
         _ => return Err(unknown()),

@@ -217,6 +217,34 @@ const BUILTIN: &[(&str, &str)] = &[
         "scenarios/entra/throughput.yaml",
         include_str!("../../scenarios/entra/throughput.yaml"),
     ),
+    (
+        "scenarios/concurrency/member-adds.yaml",
+        include_str!("../../scenarios/concurrency/member-adds.yaml"),
+    ),
+    (
+        "scenarios/concurrency/adds-removes.yaml",
+        include_str!("../../scenarios/concurrency/adds-removes.yaml"),
+    ),
+    (
+        "scenarios/concurrency/racing-creates.yaml",
+        include_str!("../../scenarios/concurrency/racing-creates.yaml"),
+    ),
+    (
+        "scenarios/concurrency/overlapping-writes.yaml",
+        include_str!("../../scenarios/concurrency/overlapping-writes.yaml"),
+    ),
+    (
+        "scenarios/concurrency/if-match.yaml",
+        include_str!("../../scenarios/concurrency/if-match.yaml"),
+    ),
+    (
+        "scenarios/concurrency/read-after-write.yaml",
+        include_str!("../../scenarios/concurrency/read-after-write.yaml"),
+    ),
+    (
+        "scenarios/concurrency/rate.yaml",
+        include_str!("../../scenarios/concurrency/rate.yaml"),
+    ),
 ];
 
 /// Parses one scenario file's text. `file` is only used in messages.
