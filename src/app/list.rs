@@ -195,7 +195,7 @@ fn listing(loaded: &[Loaded], profiles: Vec<Profile>) -> Listing<'_> {
     let mut rules: Vec<RuleEntry> = RULES
         .iter()
         .filter_map(|r| match r.applies {
-            Applies::Always { when } => Some(rule(r, Some(when), None)),
+            Applies::Always { when } => Some(rule(r, Some(when.text()), None)),
             _ => None,
         })
         .collect();

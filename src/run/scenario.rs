@@ -102,7 +102,7 @@ pub(crate) async fn run_scenarios(
                         skipped: None,
                         exchange: None,
                         checks: vec![check::CheckOutcome::fail(
-                            "scimcheck.internal-error",
+                            check::rules::INTERNAL_ERROR,
                             Severity::Error,
                             "scimcheck",
                             format!(
@@ -320,10 +320,12 @@ async fn run_scenario(
                 .iter()
                 .any(|c| c.id.as_str().ends_with(".status") && c.is_failure());
             if !status_failed {
+                // The row of the ledger's id cites the rule.
+                let reference = check::rules::find(id).map_or("RFC 7644 §3.3", |r| r.reference);
                 checks.push(check::CheckOutcome::fail(
                     id,
                     Severity::Error,
-                    "RFC 7644 §3.3, §3.4.1",
+                    reference,
                     why.clone(),
                     DISOWNED_HINT,
                 ));
