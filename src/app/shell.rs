@@ -21,11 +21,18 @@ pub(super) fn completions(shell: Shell) -> Result<(), Error> {
         Shell::Powershell => clap_complete::Shell::PowerShell,
     };
     // Each profile completes with its description (zsh, fish and PowerShell show it).
-    let mut profiles: Vec<clap::builder::PossibleValue> = PROFILES
-        .iter()
-        .map(|p| clap::builder::PossibleValue::new(p.name).help(p.described()))
-        .collect();
-    profiles.push(clap::builder::PossibleValue::new("all").help(all_help()));
+    // `all` follows the profiles it stands for, as in the parser's messages.
+    let profiles: Vec<clap::builder::PossibleValue> =
+        crate::scenario::profiles::names_for_messages()
+            .into_iter()
+            .map(|name| {
+                let help = PROFILES
+                    .iter()
+                    .find(|p| p.name == name)
+                    .map_or_else(all_help, |p| p.described());
+                clap::builder::PossibleValue::new(name).help(help)
+            })
+            .collect();
     let mut ids: Vec<String> = crate::plan::load(&[], None)
         .map(|all| all.iter().map(|l| l.scenario.id.to_string()).collect())
         .unwrap_or_default();

@@ -509,7 +509,7 @@ fn help_and_completions_name_the_opt_in_profiles() {
     );
     let bash = stdout(&cli(&["completions", "bash"]));
     assert!(
-        bash.contains("okta entra rfc concurrency scale all"),
+        bash.contains("okta entra rfc all concurrency scale"),
         "{bash}"
     );
 }
