@@ -195,7 +195,9 @@ pub struct RunArgs {
     pub target: TargetArgs,
 
     /// Comma-separated profiles: okta, entra, rfc, a profile your scenario files name, or all
-    /// [default: okta; with --runscope, only the exports run unless --profile is given].
+    /// (those); concurrency and scale are opt-in, run only when named (`scimcheck list`
+    /// describes each) [default: okta; with --runscope, only the exports run unless --profile
+    /// is given].
     #[arg(help_heading = "Selection", long, value_name = "LIST")]
     pub profile: Option<String>,
 
@@ -410,7 +412,8 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Comma-separated profiles: okta, entra, rfc, a profile your scenario files name, or all.
+    /// Comma-separated profiles: okta, entra, rfc, a profile your scenario files name, or all
+    /// (those); concurrency and scale are opt-in, listed only when named.
     #[arg(long, default_value = "all", value_name = "LIST")]
     pub profile: String,
 

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::check::rules::{Applies, Rule, RULES};
 use crate::cli::ListArgs;
 use crate::error::Error;
-use crate::scenario::{Capability, Dialect, Loaded, Profile};
+use crate::scenario::{Capability, Dialect, Loaded, Profile, PROFILES};
 use crate::scim::{status_check_id, Severity};
 
 /// Bumped when a field changes meaning or goes away; adding a field does not bump it.
@@ -22,11 +22,24 @@ struct Listing<'a> {
     list_version: u32,
     tool_version: &'static str,
     profiles: Vec<Profile>,
+    /// Every built-in profile, whether `--profile` chose it or not.
+    builtin_profiles: Vec<ProfileRow>,
     scenarios: Vec<ScenarioEntry<'a>>,
     /// Rules that run without a step asking, then those that are one outcome of a named
     /// check but take another severity in some profile.
     rules: Vec<RuleEntry>,
     named_checks: Vec<NamedEntry>,
+}
+
+/// A built-in profile: its name, what it replays, and whether `--profile all` runs it.
+#[derive(Debug, Serialize)]
+struct ProfileRow {
+    name: &'static str,
+    description: &'static str,
+    in_all: bool,
+    /// The description with the opt-in mark, for the text listing.
+    #[serde(skip)]
+    shown: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -182,7 +195,7 @@ fn listing(loaded: &[Loaded], profiles: Vec<Profile>) -> Listing<'_> {
     let mut rules: Vec<RuleEntry> = RULES
         .iter()
         .filter_map(|r| match r.applies {
-            Applies::Always { when } => Some(rule(r, Some(when), None)),
+            Applies::Always { when } => Some(rule(r, Some(when.text()), None)),
             _ => None,
         })
         .collect();
@@ -207,6 +220,15 @@ fn listing(loaded: &[Loaded], profiles: Vec<Profile>) -> Listing<'_> {
         list_version: LIST_VERSION,
         tool_version: env!("CARGO_PKG_VERSION"),
         profiles,
+        builtin_profiles: PROFILES
+            .iter()
+            .map(|p| ProfileRow {
+                name: p.name,
+                description: p.description,
+                in_all: p.in_all,
+                shown: p.described(),
+            })
+            .collect(),
         scenarios,
         rules,
         named_checks,
@@ -258,6 +280,10 @@ fn text(listing: &Listing<'_>) -> String {
             lines.push(format!("        checks: {}", checks.join(", ")));
         }
     }
+    lines.push("\nProfiles (--profile; all runs those not marked opt-in):".into());
+    for p in &listing.builtin_profiles {
+        lines.push(format!("{}  {}", p.name, p.shown));
+    }
     lines.push("\nChecks on every response they apply to:".into());
     for r in &listing.rules {
         let condition = match (r.when, r.part_of) {
@@ -304,7 +330,7 @@ mod tests {
     #[test]
     fn text_and_json_come_from_the_same_listing() {
         let loaded = builtin();
-        let listing = listing(&loaded, Profile::ALL.to_vec());
+        let listing = listing(&loaded, crate::scenario::profiles::in_all().collect());
         let text = text(&listing);
         let json = serde_json::to_value(&listing).unwrap();
         for s in json["scenarios"].as_array().unwrap() {
@@ -336,7 +362,7 @@ mod tests {
     #[test]
     fn an_assert_severity_is_its_own_or_error() {
         let loaded = builtin();
-        let listing = listing(&loaded, Profile::ALL.to_vec());
+        let listing = listing(&loaded, crate::scenario::profiles::in_all().collect());
         let asserts = listing
             .scenarios
             .iter()

@@ -13,7 +13,7 @@ mod vars;
 use crate::cli::{Cli, Command, ServeArgs};
 use crate::error::{Error, EXIT_OK, EXIT_USAGE};
 use crate::report::ReportKind;
-use crate::scenario::{Loaded, Profile};
+use crate::scenario::{Loaded, Profile, PROFILES};
 use crate::server::ServeOptions;
 
 pub use run::exit_code;
@@ -66,8 +66,9 @@ pub fn main() -> i32 {
     }
 }
 
-/// The profiles of a `--profile` list: built-in ones, profiles the scenario files in `loaded`
-/// name (a user's own, e.g. `acme`), or `all` for every one of them.
+/// The profiles of a `--profile` list: built-in ones (each row of [`PROFILES`]), profiles the
+/// scenario files in `loaded` name (a user's own, e.g. `acme`), or `all` for the built-in
+/// profiles it includes and the user's own.
 pub fn parse_profiles(list: &str, loaded: &[Loaded]) -> Result<Vec<Profile>, Error> {
     let mut custom: Vec<Profile> = loaded
         .iter()
@@ -77,17 +78,21 @@ pub fn parse_profiles(list: &str, loaded: &[Loaded]) -> Result<Vec<Profile>, Err
     custom.sort();
     custom.dedup();
     let known = || {
-        let mut names = vec!["okta", "entra", "rfc", "all"];
+        let mut names = crate::scenario::profiles::names_for_messages();
         names.extend(custom.iter().map(|p| p.as_str()));
         names.join(", ")
     };
     let mut out = Vec::new();
     for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         match name {
-            "all" => out.extend(Profile::ALL.iter().chain(&custom)),
+            "all" => {
+                out.extend(crate::scenario::profiles::in_all());
+                out.extend(&custom);
+            }
             other => match Profile::named(other) {
-                Ok(p @ (Profile::Okta | Profile::Entra | Profile::Rfc)) => out.push(p),
-                Ok(p) if custom.contains(&p) => out.push(p),
+                Ok(p) if PROFILES.iter().any(|row| row.profile == p) || custom.contains(&p) => {
+                    out.push(p)
+                }
                 _ => {
                     return Err(Error::Usage(format!(
                         "unknown profile `{other}` in --profile (known: {})",
@@ -106,6 +111,27 @@ pub fn parse_profiles(list: &str, loaded: &[Loaded]) -> Result<Vec<Profile>, Err
         )));
     }
     Ok(out)
+}
+
+/// Why `--profile` selected nothing to run: none of `empty` has a scenario in `loaded`. A
+/// built-in profile may have none yet (its row exists before its files), which is said as
+/// such rather than as an unknown name.
+pub fn no_scenarios_message(empty: &[Profile], loaded: &[Loaded]) -> String {
+    let names: Vec<&str> = empty.iter().map(|p| p.as_str()).collect();
+    let covered: Vec<&str> = PROFILES
+        .iter()
+        .filter(|row| {
+            loaded
+                .iter()
+                .any(|l| !l.given && l.scenario.profile == row.profile)
+        })
+        .map(|row| row.name)
+        .collect();
+    format!(
+        "nothing to run: profile {} has no scenario yet (the built-in scenarios cover {}); add your own with --scenarios DIR",
+        names.join(", "),
+        covered.join(", ")
+    )
 }
 
 fn parse_reports(specs: &[String]) -> Result<Vec<(ReportKind, std::path::PathBuf)>, Error> {
@@ -147,5 +173,50 @@ async fn serve(args: ServeArgs) -> Result<i32, Error> {
         Ok(()) => Ok(EXIT_OK),
         // A port in use or an address not ours is the user's to change: a usage error.
         Err(e) => Err(Error::Usage(e.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_is_the_profiles_of_the_table_that_it_includes() {
+        let all = parse_profiles("all", &[]).unwrap();
+        assert_eq!(all, [Profile::Okta, Profile::Entra, Profile::Rfc]);
+    }
+
+    #[test]
+    fn an_opt_in_profile_runs_when_named() {
+        let chosen = parse_profiles("all,scale,concurrency", &[]).unwrap();
+        assert_eq!(
+            chosen,
+            [
+                Profile::Okta,
+                Profile::Entra,
+                Profile::Rfc,
+                Profile::Concurrency,
+                Profile::Scale
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unknown_name_lists_every_built_in_profile() {
+        let err = parse_profiles("octa", &[]).unwrap_err().to_string();
+        assert!(
+            err.contains("(known: okta, entra, rfc, all, concurrency, scale)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_profile_without_scenarios_is_said_to_have_none_yet() {
+        let loaded = crate::scenario::builtin().unwrap();
+        let message = no_scenarios_message(&[Profile::Concurrency], &loaded);
+        assert_eq!(
+            message,
+            "nothing to run: profile concurrency has no scenario yet (the built-in scenarios cover okta, entra, rfc); add your own with --scenarios DIR"
+        );
     }
 }

@@ -269,18 +269,22 @@ fn yaml_scenarios(
             unrun.file, unrun.scenario.id
         )));
     }
-    let empty: Vec<&str> = profiles
+    let empty: Vec<Profile> = profiles
         .iter()
-        .filter(|p| !loaded.iter().any(|l| l.scenario.profile == **p))
-        .map(|p| p.as_str())
+        .copied()
+        .filter(|p| !loaded.iter().any(|l| l.scenario.profile == *p))
         .collect();
     if empty.len() == profiles.len() {
-        return Err(Error::Usage(format!("no scenario belongs to profile {}: the built-in scenarios cover okta, entra and rfc; add your own with --scenarios DIR", empty.join(", "))));
+        return Err(Error::Usage(super::no_scenarios_message(&empty, &loaded)));
     }
     if !empty.is_empty() {
         eprintln!(
             "note: no scenario belongs to profile {}; running the others",
-            empty.join(", ")
+            empty
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     // Reports name the profiles that were tested, not the ones that were asked for.

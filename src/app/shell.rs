@@ -8,6 +8,7 @@ use clap::CommandFactory;
 
 use crate::cli::{Cli, Shell};
 use crate::error::Error;
+use crate::scenario::PROFILES;
 
 /// Writes the completion script for `shell` on stdout. `--profile` completes to the profile
 /// names and `--scenario`/`--skip` to the built-in scenario ids (the parser itself still takes
@@ -19,11 +20,19 @@ pub(super) fn completions(shell: Shell) -> Result<(), Error> {
         Shell::Fish => clap_complete::Shell::Fish,
         Shell::Powershell => clap_complete::Shell::PowerShell,
     };
-    let mut profiles: Vec<String> = crate::scenario::Profile::ALL
-        .iter()
-        .map(|p| p.as_str().to_string())
-        .collect();
-    profiles.push("all".into());
+    // Each profile completes with its description (zsh, fish and PowerShell show it).
+    // `all` follows the profiles it stands for, as in the parser's messages.
+    let profiles: Vec<clap::builder::PossibleValue> =
+        crate::scenario::profiles::names_for_messages()
+            .into_iter()
+            .map(|name| {
+                let help = PROFILES
+                    .iter()
+                    .find(|p| p.name == name)
+                    .map_or_else(all_help, |p| p.described());
+                clap::builder::PossibleValue::new(name).help(help)
+            })
+            .collect();
     let mut ids: Vec<String> = crate::plan::load(&[], None)
         .map(|all| all.iter().map(|l| l.scenario.id.to_string()).collect())
         .unwrap_or_default();
@@ -39,7 +48,9 @@ pub(super) fn completions(shell: Shell) -> Result<(), Error> {
     let mut cmd = Cli::command();
     for sub in ["run", "list"] {
         cmd = cmd.mut_subcommand(sub, |c| {
-            let c = c.mut_arg("profile", |a| a.value_parser(values(&profiles)));
+            let c = c.mut_arg("profile", |a| {
+                a.value_parser(clap::builder::PossibleValuesParser::new(profiles.clone()))
+            });
             if sub == "run" {
                 c.mut_arg("scenario", |a| a.value_parser(values(&ids)))
                     .mut_arg("skip", |a| a.value_parser(values(&ids)))
@@ -52,6 +63,19 @@ pub(super) fn completions(shell: Shell) -> Result<(), Error> {
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut cmd, name, &mut out);
     print(&out)
+}
+
+/// What `all` stands for: the built-in profiles it includes.
+fn all_help() -> String {
+    let names: Vec<&str> = PROFILES
+        .iter()
+        .filter(|p| p.in_all)
+        .map(|p| p.name)
+        .collect();
+    format!(
+        "{}, and the profiles your scenario files name",
+        names.join(", ")
+    )
 }
 
 /// Writes the man page (roff) on stdout: the command, then a section per subcommand with
@@ -104,4 +128,37 @@ fn print(bytes: &[u8]) -> Result<(), Error> {
     // A closed pipe (`| head`) is not an error worth a message.
     let _ = std::io::stdout().lock().write_all(bytes);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_help_names_every_built_in_profile_and_the_opt_in_ones_as_such() {
+        let mut cmd = Cli::command();
+        for sub in ["run", "list"] {
+            let sub = cmd.find_subcommand_mut(sub).unwrap();
+            let arg = sub
+                .get_arguments()
+                .find(|a| a.get_id() == "profile")
+                .unwrap();
+            let help = arg.get_help().unwrap().to_string();
+            for p in PROFILES {
+                assert!(help.contains(p.name), "{}: {help}", p.name);
+            }
+            assert!(help.contains("opt-in"), "{help}");
+            let opt_in: Vec<&str> = PROFILES
+                .iter()
+                .filter(|p| !p.in_all)
+                .map(|p| p.name)
+                .collect();
+            assert!(help.contains(&opt_in.join(" and ")), "{help}");
+        }
+    }
+
+    #[test]
+    fn all_stands_for_the_profiles_it_runs() {
+        assert!(all_help().starts_with("okta, entra, rfc,"));
+    }
 }

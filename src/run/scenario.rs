@@ -98,7 +98,7 @@ pub(crate) async fn run_scenarios(
             let result = result.unwrap_or_else(|panic| ScenarioResult {
                     steps: vec![StepResult {
                         checks: vec![check::CheckOutcome::fail(
-                            "scimcheck.internal-error",
+                            check::rules::INTERNAL_ERROR,
                             Severity::Error,
                             "scimcheck",
                             format!(
@@ -329,10 +329,12 @@ async fn run_scenario(
                 .iter()
                 .any(|c| c.id.as_str().ends_with(".status") && c.is_failure());
             if !status_failed {
+                // The row of the ledger's id cites the rule.
+                let reference = check::rules::find(id).map_or("RFC 7644 §3.3", |r| r.reference);
                 checks.push(check::CheckOutcome::fail(
                     id,
                     Severity::Error,
-                    "RFC 7644 §3.3, §3.4.1",
+                    reference,
                     why.clone(),
                     DISOWNED_HINT,
                 ));

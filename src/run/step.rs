@@ -24,7 +24,7 @@ pub(super) fn checked(ctx: &StepContext<'_>) -> (Vec<check::CheckOutcome>, Flow)
         .unwrap_or_else(|panic| {
             let what = panic_text(panic.as_ref());
             let outcome = check::CheckOutcome::skip(
-                "scimcheck.internal-error",
+                check::rules::INTERNAL_ERROR,
                 "scimcheck",
                 format!("scimcheck failed while checking this step ({what}); please report it"),
             );
@@ -220,16 +220,13 @@ pub(super) fn skipped_step(
     }
 }
 
-/// The id of the finding for a request the harness refused because it left the target.
-pub(super) const OFF_ORIGIN: &str = "scimcheck.off-origin";
-
 /// A step whose URL left the target's base URL: not sent, one finding, its checks skipped.
 pub(super) fn off_origin(step: &Step, scenario_id: &str, reference: &str, why: &str) -> StepResult {
     let mut result = skipped_step(step, scenario_id, reference, "it was not sent".into());
     result.checks.insert(
         0,
         check::CheckOutcome::fail(
-            OFF_ORIGIN,
+            check::rules::OFF_ORIGIN,
             Severity::Error,
             "scimcheck safety: requests and credentials go only to the target",
             why.to_string(),

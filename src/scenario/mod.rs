@@ -2,6 +2,7 @@
 //!
 //! - [`model`]: the file format; `assert`: a step's asserts, one subject and one operator
 //!   each; [`named`]: the named checks a step invokes, typed.
+//! - [`PROFILES`]: the built-in profiles, one row each.
 //! - [`load`]: built-in and user files, with `file:line:column` errors.
 //! - [`validate`]: rules the types cannot express.
 //! - `fix`: what a failed assert asks of the server, when its file gives no `hint`.
@@ -17,6 +18,7 @@ mod load;
 mod model;
 pub mod named;
 pub mod named_set;
+pub mod profiles;
 pub mod runscope;
 #[cfg(test)]
 mod schema_tests;
@@ -25,6 +27,7 @@ mod validate;
 
 pub use load::{builtin, parse, with_user_paths, LoadError, Loaded};
 pub use model::*;
+pub use profiles::{ProfileInfo, PROFILES};
 pub use spans::At;
 pub use validate::validate_all;
 pub(crate) use validate::Part;

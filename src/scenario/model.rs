@@ -64,30 +64,30 @@ pub enum Profile {
     Entra,
     /// The wider rules of RFC 7643 and RFC 7644.
     Rfc,
+    /// IdP traffic sent in parallel (opt-in).
+    Concurrency,
+    /// Large groups and directories (opt-in).
+    Scale,
     /// A user's own profile. The name is interned once per distinct name (a handful per
     /// process), which keeps `Profile` `Copy` like the built-in ones.
     Custom(&'static str),
 }
 
 impl Profile {
-    /// Every built-in profile.
-    pub const ALL: [Profile; 3] = [Profile::Okta, Profile::Entra, Profile::Rfc];
-
-    /// The profile's name on the command line.
+    /// The profile's name on the command line: a built-in one's from its row in
+    /// [`PROFILES`](super::PROFILES).
     pub fn as_str(self) -> &'static str {
         match self {
-            Profile::Okta => "okta",
-            Profile::Entra => "entra",
-            Profile::Rfc => "rfc",
             Profile::Custom(name) => name,
+            builtin => super::profiles::info(builtin).map_or("", |row| row.name),
         }
     }
 
     /// The profile called `name`: a built-in one, or a custom one when the name is well
     /// formed (lowercase letters, digits, `-`, `_`; not `all`, which `--profile` reserves).
     pub fn named(name: &str) -> Result<Profile, String> {
-        if let Some(p) = Profile::ALL.into_iter().find(|p| p.as_str() == name) {
-            return Ok(p);
+        if let Some(row) = super::PROFILES.iter().find(|p| p.name == name) {
+            return Ok(row.profile);
         }
         let well_formed = !name.is_empty()
             && name.len() <= 64
@@ -96,8 +96,10 @@ impl Profile {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_".contains(&b));
         if !well_formed || name == "all" {
+            let builtin: Vec<&str> = super::PROFILES.iter().map(|p| p.name).collect();
             return Err(format!(
-                "`{name}` is not a profile name: okta, entra, rfc, or your own (lowercase letters, digits, `-`, `_`; not `all`)"
+                "`{name}` is not a profile name: {}, or your own (lowercase letters, digits, `-`, `_`; not `all`)",
+                builtin.join(", ")
             ));
         }
         Ok(Profile::Custom(intern(name)))

@@ -396,3 +396,120 @@ fn serve_on_a_port_in_use_is_a_usage_error() {
         stderr(&out)
     );
 }
+
+#[test]
+fn list_describes_every_built_in_profile_and_marks_the_opt_in_ones() {
+    let out = cli(&["list", "--profile", "rfc"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    for line in [
+        "okta  Okta's provisioning traffic, replayed",
+        "concurrency  IdP traffic in parallel, judged by the end state (opt-in, not in all)",
+        "scale  large groups and large directories the way Okta and Entra push them (opt-in, not in all)",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line}\n{text}");
+    }
+    assert!(!text
+        .contains("rfc  the wider rules of RFC 7643 and RFC 7644, beyond the IdP flows (opt-in"));
+    let json: Value = serde_json::from_slice(&cli(&["list", "--json"]).stdout).unwrap();
+    let rows: Vec<(String, bool)> = json["builtin_profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap().to_string(), p["in_all"] == true))
+        .collect();
+    let expected = [
+        ("okta", true),
+        ("entra", true),
+        ("rfc", true),
+        ("concurrency", false),
+        ("scale", false),
+    ];
+    assert_eq!(rows, expected.map(|(n, all)| (n.to_string(), all)).to_vec());
+    // `all`, the default of `list`, is the three conformance profiles.
+    assert_eq!(
+        json["profiles"],
+        serde_json::json!(["okta", "entra", "rfc"])
+    );
+}
+
+#[test]
+fn list_shows_the_ids_the_run_itself_decides() {
+    let text = stdout(&cli(&["list"]));
+    for (id, reference, when) in [
+        (
+            "rfc7644.resource.same-resource",
+            "RFC 7644 §3.4.1, §3.5.1, §3.5.2",
+            "a read or write of a resource this run created, answered with another resource",
+        ),
+        (
+            "scimcheck.off-origin",
+            "scimcheck safety: requests and credentials go only to the target",
+            "a step whose URL leaves the target's base URL (it is not sent)",
+        ),
+        (
+            "scimcheck.internal-error",
+            "scimcheck",
+            "a step or scenario during which scimcheck itself failed",
+        ),
+        (
+            "rfc7644.create.new-resource",
+            "RFC 7644 §3.3",
+            "a create answered 2xx",
+        ),
+    ] {
+        assert!(
+            text.contains(&format!("{id}  ({reference})")),
+            "{id}\n{text}"
+        );
+        assert!(text.contains(&format!("    when: {when}")), "{when}");
+    }
+    let json: Value = serde_json::from_slice(&cli(&["list", "--json"]).stdout).unwrap();
+    let rule = json["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "scimcheck.off-origin")
+        .expect("off-origin has a row");
+    assert_eq!(
+        rule["when"],
+        "a step whose URL leaves the target's base URL (it is not sent)"
+    );
+    assert!(rule["part_of"].is_null());
+}
+
+#[test]
+fn an_opt_in_profile_without_scenarios_says_there_is_nothing_to_run() {
+    for profile in ["concurrency", "scale"] {
+        let out = cli(&["run", "--profile", profile]);
+        assert_eq!(out.status.code(), Some(2), "{profile}");
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!(
+                "nothing to run: profile {profile} has no scenario yet (the built-in scenarios cover okta, entra, rfc); add your own with --scenarios DIR"
+            )),
+            "{err}"
+        );
+        assert!(!err.contains("unknown profile"), "{err}");
+        assert!(stdout(&out).is_empty(), "nothing ran");
+    }
+}
+
+#[test]
+fn help_and_completions_name_the_opt_in_profiles() {
+    let help = stdout(&cli(&["run", "--help"]));
+    assert!(
+        help.contains("concurrency and scale are opt-in, run only when named"),
+        "{help}"
+    );
+    let zsh = stdout(&cli(&["completions", "zsh"]));
+    assert!(
+        zsh.contains(r#"concurrency\:"IdP traffic in parallel, judged by the end state (opt-in, not in all)""#),
+        "{zsh}"
+    );
+    let bash = stdout(&cli(&["completions", "bash"]));
+    assert!(
+        bash.contains("okta entra rfc all concurrency scale"),
+        "{bash}"
+    );
+}

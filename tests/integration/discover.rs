@@ -148,7 +148,7 @@ fn completions_for_each_shell_name_the_options() {
     // Values, not file names: the profiles for --profile, scenario ids for --scenario.
     let bash = stdout(&cli(&["completions", "bash"]));
     assert!(
-        bash.contains(r#"compgen -W "okta entra rfc all""#),
+        bash.contains(r#"compgen -W "okta entra rfc all concurrency scale""#),
         "{bash}"
     );
     assert!(

@@ -231,3 +231,52 @@ async fn cleanup_folds_ascii_case_only() {
     );
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_answered_with_another_user_is_the_registered_same_resource_finding() {
+    let other: Arc<Mutex<Option<serde_json::Value>>> = Arc::default();
+    let o = other.clone();
+    let server = Faulty::start(move |req, up| {
+        let resp = up.send(&req);
+        // A write of a user the run created answers with someone else, as a server that
+        // mixes up its ids would (the read-back after the create still answers right).
+        let by_id = req.path().contains("/Users/");
+        if req.method == "PUT" && by_id && resp.status == 200 {
+            if let Some(user) = o.lock().unwrap().as_ref() {
+                return Resp::scim(200, user.clone());
+            }
+        }
+        resp
+    })
+    .await;
+    let seeded = server
+        .reference()
+        .store()
+        .seed_user(json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": "someone.else@corp.example",
+            "active": true,
+        }))
+        .unwrap();
+    *other.lock().unwrap() = Some(seeded);
+    let (code, report) = run_json(&server.base_url(), &["--scenario", "okta.users.update"]).await;
+    assert_eq!(code, 1);
+    let found = crate::support::checks_with_id(&report, "rfc7644.resource.same-resource");
+    let first = found.first().unwrap_or_else(|| {
+        panic!("{:#?}", crate::support::failing(&report));
+    });
+    assert_eq!(first["status"], "failed", "{first}");
+    assert_eq!(first["severity"], "error", "{first}");
+    // The finding cites the rule's row, the one `scimcheck list` shows.
+    assert_eq!(
+        first["reference"], "RFC 7644 §3.4.1, §3.5.1, §3.5.2",
+        "{first}"
+    );
+    assert!(
+        first["message"]
+            .as_str()
+            .unwrap()
+            .contains("someone.else@corp.example"),
+        "{first}"
+    );
+}

@@ -13,12 +13,15 @@ mod list;
 mod meta;
 mod paging;
 mod query;
+#[cfg(test)]
+mod registry_tests;
 mod resource;
 mod schema_defs;
 pub mod sets;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod throughput;
+mod when;
 
 use serde_json::Value;
 
@@ -28,6 +31,7 @@ use crate::scenario::{NamedCall, Profile};
 use crate::scim::Severity;
 
 pub use error::{error_response, error_response_check, REFERENCE as ERROR_REFERENCE};
+pub use when::{Decision, When};
 
 /// When a rule runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,8 +44,8 @@ pub enum Applies {
     },
     /// On every response that meets the condition, without a step asking.
     Always {
-        /// The condition, as `scimcheck list` says it.
-        when: &'static str,
+        /// The condition (`scimcheck list` prints its text).
+        when: When,
     },
     /// As one outcome of a named check.
     Part {
@@ -107,10 +111,32 @@ const fn part_of(
 /// The content-type rule's id.
 pub const CONTENT_TYPE: &str = "rfc7644.content-type";
 
+/// A create answered with a resource other than the one it sent (an existing one, an id
+/// another create got, an id no URL can address). RFC 7644 §3.3: "When the service provider
+/// successfully creates the new resource, an HTTP response SHALL be returned with HTTP status
+/// code 201 (Created)." The ledger decides it (`exec/ledger.rs` spells the id itself: the
+/// execute stage comes before this one).
+pub const NEW_RESOURCE: &str = "rfc7644.create.new-resource";
+
+/// A read or write of `/Users/{id}` (or `/Groups/{id}`) answered with another resource.
+/// RFC 7644 §3.4.1: "If the resource exists, the server responds with HTTP status code 200
+/// (OK) and includes the result in the body of the response"; §3.5.2: "the server either
+/// MUST return a 200 OK response code and the entire resource within the response body
+/// [...] or MAY return HTTP status code 204". The ledger decides it, as above.
+pub const SAME_RESOURCE: &str = "rfc7644.resource.same-resource";
+
+/// A step whose URL leaves the target: not sent. Not an RFC rule but the harness's own
+/// safety promise (README, "What it touches"): requests and credentials go only to the target.
+pub const OFF_ORIGIN: &str = "scimcheck.off-origin";
+
+/// scimcheck itself failed (a panic in a check or a scenario): a bug in the harness, reported
+/// where it happened, never a verdict on the server.
+pub const INTERNAL_ERROR: &str = "scimcheck.internal-error";
+
 const fn always(
     id: &'static str,
     reference: &'static str,
-    when: &'static str,
+    when: When,
     summary: &'static str,
 ) -> Rule {
     Rule {
@@ -139,31 +165,34 @@ const fn named(
 
 /// Every rule, automatic ones first.
 pub const RULES: &[Rule] = &[
-    always("<scenario>.<step>.status", "the step's reference", "every step", "the HTTP status is one the step expects (a tolerated one is a warning; a redirect is never followed)"),
-    always("transport.*", "the step's reference", "every step", "a complete response arrived: timeout, connect, broken or body-too-large otherwise"),
-    always("rfc7644.create.new-resource", "RFC 7644 §3.3", "a create answered 2xx", "a create is answered with the resource it asked for, not an existing one (whose id the run then never uses)"),
+    always("<scenario>.<step>.status", "the step's reference", When::EveryStep, "the HTTP status is one the step expects (a tolerated one is a warning; a redirect is never followed)"),
+    always("transport.*", "the step's reference", When::EveryStep, "a complete response arrived: timeout, connect, broken or body-too-large otherwise"),
+    always(NEW_RESOURCE, "RFC 7644 §3.3", When::CreateAnswered2xx, "a create is answered with the resource it asked for, not an existing one (whose id the run then never uses)"),
     Rule {
         id: CONTENT_TYPE,
         reference: "RFC 7644 §3.1, §8.1",
         summary: "a body comes as application/scim+json (application/json is a warning)",
-        applies: Applies::Always { when: "a response with a JSON body" },
+        applies: Applies::Always { when: When::JsonBody },
         profiles: &[ProfileSeverity {
             profile: Profile::Entra,
             severity: Severity::Error,
             why: "Entra's provisioning service rejects responses that are not application/scim+json",
         }],
     },
-    always("rfc7644.body.json", "RFC 7644 §3.1", "a success response with a body", "a success body is JSON"),
-    always("rfc7644.body.present", "RFC 7644 §3.3, §3.4.1, §3.5.1, §3.5.2", "a success other than 204 on a step that names a schema", "a success other than 204 carries the resource the step checks"),
-    always("schema.*", "RFC 7643, the named schema", "a step that names a schema", "the body, or each of a ListResponse's Resources, matches the step's JSON Schema (schema.User.emails names the attribute)"),
-    always(resource::PASSWORD, "RFC 7643 §4.1.1", "a returned User or Group, alone or in a list", "no returned User or Group holds a password"),
-    always(resource::ONE_PRIMARY, "RFC 7643 §2.4", "a returned User or Group, alone or in a list", "at most one value of a multi-valued attribute is primary"),
-    always(resource::VERSION_ETAG, "RFC 7643 §3.1; RFC 7644 §3.14", "a returned User or Group", "a returned User or Group carries the same entity tag in ETag and meta.version"),
-    always("rfc7644.error.*", error::REFERENCE, "a step that expects an error status", "every expected error status gets the rfc7644.error-response rules"),
-    always("schema.Error", "RFC 7644 §3.12 (Error schema)", "a step that expects an error status", "an error body matches the Error schema beyond schemas and status"),
-    always(crate::check::stored::ID, crate::check::stored::REFERENCE, "a step whose asserts read values a create sent (`may_ignore`)", "the values a create sent are kept; those the server ignored (RFC 7644 §3.3 allows it) are one warning that names them, and the steps that build on them are skipped"),
-    always(throughput::ID, "the step's reference (Entra ID's gallery: 25 requests/s per tenant)", "a step with a burst", "every request of a burst of reads at the IdP's rate is answered without 429, 5xx or timeout, and the server keeps up; the message gives p50 and p95 latency"),
-    always("snapshot.drift", "the accepted snapshot of --snapshots", "every scenario, with --snapshots", "the normalised exchanges equal the accepted snapshot"),
+    always("rfc7644.body.json", "RFC 7644 §3.1", When::SuccessWithBody, "a success body is JSON"),
+    always("rfc7644.body.present", "RFC 7644 §3.3, §3.4.1, §3.5.1, §3.5.2", When::SuccessNamingSchema, "a success other than 204 carries the resource the step checks"),
+    always("schema.*", "RFC 7643, the named schema", When::StepNamesSchema, "the body, or each of a ListResponse's Resources, matches the step's JSON Schema (schema.User.emails names the attribute)"),
+    always(resource::PASSWORD, "RFC 7643 §4.1.1", When::ResourceOrList, "no returned User or Group holds a password"),
+    always(resource::ONE_PRIMARY, "RFC 7643 §2.4", When::ResourceOrList, "at most one value of a multi-valued attribute is primary"),
+    always(resource::VERSION_ETAG, "RFC 7643 §3.1; RFC 7644 §3.14", When::Resource, "a returned User or Group carries the same entity tag in ETag and meta.version"),
+    always("rfc7644.error.*", error::REFERENCE, When::ExpectedErrorStatus, "every expected error status gets the rfc7644.error-response rules"),
+    always("schema.Error", "RFC 7644 §3.12 (Error schema)", When::ExpectedErrorStatus, "an error body matches the Error schema beyond schemas and status"),
+    always(crate::check::stored::ID, crate::check::stored::REFERENCE, When::MayIgnore, "the values a create sent are kept; those the server ignored (RFC 7644 §3.3 allows it) are one warning that names them, and the steps that build on them are skipped"),
+    always(throughput::ID, "the step's reference (Entra ID's gallery: 25 requests/s per tenant)", When::BurstStep, "every request of a burst of reads at the IdP's rate is answered without 429, 5xx or timeout, and the server keeps up; the message gives p50 and p95 latency"),
+    always("snapshot.drift", "the accepted snapshot of --snapshots", When::Snapshots, "the normalised exchanges equal the accepted snapshot"),
+    always(SAME_RESOURCE, "RFC 7644 §3.4.1, §3.5.1, §3.5.2", When::RunDecided(Decision::OtherResource), "a read or write of a resource answers that resource, not another (whose data the run then never touches)"),
+    always(OFF_ORIGIN, "scimcheck safety: requests and credentials go only to the target", When::RunDecided(Decision::OffOrigin), "a step whose URL leaves the SCIM root is not sent: one failed check, its other checks skipped"),
+    always(INTERNAL_ERROR, "scimcheck", When::RunDecided(Decision::HarnessFailure), "scimcheck failed while checking a step (the check is skipped) or running a scenario (the rest of the run goes on): a bug in scimcheck, never a verdict on the server"),
     part_of(list::RESOURCES_KEY, "rfc7644.list-response", "RFC 7643 §2.1; Okta and Entra ID clients", "a ListResponse's list is under the key `Resources` as spelt (another case is a note: RFC 7643 §2.1 makes names case-insensitive)", &[
         ProfileSeverity { profile: Profile::Okta, severity: Severity::Error, why: "Okta's client reads `Resources` as spelt and sees no users otherwise" },
         ProfileSeverity { profile: Profile::Entra, severity: Severity::Error, why: "Entra's client reads `Resources` as spelt and sees no users otherwise" },
