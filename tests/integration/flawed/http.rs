@@ -13,9 +13,10 @@ use serde_json::{Map, Value};
 
 use super::discovery;
 use super::error::{scim_json, ScimError};
+use super::filter::Filter;
 use super::flaws::{race_pause, Flaw, Flaws, Gate};
 use super::patch;
-use super::query::{list_response, page, project, Filter};
+use super::query::{list_response, page, project};
 use super::store::{prepare, Kind, Rec, Store};
 
 pub struct App {
@@ -77,7 +78,12 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         .and_then(|v| v.to_str().ok())
         != Some(&expected)
     {
-        return ScimError::new(401, None, "a valid bearer token is required").into_response();
+        // RFC 6750 §3: a refused bearer token comes with its challenge.
+        let mut resp =
+            ScimError::new(401, None, "a valid bearer token is required").into_response();
+        resp.headers_mut()
+            .insert("www-authenticate", HeaderValue::from_static("Bearer"));
+        return resp;
     }
     let (parts, body) = req.into_parts();
     let query = Query {

@@ -5,13 +5,14 @@
 //!
 //! - [`flaws`]: the defects, and the gate (rate limit, faults, a busy write lock) they add.
 //! - [`store`]: the resources, their versions and their previous versions (for stale reads).
-//! - [`http`]: routing, authentication, the handlers; [`patch`]: PatchOp; [`query`]: filters,
-//!   paging and attribute projection; [`discovery`]: the discovery endpoints and schemas;
-//!   [`error`]: SCIM error bodies.
+//! - [`http`]: routing, authentication, the handlers; [`patch`]: PatchOp; [`filter`]: list
+//!   filters; [`query`]: paging and attribute projection; [`discovery`]: the discovery
+//!   endpoints and schemas; [`error`]: SCIM error bodies.
 //! - [`tests`]: the server found conformant by the CLI; [`flaw_tests`]: each flaw happens.
 
 mod discovery;
 mod error;
+mod filter;
 mod flaw_tests;
 mod flaws;
 mod http;

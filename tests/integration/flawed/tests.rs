@@ -2,9 +2,11 @@
 //! profiles send: the CLI finds nothing in its members and ETag scenarios, and the requests
 //! those profiles make behave as the RFC says.
 
+use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::start;
+use super::store::USER_URN;
 use crate::support::{failing, run_json, TOKEN};
 
 /// A test's client for one flawed server: JSON in and out, the token set.
@@ -116,4 +118,249 @@ async fn without_flaws_the_cli_finds_the_members_and_etag_scenarios_conformant()
         (0, 0),
         "the run cleaned up"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_flaws_errors_are_scim_errors() {
+    let server = start(&[]).await;
+    let c = Client::new(&server.base_url);
+    let resp = c
+        .http
+        .get(format!("{}/Users", c.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    assert_eq!(resp.headers()["www-authenticate"], "Bearer");
+    assert_eq!(resp.headers()["content-type"], "application/scim+json");
+    let (status, headers, body) = c.send(Method::GET, "/Users/nobody", None).await.unwrap();
+    assert_eq!(
+        (status, &headers["content-type"]),
+        (404, &"application/scim+json".parse().unwrap())
+    );
+    assert_eq!(
+        body["schemas"][0],
+        "urn:ietf:params:scim:api:messages:2.0:Error"
+    );
+    assert_eq!(body["status"], "404");
+    c.user("Jane@Example.com").await;
+    let twin = json!({"schemas": [USER_URN], "userName": "jane@example.COM"});
+    let (status, body) = c.ok(Method::POST, "/Users", Some(&twin)).await;
+    assert_eq!(
+        (status, body["status"].as_str(), body["scimType"].as_str()),
+        (409, Some("409"), Some("uniqueness"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_flaws_creates_carry_location_meta_and_etag() {
+    let server = start(&[]).await;
+    let c = Client::new(&server.base_url);
+    let body = json!({"schemas": [USER_URN], "userName": "meta@example.com", "password": "secret"});
+    let (status, headers, user) = c.send(Method::POST, "/Users", Some(&body)).await.unwrap();
+    assert_eq!(status, 201);
+    let meta = &user["meta"];
+    assert_eq!(headers["location"].to_str().unwrap(), meta["location"]);
+    assert_eq!(headers["etag"].to_str().unwrap(), meta["version"]);
+    assert!(meta["version"].as_str().unwrap().starts_with("W/\""));
+    assert_eq!(meta["resourceType"], "User");
+    assert!(meta["created"].is_string() && meta["lastModified"].is_string());
+    assert_eq!(user.get("password"), None, "password is returned never");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_flaws_filters_and_projections_answer_what_was_asked() {
+    let server = start(&[]).await;
+    let c = Client::new(&server.base_url);
+    let ann = c.user("ann@example.com").await;
+    c.user("bob@example.com").await;
+    let gid = c.group("Team A", std::slice::from_ref(&ann)).await;
+    let ids = |list: &Value| -> Vec<String> {
+        list["Resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, list) = c
+        .ok(
+            Method::GET,
+            "/Users?filter=userName%20eq%20%22ANN@example.com%22",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (list["totalResults"].as_u64(), ids(&list)),
+        (Some(1), vec![ann.clone()])
+    );
+    let (_, list) = c
+        .ok(Method::GET, "/Users?filter=userName%20sw%20%22b%22", None)
+        .await;
+    assert_eq!(list["totalResults"], 1);
+    let (_, list) = c
+        .ok(
+            Method::GET,
+            "/Users?filter=userName%20eq%20%22nobody%22",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (list["totalResults"].as_u64(), list["itemsPerPage"].as_u64()),
+        (Some(0), Some(0))
+    );
+    let member_check = format!(
+        "/Groups?filter=id%20eq%20%22{gid}%22%20and%20members%5Bvalue%20eq%20%22{ann}%22%5D"
+    );
+    assert_eq!(
+        ids(&c.ok(Method::GET, &member_check, None).await.1),
+        vec![gid.clone()]
+    );
+    let by_name = "/Groups?filter=displayName%20eq%20%22team%20a%22&excludedAttributes=members";
+    let (_, list) = c.ok(Method::GET, by_name, None).await;
+    assert_eq!(ids(&list), vec![gid.clone()]);
+    assert_eq!(list["Resources"][0].get("members"), None);
+    let (_, group) = c
+        .ok(
+            Method::GET,
+            &format!("/Groups/{gid}?attributes=members"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (group.get("displayName"), &group["members"][0]["value"]),
+        (None, &json!(ann))
+    );
+    assert_eq!(group["members"][0]["type"], "User");
+    let (_, user) = c.ok(Method::GET, &format!("/Users/{ann}"), None).await;
+    assert_eq!(user["groups"][0]["value"], gid);
+    let (_, page) = c.ok(Method::GET, "/Users?startIndex=2&count=1", None).await;
+    assert_eq!(
+        (
+            page["startIndex"].as_u64(),
+            page["itemsPerPage"].as_u64(),
+            page["totalResults"].as_u64()
+        ),
+        (Some(2), Some(1), Some(2))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_flaws_patch_takes_the_okta_and_entra_shapes() {
+    let server = start(&[]).await;
+    let c = Client::new(&server.base_url);
+    let uid = c.user("pat@example.com").await;
+    let path = format!("/Users/{uid}");
+    let ops = patch_op(json!([
+        {"op": "Replace", "path": "active", "value": "False"},
+        {"op": "Add", "path": "title", "value": "Engineer"},
+        {"op": "Replace", "path": "name.givenName", "value": "Pat"},
+        {"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "value": "R&D"},
+        {"op": "replace", "value": {"displayName": "Pat P", "name.familyName": "P"}},
+    ]));
+    let (status, user) = c.ok(Method::PATCH, &path, Some(&ops)).await;
+    assert_eq!(status, 200, "{user}");
+    assert_eq!(
+        (&user["active"], &user["title"], &user["displayName"]),
+        (&json!(false), &json!("Engineer"), &json!("Pat P"))
+    );
+    assert_eq!(user["name"], json!({"givenName": "Pat", "familyName": "P"}));
+    assert_eq!(
+        user["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"],
+        "R&D"
+    );
+    let (_, user) = c
+        .ok(
+            Method::PATCH,
+            &path,
+            Some(&patch_op(json!([{"op": "Remove", "path": "title"}]))),
+        )
+        .await;
+    assert_eq!(user.get("title"), None);
+
+    let others = [
+        c.user("m1@example.com").await,
+        c.user("m2@example.com").await,
+    ];
+    let gid = c
+        .group(
+            "Patched",
+            &[uid.clone(), others[0].clone(), others[1].clone()],
+        )
+        .await;
+    let gpath = format!("/Groups/{gid}");
+    let entra_remove =
+        json!([{"op": "Remove", "path": "members", "value": [{"value": others[0]}]}]);
+    c.ok(Method::PATCH, &gpath, Some(&patch_op(entra_remove)))
+        .await;
+    assert_eq!(
+        c.member_count(&gid).await,
+        2,
+        "Entra's removal by value removes that member only"
+    );
+    let okta_remove = json!([{"op": "remove", "path": format!("members[value eq \"{uid}\"]")}]);
+    c.ok(Method::PATCH, &gpath, Some(&patch_op(okta_remove)))
+        .await;
+    assert_eq!(c.member_count(&gid).await, 1);
+    c.ok(Method::DELETE, &format!("/Users/{}", others[1]), None)
+        .await;
+    assert_eq!(
+        c.member_count(&gid).await,
+        0,
+        "a deleted user leaves its groups"
+    );
+    let unknown = json!([{"op": "add", "path": "members", "value": [{"value": "nobody"}]}]);
+    assert_eq!(
+        c.ok(Method::PATCH, &gpath, Some(&patch_op(unknown)))
+            .await
+            .0,
+        400
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_flaws_put_and_delete_honour_if_match() {
+    let server = start(&[]).await;
+    let c = Client::new(&server.base_url);
+    let uid = c.user("put@example.com").await;
+    let path = format!("/Users/{uid}");
+    let (_, user) = c.ok(Method::GET, &path, None).await;
+    let stale = user["meta"]["version"].as_str().unwrap().to_string();
+    let replace = json!({"schemas": [USER_URN], "userName": "put@example.com", "title": "T"});
+    let (status, put) = c.ok(Method::PUT, &path, Some(&replace)).await;
+    assert_eq!((status, &put["title"]), (200, &json!("T")));
+    let send_if = |method: Method, version: &str, body: Option<&Value>| {
+        let mut req = c
+            .http
+            .request(method, format!("{}{path}", c.base))
+            .bearer_auth(TOKEN)
+            .header("if-match", version);
+        if let Some(b) = body {
+            req = req.body(b.to_string());
+        }
+        req.send()
+    };
+    assert_eq!(
+        send_if(Method::PUT, &stale, Some(&replace))
+            .await
+            .unwrap()
+            .status(),
+        412
+    );
+    assert_eq!(
+        send_if(Method::DELETE, &stale, None)
+            .await
+            .unwrap()
+            .status(),
+        412
+    );
+    let current = put["meta"]["version"].as_str().unwrap();
+    assert_eq!(
+        send_if(Method::DELETE, current, None)
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(server.users(), 0);
 }
