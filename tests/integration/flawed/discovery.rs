@@ -78,12 +78,16 @@ fn s(name: &str) -> Value {
 
 /// A multi-valued complex attribute with value, display, type and primary.
 fn multi(name: &str, value_kind: &str, flags: &str) -> Value {
+    let value_flags = match value_kind {
+        "reference" => format!("{flags} ref:external"),
+        _ => flags.to_string(),
+    };
     a(
         name,
         "complex",
         &format!("multi {flags}"),
         vec![
-            a("value", value_kind, flags, vec![]),
+            a("value", value_kind, &value_flags, vec![]),
             a("display", "string", flags, vec![]),
             a("type", "string", flags, vec![]),
             a("primary", "boolean", flags, vec![]),

@@ -1,11 +1,11 @@
 //! Filters (RFC 7644 §3.4.2.2), the part these profiles send: comparisons (`eq`, `ne`,
 //! `co`, `sw`, `ew`, `gt`, `ge`, `lt`, `le`), `pr`, value paths (`members[value eq "…"]`,
-//! `emails[type eq "work"].value eq "…"`), terms in parentheses, joined by `and`.
+//! `emails[type eq "work"].value eq "…"`), terms in parentheses, joined by `and` and `or`.
 
 use serde_json::{json, Value};
 
 use super::error::ScimError;
-use super::store::ENTERPRISE_URN;
+use super::store::{strip_core_urn, ENTERPRISE_URN};
 
 /// One term of a filter.
 enum Term {
@@ -15,6 +15,8 @@ enum Term {
         op: String,
         value: Option<Value>,
     },
+    /// `( filter )`.
+    Group(Filter),
     /// `attr[inner]`, optionally followed by `.sub op value`: some element of `attr`
     /// matches `inner` (and its `sub` the comparison).
     ValuePath {
@@ -24,8 +26,8 @@ enum Term {
     },
 }
 
-/// A parsed `filter`: terms that must all hold.
-pub struct Filter(Vec<Term>);
+/// A parsed `filter`: alternatives (`or`), each of terms that must all hold (`and`).
+pub struct Filter(Vec<Vec<Term>>);
 
 const OPS: [&str; 9] = ["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"];
 
@@ -38,22 +40,29 @@ impl Filter {
                 format!("unsupported filter: {text}"),
             )
         };
-        split_and(text)
+        split_top(text, "or")
             .iter()
-            .map(|t| term(t).ok_or_else(invalid))
+            .map(|alt| {
+                split_top(alt, "and")
+                    .iter()
+                    .map(|t| term(t).ok_or_else(invalid))
+                    .collect::<Result<Vec<_>, _>>()
+            })
             .collect::<Result<_, _>>()
             .map(Filter)
     }
 
     pub fn matches(&self, resource: &Value) -> bool {
-        self.0.iter().all(|t| t.matches(resource))
+        self.0
+            .iter()
+            .any(|terms| terms.iter().all(|t| t.matches(resource)))
     }
 }
 
 fn term(text: &str) -> Option<Term> {
-    let mut text = text.trim();
-    while let Some(inner) = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
-        text = inner.trim();
+    let text = text.trim();
+    if let Some(inner) = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+        return Filter::parse(inner).ok().map(Term::Group);
     }
     if let Some(open) = text.find('[').filter(|i| !text[..*i].contains(' ')) {
         let close = text.rfind(']')?;
@@ -96,6 +105,7 @@ impl Term {
                     Some(want) => found.iter().any(|v| compare(attr, op, v, want)),
                 }
             }
+            Term::Group(filter) => filter.matches(resource),
             Term::ValuePath { attr, inner, then } => lookup(resource, attr)
                 .into_iter()
                 .filter(|element| inner.matches(element))
@@ -104,12 +114,12 @@ impl Term {
     }
 }
 
-/// Splits on ` and ` outside quoted strings, brackets and parentheses.
-fn split_and(text: &str) -> Vec<String> {
+/// Splits on the logical operator `word` outside quoted strings, brackets and parentheses.
+fn split_top(text: &str, word: &str) -> Vec<String> {
     let (mut parts, mut cur) = (Vec::new(), String::new());
     let (mut quoted, mut depth) = (false, 0i32);
     for (i, w) in text.split(' ').enumerate() {
-        if !quoted && depth == 0 && w.eq_ignore_ascii_case("and") && i > 0 {
+        if !quoted && depth == 0 && w.eq_ignore_ascii_case(word) && i > 0 {
             parts.push(std::mem::take(&mut cur));
             continue;
         }
@@ -140,6 +150,7 @@ fn literal(v: &str) -> Option<Value> {
 /// The values at a dotted attribute path, reaching into multi-valued attributes; names are
 /// case-insensitive.
 fn lookup<'a>(resource: &'a Value, attr: &str) -> Vec<&'a Value> {
+    let attr = strip_core_urn(attr);
     let (start, rest) = match attr.get(..ENTERPRISE_URN.len()) {
         Some(head) if head.eq_ignore_ascii_case(ENTERPRISE_URN) => (
             field(resource, ENTERPRISE_URN),

@@ -116,7 +116,22 @@ async fn route(
     let kind = match segments.first().copied() {
         Some("Users") => Kind::User,
         Some("Groups") => Kind::Group,
-        Some(other) if method == Method::GET => {
+        Some(other @ ("ServiceProviderConfig" | "ResourceTypes" | "Schemas")) => {
+            if method != Method::GET {
+                return Err(ScimError::new(
+                    405,
+                    None,
+                    "the discovery endpoints are read-only",
+                ));
+            }
+            if query.get("filter").is_some() {
+                // RFC 7644 §4: a filter on a discovery endpoint SHOULD be answered 403.
+                return Err(ScimError::new(
+                    403,
+                    None,
+                    "discovery endpoints take no filter",
+                ));
+            }
             let found = match (other, segments.get(1)) {
                 ("ServiceProviderConfig", None) => Some(discovery::service_provider_config(base)),
                 ("ResourceTypes", None) => Some(discovery::list(discovery::resource_types(base))),

@@ -184,6 +184,18 @@ fn at_path(
     if p.name.eq_ignore_ascii_case("active") {
         coerce_bool(&mut value);
     }
+    if p.name.eq_ignore_ascii_case("manager") {
+        // Entra sends the single-valued manager as a list of one `{"$ref": null, "value"}`.
+        if let Value::Array(items) = value {
+            value = items.into_iter().next().unwrap_or(Value::Null);
+        }
+        if let Value::String(id) = value {
+            value = serde_json::json!({ "value": id });
+        }
+        if let Value::Object(m) = &mut value {
+            m.retain(|_, v| !v.is_null());
+        }
+    }
     let container = match p.ext {
         Some(urn) => extension(body, urn),
         None => body,

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::store::ENTERPRISE_URN;
+use super::store::{strip_core_urn, ENTERPRISE_URN};
 
 pub const MAX_RESULTS: usize = 200;
 const LIST_URN: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
@@ -44,6 +44,7 @@ pub fn project(resource: Value, attributes: Option<&str>, excluded: Option<&str>
         list.split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
+            .map(strip_core_urn)
             .map(|s| match s.get(..ENTERPRISE_URN.len()) {
                 Some(h) if h.eq_ignore_ascii_case(ENTERPRISE_URN) && s.len() > h.len() => (
                     ENTERPRISE_URN.to_string(),

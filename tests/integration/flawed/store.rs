@@ -329,6 +329,21 @@ pub fn prepare(kind: Kind, body: Value) -> Result<Map<String, Value>, ScimError>
     Ok(body)
 }
 
+/// An attribute path without the core schema's URN prefix, which names the same attribute
+/// (RFC 7644 §3.10).
+pub fn strip_core_urn(path: &str) -> &str {
+    for urn in [USER_URN, GROUP_URN] {
+        let rest = path
+            .get(..urn.len())
+            .filter(|head| head.eq_ignore_ascii_case(urn))
+            .and_then(|_| path[urn.len()..].strip_prefix(':'));
+        if let Some(rest) = rest {
+            return rest;
+        }
+    }
+    path
+}
+
 /// "True" / "False" as older Entra tenants send them.
 pub fn coerce_bool(v: &mut Value) {
     if let Some(s) = v.as_str() {

@@ -364,3 +364,58 @@ async fn without_flaws_put_and_delete_honour_if_match() {
     );
     assert_eq!(server.users(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_flaws_discovery_describes_what_the_server_does() {
+    let server = start(&[]).await;
+    let c = Client::new(&server.base_url);
+    let (status, spc) = c.ok(Method::GET, "/ServiceProviderConfig", None).await;
+    assert_eq!(status, 200);
+    let supported = |k: &str| spc[k]["supported"].as_bool();
+    assert_eq!(
+        ["patch", "filter", "etag", "bulk", "sort", "changePassword"].map(supported),
+        [true, true, true, false, false, false].map(Some)
+    );
+    assert_eq!(spc["filter"]["maxResults"], 200);
+    assert_eq!(spc["authenticationSchemes"][0]["type"], "oauthbearertoken");
+    let (_, schemas) = c.ok(Method::GET, "/Schemas", None).await;
+    let ids: Vec<&str> = schemas["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&USER_URN) && ids.contains(&super::store::GROUP_URN),
+        "{ids:?}"
+    );
+    let (_, types) = c.ok(Method::GET, "/ResourceTypes", None).await;
+    assert_eq!(types["totalResults"], 2);
+    assert_eq!(
+        c.ok(Method::POST, "/Schemas", Some(&json!({}))).await.0,
+        405
+    );
+    assert_eq!(
+        c.ok(
+            Method::GET,
+            "/ResourceTypes?filter=name%20eq%20%22User%22",
+            None
+        )
+        .await
+        .0,
+        403
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_flaws_or_filters_and_core_urn_paths_match() {
+    let server = start(&[]).await;
+    let c = Client::new(&server.base_url);
+    c.user("ann@example.com").await;
+    c.user("bob@example.com").await;
+    c.user("cy@example.com").await;
+    let either = "/Users?filter=userName%20eq%20%22ann@example.com%22%20or%20(userName%20eq%20%22bob@example.com%22)";
+    assert_eq!(c.ok(Method::GET, either, None).await.1["totalResults"], 2);
+    let urn = format!("/Users?filter={USER_URN}:userName%20eq%20%22cy@example.com%22");
+    assert_eq!(c.ok(Method::GET, &urn, None).await.1["totalResults"], 1);
+}
