@@ -135,7 +135,7 @@ async fn rate_limit_answers_429_above_the_rate_with_retry_after_when_set() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stale_reads_answer_the_version_before_the_last_write_until_the_lag_passed() {
-    let server = start(&[Flaw::StaleReads { lag_ms: 300 }]).await;
+    let server = start(&[Flaw::StaleReads { lag_ms: 400 }]).await;
     let c = Client::new(&server.base_url);
     let uid = c.user("slow@example.com").await;
     let path = format!("/Users/{uid}");
@@ -144,7 +144,7 @@ async fn stale_reads_answer_the_version_before_the_last_write_until_the_lag_pass
         404,
         "read right after create"
     );
-    tokio::time::sleep(std::time::Duration::from_millis(350)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(450)).await;
     let retitle = patch_op(json!([{"op": "replace", "path": "title", "value": "New"}]));
     let (status, patched) = c.ok(Method::PATCH, &path, Some(&retitle)).await;
     assert_eq!((status, &patched["title"]), (200, &json!("New")));
@@ -156,7 +156,7 @@ async fn stale_reads_answer_the_version_before_the_last_write_until_the_lag_pass
         "a read within the lag sees the old version"
     );
     assert_ne!(read["meta"]["version"], patched["meta"]["version"]);
-    tokio::time::sleep(std::time::Duration::from_millis(350)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(450)).await;
     assert_eq!(c.ok(Method::GET, &path, None).await.1["title"], "New");
 
     let fresh = start(&[]).await;

@@ -98,8 +98,9 @@ impl Flaws {
 pub struct Gate {
     pub requests: AtomicUsize,
     faults: AtomicUsize,
-    /// The start of the current one-second window and the requests seen in it.
-    window: Mutex<(Instant, u32)>,
+    /// The start of the current one-second window and the requests seen in it; the first
+    /// window opens with the first request, so a burst right after start is counted whole.
+    window: Mutex<Option<(Instant, u32)>>,
     write_lock: tokio::sync::Mutex<()>,
 }
 
@@ -108,7 +109,7 @@ impl Gate {
         Gate {
             requests: AtomicUsize::new(0),
             faults: AtomicUsize::new(0),
-            window: Mutex::new((Instant::now(), 0)),
+            window: Mutex::new(None),
             write_lock: tokio::sync::Mutex::new(()),
         }
     }
@@ -123,11 +124,12 @@ impl Gate {
         }
         let (per_second, retry_after) = flaws.rate_limit?;
         let mut window = self.window.lock().expect("rate window lock");
-        if window.0.elapsed() >= Duration::from_secs(1) {
-            *window = (Instant::now(), 0);
-        }
-        window.1 += 1;
-        if window.1 <= per_second {
+        let seen = match window.as_mut() {
+            Some((start, seen)) if start.elapsed() < Duration::from_secs(1) => seen,
+            _ => &mut window.insert((Instant::now(), 0)).1,
+        };
+        *seen += 1;
+        if *seen <= per_second {
             return None;
         }
         let mut resp = ScimError::new(429, None, "too many requests").into_response();
