@@ -11,6 +11,7 @@ mod discover;
 mod entra;
 mod extensions;
 mod false_calls;
+mod flawed;
 mod foreign;
 mod hostile;
 mod okta_defects;
