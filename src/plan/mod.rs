@@ -211,6 +211,7 @@ mod tests {
             entra_dialect,
             burst: BurstPolicy::default(),
             user: UserVars::default(),
+            load: LoadSettings::default(),
         };
         let loaded = crate::scenario::builtin().unwrap();
         plan(
@@ -248,6 +249,7 @@ mod tests {
             entra_dialect: None,
             burst: policy,
             user: UserVars::default(),
+            load: LoadSettings::default(),
         };
         plan(
             crate::scenario::builtin().unwrap(),

@@ -393,6 +393,7 @@ mod tests {
                 entra_dialect: None,
                 burst: Default::default(),
                 user: Default::default(),
+                load: Default::default(),
             },
             &RunId::random(),
             &Capabilities::default(),
