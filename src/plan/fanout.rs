@@ -44,9 +44,10 @@ impl LoadSettings {
     /// Okta's own bounds for membership changes per PATCH: "between 100 and 1000".
     pub const OKTA_BATCH: std::ops::RangeInclusive<usize> = 100..=1000;
 
-    /// The settings as variables: `{{parallel}}`, `{{scale}}`, `{{okta_batch}}`, and
+    /// The settings as variables: `{{parallel}}`, `{{scale}}`, `{{okta_batch}}`,
     /// `{{patch_sizes}}`, the member counts a batch-limit probe tries, largest first: Okta's
-    /// largest setting (1,000, or `scale` when smaller), then down to its smallest, 100.
+    /// largest setting (1,000, or `scale` when smaller), then down to its smallest, 100; and
+    /// `{{patch_max}}`, the first of them (the users such a probe needs).
     pub fn insert_into(&self, vars: &mut Vars) {
         vars.insert("parallel", json!(self.parallel));
         vars.insert("scale", json!(self.scale));
@@ -58,6 +59,7 @@ impl LoadSettings {
             .collect();
         sizes.dedup();
         vars.insert("patch_sizes", json!(sizes));
+        vars.insert("patch_max", json!(largest));
     }
 }
 
@@ -201,6 +203,7 @@ mod tests {
         }
         .insert_into(&mut v);
         assert_eq!(v.get("patch_sizes"), Some(&json!([300, 250, 100])));
+        assert_eq!(v.get("patch_max"), Some(&json!(300)));
         LoadSettings::default().insert_into(&mut v);
         assert_eq!(v.get("patch_sizes"), Some(&json!([1000, 500, 250, 100])));
     }
