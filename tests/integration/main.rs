@@ -21,6 +21,7 @@ mod reports;
 mod rfc;
 mod runscope;
 mod safety;
+mod scale;
 mod secrets;
 mod server;
 mod snapshot_pages;
