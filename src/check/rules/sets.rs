@@ -406,8 +406,9 @@ pub fn batch_limit(ctx: &SetContext<'_>) -> CheckOutcome {
             .exchange
             .json()
             .is_some_and(|b| schemas_hold(b, urn::ERROR));
-        !st.is_some_and(|s| (200..300).contains(&s))
-            && !(matches!(st, Some(400 | 413)) && scim_error)
+        let accepted = st.is_some_and(|s| (200..300).contains(&s));
+        let refused_as_too_large = matches!(st, Some(400 | 413)) && scim_error;
+        !(accepted || refused_as_too_large)
     });
     if let Some(m) = bad_refusal {
         let what = m
