@@ -81,10 +81,20 @@ pub fn parse_profiles(list: &str, loaded: &[Loaded]) -> Result<Vec<Profile>, Err
         names.extend(custom.iter().map(|p| p.as_str()));
         names.join(", ")
     };
+    // `all` is the conformance profiles and the user's own; the built-in scenarios of another
+    // profile (scale: thousands of users) run only when it is named.
+    let mut given: Vec<Profile> = loaded
+        .iter()
+        .filter(|l| l.given)
+        .map(|l| l.scenario.profile)
+        .filter(|p| matches!(p, Profile::Custom(_)))
+        .collect();
+    given.sort();
+    given.dedup();
     let mut out = Vec::new();
     for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         match name {
-            "all" => out.extend(Profile::ALL.iter().chain(&custom)),
+            "all" => out.extend(Profile::ALL.iter().chain(&given)),
             other => match Profile::named(other) {
                 Ok(p @ (Profile::Okta | Profile::Entra | Profile::Rfc)) => out.push(p),
                 Ok(p) if custom.contains(&p) => out.push(p),

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::flawed::{start, Flaw};
 use crate::support::proxy::{Faulty, Resp};
-use crate::support::{assert_findings, failing, reference_server, run_json};
+use crate::support::{assert_findings, cli, failing, reference_server, run_json};
 
 /// Small enough to stay well under a few seconds, large enough for pages, batches of 100
 /// and a group past 100 members.
@@ -74,6 +74,33 @@ fn assert_clean(code: i32, report: &Value) {
             "{id} passed"
         );
     }
+}
+
+/// The scenario ids `scimcheck list --json --profile <profile>` lists.
+fn listed(profile: &str) -> Vec<String> {
+    let out = cli(&["list", "--json", "--profile", profile]);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("list --json");
+    doc["scenarios"]
+        .as_array()
+        .expect("scenarios")
+        .iter()
+        .filter_map(|s| s["id"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn the_scale_scenarios_are_built_in_and_run_only_when_named() {
+    let mut scale = listed("scale");
+    scale.sort();
+    let mut want = SCENARIOS.map(String::from).to_vec();
+    want.sort();
+    assert_eq!(scale, want);
+    let all = listed("all");
+    assert!(
+        !all.iter().any(|id| id.starts_with("scale.")),
+        "all never runs the scale profile: {all:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
