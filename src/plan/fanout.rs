@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::template;
 use super::vars::Vars;
-use crate::scenario::FanOut;
+use crate::scenario::{FanOut, Step};
 
 /// The variables of one request of a fan-out: its item (or batch), its position from 0 and
 /// from 1.
@@ -137,6 +137,22 @@ pub fn plan_fan_out(f: &FanOut, vars: &Vars) -> Result<FanOutPlan, String> {
         rate: f.rate,
         until_success: f.until_success,
     })
+}
+
+/// The variables the first request of `step` renders with: a fan-out's first item, a walk's
+/// first page, or `vars` for a step that sends one request.
+pub fn first_request_vars(step: &Step, vars: &Vars) -> Result<Vars, String> {
+    match (&step.fan_out, &step.pages) {
+        (Some(f), _) => {
+            let plan = plan_fan_out(f, vars)?;
+            if plan.items.is_empty() {
+                return Err("the fan-out has no items".into());
+            }
+            Ok(plan.member_vars(vars, 0))
+        }
+        (None, Some(_)) => Ok(vars.with_locals([(START_INDEX, json!(1))])),
+        (None, None) => Ok(vars.clone()),
+    }
 }
 
 /// A whole number from a JSON number or a numeric string.
