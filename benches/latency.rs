@@ -180,6 +180,7 @@ fn main() {
         keep_resources: false,
         fail_fast: false,
         user: Default::default(),
+        load: Default::default(),
     };
     let one_run = || {
         proxy.requests.store(0, Ordering::SeqCst);

@@ -86,6 +86,7 @@ fn options(run_id: RunId, profile: Profile, burst: BurstPolicy) -> RunOptions {
         keep_resources: false,
         fail_fast: false,
         user: Default::default(),
+        load: Default::default(),
     }
 }
 
@@ -181,11 +182,11 @@ fn burst(
         .scenarios
         .iter()
         .flat_map(|s| &s.steps)
-        .filter_map(|s| s.burst.as_ref())
+        .filter_map(|s| s.set.as_ref())
     {
         println!(
             "entra burst, {BURST_SECONDS} s at {}/s (separate run)",
-            b.rate
+            b.rate.unwrap_or_default()
         );
         println!(
             "  requests:          {} sent of {}, {:.1}/s reached, statuses {:?}",

@@ -164,9 +164,13 @@ mod sent_bodies {
         let mut checked = 0;
         for loaded in builtin().unwrap() {
             let mut vars = vars::builtins(&RunId::random(), &loaded.scenario.id);
+            crate::plan::LoadSettings::default().insert_into(&mut vars);
             for step in &loaded.scenario.steps {
                 for name in step.capture.keys() {
-                    vars.insert(name.clone(), serde_json::json!("captured-id"));
+                    vars.insert(
+                        name.clone(),
+                        crate::plan::captured_for_tests(step, "captured-id"),
+                    );
                 }
             }
             for step in loaded
@@ -176,6 +180,7 @@ mod sent_bodies {
                 // A bodiless PATCH probes a discovery endpoint that takes only GET.
                 .filter(|s| s.request.method == Method::Patch && s.request.body.is_some())
             {
+                let vars = crate::plan::first_request_vars(step, &vars).unwrap();
                 let req = prepare(&step.request, &loaded.scenario.headers, &vars).unwrap();
                 let violations = SchemaSet::builtin()
                     .validate("PatchOp", req.body.as_ref().unwrap())
@@ -184,6 +189,6 @@ mod sent_bodies {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 34, "every PATCH step was checked");
+        assert_eq!(checked, 41, "every PATCH step was checked");
     }
 }

@@ -83,8 +83,13 @@ pub fn check_set(ctx: &SetContext<'_>) -> (Vec<CheckOutcome>, Flow) {
     }
     let total = ctx.members.len();
     let mut out = merge(&per_member, total);
+    let declined = declined(ctx);
     for (written, rendered) in ctx.step.expect.checks.iter().zip(first_checks(ctx)) {
         if !written.over_set() {
+            continue;
+        }
+        if let Some(reason) = &declined {
+            out.push(CheckOutcome::skip(written.id(), ctx.reference, reason));
             continue;
         }
         match rendered {
@@ -100,6 +105,21 @@ pub fn check_set(ctx: &SetContext<'_>) -> (Vec<CheckOutcome>, Flow) {
     out.extend(sets::throttled(ctx));
     out.extend(sets::retried_faults(ctx));
     (out, flow)
+}
+
+/// Why the set rules cannot judge the set: a request was answered with a status the step
+/// declares a missing feature (`skip_if_status`, `unsupported_if_status`), so a walk that
+/// stopped at its first page, say, says nothing about paging.
+fn declined(ctx: &SetContext<'_>) -> Option<String> {
+    let expect = &ctx.step.expect;
+    ctx.members.iter().find_map(|m| {
+        let status = m.exchange.status()?;
+        expect
+            .unsupported_if_status
+            .get(&status)
+            .or_else(|| expect.skip_if_status.get(&status))
+            .map(|why| format!("the server answered {status}: {why}"))
+    })
 }
 
 /// The first member's rendered named checks (a set rule's arguments never use `{{item}}`).

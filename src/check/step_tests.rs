@@ -49,6 +49,7 @@ fn check_all_steps(x: &Exchange) {
     let vars = builtins_for_tests(&RunId::random());
     for loaded in builtin().unwrap() {
         for step in &loaded.scenario.steps {
+            let vars = crate::plan::first_request_vars(step, &vars).unwrap();
             let prepared =
                 crate::plan::prepare_step(step, &loaded.scenario.headers, &vars).unwrap();
             let ctx = StepContext {

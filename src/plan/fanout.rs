@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::template;
 use super::vars::Vars;
-use crate::scenario::FanOut;
+use crate::scenario::{FanOut, Step};
 
 /// The variables of one request of a fan-out: its item (or batch), its position from 0 and
 /// from 1.
@@ -50,7 +50,8 @@ impl LoadSettings {
     /// The settings as variables: `{{parallel}}`, `{{scale}}`, `{{okta_batch}}`,
     /// `{{idp_rate_writes}}` (13 a second for `rate_seconds`), and
     /// `{{patch_sizes}}`, the member counts a batch-limit probe tries, largest first: Okta's
-    /// largest setting (1,000, or `scale` when smaller), then down to its smallest, 100.
+    /// largest setting (1,000, or `scale` when smaller), then down to its smallest, 100; and
+    /// `{{patch_max}}`, the first of them (the users such a probe needs).
     pub fn insert_into(&self, vars: &mut Vars) {
         vars.insert("parallel", json!(self.parallel));
         vars.insert("scale", json!(self.scale));
@@ -64,6 +65,7 @@ impl LoadSettings {
             .collect();
         sizes.dedup();
         vars.insert("patch_sizes", json!(sizes));
+        vars.insert("patch_max", json!(largest));
     }
 }
 
@@ -143,6 +145,22 @@ pub fn plan_fan_out(f: &FanOut, vars: &Vars) -> Result<FanOutPlan, String> {
     })
 }
 
+/// The variables the first request of `step` renders with: a fan-out's first item, a walk's
+/// first page, or `vars` for a step that sends one request.
+pub fn first_request_vars(step: &Step, vars: &Vars) -> Result<Vars, String> {
+    match (&step.fan_out, &step.pages) {
+        (Some(f), _) => {
+            let plan = plan_fan_out(f, vars)?;
+            if plan.items.is_empty() {
+                return Err("the fan-out has no items".into());
+            }
+            Ok(plan.member_vars(vars, 0))
+        }
+        (None, Some(_)) => Ok(vars.with_locals([(START_INDEX, json!(1))])),
+        (None, None) => Ok(vars.clone()),
+    }
+}
+
 /// A whole number from a JSON number or a numeric string.
 fn as_count(v: &Value) -> Option<usize> {
     match v {
@@ -207,6 +225,7 @@ mod tests {
         }
         .insert_into(&mut v);
         assert_eq!(v.get("patch_sizes"), Some(&json!([300, 250, 100])));
+        assert_eq!(v.get("patch_max"), Some(&json!(300)));
         LoadSettings::default().insert_into(&mut v);
         assert_eq!(v.get("patch_sizes"), Some(&json!([1000, 500, 250, 100])));
     }

@@ -20,7 +20,9 @@ pub mod user;
 pub mod vars;
 
 pub use check::{load, load_runscope};
-pub use fanout::{plan_fan_out, FanOutPlan, LoadSettings, FAN_OUT_VARS, START_INDEX};
+pub use fanout::{
+    first_request_vars, plan_fan_out, FanOutPlan, LoadSettings, FAN_OUT_VARS, START_INDEX,
+};
 pub use request::{prepare, PreparedRequest};
 pub use step::{prepare_step, prepare_step_with, PreparedBurst, PreparedStep};
 pub use user::UserVars;
@@ -31,10 +33,11 @@ pub use vars::{RunId, Vars};
 #[cfg(test)]
 pub fn builtins_for_tests(run: &RunId) -> Vars {
     let mut vars = vars::builtins(run, "test");
+    LoadSettings::default().insert_into(&mut vars);
     for loaded in crate::scenario::builtin().unwrap_or_default() {
         for step in &loaded.scenario.steps {
             for name in step.capture.keys() {
-                vars.insert(name.clone(), serde_json::json!("captured-value"));
+                vars.insert(name.clone(), captured_for_tests(step, "captured-value"));
             }
         }
     }
@@ -52,6 +55,17 @@ pub fn builtins_for_tests(run: &RunId) -> Vars {
         }
     }
     vars
+}
+
+/// A stand-in for what `step` captures: a value, or a list of one where the step sends a
+/// set (its captures are lists in request order).
+#[cfg(test)]
+pub fn captured_for_tests(step: &crate::scenario::Step, value: &str) -> serde_json::Value {
+    if step.fan_out.is_some() || step.pages.is_some() {
+        serde_json::json!([value])
+    } else {
+        serde_json::json!(value)
+    }
 }
 
 use crate::scenario::{Capability, Dialect, Loaded, Profile, Scenario};
@@ -211,6 +225,7 @@ mod tests {
             entra_dialect,
             burst: BurstPolicy::default(),
             user: UserVars::default(),
+            load: LoadSettings::default(),
         };
         let loaded = crate::scenario::builtin().unwrap();
         plan(
@@ -248,6 +263,7 @@ mod tests {
             entra_dialect: None,
             burst: policy,
             user: UserVars::default(),
+            load: LoadSettings::default(),
         };
         plan(
             crate::scenario::builtin().unwrap(),

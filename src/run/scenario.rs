@@ -395,6 +395,7 @@ mod tests {
                 entra_dialect: None,
                 burst: Default::default(),
                 user: Default::default(),
+                load: Default::default(),
             },
             &RunId::random(),
             &Capabilities::default(),

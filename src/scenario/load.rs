@@ -245,6 +245,26 @@ const BUILTIN: &[(&str, &str)] = &[
         "scenarios/concurrency/rate.yaml",
         include_str!("../../scenarios/concurrency/rate.yaml"),
     ),
+    (
+        "scenarios/scale/import-users.yaml",
+        include_str!("../../scenarios/scale/import-users.yaml"),
+    ),
+    (
+        "scenarios/scale/push-group.yaml",
+        include_str!("../../scenarios/scale/push-group.yaml"),
+    ),
+    (
+        "scenarios/scale/change-group.yaml",
+        include_str!("../../scenarios/scale/change-group.yaml"),
+    ),
+    (
+        "scenarios/scale/batch-limit.yaml",
+        include_str!("../../scenarios/scale/batch-limit.yaml"),
+    ),
+    (
+        "scenarios/scale/user-groups.yaml",
+        include_str!("../../scenarios/scale/user-groups.yaml"),
+    ),
 ];
 
 /// Parses one scenario file's text. `file` is only used in messages.
@@ -316,6 +336,14 @@ pub fn with_user_paths(paths: &[std::path::PathBuf]) -> Result<Vec<Loaded>, Load
                 .map_err(|e| LoadError::new(&file, format!("cannot read: {e}")))?;
             let mut loaded = Loaded::parse(&file, &text)?;
             loaded.given = true;
+            // A built-in's own source file given again (run from a checkout, perhaps edited)
+            // takes the built-in's place rather than clashing with its id.
+            if let Some(at) = all.iter().position(|b| {
+                !b.given && b.scenario.id == loaded.scenario.id && same_file(&path, &b.file)
+            }) {
+                all[at] = loaded;
+                continue;
+            }
             if loaded.scenario.id.starts_with(super::runscope::ID_PREFIX) {
                 return Err(loaded.error_at(
                     At::Scenario,
@@ -331,6 +359,12 @@ pub fn with_user_paths(paths: &[std::path::PathBuf]) -> Result<Vec<Loaded>, Load
     }
     validate_all(&all)?;
     Ok(all)
+}
+
+/// Whether `path` names the file `builtin` (a path relative to the source tree, e.g.
+/// `scenarios/scale/push-group.yaml`): it ends with that file's path components.
+fn same_file(path: &Path, builtin: &str) -> bool {
+    path.ends_with(Path::new(builtin))
 }
 
 fn collect_yaml(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), LoadError> {
@@ -382,6 +416,19 @@ mod tests {
                 "{rel} is not listed in BUILTIN"
             );
         }
+    }
+
+    #[test]
+    fn a_builtin_source_given_again_takes_its_place() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/scale");
+        let all = with_user_paths(&[dir]).unwrap();
+        let scale: Vec<&Loaded> = all
+            .iter()
+            .filter(|l| l.scenario.id.starts_with("scale."))
+            .collect();
+        assert_eq!(scale.len(), 5);
+        assert!(scale.iter().all(|l| l.given), "the given copies run");
+        assert_eq!(all.len(), BUILTIN.len());
     }
 
     #[test]

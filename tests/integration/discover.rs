@@ -27,12 +27,15 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The ids of the scenario files in `scenarios/`, read from the files themselves.
+/// The ids of the scenario files in `scenarios/` that `all` lists (not the opt-in load
+/// profiles), read from the files themselves.
 fn builtin_ids() -> BTreeSet<String> {
     let mut files = Vec::new();
     yaml_files(&root().join("scenarios"), &mut files);
+    let opt_in = ["concurrency", "scale"].map(|d| root().join("scenarios").join(d));
     files
         .iter()
+        .filter(|f| !opt_in.iter().any(|d| f.starts_with(d)))
         .map(|f| {
             let doc: Value = serde_saphyr::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
             doc["id"].as_str().unwrap().to_string()

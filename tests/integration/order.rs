@@ -49,6 +49,7 @@ async fn one_at_a_time_the_longest_scenario_runs_first_and_results_keep_plan_ord
         keep_resources: false,
         fail_fast: false,
         user: Default::default(),
+        load: Default::default(),
     };
     let target = Target {
         base_url: server.base_url().to_string(),

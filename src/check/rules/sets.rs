@@ -66,18 +66,23 @@ pub fn run_set(ctx: &SetContext<'_>, call: &LoadCall) -> Vec<CheckOutcome> {
     }
 }
 
+/// The ids of a list of ids or of members; a list of such lists (`["{{kept}}",
+/// "{{added}}"]`) is their union, in order.
 fn ids(v: &Value) -> Vec<String> {
-    v.as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|x| match x {
-            Value::String(s) => Some(s.clone()),
-            Value::Object(_) => member(x, "value")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            _ => None,
-        })
-        .collect()
+    let mut out = Vec::new();
+    for x in v.as_array().into_iter().flatten() {
+        match x {
+            Value::String(s) => out.push(s.clone()),
+            Value::Object(_) => out.extend(
+                member(x, "value")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            ),
+            Value::Array(_) => out.extend(ids(x)),
+            _ => {}
+        }
+    }
+    out
 }
 
 fn listed(ids: &[&String]) -> String {
@@ -401,8 +406,9 @@ pub fn batch_limit(ctx: &SetContext<'_>) -> CheckOutcome {
             .exchange
             .json()
             .is_some_and(|b| schemas_hold(b, urn::ERROR));
-        !st.is_some_and(|s| (200..300).contains(&s))
-            && !(matches!(st, Some(400 | 413)) && scim_error)
+        let accepted = st.is_some_and(|s| (200..300).contains(&s));
+        let refused_as_too_large = matches!(st, Some(400 | 413)) && scim_error;
+        !(accepted || refused_as_too_large)
     });
     if let Some(m) = bad_refusal {
         let what = m
@@ -668,3 +674,7 @@ pub fn retried_faults(ctx: &SetContext<'_>) -> Vec<CheckOutcome> {
         "Answer every request under the IdP's parallel load: a 5xx or a dropped connection makes the IdP retry or give up.",
     )]
 }
+
+#[cfg(test)]
+#[path = "sets_tests.rs"]
+mod tests;
