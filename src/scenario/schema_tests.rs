@@ -195,7 +195,15 @@ fn call_variants() -> Vec<(String, Value)> {
 fn the_schema_knows_every_named_check_and_its_arguments() {
     let variants = call_variants();
     let ids: BTreeSet<&str> = variants.iter().map(|(id, _)| id.as_str()).collect();
-    let catalogue: BTreeSet<&str> = CATALOGUE.iter().map(|(id, _)| *id).collect();
+    let catalogue: BTreeSet<&str> = CATALOGUE
+        .iter()
+        .map(|(id, _)| *id)
+        .chain(
+            super::named_set::LOAD_CATALOGUE
+                .iter()
+                .map(|(id, _, _)| *id),
+        )
+        .collect();
     assert_eq!(ids, catalogue);
     for (id, args) in variants {
         let text = with_step(&format!(
@@ -211,7 +219,8 @@ fn the_schema_knows_every_named_check_and_its_arguments() {
     }
     // A bare id is offered for exactly the checks the loader accepts without arguments.
     let bare = enum_of(&schema()["$defs"]["named_check"]["oneOf"][0]);
-    for (id, _) in CATALOGUE {
+    let load_ids = super::named_set::LOAD_CATALOGUE.iter().map(|(id, _, _)| id);
+    for id in CATALOGUE.iter().map(|(id, _)| id).chain(load_ids) {
         let text = with_step(&format!("{REQUEST}    expect: {{ checks: [{id}] }}\n"));
         assert_eq!(loads(&text).is_ok(), bare.contains(*id), "{id}");
     }
@@ -330,6 +339,14 @@ steps:
     when_failed: nothing after it can be read
     request: { method: GET, path: "/Users/{{user_id}}" }
     burst: { rate: 2, seconds: 1, mix: [{ method: GET, path: /Users }] }
+  - id: fan
+    title: Each of the users, two at a time
+    request: { method: GET, path: "/Users/{{item}}" }
+    fan_out: { each: ["a", "b"], in_flight: 2 }
+  - id: walk
+    title: The users, page by page
+    request: { method: GET, path: /Users, query: { startIndex: "{{start_index}}", count: 10 } }
+    pages: { count: 10 }
   - id: raw
     title: A body cut short
     request: { method: POST, path: /Users, raw_body: '{"userName": "{{user2.userName}}", ' }

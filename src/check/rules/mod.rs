@@ -189,6 +189,9 @@ pub const RULES: &[Rule] = &[
     always("schema.Error", "RFC 7644 §3.12 (Error schema)", When::ExpectedErrorStatus, "an error body matches the Error schema beyond schemas and status"),
     always(crate::check::stored::ID, crate::check::stored::REFERENCE, When::MayIgnore, "the values a create sent are kept; those the server ignored (RFC 7644 §3.3 allows it) are one warning that names them, and the steps that build on them are skipped"),
     always(throughput::ID, "the step's reference (Entra ID's gallery: 25 requests/s per tenant)", When::BurstStep, "every request of a burst of reads at the IdP's rate is answered without 429, 5xx or timeout, and the server keeps up; the message gives p50 and p95 latency"),
+    always(sets::RETRY_AFTER, sets::THROTTLE_REFERENCE, When::FanOut, "a 429 (or a 503 rate limit) answered to a set of requests carries Retry-After (a warning: RFC 6585 makes it MAY, but the IdPs then back off blindly); the harness waits it out and retries"),
+    always(sets::THROTTLED_BODY, sets::THROTTLE_REFERENCE, When::FanOut, "a 429 answered to a set of requests carries a SCIM error body (RFC 6585 §4: SHOULD include details, a warning)"),
+    always(sets::RETRIED_FAULT, "the step's reference (faults under load)", When::FanOut, "requests of a set that failed (5xx, a dropped connection) and were sent again: reads, and creates after looking their name up; a warning naming them, even when the retry succeeded"),
     always("snapshot.drift", "the accepted snapshot of --snapshots", When::Snapshots, "the normalised exchanges equal the accepted snapshot"),
     always(SAME_RESOURCE, "RFC 7644 §3.4.1, §3.5.1, §3.5.2", When::RunDecided(Decision::OtherResource), "a read or write of a resource answers that resource, not another (whose data the run then never touches)"),
     always(OFF_ORIGIN, "scimcheck safety: requests and credentials go only to the target", When::RunDecided(Decision::OffOrigin), "a step whose URL leaves the SCIM root is not sent: one failed check, its other checks skipped"),
@@ -221,6 +224,13 @@ pub const RULES: &[Rule] = &[
     named("rfc7643.meta-times", meta::REFERENCE, "meta.created is not after meta.lastModified (equal on a create), and lastModified never goes back after a modification (args: previous, created)", produces("rfc7643.meta-times")),
     named("rfc7644.bulk-response", bulk::REFERENCE, "A BulkResponse: its URN, Operations no more than sent, each with method, status (a string; a number is a warning), location except for a failed POST, the error as response when not 2xx, a POST's bulkId (a warning); no more errors than failOnErrors (args: statuses, the status each operation must get)", produces("rfc7644.bulk-response")),
     named("rfc7644.sorted", query::SORT_REFERENCE, "A sorted list is in the order of its sortBy attribute by type (args: by, descending, compare: string|caseExact|dateTime)", produces("rfc7644.sorted")),
+    named("rfc7644.members-exactly", sets::MEMBERS_REFERENCE, "A group read back holds exactly the expected members; the lost ones are named, and a group that kept only the first N sent is said to cap at N (args: expected)", load_produces("rfc7644.members-exactly")),
+    named("rfc7643.user-groups", sets::GROUPS_REFERENCE, "A user's groups (when returned) lists every group it is a member of; a warning (args: expected)", load_produces("rfc7643.user-groups")),
+    named("rfc7644.race-one-created", sets::RACE_REFERENCE, "Set rule: of racing creates of one name exactly one succeeds, the others 409 with scimType uniqueness (args: unique_if_enforced, for a group's displayName)", load_produces("rfc7644.race-one-created")),
+    named("rfc7644.race-one-wins", sets::IF_MATCH_REFERENCE, "Set rule: of racing writes with If-Match of one version exactly one succeeds and the others get 412", load_produces("rfc7644.race-one-wins")),
+    named("okta.batch-time", sets::OKTA_TIMEOUT_REFERENCE, "Set rule: every request is answered within Okta's timeout; the slowest is reported (args: seconds)", load_produces("okta.batch-time")),
+    named("okta.batch-limit", sets::OKTA_BATCH_REFERENCE, "Set rule on a probe: the largest PATCH of members accepted, as a note for the Okta setting; refusing even 100 members, or refusing with anything but 413 or 400 and a SCIM error, is an error", load_produces("okta.batch-limit")),
+    named("rfc7644.paging-walk", sets::WALK_REFERENCE, "Set rule on a walk: every expected id exactly once, totalResults stable (and equal to the run's count under its own filter), no page over count, and an end (args: expected, exact_total)", load_produces("rfc7644.paging-walk")),
 ];
 
 /// The outcome ids of a named check, from the scenario vocabulary's catalogue.
@@ -230,6 +240,19 @@ const fn produces(id: &str) -> &'static [&'static str] {
     while i < cat.len() {
         if const_eq(cat[i].0, id) {
             return cat[i].1;
+        }
+        i += 1;
+    }
+    &[]
+}
+
+/// The outcome ids of a named check of the concurrency and scale scenarios.
+const fn load_produces(id: &str) -> &'static [&'static str] {
+    let cat = crate::scenario::named_set::LOAD_CATALOGUE;
+    let mut i = 0;
+    while i < cat.len() {
+        if const_eq(cat[i].0, id) {
+            return cat[i].2;
         }
         i += 1;
     }
@@ -318,6 +341,10 @@ mod tests {
     #[test]
     fn every_named_check_of_the_vocabulary_has_a_row_and_every_row_one_id() {
         for (id, produces) in crate::scenario::named::CATALOGUE {
+            let rule = find(id).unwrap_or_else(|| panic!("{id} has no row"));
+            assert_eq!(rule.applies, Applies::Named { produces });
+        }
+        for (id, _, produces) in crate::scenario::named_set::LOAD_CATALOGUE {
             let rule = find(id).unwrap_or_else(|| panic!("{id} has no row"));
             assert_eq!(rule.applies, Applies::Named { produces });
         }
