@@ -46,6 +46,24 @@ pub struct RunResult {
     /// What the report is about, as the user named it (`--title`, `--product`, `--vendor`).
     #[serde(default, skip_serializing_if = "Labels::is_empty")]
     pub labels: Labels,
+    /// The load the concurrency and scale profiles put on the target, stated before sending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load: Option<LoadStatement>,
+}
+
+/// How much the concurrency and scale scenarios of a run send, as stated before they start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadStatement {
+    /// Requests in flight at once at most (`--parallel`).
+    pub parallel: usize,
+    /// Users and group members of the scale scenarios (`--scale`), when they run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<usize>,
+    /// Members per PATCH of Okta's group push (`--okta-batch`), when the scale scenarios run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub okta_batch: Option<usize>,
+    /// About how many requests their steps send, cleanup's deletes aside.
+    pub requests: usize,
 }
 
 /// The names a certification report carries: its title, the product tested and its vendor.
@@ -99,6 +117,7 @@ impl RunResult {
             cleanup: Cleanup::default(),
             interrupted: None,
             labels: Labels::default(),
+            load: None,
         }
     }
 }

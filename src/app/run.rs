@@ -150,11 +150,12 @@ pub async fn run(mut args: RunArgs, matches: &clap::ArgMatches) -> Result<i32, E
     };
     if !args.json {
         // Header first, then each scenario's block as soon as it ends.
-        let skeleton = RunResult::before_run(
+        let mut skeleton = RunResult::before_run(
             options.run_id.to_string(),
             target.clone(),
             options.profiles.clone(),
         );
+        skeleton.load = crate::run::pipeline::load_statement(&loaded, &options);
         let shown = config_file.as_ref().map(|c| c.shown.as_str());
         let _ = human.header_with_config(&skeleton, shown, &mut std::io::stdout().lock());
         shared.events = std::sync::Arc::new(StreamEvents::new(human, skeleton, !args.quiet));

@@ -170,6 +170,89 @@ fn as_count(v: &Value) -> Option<usize> {
     }
 }
 
+/// About how many requests `scenario` sends under `settings` (cleanup's deletes aside): what
+/// a run states before it sends anything. A fan-out over a captured list counts that list's
+/// length as the step that captured it made it; a probe counts every size it may try; a
+/// walk counts the pages of the largest list the scenario made.
+pub fn estimate_requests(scenario: &crate::scenario::Scenario, settings: &LoadSettings) -> usize {
+    let mut vars = Vars::default();
+    settings.insert_into(&mut vars);
+    let mut lengths: std::collections::HashMap<String, usize> = Default::default();
+    let mut total = 0usize;
+    for step in &scenario.steps {
+        let (sent, items) = match (&step.fan_out, &step.pages) {
+            (Some(f), _) => {
+                let items = length_of(&f.each, &vars, &lengths);
+                let per = f
+                    .batch
+                    .as_ref()
+                    .and_then(|b| template::render_value(b, &vars).ok())
+                    .and_then(|b| as_count(&b))
+                    .unwrap_or(1)
+                    .max(1);
+                let requests = items.div_ceil(per);
+                (requests * (1 + usize::from(f.then.is_some())), items)
+            }
+            (None, Some(p)) => {
+                let largest = lengths.values().copied().max().unwrap_or(0);
+                (largest / p.count.max(1) as usize + 1, 1)
+            }
+            (None, None) => (1, 1),
+        };
+        total += sent;
+        for name in step.capture.keys() {
+            lengths.insert(name.clone(), items);
+        }
+    }
+    total
+}
+
+/// How many items `each` names: a count, or a list variable's length through its filters.
+fn length_of(
+    each: &Value,
+    vars: &Vars,
+    lengths: &std::collections::HashMap<String, usize>,
+) -> usize {
+    if let Ok(v) = template::render_value(each, vars) {
+        match v {
+            Value::Array(items) => return items.len(),
+            other => {
+                if let Some(n) = as_count(&other) {
+                    return n;
+                }
+            }
+        }
+    }
+    let Some(text) = each.as_str() else {
+        return 0;
+    };
+    let Some(p) = template::placeholders(text)
+        .ok()
+        .and_then(|p| p.into_iter().next())
+    else {
+        return 0;
+    };
+    let mut n = lengths.get(p.name).copied().unwrap_or(0);
+    for filter in p.filter.unwrap_or_default().split('|').map(str::trim) {
+        let mut words = filter.split_whitespace();
+        let op = words.next().unwrap_or_default();
+        let arg = words.next().and_then(|a| {
+            a.parse::<usize>()
+                .ok()
+                .or_else(|| vars.get(a).and_then(as_count))
+        });
+        n = match (op, arg) {
+            ("take", Some(k)) => n.min(k),
+            ("skip", Some(k)) => n.saturating_sub(k),
+            ("cycle", Some(k)) if n > 0 => k,
+            ("evens", _) => n.div_ceil(2),
+            ("odds", _) => n / 2,
+            _ => n,
+        };
+    }
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,6 +297,21 @@ mod tests {
     fn neither_list_nor_count_is_refused_with_its_value() {
         let err = plan_fan_out(&fan_out("each: '{{okta_batch}}x'"), &vars()).unwrap_err();
         assert!(err.contains("neither a list nor a count"), "{err}");
+    }
+
+    #[test]
+    fn the_estimate_follows_captured_lists_batches_and_reads() {
+        let text = "id: c.x\ntitle: t\nprofile: concurrency\nreference: r\nsteps:\n  - id: users\n    title: t\n    fan_out: { each: '{{scale}}' }\n    request: { method: POST, path: /Users }\n    capture: { users: /id }\n  - id: push\n    title: t\n    fan_out: { each: '{{users}}', batch: '{{okta_batch}}' }\n    request: { method: PATCH, path: /Groups/x }\n  - id: reads\n    title: t\n    fan_out: { each: '{{users | odds}}', then: { method: GET, path: /Users/x } }\n    request: { method: PATCH, path: /Users/x }\n  - id: walk\n    title: t\n    pages: { count: 100 }\n    request: { method: GET, path: /Users, query: { startIndex: '{{start_index}}' } }\n";
+        let loaded = crate::scenario::Loaded::parse("x.yaml", text).unwrap();
+        let settings = LoadSettings {
+            scale: 1000,
+            ..Default::default()
+        };
+        // 1000 creates, 10 batches, 500 writes each read back, 11 pages.
+        assert_eq!(
+            estimate_requests(&loaded.scenario, &settings),
+            1000 + 10 + 1000 + 11
+        );
     }
 
     #[test]

@@ -111,7 +111,21 @@ impl HumanReporter {
             "run {} · profiles {}{config}",
             run.run_id,
             profiles.join(",")
-        )
+        )?;
+        if let Some(load) = &run.load {
+            let scale = match (load.scale, load.okta_batch) {
+                (Some(n), Some(b)) => format!(
+                    "; {n} users and group members (--scale), Okta batches of {b} (--okta-batch)"
+                ),
+                _ => String::new(),
+            };
+            writeln!(
+                out,
+                "load: about {} requests, up to {} at once (--parallel){scale}; then cleanup's deletes",
+                load.requests, load.parallel
+            )?;
+        }
+        Ok(())
     }
 
     /// The block of the last scenario of `run`: a streamed report passes the scenarios

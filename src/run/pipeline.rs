@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::exec::cleanup::{self, Cleanup};
 use crate::exec::{Cancel, Client, Exchange, Ledger, TransportErrorKind};
 use crate::plan::{self, RunId};
-use crate::result::{RunResult, ScenarioResult, Summary, Target, REPORT_VERSION};
+use crate::result::{LoadStatement, RunResult, ScenarioResult, Summary, Target, REPORT_VERSION};
 use crate::scenario::{Dialect, Loaded, Profile};
 use crate::scim::json::member;
 use crate::scim::Method;
@@ -80,6 +80,32 @@ impl Shared {
     }
 }
 
+/// What the concurrency and scale scenarios `options` selects from `loaded` will send, when
+/// any run: stated before the first request.
+pub fn load_statement(loaded: &[Loaded], options: &RunOptions) -> Option<LoadStatement> {
+    let selection = options.selection();
+    let heavy: Vec<&Loaded> = loaded
+        .iter()
+        .filter(|l| {
+            matches!(l.scenario.profile, Profile::Concurrency | Profile::Scale)
+                && selection.selects(&l.scenario)
+        })
+        .collect();
+    if heavy.is_empty() {
+        return None;
+    }
+    let scale = heavy.iter().any(|l| l.scenario.profile == Profile::Scale);
+    Some(LoadStatement {
+        parallel: options.load.parallel,
+        scale: scale.then_some(options.load.scale),
+        okta_batch: scale.then_some(options.load.okta_batch),
+        requests: heavy
+            .iter()
+            .map(|l| plan::fanout::estimate_requests(&l.scenario, &options.load))
+            .sum(),
+    })
+}
+
 /// Runs the scenarios of `loaded` that `options` selects against the client's target.
 pub async fn run(
     shared: &Shared,
@@ -99,6 +125,12 @@ pub async fn run(
         }
     };
     let run_id = &options.run_id;
+    let load = load_statement(&loaded, options);
+    // Thousands of resources are deleted as many at once as they were created.
+    let deletes_at_once = match load {
+        Some(l) => options.concurrency.max(l.parallel),
+        None => options.concurrency,
+    };
     shared.ledger.begin(&run_id.prefix());
     let selection = options.selection();
     let (loaded, generation_skips) = tokio::select! {
@@ -118,6 +150,7 @@ pub async fn run(
         let s = shared.clone();
         let concurrency = options.concurrency;
         let keep = options.keep_resources;
+        let deletes = deletes_at_once;
         let fail_fast = options.fail_fast;
         tokio::spawn(async move {
             let scope = RunScope {
@@ -126,6 +159,7 @@ pub async fn run(
                 cancel: &s.cancel,
                 events: s.events.as_ref(),
                 concurrency,
+                deletes,
                 clean_each: !keep,
                 fail_fast,
             };
@@ -144,7 +178,7 @@ pub async fn run(
             Err(_) => Cleanup::default(),
         };
         // What a scenario could not delete (or a harness bug left) is tried once more here.
-        cleanup.absorb(cleanup::cleanup(client, &shared.ledger, options.concurrency).await);
+        cleanup.absorb(cleanup::cleanup(client, &shared.ledger, deletes_at_once).await);
         cleanup.failed.retain(|f| {
             !cleanup
                 .deleted
@@ -193,6 +227,7 @@ pub async fn run(
         cleanup,
         interrupted: shared.cancel.reason(),
         labels: Default::default(),
+        load,
     })
 }
 

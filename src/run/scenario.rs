@@ -31,8 +31,10 @@ pub(crate) struct RunScope<'a> {
     pub ledger: &'a Ledger,
     pub cancel: &'a Cancel,
     pub events: &'a dyn Events,
-    /// Scenarios at once, and deletes at once in a scenario's cleanup.
+    /// Scenarios at once.
     pub concurrency: usize,
+    /// Deletes at once in a scenario's cleanup.
+    pub deletes: usize,
     /// Delete each scenario's resources when it ends (not with `--keep-resources`).
     pub clean_each: bool,
     /// Start no scenario after one has failed (those already running finish).
@@ -87,7 +89,7 @@ pub(crate) async fn run_scenarios(
                 let mine = still_there(scope.ledger, &created);
                 if !mine.is_empty() {
                     let done =
-                        cleanup::delete_entries(scope.client, scope.ledger, mine, scope.concurrency)
+                        cleanup::delete_entries(scope.client, scope.ledger, mine, scope.deletes)
                             .await;
                     cleaned_ref
                         .lock()

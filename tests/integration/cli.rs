@@ -479,23 +479,6 @@ fn list_shows_the_ids_the_run_itself_decides() {
 }
 
 #[test]
-fn an_opt_in_profile_without_scenarios_says_there_is_nothing_to_run() {
-    for profile in ["concurrency", "scale"] {
-        let out = cli(&["run", "--profile", profile]);
-        assert_eq!(out.status.code(), Some(2), "{profile}");
-        let err = stderr(&out);
-        assert!(
-            err.contains(&format!(
-                "nothing to run: profile {profile} has no scenario yet (the built-in scenarios cover okta, entra, rfc); add your own with --scenarios DIR"
-            )),
-            "{err}"
-        );
-        assert!(!err.contains("unknown profile"), "{err}");
-        assert!(stdout(&out).is_empty(), "nothing ran");
-    }
-}
-
-#[test]
 fn help_and_completions_name_the_opt_in_profiles() {
     let help = stdout(&cli(&["run", "--help"]));
     assert!(

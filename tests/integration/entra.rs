@@ -67,9 +67,10 @@ fn the_profile_passes_against_the_reference_server() {
         .find(|s| s["id"] == "entra.throughput")
         .and_then(|s| s["steps"].as_array()?.iter().find(|st| st["id"] == "burst"))
         .expect("the burst step");
-    assert_eq!(burst["burst"]["planned"], 50);
-    assert_eq!(burst["burst"]["sent"], 50);
-    assert_eq!(burst["burst"]["statuses"]["200"], 50);
+    assert_eq!(burst["set"]["mode"], "burst");
+    assert_eq!(burst["set"]["planned"], 50);
+    assert_eq!(burst["set"]["sent"], 50);
+    assert_eq!(burst["set"]["statuses"]["200"], 50);
     let check = report["checks"]
         .as_array()
         .unwrap()

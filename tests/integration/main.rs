@@ -5,6 +5,7 @@ mod alternative;
 mod causes;
 mod cli;
 mod cli_runner;
+mod concurrency;
 mod config;
 mod coverage;
 mod discover;
