@@ -57,7 +57,11 @@ impl LoadSettings {
         vars.insert("scale", json!(self.scale));
         vars.insert("okta_batch", json!(self.okta_batch));
         // Entra ID's ~25 requests per second as 13 writes a second, each read back.
-        vars.insert("idp_rate_writes", json!(13 * self.rate_seconds as usize));
+        // Never fewer than the K users it writes, so that every one of them is written.
+        vars.insert(
+            "idp_rate_writes",
+            json!((13 * self.rate_seconds as usize).max(self.parallel)),
+        );
         let largest = self.scale.min(1000);
         let mut sizes: Vec<usize> = [largest, 500, 250, 100]
             .into_iter()

@@ -274,6 +274,20 @@ fn collect_ids(scenario: &ScenarioResult, n: &Normaliser) -> Vec<(String, String
     for step in &scenario.steps {
         let Some(x) = &step.exchange else { continue };
         let endpoint = endpoint(&x.request.url);
+        // A set's answers are not recorded one by one: the ids it captured, in request
+        // order, are what later steps show.
+        if step.set.is_some() {
+            for value in step.captures.values() {
+                for id in value
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                {
+                    add(id, endpoint.as_deref());
+                }
+            }
+        }
         let Some(resp) = &x.response else { continue };
         if let Some(body) = &resp.json {
             if step.snapshot == SnapshotMode::Full {
@@ -417,6 +431,24 @@ pub fn snapshot_of(scenario: &ScenarioResult, base_url: &str, run_id: &str) -> V
                 request.insert("raw_body".into(), json!(n.text(raw, false)));
             }
             out.insert("request".into(), Value::Object(request));
+            // A set sent at once answers in no fixed order (which of K racing creates wins):
+            // its answers are recorded as counts, the first request as the set's shape.
+            if let Some(set) = step
+                .set
+                .as_ref()
+                .filter(|s| s.mode != crate::exec::SetMode::Burst)
+            {
+                out.insert(
+                    "set".into(),
+                    json!({
+                        "mode": set.mode,
+                        "sent": set.sent,
+                        "statuses": set.statuses,
+                        "transport_errors": set.transport_errors,
+                    }),
+                );
+                return Value::Object(out);
+            }
             match (&x.response, &x.error) {
                 (Some(r), _) => {
                     let mut response = Map::new();
