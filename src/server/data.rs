@@ -6,21 +6,11 @@ use scim_v2::filter::Filter;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::etag::etag;
 use super::filter::{element_value_eq, indexed_eq};
 use super::kind::Kind;
 use super::members::{Member, MemberChanges};
-
-/// A stored resource. Groups keep members apart from the body, in an ordered map, so adding
-/// one member to a group of 10,000 does not rewrite 10,000 entries.
-#[derive(Debug, Clone)]
-pub struct Record {
-    pub seq: u64,
-    pub version: u64,
-    pub body: Map<String, Value>,
-    pub password: Option<String>,
-    pub members: IndexMap<String, Member>,
-}
+pub use super::record::Record;
+use super::record::Timestamp;
 
 #[derive(Debug, Default)]
 pub struct Data {
@@ -165,15 +155,12 @@ impl Data {
 
     /// A record whose representation changed through another resource's write: a new
     /// version and lastModified, so its ETag changes too (RFC 7644 §3.14).
-    pub(super) fn touch(&mut self, kind: Kind, id: &str, version: u64, ts: &str) {
+    pub(super) fn touch(&mut self, kind: Kind, id: &str, version: u64, ts: Timestamp) {
         let Some(rec) = self.records_mut(kind).get_mut(id) else {
             return;
         };
         rec.version = version;
-        if let Some(Value::Object(meta)) = rec.body.get_mut("meta") {
-            meta.insert("version".into(), Value::String(etag(version)));
-            meta.insert("lastModified".into(), Value::String(ts.to_string()));
-        }
+        rec.modified = ts;
     }
 
     /// Replaces a group's member list, keeping the reverse index in step. The users whose
@@ -184,7 +171,7 @@ impl Data {
         members: IndexMap<String, Member>,
         renamed: bool,
         version: u64,
-        ts: &str,
+        ts: Timestamp,
     ) {
         let Some(g) = self.groups.get_mut(gid) else {
             return;
@@ -224,7 +211,7 @@ impl Data {
         changes: MemberChanges,
         renamed: bool,
         version: u64,
-        ts: &str,
+        ts: Timestamp,
     ) {
         let Data {
             groups,

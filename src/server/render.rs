@@ -32,8 +32,9 @@ impl Store {
             .into_iter()
             .flatten()
             .filter_map(|gid| {
-                let g = data.groups.get(gid)?;
-                Some(json!({"value": gid, "$ref": self.location(Kind::Group, gid), "display": g.body.get("displayName").cloned().unwrap_or(Value::Null), "type": "direct"}))
+                let mut g = data.groups.get(gid)?.attrs();
+                let display = g.remove("displayName").unwrap_or(Value::Null);
+                Some(json!({"value": gid, "$ref": self.location(Kind::Group, gid), "display": display, "type": "direct"}))
             })
             .collect()
     }
@@ -61,7 +62,7 @@ impl Store {
     /// meta.version only from a server with ETags).
     pub fn render(&self, data: &Data, kind: Kind, id: &str) -> Option<Value> {
         let rec = data.records(kind).get(id)?;
-        let mut body = rec.body.clone();
+        let mut body = rec.body(kind, self.location(kind, id));
         strip_never_returned(&mut body, kind.schema());
         if !self.behaviour().etag {
             if let Some(Value::Object(meta)) = body.get_mut("meta") {
