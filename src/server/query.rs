@@ -235,7 +235,7 @@ pub fn list(
         match &parsed {
             None => Ok(true),
             Some(f) => {
-                let body = rec.body(kind, store.location(kind, id));
+                let body = rec.body(kind, id, store.location(kind, id));
                 filter::matches(f, &body, schema, &store.related(&data, kind, id))
             }
         }
@@ -251,7 +251,7 @@ pub fn list(
                     return Err(ScimError::new(400, Some("tooMany"), format!("more than {MAX_SORTED} resources match; narrow the filter to sort them")));
                 }
                 let key = records.get(id).map_or(SortKey::Missing, |r| {
-                    sort_key(&r.body(kind, store.location(kind, id)), sort_by, schema)
+                    sort_key(&r.body(kind, id, store.location(kind, id)), sort_by, schema)
                 });
                 all.push((key, id.clone()));
             }

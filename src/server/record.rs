@@ -6,6 +6,7 @@
 
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
+use std::sync::LazyLock;
 
 use super::etag::etag;
 use super::kind::Kind;
@@ -31,11 +32,17 @@ pub struct Record {
     pub version: u64,
     pub created: Timestamp,
     pub modified: Timestamp,
-    /// The attributes as JSON text in their order; `meta` is a null that keeps its place.
+    /// The attributes as JSON text in their order; `id` and `meta` are nulls that keep
+    /// their places.
     attrs: Box<str>,
-    pub password: Option<String>,
-    pub members: IndexMap<String, Member>,
+    pub password: Option<Box<str>>,
+    /// A group's members; boxed, so that a user pays one pointer for having none.
+    members: Option<Box<Members>>,
 }
+
+pub type Members = IndexMap<String, Member>;
+
+static NO_MEMBERS: LazyLock<Members> = LazyLock::new(Members::new);
 
 impl Record {
     /// A record of `body` (as the store stamped it) created at `ts`.
@@ -51,9 +58,25 @@ impl Record {
             created: ts,
             modified: ts,
             attrs: compact(body),
-            password,
-            members: IndexMap::new(),
+            password: password.map(String::into_boxed_str),
+            members: None,
         }
+    }
+
+    pub fn members(&self) -> &Members {
+        self.members.as_deref().unwrap_or(&NO_MEMBERS)
+    }
+
+    pub fn members_mut(&mut self) -> &mut Members {
+        self.members.get_or_insert_with(Box::default)
+    }
+
+    pub fn take_members(&mut self) -> Members {
+        self.members.take().map(|m| *m).unwrap_or_default()
+    }
+
+    pub fn set_members(&mut self, members: Members) {
+        self.members = (!members.is_empty()).then(|| Box::new(members));
     }
 
     /// Replaces the attributes; `meta`'s value in `body` is not kept (it is rendered).
@@ -67,9 +90,17 @@ impl Record {
         serde_json::from_str(&self.attrs).unwrap_or_default()
     }
 
-    /// The stored body as it was stamped: the attributes with `meta` in its place.
-    pub fn body(&self, kind: Kind, location: String) -> Map<String, Value> {
+    /// The stored body as it was stamped: the attributes with `schemas`, `id` and `meta`
+    /// in place.
+    pub fn body(&self, kind: Kind, id: &str, location: String) -> Map<String, Value> {
         let mut body = self.attrs();
+        if body.contains_key("schemas") {
+            let schemas = schemas(kind, &body);
+            body.insert("schemas".into(), schemas);
+        }
+        if let Some(v) = body.get_mut("id") {
+            *v = Value::String(id.to_string());
+        }
         if let Some(meta) = body.get_mut("meta") {
             *meta = self.meta(kind, location);
         }
@@ -82,14 +113,30 @@ impl Record {
     }
 }
 
-/// The JSON text of `body`, its `meta` reduced to a placeholder that keeps the key's place.
-fn compact(mut body: Map<String, Value>) -> Box<str> {
-    if let Some(meta) = body.get_mut("meta") {
-        *meta = Value::Null;
+/// RFC 7643 §3 `schemas`: the core schema and the extensions the resource uses (the store
+/// keeps no empty extension object).
+pub fn schemas(kind: Kind, body: &Map<String, Value>) -> Value {
+    let mut schemas = vec![json!(kind.core_urn())];
+    for (ext, _) in &kind.schema().extensions {
+        if body.contains_key(*ext) {
+            schemas.push(json!(ext));
+        }
     }
-    serde_json::to_string(&body)
-        .unwrap_or_default()
-        .into_boxed_str()
+    Value::Array(schemas)
+}
+
+/// The JSON text of `body`, its `schemas`, `id` and `meta` reduced to placeholders that keep
+/// the keys' places (they are derived, the id is the record's key).
+fn compact(mut body: Map<String, Value>) -> Box<str> {
+    for key in ["schemas", "id", "meta"] {
+        if let Some(v) = body.get_mut(key) {
+            *v = Value::Null;
+        }
+    }
+    let text = serde_json::to_string(&body).unwrap_or_default();
+    // A copy of exactly its length: shrinking the serialiser's buffer in place can keep the
+    // whole buffer (up to twice the text) allocated.
+    Box::from(text.as_str())
 }
 
 #[cfg(test)]
@@ -106,13 +153,24 @@ mod tests {
         let mut rec = Record::new(7, ts, map, None);
         let keys: Vec<String> = rec.attrs().keys().cloned().collect();
         assert_eq!(keys, ["userName", "n", "schemas", "id", "meta", "title"]);
-        assert_eq!(rec.attrs()["meta"], Value::Null);
+        assert_eq!(
+            (&rec.attrs()["id"], &rec.attrs()["meta"]),
+            (&Value::Null, &Value::Null)
+        );
+        let ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+        assert_eq!(
+            schemas(
+                Kind::User,
+                json!({ext: {"department": "D"}}).as_object().unwrap()
+            ),
+            json!(["urn:ietf:params:scim:schemas:core:2.0:User", ext])
+        );
         rec.version = 9;
         rec.modified = time::macros::datetime!(2024-05-02 08:00:00 UTC);
-        let full = Value::Object(rec.body(Kind::User, "http://h/Users/x".into()));
+        let full = Value::Object(rec.body(Kind::User, "x", "http://h/Users/x".into()));
         assert_eq!(
             full,
-            json!({"userName": "a", "n": 1.5, "schemas": ["s"], "id": "x", "meta": {"resourceType": "User", "created": "2024-05-01T12:00:00.5Z", "lastModified": "2024-05-02T08:00:00Z", "location": "http://h/Users/x", "version": "W/\"9\""}, "title": "t"})
+            json!({"userName": "a", "n": 1.5, "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "x", "meta": {"resourceType": "User", "created": "2024-05-01T12:00:00.5Z", "lastModified": "2024-05-02T08:00:00Z", "location": "http://h/Users/x", "version": "W/\"9\""}, "title": "t"})
         );
     }
 }

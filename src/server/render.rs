@@ -41,7 +41,7 @@ impl Store {
 
     /// A group's `members`, in order.
     fn members_of(&self, rec: &Record) -> Vec<Value> {
-        rec.members
+        rec.members()
             .iter()
             .map(|(mid, m)| {
                 let mut v = json!({"value": mid});
@@ -62,7 +62,7 @@ impl Store {
     /// meta.version only from a server with ETags).
     pub fn render(&self, data: &Data, kind: Kind, id: &str) -> Option<Value> {
         let rec = data.records(kind).get(id)?;
-        let mut body = rec.body(kind, self.location(kind, id));
+        let mut body = rec.body(kind, id, self.location(kind, id));
         strip_never_returned(&mut body, kind.schema());
         if !self.behaviour().etag {
             if let Some(Value::Object(meta)) = body.get_mut("meta") {
@@ -144,7 +144,7 @@ impl Related for View<'_> {
                 None => false,
             },
             Kind::Group => match self.data.groups.get(self.id) {
-                Some(g) => self.holds_id(|v| g.members.contains_key(v), value),
+                Some(g) => self.holds_id(|v| g.members().contains_key(v), value),
                 None => false,
             },
         }
@@ -161,7 +161,7 @@ impl Related for View<'_> {
                 .data
                 .groups
                 .get(self.id)
-                .is_some_and(|g| !g.members.is_empty()),
+                .is_some_and(|g| !g.members().is_empty()),
         }
     }
 

@@ -14,7 +14,7 @@ pub use super::etag::IfMatch;
 pub use super::kind::Kind;
 use super::members::resolve_members;
 use super::members::MemberEdits;
-use super::record::{now, Timestamp};
+use super::record::{now, schemas, Timestamp};
 use super::resource::{canonical_resource, single_primary};
 
 /// What a write answers: the resource's ETag and, when asked for, its representation, both
@@ -125,7 +125,6 @@ impl Store {
     /// `schemas`, `id` and the place of `meta` (rendered from the record); the write's time.
     fn stamp(kind: Kind, id: &str, body: &mut Map<String, Value>) -> Timestamp {
         let ts = now();
-        let mut schemas = vec![json!(kind.core_urn())];
         for (ext, _) in &kind.schema().extensions {
             // An extension with no attribute left is not used (RFC 7643 §3: `schemas` lists
             // the schemas the resource uses), so neither its object nor its URN stays.
@@ -135,11 +134,9 @@ impl Store {
             {
                 body.remove(*ext);
             }
-            if body.contains_key(*ext) {
-                schemas.push(json!(ext));
-            }
         }
-        body.insert("schemas".into(), Value::Array(schemas));
+        let schemas = schemas(kind, body);
+        body.insert("schemas".into(), schemas);
         body.insert("id".into(), json!(id));
         body.insert("meta".into(), Value::Null);
         ts
@@ -218,7 +215,7 @@ impl Store {
         let version = data.bump();
         let ts = Self::stamp(kind, id, &mut map);
         if kind == Kind::User {
-            data.unindex_user(id, seq, &old_body);
+            data.unindex_user(seq, &old_body);
             data.index_user(id, seq, &map);
         } else {
             let renamed = old_body.get("displayName") != map.get("displayName");
@@ -232,7 +229,7 @@ impl Store {
         rec.version = version;
         rec.modified = ts;
         if password.is_some() {
-            rec.password = password;
+            rec.password = password.map(String::into_boxed_str);
         }
         Ok(self.written(&data, kind, id.to_string(), true))
     }
@@ -255,13 +252,13 @@ impl Store {
             .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
         if_match.check(&etag(rec.version))?;
         let seq = rec.seq;
-        let mut body = rec.body(kind, self.location(kind, id));
+        let mut body = rec.body(kind, id, self.location(kind, id));
         let old_body = body.clone();
         // The PATCH sees the password where the client names it; it is taken out again below.
-        if let Some(p) = &rec.password {
-            body.insert(PASSWORD.into(), Value::String(p.clone()));
+        if let Some(p) = rec.password.as_deref() {
+            body.insert(PASSWORD.into(), Value::String(p.to_string()));
         }
-        let mut edits = MemberEdits::new(&rec.members, self.behaviour.member_integrity);
+        let mut edits = MemberEdits::new(rec.members(), self.behaviour.member_integrity);
         f(&mut body, &mut edits, &data)?;
         let changes = edits.into_changes();
         let password = match body.remove(PASSWORD) {
@@ -286,7 +283,7 @@ impl Store {
         let version = data.bump();
         let ts = Self::stamp(kind, id, &mut body);
         if kind == Kind::User {
-            data.unindex_user(id, seq, &old_body);
+            data.unindex_user(seq, &old_body);
             data.index_user(id, seq, &body);
         } else {
             let renamed = old_body.get("displayName") != body.get("displayName");
@@ -300,7 +297,7 @@ impl Store {
         rec.version = version;
         rec.modified = ts;
         if kind == Kind::User {
-            rec.password = password;
+            rec.password = password.map(String::into_boxed_str);
         }
         Ok(self.written(&data, kind, id.to_string(), render))
     }
@@ -320,13 +317,13 @@ impl Store {
         .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
         if kind == Kind::User {
             data.user_order.remove(&rec.seq);
-            data.unindex_user(id, rec.seq, &rec.attrs());
+            data.unindex_user(rec.seq, &rec.attrs());
         }
         let version = data.bump();
         let ts = now();
         if kind == Kind::Group {
             data.group_order.remove(&rec.seq);
-            for member in rec.members.keys() {
+            for member in rec.members().keys() {
                 if let Some(set) = data.memberships.get_mut(member) {
                     set.remove(id);
                 }
@@ -336,7 +333,7 @@ impl Store {
         // Users and groups alike can be members: every group that held this one loses it.
         for gid in data.memberships.remove(id).unwrap_or_default() {
             if let Some(g) = data.groups.get_mut(&gid) {
-                g.members.shift_remove(id);
+                g.members_mut().shift_remove(id);
             }
             data.touch(Kind::Group, &gid, version, ts);
         }
