@@ -367,3 +367,7 @@ impl Store {
             .map(|w| w.body.unwrap_or_default())
     }
 }
+
+#[cfg(test)]
+#[path = "store_concurrency_tests.rs"]
+mod concurrency_tests;
