@@ -6,21 +6,11 @@ use scim_v2::filter::Filter;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::etag::etag;
 use super::filter::{element_value_eq, indexed_eq};
 use super::kind::Kind;
 use super::members::{Member, MemberChanges};
-
-/// A stored resource. Groups keep members apart from the body, in an ordered map, so adding
-/// one member to a group of 10,000 does not rewrite 10,000 entries.
-#[derive(Debug, Clone)]
-pub struct Record {
-    pub seq: u64,
-    pub version: u64,
-    pub body: Map<String, Value>,
-    pub password: Option<String>,
-    pub members: IndexMap<String, Member>,
-}
+pub use super::record::Record;
+use super::record::Timestamp;
 
 #[derive(Debug, Default)]
 pub struct Data {
@@ -29,7 +19,8 @@ pub struct Data {
     pub groups: HashMap<String, Record>,
     pub user_order: BTreeMap<u64, String>,
     pub group_order: BTreeMap<u64, String>,
-    user_names: HashMap<String, String>,
+    /// Lower-cased userName (caseExact false, RFC 7643 §4.1.1) → the holder's `seq`.
+    user_names: HashMap<Box<str>, u64>,
     /// externalId → the users holding it, by creation order: it is not unique (RFC 7643 §3.1).
     external_ids: HashMap<String, BTreeMap<u64, String>>,
     /// member id → ids of the groups it belongs to.
@@ -59,7 +50,8 @@ impl Data {
     }
 
     pub fn user_by_name(&self, name: &str) -> Option<&String> {
-        self.user_names.get(&name.to_lowercase())
+        let seq = self.user_names.get(name.to_lowercase().as_str())?;
+        self.user_order.get(seq)
     }
 
     /// The users with this externalId, in creation order.
@@ -108,7 +100,7 @@ impl Data {
                     .groups
                     .get(key)
                     .into_iter()
-                    .flat_map(|g| g.members.keys())
+                    .flat_map(|g| g.members().keys())
                     .collect(),
             };
             for id in ids {
@@ -128,14 +120,13 @@ impl Data {
     }
 
     pub(super) fn user_name_taken(&self, name: &str, except: Option<&str>) -> bool {
-        self.user_names
-            .get(&name.to_lowercase())
+        self.user_by_name(name)
             .is_some_and(|owner| Some(owner.as_str()) != except)
     }
 
     pub(super) fn index_user(&mut self, id: &str, seq: u64, body: &Map<String, Value>) {
         if let Some(name) = body.get("userName").and_then(Value::as_str) {
-            self.user_names.insert(name.to_lowercase(), id.to_string());
+            self.user_names.insert(name.to_lowercase().into(), seq);
         }
         if let Some(ext) = body.get("externalId").and_then(Value::as_str) {
             self.external_ids
@@ -146,11 +137,11 @@ impl Data {
     }
 
     /// Drops the index entries `body` gave user `id`, and only those.
-    pub(super) fn unindex_user(&mut self, id: &str, seq: u64, body: &Map<String, Value>) {
+    pub(super) fn unindex_user(&mut self, seq: u64, body: &Map<String, Value>) {
         if let Some(name) = body.get("userName").and_then(Value::as_str) {
             let key = name.to_lowercase();
-            if self.user_names.get(&key).is_some_and(|owner| owner == id) {
-                self.user_names.remove(&key);
+            if self.user_names.get(key.as_str()) == Some(&seq) {
+                self.user_names.remove(key.as_str());
             }
         }
         if let Some(ext) = body.get("externalId").and_then(Value::as_str) {
@@ -165,15 +156,12 @@ impl Data {
 
     /// A record whose representation changed through another resource's write: a new
     /// version and lastModified, so its ETag changes too (RFC 7644 §3.14).
-    pub(super) fn touch(&mut self, kind: Kind, id: &str, version: u64, ts: &str) {
+    pub(super) fn touch(&mut self, kind: Kind, id: &str, version: u64, ts: Timestamp) {
         let Some(rec) = self.records_mut(kind).get_mut(id) else {
             return;
         };
         rec.version = version;
-        if let Some(Value::Object(meta)) = rec.body.get_mut("meta") {
-            meta.insert("version".into(), Value::String(etag(version)));
-            meta.insert("lastModified".into(), Value::String(ts.to_string()));
-        }
+        rec.modified = ts;
     }
 
     /// Replaces a group's member list, keeping the reverse index in step. The users whose
@@ -184,12 +172,12 @@ impl Data {
         members: IndexMap<String, Member>,
         renamed: bool,
         version: u64,
-        ts: &str,
+        ts: Timestamp,
     ) {
         let Some(g) = self.groups.get_mut(gid) else {
             return;
         };
-        let old = std::mem::take(&mut g.members);
+        let old = g.take_members();
         let mut changed = Vec::new();
         for uid in old.keys().filter(|uid| !members.contains_key(*uid)) {
             if let Some(set) = self.memberships.get_mut(uid) {
@@ -209,7 +197,7 @@ impl Data {
             }
         }
         if let Some(g) = self.groups.get_mut(gid) {
-            g.members = members;
+            g.set_members(members);
         }
         for uid in changed {
             self.touch(Kind::User, &uid, version, ts);
@@ -224,7 +212,7 @@ impl Data {
         changes: MemberChanges,
         renamed: bool,
         version: u64,
-        ts: &str,
+        ts: Timestamp,
     ) {
         let Data {
             groups,
@@ -236,16 +224,16 @@ impl Data {
         };
         let mut changed = Vec::new();
         if changes.cleared {
-            for gone in rec.members.keys() {
+            for gone in rec.members().keys() {
                 if let Some(set) = memberships.get_mut(gone) {
                     set.remove(gid);
                 }
                 changed.push(gone.clone());
             }
-            rec.members.clear();
+            rec.set_members(IndexMap::new());
         }
         for gone in changes.removed {
-            if rec.members.shift_remove(&gone).is_some() {
+            if rec.members_mut().shift_remove(&gone).is_some() {
                 if let Some(set) = memberships.get_mut(&gone) {
                     set.remove(gid);
                 }
@@ -257,12 +245,12 @@ impl Data {
                 .entry(added.clone())
                 .or_default()
                 .insert(gid.to_string());
-            if rec.members.insert(added.clone(), member).is_none() {
+            if rec.members_mut().insert(added.clone(), member).is_none() {
                 changed.push(added);
             }
         }
         if renamed {
-            changed.extend(rec.members.keys().cloned());
+            changed.extend(rec.members().keys().cloned());
         }
         for uid in changed {
             self.touch(Kind::User, &uid, version, ts);

@@ -3,6 +3,7 @@
 //! everything Okta and Entra send.
 //!
 //! - [`store`]: the writes, each under one lock; [`data`]: the records and their indexes;
+//!   [`record`]: one resource, stored compactly;
 //!   [`render`]: resources as clients see them.
 //! - [`filter`]: filter evaluation with the schema's case rules.
 //! - [`patch`]: PATCH, with the IdPs' shapes.
@@ -26,6 +27,7 @@ mod kind;
 mod members;
 mod patch;
 mod query;
+mod record;
 mod render;
 mod resource;
 pub mod schema;

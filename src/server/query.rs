@@ -234,7 +234,10 @@ pub fn list(
         };
         match &parsed {
             None => Ok(true),
-            Some(f) => filter::matches(f, &rec.body, schema, &store.related(&data, kind, id)),
+            Some(f) => {
+                let body = rec.body(kind, id, store.location(kind, id));
+                filter::matches(f, &body, schema, &store.related(&data, kind, id))
+            }
         }
     };
 
@@ -247,9 +250,9 @@ pub fn list(
                 if all.len() == MAX_SORTED {
                     return Err(ScimError::new(400, Some("tooMany"), format!("more than {MAX_SORTED} resources match; narrow the filter to sort them")));
                 }
-                let key = records
-                    .get(id)
-                    .map_or(SortKey::Missing, |r| sort_key(&r.body, sort_by, schema));
+                let key = records.get(id).map_or(SortKey::Missing, |r| {
+                    sort_key(&r.body(kind, id, store.location(kind, id)), sort_by, schema)
+                });
                 all.push((key, id.clone()));
             }
         }

@@ -32,15 +32,16 @@ impl Store {
             .into_iter()
             .flatten()
             .filter_map(|gid| {
-                let g = data.groups.get(gid)?;
-                Some(json!({"value": gid, "$ref": self.location(Kind::Group, gid), "display": g.body.get("displayName").cloned().unwrap_or(Value::Null), "type": "direct"}))
+                let mut g = data.groups.get(gid)?.attrs();
+                let display = g.remove("displayName").unwrap_or(Value::Null);
+                Some(json!({"value": gid, "$ref": self.location(Kind::Group, gid), "display": display, "type": "direct"}))
             })
             .collect()
     }
 
     /// A group's `members`, in order.
     fn members_of(&self, rec: &Record) -> Vec<Value> {
-        rec.members
+        rec.members()
             .iter()
             .map(|(mid, m)| {
                 let mut v = json!({"value": mid});
@@ -61,7 +62,7 @@ impl Store {
     /// meta.version only from a server with ETags).
     pub fn render(&self, data: &Data, kind: Kind, id: &str) -> Option<Value> {
         let rec = data.records(kind).get(id)?;
-        let mut body = rec.body.clone();
+        let mut body = rec.body(kind, id, self.location(kind, id));
         strip_never_returned(&mut body, kind.schema());
         if !self.behaviour().etag {
             if let Some(Value::Object(meta)) = body.get_mut("meta") {
@@ -143,7 +144,7 @@ impl Related for View<'_> {
                 None => false,
             },
             Kind::Group => match self.data.groups.get(self.id) {
-                Some(g) => self.holds_id(|v| g.members.contains_key(v), value),
+                Some(g) => self.holds_id(|v| g.members().contains_key(v), value),
                 None => false,
             },
         }
@@ -160,7 +161,7 @@ impl Related for View<'_> {
                 .data
                 .groups
                 .get(self.id)
-                .is_some_and(|g| !g.members.is_empty()),
+                .is_some_and(|g| !g.members().is_empty()),
         }
     }
 

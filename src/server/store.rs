@@ -14,6 +14,7 @@ pub use super::etag::IfMatch;
 pub use super::kind::Kind;
 use super::members::resolve_members;
 use super::members::MemberEdits;
+use super::record::{now, schemas, Timestamp};
 use super::resource::{canonical_resource, single_primary};
 
 /// What a write answers: the resource's ETag and, when asked for, its representation, both
@@ -37,12 +38,6 @@ pub struct Store {
     base: String,
     /// The legal choices it makes (meta.version, member integrity).
     behaviour: Behaviour,
-}
-
-fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 /// userName (RFC 7643 §4.1.1) and a group's displayName (§4.2) are required: present, and
@@ -127,16 +122,9 @@ impl Store {
         Ok((map, password, members))
     }
 
-    fn stamp(
-        &self,
-        kind: Kind,
-        id: &str,
-        body: &mut Map<String, Value>,
-        version: u64,
-        created: Option<Value>,
-    ) -> String {
+    /// `schemas`, `id` and the place of `meta` (rendered from the record); the write's time.
+    fn stamp(kind: Kind, id: &str, body: &mut Map<String, Value>) -> Timestamp {
         let ts = now();
-        let mut schemas = vec![json!(kind.core_urn())];
         for (ext, _) in &kind.schema().extensions {
             // An extension with no attribute left is not used (RFC 7643 §3: `schemas` lists
             // the schemas the resource uses), so neither its object nor its URN stays.
@@ -146,16 +134,11 @@ impl Store {
             {
                 body.remove(*ext);
             }
-            if body.contains_key(*ext) {
-                schemas.push(json!(ext));
-            }
         }
-        body.insert("schemas".into(), Value::Array(schemas));
+        let schemas = schemas(kind, body);
+        body.insert("schemas".into(), schemas);
         body.insert("id".into(), json!(id));
-        body.insert(
-            "meta".into(),
-            json!({"resourceType": kind.resource_type(), "created": created.unwrap_or_else(|| json!(ts)), "lastModified": ts, "location": self.location(kind, id), "version": etag(version)}),
-        );
+        body.insert("meta".into(), Value::Null);
         ts
     }
 
@@ -180,35 +163,19 @@ impl Store {
         };
         let id = new_id();
         let seq = data.bump();
-        let ts = self.stamp(kind, &id, &mut map, seq, None);
+        let ts = Self::stamp(kind, &id, &mut map);
         match kind {
             Kind::User => {
                 data.index_user(&id, seq, &map);
                 data.user_order.insert(seq, id.clone());
-                data.users.insert(
-                    id.clone(),
-                    Record {
-                        seq,
-                        version: seq,
-                        body: map,
-                        password,
-                        members: IndexMap::new(),
-                    },
-                );
+                data.users
+                    .insert(id.clone(), Record::new(seq, ts, map, password));
             }
             Kind::Group => {
                 data.group_order.insert(seq, id.clone());
-                data.groups.insert(
-                    id.clone(),
-                    Record {
-                        seq,
-                        version: seq,
-                        body: map,
-                        password: None,
-                        members: IndexMap::new(),
-                    },
-                );
-                data.set_members(&id, members, false, seq, &ts);
+                data.groups
+                    .insert(id.clone(), Record::new(seq, ts, map, None));
+                data.set_members(&id, members, false, seq, ts);
             }
         }
         Ok(self.written(&data, kind, id, true))
@@ -229,7 +196,7 @@ impl Store {
             .get(id)
             .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
         if_match.check(&etag(old.version))?;
-        let (seq, old_body) = (old.seq, old.body.clone());
+        let (seq, old_body) = (old.seq, old.attrs());
         if kind == Kind::User {
             let name = map
                 .get("userName")
@@ -246,23 +213,23 @@ impl Store {
             None => IndexMap::new(),
         };
         let version = data.bump();
-        let created = old_body.get("meta").and_then(|m| m.get("created")).cloned();
-        let ts = self.stamp(kind, id, &mut map, version, created);
+        let ts = Self::stamp(kind, id, &mut map);
         if kind == Kind::User {
-            data.unindex_user(id, seq, &old_body);
+            data.unindex_user(seq, &old_body);
             data.index_user(id, seq, &map);
         } else {
             let renamed = old_body.get("displayName") != map.get("displayName");
-            data.set_members(id, new_members, renamed, version, &ts);
+            data.set_members(id, new_members, renamed, version, ts);
         }
         let rec = data
             .records_mut(kind)
             .get_mut(id)
             .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
-        rec.body = map;
+        rec.set_body(map);
         rec.version = version;
+        rec.modified = ts;
         if password.is_some() {
-            rec.password = password;
+            rec.password = password.map(String::into_boxed_str);
         }
         Ok(self.written(&data, kind, id.to_string(), true))
     }
@@ -285,13 +252,13 @@ impl Store {
             .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
         if_match.check(&etag(rec.version))?;
         let seq = rec.seq;
-        let old_body = rec.body.clone();
-        let mut body = rec.body.clone();
+        let mut body = rec.body(kind, id, self.location(kind, id));
+        let old_body = body.clone();
         // The PATCH sees the password where the client names it; it is taken out again below.
-        if let Some(p) = &rec.password {
-            body.insert(PASSWORD.into(), Value::String(p.clone()));
+        if let Some(p) = rec.password.as_deref() {
+            body.insert(PASSWORD.into(), Value::String(p.to_string()));
         }
-        let mut edits = MemberEdits::new(&rec.members, self.behaviour.member_integrity);
+        let mut edits = MemberEdits::new(rec.members(), self.behaviour.member_integrity);
         f(&mut body, &mut edits, &data)?;
         let changes = edits.into_changes();
         let password = match body.remove(PASSWORD) {
@@ -314,23 +281,23 @@ impl Store {
             }
         }
         let version = data.bump();
-        let created = old_body.get("meta").and_then(|m| m.get("created")).cloned();
-        let ts = self.stamp(kind, id, &mut body, version, created);
+        let ts = Self::stamp(kind, id, &mut body);
         if kind == Kind::User {
-            data.unindex_user(id, seq, &old_body);
+            data.unindex_user(seq, &old_body);
             data.index_user(id, seq, &body);
         } else {
             let renamed = old_body.get("displayName") != body.get("displayName");
-            data.apply_member_changes(id, changes, renamed, version, &ts);
+            data.apply_member_changes(id, changes, renamed, version, ts);
         }
         let rec = data
             .records_mut(kind)
             .get_mut(id)
             .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
-        rec.body = body;
+        rec.set_body(body);
         rec.version = version;
+        rec.modified = ts;
         if kind == Kind::User {
-            rec.password = password;
+            rec.password = password.map(String::into_boxed_str);
         }
         Ok(self.written(&data, kind, id.to_string(), render))
     }
@@ -350,25 +317,25 @@ impl Store {
         .ok_or_else(|| ScimError::not_found(kind.resource_type()))?;
         if kind == Kind::User {
             data.user_order.remove(&rec.seq);
-            data.unindex_user(id, rec.seq, &rec.body);
+            data.unindex_user(rec.seq, &rec.attrs());
         }
         let version = data.bump();
         let ts = now();
         if kind == Kind::Group {
             data.group_order.remove(&rec.seq);
-            for member in rec.members.keys() {
+            for member in rec.members().keys() {
                 if let Some(set) = data.memberships.get_mut(member) {
                     set.remove(id);
                 }
-                data.touch(Kind::User, member, version, &ts);
+                data.touch(Kind::User, member, version, ts);
             }
         }
         // Users and groups alike can be members: every group that held this one loses it.
         for gid in data.memberships.remove(id).unwrap_or_default() {
             if let Some(g) = data.groups.get_mut(&gid) {
-                g.members.shift_remove(id);
+                g.members_mut().shift_remove(id);
             }
-            data.touch(Kind::Group, &gid, version, &ts);
+            data.touch(Kind::Group, &gid, version, ts);
         }
         Ok(())
     }
@@ -400,3 +367,7 @@ impl Store {
             .map(|w| w.body.unwrap_or_default())
     }
 }
+
+#[cfg(test)]
+#[path = "store_concurrency_tests.rs"]
+mod concurrency_tests;
