@@ -202,6 +202,7 @@ pub fn run() -> RunResult {
         },
         interrupted: None,
         labels: Default::default(),
+        load: None,
     };
     run.summary = Summary::of(run.checks().map(|(_, _, c)| c));
     run

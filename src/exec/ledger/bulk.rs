@@ -87,10 +87,7 @@ impl Ledger {
                     if let Some(why) = crate::scim::path::unaddressable(&id) {
                         return refused(why);
                     }
-                    let ours = self
-                        .lock()
-                        .iter()
-                        .any(|e| e.kind == kind && e.id.as_str() == id);
+                    let ours = self.lock().contains(kind, &id);
                     if !ours {
                         return refused(format!("id `{id}` was not created by this run"));
                     }
