@@ -115,9 +115,10 @@ impl HumanReporter {
     }
 
     /// The block of the last scenario of `run`: a streamed report passes the scenarios
-    /// finished so far, so a finding already shown in full is only referred to.
-    pub fn last_scenario(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
-        let run = &display_copy(run);
+    /// finished so far, so a finding already shown in full is only referred to. Their text is
+    /// already printable ([`super::text::clean_scenario`]): each is cleaned once, as it ends,
+    /// not the whole run again for every block.
+    pub(super) fn last_scenario(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
         let repeats = Repeats::so_far(run);
         match run.scenarios.last() {
             Some(scenario) => self.scenario(

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use super::human::HumanReporter;
 use super::progress::ProgressEvents;
-use super::text::duration;
+use super::text::{clean_scenario, duration};
 use crate::check::CheckStatus;
 use crate::result::{RunResult, ScenarioResult};
 use crate::run::Events;
@@ -19,15 +19,16 @@ use crate::run::Events;
 /// Streams scenario blocks to stdout; the run's header and trailer are the caller's.
 pub struct StreamEvents {
     reporter: HumanReporter,
-    /// The run as known before it starts (target, id, profiles), to render blocks against.
-    skeleton: RunResult,
     progress: Option<ProgressEvents>,
     ci: bool,
     total: AtomicUsize,
     done: AtomicUsize,
-    /// The scenarios written so far, in completion order; held while a block is rendered
-    /// and written, so two blocks never mix.
-    finished: Mutex<Vec<ScenarioResult>>,
+    /// The run as known before it starts (target, id, profiles) with the scenarios written
+    /// so far, in completion order, made printable; held while a block is rendered and
+    /// written, so two blocks never mix. A later block needs only their checks (to tell a
+    /// finding's first place from a repeat), so their exchanges are dropped once written:
+    /// a block costs its own scenario, not the run so far.
+    finished: Mutex<RunResult>,
 }
 
 impl StreamEvents {
@@ -37,7 +38,6 @@ impl StreamEvents {
         let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
         StreamEvents {
             reporter,
-            skeleton,
             progress: if bar {
                 ProgressEvents::for_terminal()
             } else {
@@ -46,7 +46,7 @@ impl StreamEvents {
             ci,
             total: AtomicUsize::new(0),
             done: AtomicUsize::new(0),
-            finished: Mutex::new(Vec::new()),
+            finished: Mutex::new(skeleton),
         }
     }
 
@@ -86,10 +86,17 @@ impl Events for StreamEvents {
         // known at the end, in plan order: such a scenario is written with the trailer.
         let mut block = Vec::new();
         if !crate::run::refuses_a_create(result) {
-            finished.push(result.clone());
-            let mut run = self.skeleton.clone();
-            run.scenarios = finished.clone();
-            let _ = self.reporter.last_scenario(&run, &mut block);
+            let mut shown = result.clone();
+            clean_scenario(&mut shown);
+            finished.scenarios.push(shown);
+            let _ = self.reporter.last_scenario(&finished, &mut block);
+            if let Some(written) = finished.scenarios.last_mut() {
+                for step in &mut written.steps {
+                    step.exchange = None;
+                    step.captures.clear();
+                    step.burst = None;
+                }
+            }
         }
         let line = self.ci_line(result);
         let write = || {

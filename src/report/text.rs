@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::result::RunResult;
+use crate::result::{RunResult, ScenarioResult};
 
 fn hidden(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
@@ -53,6 +53,50 @@ pub fn duration(ms: u64) -> String {
     }
 }
 
+/// `sc` made printable in place, as [`display_copy`] makes every scenario: a streamed report
+/// cleans each scenario once, as it ends, instead of the whole run again.
+pub(crate) fn clean_scenario(sc: &mut ScenarioResult) {
+    clean(&mut sc.title);
+    if let Some(s) = sc.skipped.as_mut() {
+        clean(s);
+    }
+    if let Some(diff) = sc.snapshot.as_mut().and_then(|s| s.diff.as_mut()) {
+        clean(diff);
+    }
+    for st in &mut sc.steps {
+        clean(&mut st.title);
+        if let Some(s) = st.skipped.as_mut() {
+            clean(s);
+        }
+        for c in &mut st.checks {
+            clean(&mut c.message);
+            if let Some(h) = c.hint.as_mut() {
+                clean(h);
+            }
+        }
+        if let Some(x) = st.exchange.as_mut() {
+            if let Some(body) = x.request.body.as_mut() {
+                clean_json(body);
+            }
+            if let Some(raw) = x.request.raw_body.as_mut() {
+                clean(raw);
+            }
+            if let Some(r) = x.response.as_mut() {
+                clean(&mut r.body);
+                if let Some(j) = r.json.as_mut() {
+                    clean_json(j);
+                }
+                for v in r.headers.values_mut() {
+                    clean(v);
+                }
+            }
+            if let Some(e) = x.error.as_mut() {
+                clean(&mut e.message);
+            }
+        }
+    }
+}
+
 /// A copy of `run` fit for a terminal, Markdown, HTML or XML: every string that can hold
 /// server text made printable. (The JSON report escapes such characters itself.)
 pub fn display_copy(run: &RunResult) -> RunResult {
@@ -66,47 +110,7 @@ pub fn display_copy(run: &RunResult) -> RunResult {
             clean(s);
         }
     }
-    for sc in &mut run.scenarios {
-        clean(&mut sc.title);
-        if let Some(s) = sc.skipped.as_mut() {
-            clean(s);
-        }
-        if let Some(diff) = sc.snapshot.as_mut().and_then(|s| s.diff.as_mut()) {
-            clean(diff);
-        }
-        for st in &mut sc.steps {
-            clean(&mut st.title);
-            if let Some(s) = st.skipped.as_mut() {
-                clean(s);
-            }
-            for c in &mut st.checks {
-                clean(&mut c.message);
-                if let Some(h) = c.hint.as_mut() {
-                    clean(h);
-                }
-            }
-            if let Some(x) = st.exchange.as_mut() {
-                if let Some(body) = x.request.body.as_mut() {
-                    clean_json(body);
-                }
-                if let Some(raw) = x.request.raw_body.as_mut() {
-                    clean(raw);
-                }
-                if let Some(r) = x.response.as_mut() {
-                    clean(&mut r.body);
-                    if let Some(j) = r.json.as_mut() {
-                        clean_json(j);
-                    }
-                    for v in r.headers.values_mut() {
-                        clean(v);
-                    }
-                }
-                if let Some(e) = x.error.as_mut() {
-                    clean(&mut e.message);
-                }
-            }
-        }
-    }
+    run.scenarios.iter_mut().for_each(clean_scenario);
     for f in &mut run.cleanup.failed {
         clean(&mut f.reason);
         clean(&mut f.entry.name);
