@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::result::{RunResult, ScenarioResult};
+use crate::result::{RunResult, ScenarioResult, StepResult};
 
 fn hidden(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
@@ -100,7 +100,36 @@ pub(crate) fn clean_scenario(sc: &mut ScenarioResult) {
 /// A copy of `run` fit for a terminal, Markdown, HTML or XML: every string that can hold
 /// server text made printable. (The JSON report escapes such characters itself.)
 pub fn display_copy(run: &RunResult) -> RunResult {
-    let mut run = run.clone();
+    display_outline(run, |_| true)
+}
+
+/// [`display_copy`] for a reader of the checks only (counts, findings, places): the steps of
+/// the scenarios `whole` does not name keep their checks but not their exchanges, captures
+/// or burst counts, which are never copied. The end of a streamed report reads the checks of
+/// every scenario, but renders whole only those it held back.
+pub(crate) fn display_outline(
+    run: &RunResult,
+    whole: impl Fn(&ScenarioResult) -> bool,
+) -> RunResult {
+    let mut run = RunResult {
+        report_version: run.report_version,
+        tool_version: run.tool_version.clone(),
+        run_id: run.run_id.clone(),
+        target: run.target.clone(),
+        profiles: run.profiles.clone(),
+        started_at: run.started_at.clone(),
+        duration_ms: run.duration_ms,
+        summary: run.summary,
+        preflight_throttled: run.preflight_throttled.clone(),
+        scenarios: run
+            .scenarios
+            .iter()
+            .map(|sc| if whole(sc) { sc.clone() } else { outline(sc) })
+            .collect(),
+        cleanup: run.cleanup.clone(),
+        interrupted: run.interrupted.clone(),
+        labels: run.labels.clone(),
+    };
     for label in [
         &mut run.labels.title,
         &mut run.labels.product,
@@ -119,6 +148,38 @@ pub fn display_copy(run: &RunResult) -> RunResult {
         clean(u);
     }
     run
+}
+
+/// `sc` without what its steps sent and received: every field is named, so a new one is
+/// a decision here, not a silent copy.
+fn outline(sc: &ScenarioResult) -> ScenarioResult {
+    ScenarioResult {
+        id: sc.id.clone(),
+        title: sc.title.clone(),
+        profile: sc.profile,
+        reference: sc.reference.clone(),
+        file: sc.file.clone(),
+        skipped: sc.skipped.clone(),
+        not_applicable: sc.not_applicable.clone(),
+        steps: sc
+            .steps
+            .iter()
+            .map(|st| StepResult {
+                id: st.id.clone(),
+                title: st.title.clone(),
+                skipped: st.skipped.clone(),
+                exchange: None,
+                checks: st.checks.clone(),
+                captures: Default::default(),
+                snapshot: st.snapshot.clone(),
+                needs: st.needs.clone(),
+                burst: None,
+            })
+            .collect(),
+        duration_ms: sc.duration_ms,
+        volatile: sc.volatile.clone(),
+        snapshot: sc.snapshot.clone(),
+    }
 }
 
 #[cfg(test)]
