@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use super::human::HumanReporter;
 use super::progress::ProgressEvents;
-use super::text::{clean_scenario, duration};
+use super::text::{clean_scenario, duration, is_printable, outline};
 use crate::check::CheckStatus;
 use crate::result::{RunResult, ScenarioResult};
 use crate::run::Events;
@@ -26,8 +26,8 @@ pub struct StreamEvents {
     /// The run as known before it starts (target, id, profiles) with the scenarios written
     /// so far, in completion order, made printable; held while a block is rendered and
     /// written, so two blocks never mix. A later block needs only their checks (to tell a
-    /// finding's first place from a repeat), so their exchanges are dropped once written:
-    /// a block costs its own scenario, not the run so far.
+    /// finding's first place from a repeat), so only their outlines are kept: a block costs
+    /// its own scenario, not the run so far.
     finished: Mutex<RunResult>,
 }
 
@@ -86,17 +86,20 @@ impl Events for StreamEvents {
         // known at the end, in plan order: such a scenario is written with the trailer.
         let mut block = Vec::new();
         if !crate::run::refuses_a_create(result) {
-            let mut shown = result.clone();
-            clean_scenario(&mut shown);
-            finished.scenarios.push(shown);
-            let _ = self.reporter.last_scenario(&finished, &mut block);
-            if let Some(written) = finished.scenarios.last_mut() {
-                for step in &mut written.steps {
-                    step.exchange = None;
-                    step.captures.clear();
-                    step.burst = None;
-                }
-            }
+            let mut outline = outline(result);
+            clean_scenario(&mut outline);
+            finished.scenarios.push(outline);
+            // Rendered as it is when it is already printable, which it nearly always is.
+            let cleaned;
+            let shown = if is_printable(result) {
+                result
+            } else {
+                let mut copy = result.clone();
+                clean_scenario(&mut copy);
+                cleaned = copy;
+                &cleaned
+            };
+            let _ = self.reporter.last_scenario(&finished, shown, &mut block);
         }
         let line = self.ci_line(result);
         let write = || {

@@ -97,6 +97,47 @@ pub(crate) fn clean_scenario(sc: &mut ScenarioResult) {
     }
 }
 
+/// Whether `sc` is already as [`clean_scenario`] would make it: no string it cleans holds a
+/// control or bidi-override character. A streamed block then renders the scenario as it is,
+/// without a copy; the fields are those `clean_scenario` cleans.
+pub(crate) fn is_printable(sc: &ScenarioResult) -> bool {
+    let fine = |s: &str| !s.chars().any(hidden);
+    let fine_opt = |s: &Option<String>| s.as_deref().is_none_or(fine);
+    fine(&sc.title)
+        && fine_opt(&sc.skipped)
+        && sc
+            .snapshot
+            .as_ref()
+            .is_none_or(|snapshot| fine_opt(&snapshot.diff))
+        && sc.steps.iter().all(|st| {
+            fine(&st.title)
+                && fine_opt(&st.skipped)
+                && st
+                    .checks
+                    .iter()
+                    .all(|c| fine(&c.message) && fine_opt(&c.hint))
+                && st.exchange.as_ref().is_none_or(|x| {
+                    x.request.body.as_ref().is_none_or(json_printable)
+                        && fine_opt(&x.request.raw_body)
+                        && x.response.as_ref().is_none_or(|r| {
+                            fine(&r.body)
+                                && r.json.as_ref().is_none_or(json_printable)
+                                && r.headers.values().all(|v| fine(v))
+                        })
+                        && x.error.as_ref().is_none_or(|e| fine(&e.message))
+                })
+        })
+}
+
+fn json_printable(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => !s.chars().any(hidden),
+        serde_json::Value::Array(items) => items.iter().all(json_printable),
+        serde_json::Value::Object(map) => map.values().all(json_printable),
+        _ => true,
+    }
+}
+
 /// A copy of `run` fit for a terminal, Markdown, HTML or XML: every string that can hold
 /// server text made printable. (The JSON report escapes such characters itself.)
 pub fn display_copy(run: &RunResult) -> RunResult {
@@ -152,7 +193,7 @@ pub(crate) fn display_outline(
 
 /// `sc` without what its steps sent and received: every field is named, so a new one is
 /// a decision here, not a silent copy.
-fn outline(sc: &ScenarioResult) -> ScenarioResult {
+pub(crate) fn outline(sc: &ScenarioResult) -> ScenarioResult {
     ScenarioResult {
         id: sc.id.clone(),
         title: sc.title.clone(),
@@ -171,7 +212,7 @@ fn outline(sc: &ScenarioResult) -> ScenarioResult {
                 exchange: None,
                 checks: st.checks.clone(),
                 captures: Default::default(),
-                snapshot: st.snapshot.clone(),
+                snapshot: st.snapshot,
                 needs: st.needs.clone(),
                 burst: None,
             })
@@ -192,6 +233,115 @@ mod tests {
         assert_eq!(printable("a\u{1b}[2Kb"), "a\\u{1b}[2Kb");
         assert_eq!(printable("x\u{202e}y"), "x\\u{202e}y");
         assert_eq!(printable("\r"), "\\u{d}");
+    }
+
+    #[test]
+    fn a_scenario_is_printable_exactly_until_a_cleaned_string_holds_a_control_character() {
+        let run = crate::report::fixture::run();
+        let sc = run
+            .scenarios
+            .iter()
+            .find(|sc| sc.steps.iter().any(|st| st.exchange.is_some()))
+            .unwrap()
+            .clone();
+        assert!(is_printable(&sc));
+        let hostile = "\u{1b}[2K\u{202e}";
+        let at = |sc: &ScenarioResult| {
+            sc.steps
+                .iter()
+                .position(|st| st.exchange.is_some())
+                .unwrap()
+        };
+        // One string at a time, in every place `clean_scenario` cleans.
+        type Spoil = Box<dyn Fn(&mut ScenarioResult)>;
+        let places: Vec<(&str, Spoil)> = vec![
+            ("title", Box::new(|sc| sc.title.push_str(hostile))),
+            ("skipped", Box::new(|sc| sc.skipped = Some(hostile.into()))),
+            (
+                "diff",
+                Box::new(|sc| {
+                    if let Some(s) = sc.snapshot.as_mut() {
+                        s.diff = Some(hostile.into());
+                    } else {
+                        sc.title.push_str(hostile);
+                    }
+                }),
+            ),
+            (
+                "step title",
+                Box::new(|sc| sc.steps[0].title.push_str(hostile)),
+            ),
+            (
+                "step skipped",
+                Box::new(|sc| sc.steps[0].skipped = Some(hostile.into())),
+            ),
+            (
+                "message",
+                Box::new(|sc| sc.steps[0].checks[0].message.push_str(hostile)),
+            ),
+            (
+                "hint",
+                Box::new(|sc| sc.steps[0].checks[0].hint = Some(hostile.into())),
+            ),
+            (
+                "request body",
+                Box::new(move |sc| {
+                    let i = at(sc);
+                    let x = sc.steps[i].exchange.as_mut().unwrap();
+                    x.request.body = Some(serde_json::json!({"a": [{"b": hostile}]}));
+                }),
+            ),
+            (
+                "raw body",
+                Box::new(move |sc| {
+                    let i = at(sc);
+                    sc.steps[i].exchange.as_mut().unwrap().request.raw_body = Some(hostile.into());
+                }),
+            ),
+            (
+                "response body",
+                Box::new(move |sc| {
+                    let i = at(sc);
+                    let x = sc.steps[i].exchange.as_mut().unwrap();
+                    x.response.as_mut().unwrap().body.push_str(hostile);
+                }),
+            ),
+            (
+                "response json",
+                Box::new(move |sc| {
+                    let i = at(sc);
+                    let x = sc.steps[i].exchange.as_mut().unwrap();
+                    x.response.as_mut().unwrap().json = Some(serde_json::json!({"d": hostile}));
+                }),
+            ),
+            (
+                "response header",
+                Box::new(move |sc| {
+                    let i = at(sc);
+                    let x = sc.steps[i].exchange.as_mut().unwrap();
+                    let r = x.response.as_mut().unwrap();
+                    r.headers.insert("x-evil".into(), hostile.into());
+                }),
+            ),
+            (
+                "transport error",
+                Box::new(move |sc| {
+                    let i = at(sc);
+                    sc.steps[i].exchange.as_mut().unwrap().error =
+                        Some(crate::exec::TransportError {
+                            kind: crate::exec::TransportErrorKind::Broken,
+                            message: hostile.into(),
+                        });
+                }),
+            ),
+        ];
+        for (place, spoil) in places {
+            let mut spoiled = sc.clone();
+            spoil(&mut spoiled);
+            assert!(!is_printable(&spoiled), "{place}");
+            clean_scenario(&mut spoiled);
+            assert!(is_printable(&spoiled), "{place}: cleaned");
+        }
     }
 
     #[test]
