@@ -128,21 +128,25 @@ impl HumanReporter {
         Ok(())
     }
 
-    /// The block of the last scenario of `run`: a streamed report passes the scenarios
-    /// finished so far, so a finding already shown in full is only referred to.
-    pub fn last_scenario(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
-        let run = &display_copy(run);
-        let repeats = Repeats::so_far(run);
-        match run.scenarios.last() {
-            Some(scenario) => self.scenario(
-                &Paint(self.color),
-                &run.target.base_url,
-                scenario,
-                &repeats,
-                out,
-            ),
-            None => Ok(()),
-        }
+    /// The block of `scenario`, the last to finish: a streamed report passes the scenarios
+    /// finished so far (`so_far`, ending with this one's checks), so a finding already shown
+    /// in full is only referred to. Their text, and the scenario's, is already printable
+    /// ([`super::text::clean_scenario`]): each is cleaned once, as it ends, not the whole run
+    /// again for every block.
+    pub(super) fn last_scenario(
+        &self,
+        so_far: &RunResult,
+        scenario: &ScenarioResult,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let repeats = Repeats::so_far(so_far);
+        self.scenario(
+            &Paint(self.color),
+            &so_far.target.base_url,
+            scenario,
+            &repeats,
+            out,
+        )
     }
 }
 

@@ -6,16 +6,21 @@ use std::io::{self, Write};
 
 use super::grammar::count;
 use super::human::{HumanReporter, Paint};
-use super::text::{display_copy, duration};
+use super::text::{display_outline, duration};
 use crate::result::{RunResult, SnapshotStatus};
 
 impl HumanReporter {
     /// Everything after the scenarios: the summary, throttling, snapshots, cleanup. After a
     /// streamed run (`streamed`), snapshot drift, known only once the run is over, comes first.
     pub fn trailer(&self, run: &RunResult, streamed: bool, out: &mut dyn Write) -> io::Result<()> {
+        let recorded = run;
         let display;
         let run = if streamed {
-            display = display_copy(run);
+            // The blocks are written: the rest reads checks, except in the scenarios held
+            // back (rendered whole below) and imported tests (their seed step's exchange).
+            display = display_outline(run, |sc| {
+                crate::run::refuses_a_create(sc) || super::imported::is_imported(sc)
+            });
             &display
         } else {
             run
@@ -64,13 +69,14 @@ impl HumanReporter {
             p.bold("Findings:"),
             super::group::Tally::of(run).phrase()
         )?;
-        let throttles: Vec<_> = run
+        // From the exchanges as recorded: the outline above has none.
+        let throttles: Vec<_> = recorded
             .scenarios
             .iter()
             .flat_map(|s| &s.steps)
             .filter_map(|s| s.exchange.as_ref())
             .flat_map(|x| &x.throttled)
-            .chain(&run.preflight_throttled)
+            .chain(&recorded.preflight_throttled)
             .collect();
         if !throttles.is_empty() {
             let waited: u64 = throttles.iter().map(|t| t.waited_ms).sum();
@@ -151,14 +157,14 @@ impl HumanReporter {
     /// now that the root cause of each refusal is known. A finding is "shown above" when a
     /// streamed block or an earlier one of these showed it.
     fn held_back(&self, p: &Paint, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
+        if !run.scenarios.iter().any(crate::run::refuses_a_create) {
+            return Ok(());
+        }
         let (held, written): (Vec<_>, Vec<_>) = run
             .scenarios
             .iter()
             .cloned()
             .partition(crate::run::refuses_a_create);
-        if held.is_empty() {
-            return Ok(());
-        }
         let mut shown = run.clone();
         shown.scenarios = written.into_iter().chain(held.iter().cloned()).collect();
         let repeats = super::group::Repeats::of(&shown);

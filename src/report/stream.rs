@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use super::human::HumanReporter;
 use super::progress::ProgressEvents;
-use super::text::duration;
+use super::text::{clean_scenario, duration, is_printable, outline};
 use crate::check::CheckStatus;
 use crate::result::{RunResult, ScenarioResult};
 use crate::run::Events;
@@ -19,15 +19,16 @@ use crate::run::Events;
 /// Streams scenario blocks to stdout; the run's header and trailer are the caller's.
 pub struct StreamEvents {
     reporter: HumanReporter,
-    /// The run as known before it starts (target, id, profiles), to render blocks against.
-    skeleton: RunResult,
     progress: Option<ProgressEvents>,
     ci: bool,
     total: AtomicUsize,
     done: AtomicUsize,
-    /// The scenarios written so far, in completion order; held while a block is rendered
-    /// and written, so two blocks never mix.
-    finished: Mutex<Vec<ScenarioResult>>,
+    /// The run as known before it starts (target, id, profiles) with the scenarios written
+    /// so far, in completion order, made printable; held while a block is rendered and
+    /// written, so two blocks never mix. A later block needs only their checks (to tell a
+    /// finding's first place from a repeat), so only their outlines are kept: a block costs
+    /// its own scenario, not the run so far.
+    finished: Mutex<RunResult>,
 }
 
 impl StreamEvents {
@@ -37,7 +38,6 @@ impl StreamEvents {
         let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
         StreamEvents {
             reporter,
-            skeleton,
             progress: if bar {
                 ProgressEvents::for_terminal()
             } else {
@@ -46,7 +46,7 @@ impl StreamEvents {
             ci,
             total: AtomicUsize::new(0),
             done: AtomicUsize::new(0),
-            finished: Mutex::new(Vec::new()),
+            finished: Mutex::new(skeleton),
         }
     }
 
@@ -86,10 +86,20 @@ impl Events for StreamEvents {
         // known at the end, in plan order: such a scenario is written with the trailer.
         let mut block = Vec::new();
         if !crate::run::refuses_a_create(result) {
-            finished.push(result.clone());
-            let mut run = self.skeleton.clone();
-            run.scenarios = finished.clone();
-            let _ = self.reporter.last_scenario(&run, &mut block);
+            let mut outline = outline(result);
+            clean_scenario(&mut outline);
+            finished.scenarios.push(outline);
+            // Rendered as it is when it is already printable, which it nearly always is.
+            let cleaned;
+            let shown = if is_printable(result) {
+                result
+            } else {
+                let mut copy = result.clone();
+                clean_scenario(&mut copy);
+                cleaned = copy;
+                &cleaned
+            };
+            let _ = self.reporter.last_scenario(&finished, shown, &mut block);
         }
         let line = self.ci_line(result);
         let write = || {
