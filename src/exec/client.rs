@@ -98,6 +98,9 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            // Servers close idle keep-alive connections (Node after 5 s): a connection idle
+            // longer is not reused, so a write is never sent on one the server just closed.
+            .pool_idle_timeout(Duration::from_secs(4))
             .user_agent(concat!("scimcheck/", env!("CARGO_PKG_VERSION")));
         builder = match &config.proxy {
             Some(proxy) => builder

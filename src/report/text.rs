@@ -170,6 +170,7 @@ pub(crate) fn display_outline(
         cleanup: run.cleanup.clone(),
         interrupted: run.interrupted.clone(),
         labels: run.labels.clone(),
+        load: None,
     };
     for label in [
         &mut run.labels.title,
@@ -214,7 +215,7 @@ pub(crate) fn outline(sc: &ScenarioResult) -> ScenarioResult {
                 captures: Default::default(),
                 snapshot: st.snapshot,
                 needs: st.needs.clone(),
-                burst: None,
+                set: None,
             })
             .collect(),
         duration_ms: sc.duration_ms,
