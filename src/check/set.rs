@@ -24,6 +24,9 @@ pub struct SetMember<'a> {
     pub exchange: &'a Exchange,
     /// The read sent right after its answer, with `then`.
     pub then: Option<&'a Exchange>,
+    /// When `then` did not show the write: how long after the write's answer a read again
+    /// first did, in milliseconds (`None`: not within the harness's bound).
+    pub settled_after_ms: Option<Option<u64>>,
     /// Earlier attempts that failed (a 5xx or no answer) and were retried.
     pub retried: &'a [Exchange],
     /// When it was sent, from the start of the set, in milliseconds.
@@ -83,6 +86,20 @@ pub fn check_set(ctx: &SetContext<'_>) -> (Vec<CheckOutcome>, Flow) {
     }
     let total = ctx.members.len();
     let mut out = merge(&per_member, total);
+    if let Some(lag) = lag_text(ctx) {
+        // The reads' own findings say how long the writes took to show.
+        for c in out.iter_mut().filter(|c| {
+            c.is_failure()
+                && ctx
+                    .step
+                    .expect
+                    .asserts
+                    .iter()
+                    .any(|a| a.id == c.id.as_str())
+        }) {
+            c.message.push_str(&lag);
+        }
+    }
     let declined = declined(ctx);
     for (written, rendered) in ctx.step.expect.checks.iter().zip(first_checks(ctx)) {
         if !written.over_set() {
@@ -120,6 +137,32 @@ fn declined(ctx: &SetContext<'_>) -> Option<String> {
             .or_else(|| expect.skip_if_status.get(&status))
             .map(|why| format!("the server answered {status}: {why}"))
     })
+}
+
+/// How long the writes whose first read was stale took to show, read again.
+fn lag_text(ctx: &SetContext<'_>) -> Option<String> {
+    let stale: Vec<Option<u64>> = ctx
+        .members
+        .iter()
+        .filter_map(|m| m.settled_after_ms)
+        .collect();
+    if stale.is_empty() {
+        return None;
+    }
+    let shown: Vec<u64> = stale.iter().flatten().copied().collect();
+    let never = stale.len() - shown.len();
+    let mut text = match shown.iter().max() {
+        Some(max) => format!(
+            "; read again, {} of {} showed the write within {max} ms of its answer",
+            shown.len(),
+            stale.len()
+        ),
+        None => String::new(),
+    };
+    if never > 0 {
+        text.push_str(&format!("; {never} did not within 2 s"));
+    }
+    Some(text)
 }
 
 /// The first member's rendered named checks (a set rule's arguments never use `{{item}}`).

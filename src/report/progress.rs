@@ -45,6 +45,11 @@ impl Events for ProgressEvents {
         self.bar.inc(1);
     }
 
+    fn set_progress(&self, scenario: &str, step: &str, done: usize, total: usize) {
+        self.bar
+            .set_message(format!("{scenario} › {step}: {done}/{total} requests"));
+    }
+
     fn finished(&self) {
         self.bar.finish_and_clear();
     }

@@ -119,6 +119,12 @@ impl Events for StreamEvents {
         }
     }
 
+    fn set_progress(&self, scenario: &str, step: &str, done: usize, total: usize) {
+        if let Some(p) = &self.progress {
+            p.set_progress(scenario, step, done, total);
+        }
+    }
+
     fn finished(&self) {
         if let Some(p) = &self.progress {
             p.finished();

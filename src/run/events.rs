@@ -9,6 +9,9 @@ pub trait Events: Send + Sync {
     fn started(&self, _scenarios: usize) {}
     /// A scenario finished (its cleanup included).
     fn scenario_done(&self, _result: &ScenarioResult) {}
+    /// A step that sends a set of requests has `done` of its `total` answered (reported
+    /// about a hundred times per set, however large).
+    fn set_progress(&self, _scenario: &str, _step: &str, _done: usize, _total: usize) {}
     /// Every scenario ran; cleanup comes next.
     fn finished(&self) {}
 }

@@ -24,8 +24,15 @@ pub(super) struct SentMember {
     pub prepared: PreparedStep,
     pub exchange: Exchange,
     pub then: Option<Exchange>,
+    /// When the read after the write did not show it: how long after the write's answer a
+    /// read again first did (`None`: not within [`SETTLE`]).
+    pub settled_after: Option<Option<Duration>>,
     pub retried: Vec<Exchange>,
 }
+
+/// How long a stale read is read again, every [`SETTLE_EVERY`], to measure the lag.
+const SETTLE: Duration = Duration::from_secs(2);
+const SETTLE_EVERY: Duration = Duration::from_millis(50);
 
 /// A set as sent: its requests in order with their timing, and the summary.
 pub(super) struct SentSet {
@@ -41,6 +48,20 @@ pub(super) struct SetEnv<'a> {
     pub headers: &'a BTreeMap<String, Option<String>>,
     /// Resources the set created, for the scenario's cleanup.
     pub created: &'a Mutex<Vec<LedgerEntry>>,
+    /// Where progress goes, and what it is about.
+    pub events: &'a dyn super::events::Events,
+    pub scenario_id: &'a str,
+}
+
+impl SetEnv<'_> {
+    /// Tells the progress display about `done` of `total`, about a hundred times a set.
+    fn progress(&self, step: &Step, done: usize, total: usize) {
+        let every = (total / 100).max(1);
+        if done % every == 0 || done == total {
+            self.events
+                .set_progress(self.scenario_id, step.id.as_str(), done, total);
+        }
+    }
 }
 
 /// Sends `step`'s fan-out as `fan` planned it.
@@ -54,6 +75,7 @@ pub(super) async fn send_fan_out(
         unreachable!("send_fan_out is called for fan-out steps")
     };
     let requests: Vec<&Request> = std::iter::once(&step.request).chain(&f.mix).collect();
+    let mut landed = 0usize;
     let then = f.then.as_ref();
     let launched = launch(
         env.cancel,
@@ -73,14 +95,26 @@ pub(super) async fn send_fan_out(
                 let took = started.elapsed();
                 if let Some(then) = then {
                     if answered_2xx(&sent.exchange) {
-                        sent.then = Some(send_then(env, step, then, &member_vars).await);
+                        let written = Instant::now();
+                        let read = send_then(env, step, then, &member_vars).await;
+                        if !shows_write(step, &sent.prepared, &read) {
+                            sent.settled_after = Some(
+                                settle(env, step, then, &member_vars, &sent.prepared, written)
+                                    .await,
+                            );
+                        }
+                        sent.then = Some(read);
                     }
                 }
                 (sent, took)
             }
         },
-        // A probe stops at its first success.
-        |x| !(fan.until_success && answered_2xx(&x.value.exchange)),
+        |x| {
+            landed += 1;
+            env.progress(step, landed, fan.items.len());
+            // A probe stops at its first success.
+            !(fan.until_success && answered_2xx(&x.value.exchange))
+        },
     )
     .await;
     let mode = if fan.until_success {
@@ -134,6 +168,7 @@ pub(super) async fn walk(env: &SetEnv<'_>, step: &Step, vars: &Vars, pages: &Pag
             took,
             value: sent,
         });
+        env.progress(step, landed.len(), bound.max(landed.len()));
         if i == 0 {
             // Twice the pages the first page's total calls for, plus two: a server whose
             // pages never end cannot keep the walk going.
@@ -211,6 +246,7 @@ async fn send_member(env: &SetEnv<'_>, step: &Step, request: &Request, vars: &Va
                     burst: None,
                 },
                 then: None,
+                settled_after: None,
                 retried: vec![],
             };
         }
@@ -251,6 +287,7 @@ async fn send_member(env: &SetEnv<'_>, step: &Step, request: &Request, vars: &Va
         prepared,
         exchange,
         then: None,
+        settled_after: None,
         retried,
     }
 }
@@ -316,6 +353,37 @@ async fn found_and_adopted(env: &SetEnv<'_>, kind: ResourceKind, name: &str) -> 
         }
     }
     !found.is_empty()
+}
+
+/// Whether the step's asserts (what the write set) hold on `read`.
+fn shows_write(step: &Step, prepared: &PreparedStep, read: &Exchange) -> bool {
+    step.expect
+        .asserts
+        .iter()
+        .zip(&prepared.asserts)
+        .all(|(a, rendered)| {
+            crate::check::asserts::evaluate(a, rendered, read, "").status
+                == crate::check::CheckStatus::Passed
+        })
+}
+
+/// Reads again until the write shows, within [`SETTLE`]: how long after `written` it did.
+async fn settle(
+    env: &SetEnv<'_>,
+    step: &Step,
+    then: &Request,
+    vars: &Vars,
+    prepared: &PreparedStep,
+    written: Instant,
+) -> Option<Duration> {
+    while written.elapsed() < SETTLE && !env.cancel.is_cancelled() {
+        tokio::time::sleep(SETTLE_EVERY).await;
+        let again = send_then(env, step, then, vars).await;
+        if shows_write(step, prepared, &again) {
+            return Some(written.elapsed());
+        }
+    }
+    None
 }
 
 /// The read a fan-out sends right after a request's answer.

@@ -79,6 +79,7 @@ pub(crate) async fn run_scenarios(
                 scope.client,
                 scope.ledger,
                 scope.cancel,
+                scope.events,
                 p,
                 &mut created,
             ));
@@ -192,6 +193,7 @@ async fn run_scenario(
     client: &Client,
     ledger: &Ledger,
     cancel: &Cancel,
+    events: &dyn Events,
     planned: PlannedScenario,
     created: &mut Vec<LedgerEntry>,
 ) -> ScenarioResult {
@@ -225,7 +227,7 @@ async fn run_scenario(
         }
         if step.fan_out.is_some() || step.pages.is_some() {
             let done = super::set_step::run_set_step(
-                client, ledger, cancel, &scenario, step, reference, &vars, created,
+                client, ledger, cancel, &scenario, step, reference, &vars, created, events,
             )
             .await;
             blocked.ran(step, done.failed, &done.result.checks);

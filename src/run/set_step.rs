@@ -33,6 +33,7 @@ pub(super) async fn run_set_step(
     reference: &str,
     vars: &Vars,
     created: &mut Vec<LedgerEntry>,
+    events: &dyn super::events::Events,
 ) -> SetStepDone {
     let made = Mutex::new(Vec::new());
     let env = SetEnv {
@@ -41,6 +42,8 @@ pub(super) async fn run_set_step(
         cancel,
         headers: &scenario.headers,
         created: &made,
+        events,
+        scenario_id: scenario.id.as_str(),
     };
     let sent = match (&step.fan_out, &step.pages) {
         (Some(f), _) => match plan::plan_fan_out(f, vars) {
@@ -82,6 +85,10 @@ pub(super) async fn run_set_step(
             prepared: &x.value.prepared,
             exchange: &x.value.exchange,
             then: x.value.then.as_ref(),
+            settled_after_ms: x
+                .value
+                .settled_after
+                .map(|d| d.map(|d| d.as_millis() as u64)),
             retried: &x.value.retried,
             started_ms: x.started.as_millis() as u64,
             took_ms: x.took.as_millis() as u64,

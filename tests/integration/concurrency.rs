@@ -183,6 +183,12 @@ async fn stale_reads_after_writes_are_a_warning() {
         &["concurrency.read-after-write.write-read.shows-write"],
         &[],
     );
+    // Each stale read is read again until the write shows: the lag is measured.
+    let stale = messages(
+        &report,
+        "concurrency.read-after-write.write-read.shows-write",
+    );
+    assert!(stale[0].contains("showed the write within"), "{stale:#?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
