@@ -57,7 +57,7 @@ impl SetEnv<'_> {
     /// Tells the progress display about `done` of `total`, about a hundred times a set.
     fn progress(&self, step: &Step, done: usize, total: usize) {
         let every = (total / 100).max(1);
-        if done % every == 0 || done == total {
+        if done.is_multiple_of(every) || done == total {
             self.events
                 .set_progress(self.scenario_id, step.id.as_str(), done, total);
         }

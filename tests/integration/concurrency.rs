@@ -74,7 +74,7 @@ fn messages(report: &Value, id: &str) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_profile_passes_on_the_reference_server() {
     let server = reference_server().await;
-    let (code, report) = run(&server.base_url(), None).await;
+    let (code, report) = run(server.base_url(), None).await;
     assert_clean(code, &report);
     // Fan-out steps say how they were sent.
     let set = report["scenarios"][0]["steps"][0]["set"].clone();
