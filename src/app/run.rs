@@ -323,15 +323,20 @@ fn consent(
     yes: bool,
 ) -> Result<(), Error> {
     let selection = options.selection();
-    let posts = |endpoint: &str| {
+    // A fan-out step creates one resource per request it sends.
+    let posts = |endpoint: &str| -> usize {
         loaded
             .iter()
             .filter(|l| selection.selects(&l.scenario))
-            .flat_map(|l| &l.scenario.steps)
-            .filter(|s| {
+            .flat_map(|l| {
+                let counts = crate::plan::fanout::step_requests(&l.scenario, &options.load);
+                l.scenario.steps.iter().zip(counts)
+            })
+            .filter(|(s, _)| {
                 s.request.method == Method::Post && s.request.path.eq_ignore_ascii_case(endpoint)
             })
-            .count()
+            .map(|(s, n)| if s.fan_out.is_some() { n } else { 1 })
+            .sum()
     };
     let notice = format!(
         "scimcheck will run against {base_url}, which is not a loopback address.\n\
@@ -342,6 +347,12 @@ fn consent(
         options.run_id.prefix()
     );
     eprintln!("{notice}");
+    if let Some(load) = crate::run::pipeline::load_statement(loaded, options) {
+        eprintln!(
+            "Its concurrency and scale scenarios will send about {} requests, up to {} at once (--parallel).",
+            load.requests, load.parallel
+        );
+    }
     let bursts = loaded
         .iter()
         .filter(|l| selection.selects(&l.scenario))

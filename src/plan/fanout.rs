@@ -179,10 +179,15 @@ fn as_count(v: &Value) -> Option<usize> {
 /// length as the step that captured it made it; a probe counts every size it may try; a
 /// walk counts the pages of the largest list the scenario made.
 pub fn estimate_requests(scenario: &crate::scenario::Scenario, settings: &LoadSettings) -> usize {
+    step_requests(scenario, settings).iter().sum()
+}
+
+/// [`estimate_requests`] step by step, in the scenario's order.
+pub fn step_requests(scenario: &crate::scenario::Scenario, settings: &LoadSettings) -> Vec<usize> {
     let mut vars = Vars::default();
     settings.insert_into(&mut vars);
     let mut lengths: std::collections::HashMap<String, usize> = Default::default();
-    let mut total = 0usize;
+    let mut out = Vec::with_capacity(scenario.steps.len());
     for step in &scenario.steps {
         let (sent, items) = match (&step.fan_out, &step.pages) {
             (Some(f), _) => {
@@ -203,12 +208,12 @@ pub fn estimate_requests(scenario: &crate::scenario::Scenario, settings: &LoadSe
             }
             (None, None) => (1, 1),
         };
-        total += sent;
+        out.push(sent);
         for name in step.capture.keys() {
             lengths.insert(name.clone(), items);
         }
     }
-    total
+    out
 }
 
 /// How many items `each` names: a count, or a list variable's length through its filters.

@@ -212,3 +212,26 @@ async fn faults_under_load_lose_nothing() {
         report["cleanup"]
     );
 }
+
+#[test]
+fn before_touching_a_remote_target_the_run_states_its_load() {
+    let out = crate::support::cli(&[
+        "run",
+        "--base-url",
+        "http://192.0.2.1/scim/v2",
+        "--token",
+        "t",
+        "--profile",
+        "concurrency",
+        "--parallel",
+        "5",
+    ]);
+    // No terminal to confirm on, and no --yes: nothing is sent.
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("create up to 27 users and 8 groups"), "{err}");
+    assert!(
+        err.contains("send about 186 requests, up to 5 at once (--parallel)"),
+        "{err}"
+    );
+}
