@@ -6,7 +6,7 @@ use scim_v2::filter::Filter;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::filter::{element_value_eq, indexed_eq};
+use super::filter::{element_value_eq, indexed_eq, user_name_prefix};
 use super::kind::Kind;
 use super::members::{Member, MemberChanges};
 pub use super::record::Record;
@@ -64,6 +64,30 @@ impl Data {
 
     /// Candidate ids in creation order when an index narrows `filter` down; None: scan all.
     /// The filter is still evaluated on each candidate.
+    /// The ids that match `filter`, in creation order, when an index decides it whole
+    /// (`userName eq`, `userName sw`): no stored body needs reading.
+    pub fn decided(&self, kind: Kind, filter: &Filter) -> Option<Vec<String>> {
+        if kind != Kind::User {
+            return None;
+        }
+        if let Some((_, v)) = indexed_eq(filter).filter(|(a, _)| a == "username") {
+            return Some(self.user_by_name(&v).cloned().into_iter().collect());
+        }
+        let prefix = user_name_prefix(filter)?.to_lowercase();
+        let mut seqs: Vec<u64> = self
+            .user_names
+            .iter()
+            .filter(|(name, _)| name.starts_with(prefix.as_str()))
+            .map(|(_, seq)| *seq)
+            .collect();
+        seqs.sort_unstable();
+        Some(
+            seqs.iter()
+                .filter_map(|seq| self.user_order.get(seq).cloned())
+                .collect(),
+        )
+    }
+
     pub fn candidates(&self, kind: Kind, filter: &Filter) -> Option<Vec<String>> {
         if let Some((attr, v)) = indexed_eq(filter) {
             match (kind, attr.as_str()) {

@@ -223,7 +223,11 @@ pub fn list(
     let schema = kind.schema();
     let records = data.records(kind);
 
-    let indexed: Option<Vec<String>> = parsed.as_ref().and_then(|f| data.candidates(kind, f));
+    let decided: Option<Vec<String>> = parsed.as_ref().and_then(|f| data.decided(kind, f));
+    let indexed: Option<Vec<String>> = match &decided {
+        Some(ids) => Some(ids.clone()),
+        None => parsed.as_ref().and_then(|f| data.candidates(kind, f)),
+    };
     let ids: Box<dyn Iterator<Item = &String>> = match &indexed {
         Some(list) => Box::new(list.iter()),
         None => Box::new(data.order(kind).values()),
@@ -234,6 +238,8 @@ pub fn list(
         };
         match &parsed {
             None => Ok(true),
+            // The index answered the whole filter.
+            Some(_) if decided.is_some() => Ok(true),
             Some(f) => {
                 let body = rec.body(kind, id, store.location(kind, id));
                 filter::matches(f, &body, schema, &store.related(&data, kind, id))
@@ -377,5 +383,31 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(list(&store, Kind::User, &q).unwrap().0, 1);
+    }
+
+    #[test]
+    fn a_user_name_prefix_is_answered_by_the_index_in_creation_order() {
+        let store = store_with(12);
+        let q = |filter: &str, start| ListQuery {
+            filter: Some(filter.into()),
+            start_index: Some(start),
+            count: Some(3),
+            ..Default::default()
+        };
+        let (total, _, page) = list(&store, Kind::User, &q(r#"userName sw "USER01""#, 1)).unwrap();
+        assert_eq!(total, 2);
+        assert_eq!(page[0]["userName"], "user010@x.example");
+        assert_eq!(page[1]["userName"], "user011@x.example");
+        let (total, _, page) = list(&store, Kind::User, &q(r#"userName sw "user0""#, 4)).unwrap();
+        assert_eq!(total, 12);
+        assert_eq!(page[0]["userName"], "user003@x.example");
+        // A filter the index does not decide whole is still evaluated on every user.
+        let (total, _, _) = list(
+            &store,
+            Kind::User,
+            &q(r#"userName sw "user0" and name.familyName eq "F1""#, 1),
+        )
+        .unwrap();
+        assert_eq!(total, 1);
     }
 }

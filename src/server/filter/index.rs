@@ -14,6 +14,21 @@ pub fn indexed_eq(filter: &Filter) -> Option<(String, String)> {
     }
 }
 
+/// `userName sw "x"`: x, which the userName index answers in full (userName is not
+/// caseExact, RFC 7643 §4.1.1, so a lower-cased key decides the comparison).
+pub fn user_name_prefix(filter: &Filter) -> Option<&str> {
+    match filter {
+        Filter::Attr(AttrExp::Comparison(path, CompareOp::Sw, CompValue::Str(v)))
+            if path.sub_attr.is_none()
+                && path.uri.is_none()
+                && path.name.eq_ignore_ascii_case("userName") =>
+        {
+            Some(v)
+        }
+        _ => None,
+    }
+}
+
 /// `value eq "x"` inside brackets: x.
 pub fn value_eq(filter: &ValFilter) -> Option<&str> {
     match filter {

@@ -9,7 +9,7 @@ mod parse;
 mod related;
 
 pub use eval::{check_comparable, matches, member, val_matches};
-pub use index::{element_value_eq, indexed_eq, value_eq};
+pub use index::{element_value_eq, indexed_eq, user_name_prefix, value_eq};
 pub use known::check_known;
 pub use parse::{parse, space_after_not};
 pub use related::{Related, Unrelated};
