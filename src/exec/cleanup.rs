@@ -171,7 +171,7 @@ pub async fn sweep(client: &Client, prefix: &str, names: Option<&[String]>, clea
             return;
         }
     };
-    let known: Vec<_> = cleanup
+    let known: std::collections::HashSet<_> = cleanup
         .failed
         .iter()
         .map(|f| &f.entry)

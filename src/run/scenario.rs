@@ -184,8 +184,10 @@ async fn confirm_location(
 
 /// The resources of `created` that the ledger says still exist.
 fn still_there(ledger: &Ledger, created: &[LedgerEntry]) -> Vec<LedgerEntry> {
+    let mine: std::collections::HashSet<(crate::scim::ResourceKind, &str)> =
+        created.iter().map(|c| (c.kind, c.id.as_str())).collect();
     let mut out = ledger.remaining();
-    out.retain(|e| created.iter().any(|c| c.kind == e.kind && c.id == e.id));
+    out.retain(|e| mine.contains(&(e.kind, e.id.as_str())));
     out
 }
 
