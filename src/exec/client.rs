@@ -442,7 +442,19 @@ impl Client {
             builder = builder.body(raw.clone().into_bytes());
         }
         self.sent.fetch_add(1, Ordering::Relaxed);
-        let mut response = builder.send().await.map_err(classify)?;
+        let again = (req.method == crate::scim::Method::Get)
+            .then(|| builder.try_clone())
+            .flatten();
+        let mut response = match (builder.send().await, again) {
+            (Ok(r), _) => r,
+            // A kept-alive connection the server closed just as the request left on it is
+            // reset before any answer: a read is sent once more, on another connection.
+            (Err(e), Some(again)) if is_stale_connection(&e) => {
+                self.sent.fetch_add(1, Ordering::Relaxed);
+                again.send().await.map_err(classify)?
+            }
+            (Err(e), _) => return Err(classify(e)),
+        };
         let status = response.status().as_u16();
         let mut recorded_headers = Headers::new();
         for (name, value) in response.headers() {
@@ -511,6 +523,29 @@ fn broken(message: String) -> TransportError {
     }
 }
 
+/// A reset or close of a pooled connection before any answer arrived.
+fn is_stale_connection(e: &reqwest::Error) -> bool {
+    if e.is_timeout() || e.is_connect() || e.is_body() || e.is_decode() {
+        return false;
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            return matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe
+            );
+        }
+        if s.to_string()
+            .contains("connection closed before message completed")
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
 fn classify(e: reqwest::Error) -> TransportError {
     let kind = if e.is_timeout() {
         TransportErrorKind::Timeout
@@ -529,6 +564,10 @@ fn classify(e: reqwest::Error) -> TransportError {
     }
     TransportError { kind, message }
 }
+
+#[cfg(test)]
+#[path = "client_tests.rs"]
+mod reset_tests;
 
 #[cfg(test)]
 mod tests {

@@ -64,16 +64,14 @@ impl SetEnv<'_> {
     }
 }
 
-/// Sends `step`'s fan-out as `fan` planned it.
+/// Sends `step`'s fan-out `f` as `fan` planned it.
 pub(super) async fn send_fan_out(
     env: &SetEnv<'_>,
     step: &Step,
+    f: &crate::scenario::FanOut,
     vars: &Vars,
     fan: &FanOutPlan,
 ) -> SentSet {
-    let Some(f) = &step.fan_out else {
-        unreachable!("send_fan_out is called for fan-out steps")
-    };
     let requests: Vec<&Request> = std::iter::once(&step.request).chain(&f.mix).collect();
     let mut landed = 0usize;
     let then = f.then.as_ref();

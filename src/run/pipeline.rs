@@ -234,6 +234,20 @@ pub async fn run(
 /// The names sent by creations whose answers were lost (not refused: those were never sent),
 /// or `None` when one of them cannot be named: a body sent verbatim that is not JSON.
 fn lost_creations(scenarios: &[ScenarioResult]) -> Option<Vec<String>> {
+    // A set of creates records its first exchange only: when any of them went unanswered,
+    // or the set was stopped with creates in flight, every name of the run is looked for.
+    let lost_in_a_set = scenarios.iter().flat_map(|s| &s.steps).any(|st| {
+        let creates = st
+            .exchange
+            .as_ref()
+            .is_some_and(|x| x.request.method == Method::Post);
+        st.set
+            .as_ref()
+            .is_some_and(|set| creates && (set.transport_errors > 0 || set.stopped.is_some()))
+    });
+    if lost_in_a_set {
+        return None;
+    }
     lost_names(
         scenarios
             .iter()

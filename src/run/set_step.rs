@@ -47,7 +47,7 @@ pub(super) async fn run_set_step(
     };
     let sent = match (&step.fan_out, &step.pages) {
         (Some(f), _) => match plan::plan_fan_out(f, vars) {
-            Ok(fan) => fanout::send_fan_out(&env, step, vars, &fan).await,
+            Ok(fan) => fanout::send_fan_out(&env, step, f, vars, &fan).await,
             Err(why) => {
                 return SetStepDone {
                     result: skipped_step(step, &scenario.id, reference, why.clone()),
@@ -57,7 +57,14 @@ pub(super) async fn run_set_step(
             }
         },
         (None, Some(pages)) => fanout::walk(&env, step, vars, pages).await,
-        (None, None) => unreachable!("run_set_step is called for set steps"),
+        (None, None) => {
+            let why = "the step sends neither a fan-out nor a walk".to_string();
+            return SetStepDone {
+                result: skipped_step(step, &scenario.id, reference, why.clone()),
+                failed: Some(why),
+                flow: Flow::Continue,
+            };
+        }
     };
     created.extend(made.into_inner().unwrap_or_else(|e| e.into_inner()));
     let then = step.fan_out.as_ref().and_then(|f| f.then.as_ref());
