@@ -32,6 +32,8 @@ async fn resetting_server() -> (String, Arc<AtomicUsize>) {
                     requests += 1;
                     if requests > 1 {
                         // RST, not FIN: what a server closing an idle connection races into.
+                        // A zero linger resets at once; only a longer one blocks on drop.
+                        #[allow(deprecated)]
                         let _ = socket.set_linger(Some(std::time::Duration::ZERO));
                         return;
                     }
