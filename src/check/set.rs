@@ -24,6 +24,8 @@ pub struct SetMember<'a> {
     pub exchange: &'a Exchange,
     /// The read sent right after its answer, with `then`.
     pub then: Option<&'a Exchange>,
+    /// When that read did not show the write: the read again that first did.
+    pub settled: Option<&'a Exchange>,
     /// When `then` did not show the write: how long after the write's answer a read again
     /// first did, in milliseconds (`None`: not within the harness's bound).
     pub settled_after_ms: Option<Option<u64>>,
@@ -77,7 +79,20 @@ pub fn check_set(ctx: &SetContext<'_>) -> (Vec<CheckOutcome>, Flow) {
                 exchange: read,
                 ..one
             };
-            out.extend(check_step(&after).0);
+            let mut read_checks = check_step(&after).0;
+            // A note on what the server keeps at all (an `info` assert) is judged on the read
+            // that showed the write, however late: its lag is another assert's finding.
+            if let Some(settled) = m.settled {
+                for (a, rendered) in then_step.expect.asserts.iter().zip(&m.prepared.asserts) {
+                    if a.severity != Some(crate::scim::Severity::Info) {
+                        continue;
+                    }
+                    if let Some(c) = read_checks.iter_mut().find(|c| c.id.as_str() == a.id) {
+                        *c = super::asserts::evaluate(a, rendered, settled, ctx.reference);
+                    }
+                }
+            }
+            out.extend(read_checks);
         }
         if let Flow::SkipRest(reason) = f {
             flow = Flow::SkipRest(reason);

@@ -27,6 +27,8 @@ pub(super) struct SentMember {
     /// When the read after the write did not show it: how long after the write's answer a
     /// read again first did (`None`: not within [`SETTLE`]).
     pub settled_after: Option<Option<Duration>>,
+    /// The read again that first showed the write, when the first did not.
+    pub settled_read: Option<Exchange>,
     pub retried: Vec<Exchange>,
 }
 
@@ -96,10 +98,11 @@ pub(super) async fn send_fan_out(
                         let written = Instant::now();
                         let read = send_then(env, step, then, &member_vars).await;
                         if !shows_write(step, &sent.prepared, &read) {
-                            sent.settled_after = Some(
+                            let settled =
                                 settle(env, step, then, &member_vars, &sent.prepared, written)
-                                    .await,
-                            );
+                                    .await;
+                            sent.settled_after = Some(settled.as_ref().map(|(d, _)| *d));
+                            sent.settled_read = settled.map(|(_, x)| x);
                         }
                         sent.then = Some(read);
                     }
@@ -245,6 +248,7 @@ async fn send_member(env: &SetEnv<'_>, step: &Step, request: &Request, vars: &Va
                 },
                 then: None,
                 settled_after: None,
+                settled_read: None,
                 retried: vec![],
             };
         }
@@ -286,6 +290,7 @@ async fn send_member(env: &SetEnv<'_>, step: &Step, request: &Request, vars: &Va
         exchange,
         then: None,
         settled_after: None,
+        settled_read: None,
         retried,
     }
 }
@@ -360,8 +365,8 @@ fn shows_write(step: &Step, prepared: &PreparedStep, read: &Exchange) -> bool {
         .iter()
         .zip(&prepared.asserts)
         .all(|(a, rendered)| {
-            crate::check::asserts::evaluate(a, rendered, read, "").status
-                == crate::check::CheckStatus::Passed
+            let c = crate::check::asserts::evaluate(a, rendered, read, "");
+            c.status == crate::check::CheckStatus::Passed && !c.is_unmet()
         })
 }
 
@@ -373,12 +378,12 @@ async fn settle(
     vars: &Vars,
     prepared: &PreparedStep,
     written: Instant,
-) -> Option<Duration> {
+) -> Option<(Duration, Exchange)> {
     while written.elapsed() < SETTLE && !env.cancel.is_cancelled() {
         tokio::time::sleep(SETTLE_EVERY).await;
         let again = send_then(env, step, then, vars).await;
         if shows_write(step, prepared, &again) {
-            return Some(written.elapsed());
+            return Some((written.elapsed(), again));
         }
     }
     None

@@ -92,6 +92,7 @@ pub(super) async fn run_set_step(
             prepared: &x.value.prepared,
             exchange: &x.value.exchange,
             then: x.value.then.as_ref(),
+            settled: x.value.settled_read.as_ref(),
             settled_after_ms: x
                 .value
                 .settled_after

@@ -96,7 +96,7 @@ impl Blocked {
         }
         for a in &step.expect.asserts {
             let why = match checks.iter().find(|c| c.id.as_str() == a.id) {
-                Some(c) if c.status == CheckStatus::Passed => continue,
+                Some(c) if c.status == CheckStatus::Passed && !c.is_unmet() => continue,
                 Some(c) => c.message.clone(),
                 None => "it was not checked".into(),
             };
@@ -361,6 +361,22 @@ mod tests {
         assert_eq!(
             blocked.need_of(&patch).as_deref(),
             Some("`a.kept` did not pass: not kept by the create")
+        );
+        // An info assert that did not hold is a note, not a pass: what needs it stands down.
+        let mut noted = Blocked::default();
+        noted.ran(
+            &read,
+            None,
+            &[check::CheckOutcome::unmet_note(
+                "a.kept",
+                "r",
+                "/title: expected \"Alone\", got nothing",
+                "h",
+            )],
+        );
+        assert_eq!(
+            noted.need_of(&patch).as_deref(),
+            Some("`a.kept` did not pass: /title: expected \"Alone\", got nothing")
         );
         let mut never = Blocked::default();
         never.not_run(&read, "it was skipped");

@@ -192,6 +192,42 @@ async fn stale_reads_after_writes_are_a_warning() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attribute_the_server_never_keeps_is_a_note_not_a_lost_write() {
+    // A server without `title` keeps none, alone or in parallel: that is not a race.
+    let server = start(&[Flaw::Ignores("title")]).await;
+    for scenario in [
+        "concurrency.overlapping-writes",
+        "concurrency.read-after-write",
+        "concurrency.idp-rate",
+    ] {
+        let (code, report) = run(&server.base_url, Some(scenario)).await;
+        assert_eq!(code, 0, "{scenario}: {:#?}", failing(&report));
+        assert_findings(&report, &[], &[]);
+        let skipped_for_title = report["scenarios"][0]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| {
+                s["skipped"]
+                    .as_str()
+                    .is_some_and(|r| r.contains("alone.title` did not pass"))
+            })
+            .count();
+        assert_eq!(skipped_for_title, 1, "{scenario}");
+    }
+    // The attributes it keeps are still judged in parallel.
+    let (_, report) = run(&server.base_url, Some("concurrency.overlapping-writes")).await;
+    let active = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "concurrency.overlapping-writes.read.active")
+        .unwrap()
+        .clone();
+    assert_eq!(active["status"], "passed", "{active}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faults_under_load_lose_nothing() {
     let server = start(&[Flaw::Faults { percent: 10 }]).await;
     let (_, report) = run(&server.base_url, None).await;
@@ -229,9 +265,9 @@ fn before_touching_a_remote_target_the_run_states_its_load() {
     // No terminal to confirm on, and no --yes: nothing is sent.
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("create up to 27 users and 8 groups"), "{err}");
+    assert!(err.contains("create up to 29 users and 8 groups"), "{err}");
     assert!(
-        err.contains("send about 186 requests, up to 5 at once (--parallel)"),
+        err.contains("send about 196 requests, up to 5 at once (--parallel)"),
         "{err}"
     );
 }

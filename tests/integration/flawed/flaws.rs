@@ -16,6 +16,9 @@ use super::error::ScimError;
 /// One defect of the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Flaw {
+    /// An attribute the server does not keep: created or PATCHed, it is silently dropped
+    /// (a server without `title`), and PATCH still answers 200.
+    Ignores(&'static str),
     /// A PATCH of a group's members reads the group, pauses with no lock held, then writes
     /// back what it read plus its change: of concurrent adds, the last one wins.
     LostUpdate,
@@ -62,6 +65,7 @@ pub struct Flaws {
     pub big_get: Option<usize>,
     pub patch_limit: Option<usize>,
     pub unstable_paging: bool,
+    pub ignored: Vec<&'static str>,
 }
 
 impl Flaws {
@@ -69,6 +73,7 @@ impl Flaws {
         let mut f = Flaws::default();
         for flaw in list {
             match flaw {
+                Flaw::Ignores(attr) => f.ignored.push(attr),
                 Flaw::LostUpdate => f.lost_update = true,
                 Flaw::DuplicateCreate => f.duplicate_create = true,
                 Flaw::LockedWrites => f.locked_writes = true,

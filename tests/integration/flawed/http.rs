@@ -216,8 +216,11 @@ fn not_found(kind: Kind) -> ScimError {
     ScimError::not_found(kind.name())
 }
 
-/// The defects that act on a group's members when it is written.
+/// The defects that act on a resource's attributes (a group's members) when it is written.
 fn member_flaws(flaws: &Flaws, before: usize, body: &mut Map<String, Value>) {
+    for attr in &flaws.ignored {
+        body.remove(*attr);
+    }
     let Some(Value::Array(members)) = body.get_mut("members") else {
         return;
     };
@@ -335,8 +338,8 @@ async fn create(app: &App, kind: Kind, query: &Query, body: &Bytes) -> Result<Re
         }
         if kind == Kind::Group {
             store.check_members(store_members(&body))?;
-            member_flaws(&app.flaws, 0, &mut body);
         }
+        member_flaws(&app.flaws, 0, &mut body);
         store.create(kind, body)
     };
     answer(app, kind, &id, query, 201)
@@ -369,8 +372,8 @@ fn commit(
     }
     if kind == Kind::Group {
         store.check_members(store_members(&body))?;
-        member_flaws(&app.flaws, before, &mut body);
     }
+    member_flaws(&app.flaws, before, &mut body);
     store.write(kind, id, body);
     Ok(())
 }
