@@ -189,6 +189,6 @@ mod sent_bodies {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 48, "every PATCH step was checked");
+        assert_eq!(checked, 51, "every PATCH step was checked");
     }
 }

@@ -20,31 +20,26 @@ pub(super) const DISOWNED_HINT: &str = "Answer with the resource the request is 
 /// Runs the step's checks; a bug in a check becomes a skipped check with the reason, never
 /// a crash that would leave the run's resources behind.
 pub(super) fn checked(ctx: &StepContext<'_>) -> (Vec<check::CheckOutcome>, Flow) {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check::check_step(ctx)))
-        .unwrap_or_else(|panic| {
-            let what = panic_text(panic.as_ref());
-            let outcome = check::CheckOutcome::skip(
-                check::rules::INTERNAL_ERROR,
-                "scimcheck",
-                format!("scimcheck failed while checking this step ({what}); please report it"),
-            );
-            (vec![outcome], Flow::Continue)
-        })
+    guarded(|| check::check_step(ctx))
 }
 
 /// [`checked`] for a set of requests.
 pub(super) fn checked_set(ctx: &crate::check::SetContext<'_>) -> (Vec<check::CheckOutcome>, Flow) {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check::check_set(ctx))).unwrap_or_else(
-        |panic| {
-            let what = panic_text(panic.as_ref());
-            let outcome = check::CheckOutcome::skip(
-                "scimcheck.internal-error",
-                "scimcheck",
-                format!("scimcheck failed while checking this step ({what}); please report it"),
-            );
-            (vec![outcome], Flow::Continue)
-        },
-    )
+    guarded(|| check::check_set(ctx))
+}
+
+fn guarded(
+    checks: impl FnOnce() -> (Vec<check::CheckOutcome>, Flow),
+) -> (Vec<check::CheckOutcome>, Flow) {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(checks)).unwrap_or_else(|panic| {
+        let what = panic_text(panic.as_ref());
+        let outcome = check::CheckOutcome::skip(
+            "scimcheck.internal-error",
+            "scimcheck",
+            format!("scimcheck failed while checking this step ({what}); please report it"),
+        );
+        (vec![outcome], Flow::Continue)
+    })
 }
 
 pub(super) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {

@@ -373,6 +373,23 @@ impl NamedCall {
     }
 }
 
+/// A named check's arguments as the type it takes, or why they are not.
+pub(super) fn typed<T: serde::de::DeserializeOwned>(
+    id: &str,
+    args: Map<String, Value>,
+) -> Result<T, String> {
+    serde_json::from_value(Value::Object(args)).map_err(|e| format!("named check `{id}`: {e}"))
+}
+
+/// Nothing, or why a named check that takes no arguments was given some.
+pub(super) fn no_args(id: &str, args: &Map<String, Value>) -> Result<(), String> {
+    if args.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("named check `{id}` takes no args"))
+    }
+}
+
 /// A named check as written: its id alone, or `{id, args}`.
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -393,20 +410,7 @@ impl TryFrom<RawCall> for NamedCall {
             RawCall::Bare(id) => (id, Map::new()),
             RawCall::WithArgs { id, args } => (id, args),
         };
-        fn typed<T: serde::de::DeserializeOwned>(
-            id: &str,
-            args: Map<String, Value>,
-        ) -> Result<T, String> {
-            serde_json::from_value(Value::Object(args))
-                .map_err(|e| format!("named check `{id}`: {e}"))
-        }
-        let no_args = |call: NamedCall| {
-            if args.is_empty() {
-                Ok(call)
-            } else {
-                Err(format!("named check `{id}` takes no args"))
-            }
-        };
+        let no_args = |call: NamedCall| no_args(&id, &args).map(|()| call);
         match id.as_str() {
             "rfc7644.list-response" => no_args(NamedCall::ListResponse),
             "rfc7644.echo" => no_args(NamedCall::Echo),

@@ -142,20 +142,8 @@ impl LoadCall {
 
     /// The call named `id` with `args`, `None` when `id` is not of this vocabulary.
     pub fn parse(id: &str, args: Map<String, Value>) -> Option<Result<LoadCall, String>> {
-        fn typed<T: serde::de::DeserializeOwned>(
-            id: &str,
-            args: Map<String, Value>,
-        ) -> Result<T, String> {
-            serde_json::from_value(Value::Object(args))
-                .map_err(|e| format!("named check `{id}`: {e}"))
-        }
-        let no_args = |call: LoadCall| {
-            if args.is_empty() {
-                Ok(call)
-            } else {
-                Err(format!("named check `{id}` takes no args"))
-            }
-        };
+        use super::named::typed;
+        let no_args = |call: LoadCall| super::named::no_args(id, &args).map(|()| call);
         Some(match id {
             "rfc7644.members-exactly" => typed(id, args).map(LoadCall::MembersExactly),
             "rfc7643.user-groups" => typed(id, args).map(LoadCall::UserGroups),
