@@ -20,5 +20,5 @@ pub mod stored;
 
 pub use outcome::{CheckOutcome, CheckStatus};
 pub use schema::SchemaSet;
-pub use set::{check_set, SetContext, SetMember};
+pub use set::{check_member, check_set, SetContext, SetMember};
 pub use step::{check_step, Flow, StepContext};

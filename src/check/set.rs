@@ -31,6 +31,9 @@ pub struct SetMember<'a> {
     pub settled_after_ms: Option<Option<u64>>,
     /// Earlier attempts that failed (a 5xx or no answer) and were retried.
     pub retried: &'a [Exchange],
+    /// Its own checks, when they were run as it landed ([`check_member`]): a large set
+    /// keeps no large answer body once it has been checked.
+    pub checked: Option<&'a (Vec<CheckOutcome>, Flow)>,
     /// When it was sent, from the start of the set, in milliseconds.
     pub started_ms: u64,
     /// How long its answer took, in milliseconds.
@@ -63,37 +66,10 @@ pub fn check_set(ctx: &SetContext<'_>) -> (Vec<CheckOutcome>, Flow) {
     let mut per_member: Vec<Vec<CheckOutcome>> = Vec::with_capacity(ctx.members.len());
     let mut flow = Flow::Continue;
     for m in ctx.members {
-        let one = StepContext {
-            scenario_id: ctx.scenario_id,
-            profile: ctx.profile,
-            step: ctx.primary_step,
-            prepared: m.prepared,
-            reference: ctx.reference,
-            exchange: m.exchange,
+        let (out, f) = match m.checked {
+            Some((out, f)) => (out.clone(), f.clone()),
+            None => check_member(ctx, m),
         };
-        let (mut out, f) = check_step(&one);
-        out.retain(|c| !is_set_outcome(ctx.step, c));
-        if let (Some(then_step), Some(read)) = (ctx.then_step, m.then) {
-            let after = StepContext {
-                step: then_step,
-                exchange: read,
-                ..one
-            };
-            let mut read_checks = check_step(&after).0;
-            // A note on what the server keeps at all (an `info` assert) is judged on the read
-            // that showed the write, however late: its lag is another assert's finding.
-            if let Some(settled) = m.settled {
-                for (a, rendered) in then_step.expect.asserts.iter().zip(&m.prepared.asserts) {
-                    if a.severity != Some(crate::scim::Severity::Info) {
-                        continue;
-                    }
-                    if let Some(c) = read_checks.iter_mut().find(|c| c.id.as_str() == a.id) {
-                        *c = super::asserts::evaluate(a, rendered, settled, ctx.reference);
-                    }
-                }
-            }
-            out.extend(read_checks);
-        }
         if let Flow::SkipRest(reason) = f {
             flow = Flow::SkipRest(reason);
         }
@@ -178,6 +154,44 @@ fn lag_text(ctx: &SetContext<'_>) -> Option<String> {
         text.push_str(&format!("; {never} did not within 2 s"));
     }
     Some(text)
+}
+
+/// The step's own checks on one request of the set (and on its `then` read), the set rules
+/// aside: what each answer gets before the answers are judged together. Only the fields of
+/// `ctx` that describe the step are read, so it may run as the request lands.
+pub fn check_member(ctx: &SetContext<'_>, m: &SetMember<'_>) -> (Vec<CheckOutcome>, Flow) {
+    let one = StepContext {
+        scenario_id: ctx.scenario_id,
+        profile: ctx.profile,
+        step: ctx.primary_step,
+        prepared: m.prepared,
+        reference: ctx.reference,
+        exchange: m.exchange,
+    };
+    let (mut out, flow) = check_step(&one);
+    out.retain(|c| !is_set_outcome(ctx.step, c));
+    if let (Some(then_step), Some(read)) = (ctx.then_step, m.then) {
+        let after = StepContext {
+            step: then_step,
+            exchange: read,
+            ..one
+        };
+        let mut read_checks = check_step(&after).0;
+        // A note on what the server keeps at all (an `info` assert) is judged on the read
+        // that showed the write, however late: its lag is another assert's finding.
+        if let Some(settled) = m.settled {
+            for (a, rendered) in then_step.expect.asserts.iter().zip(&m.prepared.asserts) {
+                if a.severity != Some(crate::scim::Severity::Info) {
+                    continue;
+                }
+                if let Some(c) = read_checks.iter_mut().find(|c| c.id.as_str() == a.id) {
+                    *c = super::asserts::evaluate(a, rendered, settled, ctx.reference);
+                }
+            }
+        }
+        out.extend(read_checks);
+    }
+    (out, flow)
 }
 
 /// The first member's rendered named checks (a set rule's arguments never use `{{item}}`).

@@ -29,6 +29,8 @@ pub(super) struct SentMember {
     pub settled_after: Option<Option<Duration>>,
     /// The read again that first showed the write, when the first did not.
     pub settled_read: Option<Exchange>,
+    /// Its own checks, run as it landed.
+    pub checked: Option<Checked>,
     pub retried: Vec<Exchange>,
 }
 
@@ -53,7 +55,17 @@ pub(super) struct SetEnv<'a> {
     /// Where progress goes, and what it is about.
     pub events: &'a dyn super::events::Events,
     pub scenario_id: &'a str,
+    /// The step's own checks on one request, run as it lands.
+    pub judge: &'a (dyn Fn(&SentMember) -> Checked + Sync),
 }
+
+/// A request's own checks, and whether the scenario goes on.
+pub(super) type Checked = (Vec<crate::check::CheckOutcome>, crate::check::Flow);
+
+/// Answer bodies larger than this are dropped from a set's requests once checked (all but
+/// the first, which reports and snapshots show): pushing a group of 10,000 members in
+/// batches would otherwise keep every batch's answer, each holding the whole group.
+const KEPT_BODY: usize = 64 * 1024;
 
 impl SetEnv<'_> {
     /// Tells the progress display about `done` of `total`, about a hundred times a set.
@@ -106,6 +118,10 @@ pub(super) async fn send_fan_out(
                         }
                         sent.then = Some(read);
                     }
+                }
+                sent.checked = Some((env.judge)(&sent));
+                if i > 0 {
+                    slim(&mut sent);
                 }
                 (sent, took)
             }
@@ -217,6 +233,20 @@ fn summarise(
     )
 }
 
+/// Drops the large answer bodies of a checked request.
+fn slim(sent: &mut SentMember) {
+    let exchanges = std::iter::once(&mut sent.exchange)
+        .chain(sent.then.as_mut())
+        .chain(sent.settled_read.as_mut())
+        .chain(sent.retried.iter_mut());
+    for x in exchanges {
+        if let Some(r) = x.response.as_mut().filter(|r| r.body.len() > KEPT_BODY) {
+            r.body = format!("[{} bytes, checked and not kept]", r.body.len());
+            r.json = None;
+        }
+    }
+}
+
 fn answered_2xx(x: &Exchange) -> bool {
     x.status().is_some_and(|s| (200..300).contains(&s))
 }
@@ -249,6 +279,7 @@ async fn send_member(env: &SetEnv<'_>, step: &Step, request: &Request, vars: &Va
                 then: None,
                 settled_after: None,
                 settled_read: None,
+                checked: None,
                 retried: vec![],
             };
         }
@@ -291,6 +322,7 @@ async fn send_member(env: &SetEnv<'_>, step: &Step, request: &Request, vars: &Va
         then: None,
         settled_after: None,
         settled_read: None,
+        checked: None,
         retried,
     }
 }

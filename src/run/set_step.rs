@@ -35,6 +35,50 @@ pub(super) async fn run_set_step(
     created: &mut Vec<LedgerEntry>,
     events: &dyn super::events::Events,
 ) -> SetStepDone {
+    let then = step.fan_out.as_ref().and_then(|f| f.then.as_ref());
+    // With a read after each write, the step's asserts judge the read.
+    let mut primary = step.clone();
+    let then_step = then.map(|request| {
+        primary.expect.asserts.clear();
+        Step {
+            id: format!("{}-read", step.id).into(),
+            request: request.clone(),
+            expect: Expect {
+                status: vec![200],
+                asserts: step.expect.asserts.clone(),
+                ..Expect::default()
+            },
+            fan_out: None,
+            ..step.clone()
+        }
+    });
+    let summary_unknown = crate::exec::SetSummary::default();
+    let step_ctx = SetContext {
+        scenario_id: &scenario.id,
+        profile: scenario.profile,
+        step,
+        reference,
+        primary_step: &primary,
+        then_step: then_step.as_ref(),
+        members: &[],
+        summary: &summary_unknown,
+    };
+    // Each request is checked as it lands, so that a large set keeps no large body after.
+    let judge = |sent: &fanout::SentMember| {
+        let member = SetMember {
+            index: 0,
+            prepared: &sent.prepared,
+            exchange: &sent.exchange,
+            then: sent.then.as_ref(),
+            settled: sent.settled_read.as_ref(),
+            settled_after_ms: None,
+            retried: &sent.retried,
+            started_ms: 0,
+            took_ms: 0,
+            checked: None,
+        };
+        super::step::guarded(|| crate::check::check_member(&step_ctx, &member))
+    };
     let made = Mutex::new(Vec::new());
     let env = SetEnv {
         client,
@@ -44,6 +88,7 @@ pub(super) async fn run_set_step(
         created: &made,
         events,
         scenario_id: scenario.id.as_str(),
+        judge: &judge,
     };
     let sent = match (&step.fan_out, &step.pages) {
         (Some(f), _) => match plan::plan_fan_out(f, vars) {
@@ -67,23 +112,6 @@ pub(super) async fn run_set_step(
         }
     };
     created.extend(made.into_inner().unwrap_or_else(|e| e.into_inner()));
-    let then = step.fan_out.as_ref().and_then(|f| f.then.as_ref());
-    // With a read after each write, the step's asserts judge the read.
-    let mut primary = step.clone();
-    let then_step = then.map(|request| {
-        primary.expect.asserts.clear();
-        Step {
-            id: format!("{}-read", step.id).into(),
-            request: request.clone(),
-            expect: Expect {
-                status: vec![200],
-                asserts: step.expect.asserts.clone(),
-                ..Expect::default()
-            },
-            fan_out: None,
-            ..step.clone()
-        }
-    });
     let members: Vec<SetMember<'_>> = sent
         .members
         .iter()
@@ -98,6 +126,7 @@ pub(super) async fn run_set_step(
                 .settled_after
                 .map(|d| d.map(|d| d.as_millis() as u64)),
             retried: &x.value.retried,
+            checked: x.value.checked.as_ref(),
             started_ms: x.started.as_millis() as u64,
             took_ms: x.took.as_millis() as u64,
         })

@@ -28,7 +28,7 @@ pub(super) fn checked_set(ctx: &crate::check::SetContext<'_>) -> (Vec<check::Che
     guarded(|| check::check_set(ctx))
 }
 
-fn guarded(
+pub(super) fn guarded(
     checks: impl FnOnce() -> (Vec<check::CheckOutcome>, Flow),
 ) -> (Vec<check::CheckOutcome>, Flow) {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(checks)).unwrap_or_else(|panic| {
