@@ -103,7 +103,7 @@ pub(super) async fn send_fan_out(
             let request = requests[i % requests.len()];
             async move {
                 let started = Instant::now();
-                let mut sent = send_member(env, step, request, &member_vars).await;
+                let mut sent = send_member(env, step, request, &member_vars, i == 0).await;
                 let took = started.elapsed();
                 if let Some(then) = then {
                     if answered_2xx(&sent.exchange) {
@@ -166,7 +166,7 @@ pub(super) async fn walk(env: &SetEnv<'_>, step: &Step, vars: &Vars, pages: &Pag
         let page_vars = vars.with_locals([(plan::START_INDEX, json!(start_index))]);
         let began = start.elapsed();
         let t0 = Instant::now();
-        let sent = send_member(env, step, &step.request, &page_vars).await;
+        let sent = send_member(env, step, &step.request, &page_vars, i == 0).await;
         let took = t0.elapsed();
         let body = sent
             .exchange
@@ -262,8 +262,24 @@ fn faulted(x: &Exchange) -> bool {
 
 /// Renders and sends one request of a set, retrying where that is safe, and records what
 /// it created.
-async fn send_member(env: &SetEnv<'_>, step: &Step, request: &Request, vars: &Vars) -> SentMember {
+async fn send_member(
+    env: &SetEnv<'_>,
+    step: &Step,
+    request: &Request,
+    vars: &Vars,
+    first: bool,
+) -> SentMember {
     let prepared = match plan::prepare_step_with(step, request, env.headers, vars) {
+        // A set rule's arguments (the 10,000 ids a walk must see) are kept once, with the
+        // first request, which is where the set rules read them.
+        Ok(mut p) if !first => {
+            for (written, rendered) in step.expect.checks.iter().zip(p.checks.iter_mut()) {
+                if written.over_set() {
+                    *rendered = Err("judged with the set's first request".into());
+                }
+            }
+            p
+        }
         Ok(p) => p,
         Err(e) => {
             let fallback = PreparedRequest::get(&request.path);
