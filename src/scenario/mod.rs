@@ -24,10 +24,12 @@ pub mod runscope;
 mod schema_tests;
 mod spans;
 mod validate;
+mod version;
 
 pub use load::{builtin, parse, with_user_paths, LoadError, Loaded};
 pub use model::*;
 pub use profiles::{ProfileInfo, PROFILES};
 pub use spans::At;
 pub use validate::validate_all;
+pub use version::FormatVersion;
 pub(crate) use validate::Part;
