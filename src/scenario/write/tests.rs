@@ -21,6 +21,9 @@ fn round_trip(s: &Scenario) -> (String, Scenario) {
 #[test]
 fn every_builtin_scenario_loads_back_equal() {
     let all = builtin().unwrap();
+    let schema: Value =
+        serde_json::from_str(include_str!("../../../schemas/scenario.schema.json")).unwrap();
+    let schema = jsonschema::draft202012::new(&schema).unwrap();
     let mut rewritten = Vec::new();
     for loaded in &all {
         let (text, back) = round_trip(&loaded.scenario);
@@ -35,6 +38,13 @@ fn every_builtin_scenario_loads_back_equal() {
             "{}: written twice",
             loaded.file
         );
+        // An editor holding the file to `schemas/scenario.schema.json` finds nothing wrong.
+        let instance: Value = serde_saphyr::from_str(&text).unwrap();
+        let errors: Vec<String> = schema
+            .iter_errors(&instance)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", loaded.file);
         rewritten.push(Loaded::parse(&loaded.file, &text).unwrap());
     }
     // Read back, they pass the rules checked after parsing too (variables, needs, prefixes).
