@@ -10,6 +10,7 @@
 //! - [`spans`]: where a scenario's parts are in its file, for those rules' messages.
 //! - `comparison`: model parts only imported tests use (Runscope comparisons, pauses,
 //!   variables); [`runscope`]: a Runscope/BlazeMeter API-test export read as a scenario.
+//! - `version`: the format's version; `write`: a scenario written back as a file.
 
 mod assert;
 mod comparison;
@@ -24,6 +25,8 @@ pub mod runscope;
 mod schema_tests;
 mod spans;
 mod validate;
+mod version;
+mod write;
 
 pub use load::{builtin, parse, with_user_paths, LoadError, Loaded};
 pub use model::*;
@@ -31,3 +34,5 @@ pub use profiles::{ProfileInfo, PROFILES};
 pub use spans::At;
 pub use validate::validate_all;
 pub(crate) use validate::Part;
+pub use version::FormatVersion;
+pub use write::{to_yaml, WriteError};

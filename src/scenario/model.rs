@@ -13,12 +13,16 @@ pub use super::named::{
 use std::collections::BTreeMap;
 use std::fmt;
 
+use super::version::FormatVersion;
 use crate::scim::{Method, ScenarioId, StepId};
 
 /// A scenario: one IdP sequence (or RFC rule family) replayed as ordered steps.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
+    /// The format the file is written in (`version: 1`; absent means 1).
+    #[serde(default)]
+    pub version: FormatVersion,
     /// Stable id, e.g. `okta.users.create`; check ids of its steps start with it.
     pub id: ScenarioId,
     /// One line: what the scenario replays.

@@ -286,7 +286,8 @@ fn the_schema_enums_are_the_loaders() {
 }
 
 /// A scenario using every key the format has, which both the loader and the schema accept.
-const EVERY_KEY: &str = r#"id: my.every-key
+const EVERY_KEY: &str = r#"version: 1
+id: my.every-key
 title: Every key
 profile: entra
 dialect: 2020

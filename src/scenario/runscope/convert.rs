@@ -93,6 +93,7 @@ pub(crate) fn convert(
         .file_name()
         .map_or_else(|| file.to_string(), |f| f.to_string_lossy().into_owned());
     Ok(Scenario {
+        version: Default::default(),
         id: id.clone().into(),
         title: name.clone(),
         profile: Profile::Okta,
