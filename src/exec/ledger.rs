@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
 
 mod bulk;
+mod entries;
+
+use entries::Entries;
 
 use super::exchange::Exchange;
 use crate::plan::PreparedRequest;
@@ -56,47 +59,6 @@ pub enum Observed {
         /// What the answer pointed at.
         why: String,
     },
-}
-
-/// The entries in creation order, with an index by kind and id: a large run (10,000 users)
-/// asks "is this id ours?" for every request it sends.
-#[derive(Debug, Default)]
-pub(super) struct Entries {
-    list: Vec<LedgerEntry>,
-    at: std::collections::HashMap<(ResourceKind, String), usize>,
-}
-
-impl Entries {
-    fn find(&self, kind: ResourceKind, id: &str) -> Option<&LedgerEntry> {
-        self.at.get(&(kind, id.to_string())).map(|i| &self.list[*i])
-    }
-
-    fn contains(&self, kind: ResourceKind, id: &str) -> bool {
-        self.at.contains_key(&(kind, id.to_string()))
-    }
-
-    fn push(&mut self, entry: LedgerEntry) {
-        self.at
-            .insert((entry.kind, entry.id.as_str().to_string()), self.list.len());
-        self.list.push(entry);
-    }
-
-    fn remove(&mut self, kind: ResourceKind, id: &str) {
-        if self.at.remove(&(kind, id.to_string())).is_some() {
-            self.list
-                .retain(|e| !(e.kind == kind && e.id.as_str() == id));
-            self.at = self
-                .list
-                .iter()
-                .enumerate()
-                .map(|(i, e)| ((e.kind, e.id.as_str().to_string()), i))
-                .collect();
-        }
-    }
-
-    fn iter(&self) -> std::slice::Iter<'_, LedgerEntry> {
-        self.list.iter()
-    }
 }
 
 /// What this run created; a mutation is only sent to an id in it.

@@ -18,6 +18,8 @@ mod registry_tests;
 mod resource;
 mod schema_defs;
 pub mod sets;
+mod sets_load;
+mod sets_scale;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod throughput;
