@@ -4,6 +4,7 @@
 //! a walk saw every resource once), and the answers a rate limit or a fault delayed are
 //! counted.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::outcome::{CheckOutcome, CheckStatus};
@@ -63,15 +64,19 @@ pub struct SetContext<'a> {
 
 /// Every check of a set, and whether the scenario goes on.
 pub fn check_set(ctx: &SetContext<'_>) -> (Vec<CheckOutcome>, Flow) {
-    let mut per_member: Vec<Vec<CheckOutcome>> = Vec::with_capacity(ctx.members.len());
+    // Checks run as a request landed are read where they are, not copied.
+    let mut per_member: Vec<Cow<'_, [CheckOutcome]>> = Vec::with_capacity(ctx.members.len());
     let mut flow = Flow::Continue;
     for m in ctx.members {
         let (out, f) = match m.checked {
-            Some((out, f)) => (out.clone(), f.clone()),
-            None => check_member(ctx, m),
+            Some((out, f)) => (Cow::Borrowed(out.as_slice()), Cow::Borrowed(f)),
+            None => {
+                let (out, f) = check_member(ctx, m);
+                (Cow::Owned(out), Cow::Owned(f))
+            }
         };
-        if let Flow::SkipRest(reason) = f {
-            flow = Flow::SkipRest(reason);
+        if let Flow::SkipRest(reason) = f.as_ref() {
+            flow = Flow::SkipRest(reason.clone());
         }
         per_member.push(out);
     }
@@ -212,11 +217,11 @@ fn is_set_outcome(step: &Step, c: &CheckOutcome) -> bool {
 
 /// Each outcome id once: the worst status any answer got, with how many answers got it and
 /// which (`#3, #7` count from 1, as the requests were numbered).
-pub fn merge(per_member: &[Vec<CheckOutcome>], total: usize) -> Vec<CheckOutcome> {
+pub fn merge<M: AsRef<[CheckOutcome]>>(per_member: &[M], total: usize) -> Vec<CheckOutcome> {
     let mut order: Vec<String> = Vec::new();
     let mut by_id: BTreeMap<String, Vec<(usize, &CheckOutcome)>> = BTreeMap::new();
     for (i, outcomes) in per_member.iter().enumerate() {
-        for c in outcomes {
+        for c in outcomes.as_ref() {
             let key = c.id.as_str().to_string();
             if !by_id.contains_key(&key) {
                 order.push(key.clone());
@@ -236,6 +241,8 @@ fn rank(c: &CheckOutcome) -> u8 {
         (CheckStatus::Failed, _) => 4,
         (CheckStatus::Warning, Severity::Warning | Severity::Error) => 3,
         (CheckStatus::Warning, Severity::Info) => 2,
+        // A note that did not hold on some answer is what the steps that need it read.
+        (CheckStatus::Passed, _) if c.is_unmet() => 2,
         (CheckStatus::Passed, _) => 1,
         (CheckStatus::Skipped, _) => 0,
     }
@@ -314,6 +321,11 @@ mod tests {
         );
         let all = merge(&[vec![pass.clone()], vec![pass]], 2);
         assert_eq!(all[0].message, "all 2 requests: status 200");
+        let held = CheckOutcome::note("x.kept", "r", "/title: \"Alone\", as expected");
+        let unmet = CheckOutcome::unmet_note("x.kept", "r", "/title: got nothing", "h");
+        let noted = merge(&[vec![held], vec![unmet]], 2);
+        assert!(noted[0].is_unmet(), "{noted:?}");
+        assert_eq!(noted[0].message, "request #2 of 2: /title: got nothing");
     }
 
     #[test]
