@@ -79,6 +79,11 @@ pub(super) async fn run_set_step(
         };
         super::step::guarded(|| crate::check::check_member(&step_ctx, &member))
     };
+    let not_sent = |why: String| SetStepDone {
+        result: skipped_step(step, &scenario.id, reference, why.clone()),
+        failed: Some(why),
+        flow: Flow::Continue,
+    };
     let made = Mutex::new(Vec::new());
     let env = SetEnv {
         client,
@@ -93,23 +98,10 @@ pub(super) async fn run_set_step(
     let sent = match (&step.fan_out, &step.pages) {
         (Some(f), _) => match plan::plan_fan_out(f, vars) {
             Ok(fan) => fanout::send_fan_out(&env, step, f, vars, &fan).await,
-            Err(why) => {
-                return SetStepDone {
-                    result: skipped_step(step, &scenario.id, reference, why.clone()),
-                    failed: Some(why),
-                    flow: Flow::Continue,
-                }
-            }
+            Err(why) => return not_sent(why),
         },
         (None, Some(pages)) => fanout::walk(&env, step, vars, pages).await,
-        (None, None) => {
-            let why = "the step sends neither a fan-out nor a walk".to_string();
-            return SetStepDone {
-                result: skipped_step(step, &scenario.id, reference, why.clone()),
-                failed: Some(why),
-                flow: Flow::Continue,
-            };
-        }
+        (None, None) => return not_sent("the step sends neither a fan-out nor a walk".into()),
     };
     created.extend(made.into_inner().unwrap_or_else(|e| e.into_inner()));
     let members: Vec<SetMember<'_>> = sent
@@ -143,15 +135,24 @@ pub(super) async fn run_set_step(
     };
     let (checks, flow) = checked_set(&ctx);
     let probe = step.fan_out.as_ref().is_some_and(|f| f.until_success);
-    let unanswered: Vec<(usize, String)> = sent
-        .members
-        .iter()
-        .filter_map(|x| {
-            answered_as_expected(step, &x.value.exchange)
-                .err()
-                .map(|why| (x.index, why))
-        })
+    // Each capture gathers the values of the requests that succeeded, in request order.
+    let mut captures: BTreeMap<String, Value> = step
+        .capture
+        .keys()
+        .map(|name| (name.clone(), Value::Array(vec![])))
         .collect();
+    let mut unanswered: Vec<(usize, String)> = Vec::new();
+    for x in &sent.members {
+        if let Err(why) = answered_as_expected(step, &x.value.exchange) {
+            unanswered.push((x.index, why));
+            continue;
+        }
+        for (name, value) in capture(step, &x.value.exchange) {
+            if let Some(Value::Array(list)) = captures.get_mut(&name) {
+                list.push(value);
+            }
+        }
+    }
     let answered = match unanswered.first() {
         // A probe's refusals are what it looks for.
         Some(_) if probe => Ok(()),
@@ -164,22 +165,6 @@ pub(super) async fn run_set_step(
         None if sent.members.is_empty() => Err("no request was sent".to_string()),
         None => Ok(()),
     };
-    // Each capture gathers the values of the requests that succeeded, in request order.
-    let mut captures: BTreeMap<String, Value> = step
-        .capture
-        .keys()
-        .map(|name| (name.clone(), Value::Array(vec![])))
-        .collect();
-    for x in &sent.members {
-        if answered_as_expected(step, &x.value.exchange).is_err() {
-            continue;
-        }
-        for (name, value) in capture(step, &x.value.exchange) {
-            if let Some(Value::Array(list)) = captures.get_mut(&name) {
-                list.push(value);
-            }
-        }
-    }
     let failed = answered.err().or_else(|| failed_assert(step, &checks));
     let mut result = StepResult::of(step);
     result.exchange = sent.members.first().map(|x| x.value.exchange.clone());
