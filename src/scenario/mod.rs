@@ -24,6 +24,7 @@ pub mod runscope;
 #[cfg(test)]
 mod schema_tests;
 mod spans;
+pub mod traffic;
 mod validate;
 mod version;
 mod write;
