@@ -274,7 +274,8 @@ pub struct RunArgs {
     #[arg(help_heading = "Scenarios & variables", long)]
     pub runscope_pauses: bool,
 
-    /// Write a report: KIND=PATH (KIND: json, junit, markdown, html). Repeatable.
+    /// Write a report: KIND=PATH (KIND: json, junit, markdown, html, har). Repeatable. har is
+    /// HAR 1.2 (credentials redacted), for devtools, HAR viewers and Grafana's har-to-k6.
     #[arg(help_heading = "Reports", long = "report", value_name = "KIND=PATH")]
     pub reports: Vec<String>,
 

@@ -242,6 +242,7 @@ mod tests {
             },
             response: Some(RecordedResponse::new(200, headers, body.to_string(), false)),
             error: None,
+            started: None,
             duration_ms: 1,
             throttled: vec![],
         }

@@ -24,6 +24,7 @@ fn exchange(status: u16, content_type: Option<&str>, body: String, url: &str) ->
         },
         response: Some(RecordedResponse::new(status, headers, body, false)),
         error: None,
+        started: None,
         duration_ms: 0,
         throttled: vec![],
     }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::cancel::Cancel;
 use super::client::Client;
-use super::exchange::Exchange;
+use super::exchange::{now_rfc3339, Exchange};
 use super::fanout::{launch, Launch, SetMode, SetSummary};
 use crate::plan::PreparedRequest;
 
@@ -111,6 +111,7 @@ impl Client {
         let request = self.record_request(req, &headers);
         let secrets = self.secret_values(&headers);
         self.pace().await;
+        let started_at = now_rfc3339();
         let started = Instant::now();
         let result = self
             .send_once(req, &request.url, &headers)
@@ -126,6 +127,7 @@ impl Client {
             request,
             response,
             error,
+            started: started_at,
             duration_ms,
             throttled: vec![],
         };

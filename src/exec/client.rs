@@ -11,7 +11,7 @@ use tokio::sync::Mutex;
 
 use super::auth::{Auth, Authorizer};
 use super::exchange::{
-    Exchange, Headers, RecordedRequest, RecordedResponse, Throttle, TransportError,
+    now_rfc3339, Exchange, Headers, RecordedRequest, RecordedResponse, Throttle, TransportError,
     TransportErrorKind, REDACTED,
 };
 use super::retry::{retry_wait, RetryPolicy};
@@ -246,6 +246,7 @@ impl Client {
                 kind: TransportErrorKind::Refused,
                 message: why,
             }),
+            started: now_rfc3339(),
             duration_ms: 0,
             throttled: vec![],
         }
@@ -288,6 +289,7 @@ impl Client {
     /// Sends one request and records the exchange; never fails (a transport error is recorded).
     pub async fn send(&self, req: &PreparedRequest) -> Exchange {
         let started = Instant::now();
+        let started_at = now_rfc3339();
         let mut throttled = Vec::new();
         let mut waited = Duration::ZERO;
         let mut backoff = self.config.retry.first_wait;
@@ -304,6 +306,7 @@ impl Client {
                             kind: TransportErrorKind::Refused,
                             message,
                         }),
+                        started: started_at,
                         duration_ms: 0,
                         throttled,
                     };
@@ -324,6 +327,7 @@ impl Client {
                         request,
                         response: Some(response),
                         error: None,
+                        started: started_at.clone(),
                         duration_ms,
                         throttled,
                     },
@@ -331,6 +335,7 @@ impl Client {
                         request,
                         response: None,
                         error: Some(error),
+                        started: started_at.clone(),
                         duration_ms,
                         throttled,
                     },

@@ -25,6 +25,10 @@ pub struct Exchange {
     /// Set when no complete response arrived (timeout, reset, refused, body too large).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<TransportError>,
+    /// When the request was first sent (RFC 3339, UTC, to the millisecond); a HAR entry's
+    /// `startedDateTime` needs the real instant, not one made up from the run's start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started: Option<String>,
     /// Wall time of the request, retries included.
     pub duration_ms: u64,
     /// 429/503 answers that were waited out and retried before the recorded response.
@@ -204,6 +208,16 @@ pub(super) fn map_strings(v: &mut Value, f: &impl Fn(&str) -> String) {
     }
 }
 
+/// The current instant as RFC 3339 in UTC, to the millisecond, for [`Exchange::started`].
+pub fn now_rfc3339() -> Option<String> {
+    let now = time::OffsetDateTime::now_utc();
+    let now = now
+        .replace_nanosecond(now.millisecond() as u32 * 1_000_000)
+        .unwrap_or(now);
+    now.format(&time::format_description::well_known::Rfc3339)
+        .ok()
+}
+
 /// Why no complete response arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -248,6 +262,7 @@ impl Exchange {
                 false,
             )),
             error: None,
+            started: None,
             duration_ms: 0,
             throttled: vec![],
         }

@@ -49,6 +49,7 @@ pub fn run() -> RunResult {
         },
         response: Some(RecordedResponse::new(201, headers(&[("content-type", "application/scim+json"), ("location", &format!("{base}/Users/u-1"))]), json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "u-1", "userName": "scimcheck-abc123-zoe.angstrom@example.com", "active": "true", "meta": {"resourceType": "User", "location": format!("{base}/Users/u-1")}}).to_string(), false)),
         error: None,
+        started: None,
         duration_ms: 12,
         throttled: vec![Throttle { status: 429, retry_after: Some("1".into()), waited_ms: 1000, error_body: true }],
     };
@@ -67,6 +68,7 @@ pub fn run() -> RunResult {
             false,
         )),
         error: None,
+        started: None,
         duration_ms: 3,
         throttled: vec![],
     };

@@ -7,6 +7,7 @@
 //! - [`json`]: the machine-readable report (contract in README, "JSON report").
 //! - [`junit`]: JUnit XML for CI test viewers.
 //! - [`markdown`]: a CI job summary.
+//! - [`har`]: the exchanges as HAR 1.2, for devtools, HAR viewers and `har-to-k6`.
 //! - [`html`]: the self-contained certification report; `html_sections`: its legend and
 //!   coverage; `html_style`: its stylesheet; `coverage`: what a run covered, per profile;
 //!   `coverage_areas`: area by area, tested or why not.
@@ -25,6 +26,7 @@ pub mod exchange_text;
 mod fixture;
 pub mod grammar;
 mod group;
+pub mod har;
 pub mod html;
 mod html_sections;
 mod html_style;
@@ -96,10 +98,11 @@ pub enum ReportKind {
     Junit,
     Markdown,
     Html,
+    Har,
 }
 
 impl ReportKind {
-    pub const NAMES: &'static str = "json, junit, markdown, html";
+    pub const NAMES: &'static str = "json, junit, markdown, html, har";
 
     pub fn parse(s: &str) -> Option<ReportKind> {
         match s {
@@ -107,6 +110,7 @@ impl ReportKind {
             "junit" => Some(ReportKind::Junit),
             "markdown" | "md" => Some(ReportKind::Markdown),
             "html" => Some(ReportKind::Html),
+            "har" => Some(ReportKind::Har),
             _ => None,
         }
     }
@@ -117,6 +121,7 @@ impl ReportKind {
             ReportKind::Junit => Box::new(junit::JunitReporter),
             ReportKind::Markdown => Box::new(markdown::MarkdownReporter),
             ReportKind::Html => Box::new(html::HtmlReporter),
+            ReportKind::Har => Box::new(har::HarReporter),
         }
     }
 }

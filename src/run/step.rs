@@ -423,6 +423,7 @@ mod tests {
                     kind: TransportErrorKind::Refused,
                     message: "DELETE /Users/hunter2-xyz: not created by this run".into(),
                 }),
+                started: None,
                 duration_ms: 0,
                 throttled: vec![],
             }),

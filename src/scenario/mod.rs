@@ -11,10 +11,12 @@
 //! - `comparison`: model parts only imported tests use (Runscope comparisons, pauses,
 //!   variables); [`runscope`]: a Runscope/BlazeMeter API-test export read as a scenario.
 //! - `version`: the format's version; `write`: a scenario written back as a file.
+//! - [`har`]: HAR 1.2 files, written by the HAR report and imported as scenarios.
 
 mod assert;
 mod comparison;
 mod fix;
+pub mod har;
 mod load;
 mod model;
 pub mod named;

@@ -53,6 +53,7 @@ impl Fixture {
                     false,
                 )),
                 error: None,
+                started: None,
                 duration_ms: 0,
                 throttled: vec![],
             },

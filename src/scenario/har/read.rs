@@ -1,0 +1,128 @@
+//! Reading a HAR file: its JSON, located errors, and the format version.
+
+use super::model::Har;
+
+/// Why a HAR file could not be read or imported.
+#[derive(Debug, thiserror::Error)]
+pub enum HarError {
+    /// The file could not be read.
+    #[error("{file}: cannot read: {source}")]
+    Read {
+        /// The file.
+        file: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Not JSON, or JSON that is not a HAR log.
+    #[error("{file}{at}: not a HAR file: {message}", at = at(*.line, *.column))]
+    NotHar {
+        /// The file.
+        file: String,
+        /// Where, when the parser knows.
+        line: Option<usize>,
+        /// The column there.
+        column: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
+    /// A HAR log of a version this build does not read.
+    #[error("{file}{at}: log.version is `{version}`; scimcheck reads HAR 1.x (1.1 and 1.2): save the capture as HAR 1.2", at = at(*.line, None))]
+    Version {
+        /// The file.
+        file: String,
+        /// The line of `log.version`, when found.
+        line: Option<usize>,
+        /// The version the file has.
+        version: String,
+    },
+    /// No entry is a SCIM request.
+    #[error("{file}: none of its {entries} entries is a SCIM request (a path with /Users, /Groups, /Schemas, … below the SCIM root){listed}", listed = if *.entries > 0 { "; the entries left out are listed above" } else { "" })]
+    NoScimRequests {
+        /// The file.
+        file: String,
+        /// Entries it holds.
+        entries: usize,
+    },
+    /// The SCIM requests could not be written as a scenario.
+    #[error("{file}: {source}")]
+    Convert {
+        /// The file.
+        file: String,
+        /// Why.
+        #[source]
+        source: crate::scenario::traffic::TrafficError,
+    },
+}
+
+fn at(line: Option<usize>, column: Option<usize>) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!(":{l}:{c}"),
+        (Some(l), None) => format!(":{l}"),
+        _ => String::new(),
+    }
+}
+
+/// Reads `path` as a HAR 1.x file.
+pub fn read(path: &std::path::Path) -> Result<Har, HarError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| HarError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    // Browsers save UTF-8, some with a byte-order mark.
+    let text = String::from_utf8_lossy(&bytes);
+    parse(&file, text.trim_start_matches('\u{feff}'))
+}
+
+/// Parses `text` (from `file`, for messages) as a HAR 1.x log.
+pub fn parse(file: &str, text: &str) -> Result<Har, HarError> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    let har: Har = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = inner.to_string();
+        let message = message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(m, _)| m)
+            .to_string();
+        let message = if inner.is_syntax() || inner.is_eof() || path == "." || path.is_empty() {
+            message
+        } else {
+            format!("`{path}`: {message}")
+        };
+        HarError::NotHar {
+            file: file.to_string(),
+            line: (inner.line() > 0).then_some(inner.line()),
+            column: (inner.column() > 0).then_some(inner.column()),
+            message,
+        }
+    })?;
+    let version = har.log.version.trim();
+    if !(version == "1" || version.starts_with("1.")) {
+        return Err(HarError::Version {
+            file: file.to_string(),
+            line: version_line(text, &har.log.version),
+            version: har.log.version.clone(),
+        });
+    }
+    Ok(har)
+}
+
+/// The line of `"version": "<version>"` in `text`: the log's, unless its creator's comes
+/// first with the same value, which names the same number anyway.
+fn version_line(text: &str, version: &str) -> Option<usize> {
+    let quoted = serde_json::to_string(version).ok()?;
+    let mut from = 0;
+    while let Some(found) = text[from..].find("\"version\"") {
+        let key = from + found;
+        let rest = text[key + "\"version\"".len()..].trim_start();
+        if let Some(value) = rest.strip_prefix(':') {
+            if value.trim_start().starts_with(&quoted) {
+                return Some(text[..key].matches('\n').count() + 1);
+            }
+        }
+        from = key + 1;
+    }
+    None
+}
