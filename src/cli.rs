@@ -30,6 +30,8 @@ pub enum Command {
     List(ListArgs),
     /// Delete what an earlier run left behind (found by its run prefix), and nothing else.
     Cleanup(CleanupArgs),
+    /// Turn traffic captured elsewhere into a scenario file.
+    Import(ImportArgs),
     /// Print a shell completion script on stdout (bash, zsh, fish or powershell).
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout, e.g. `scimcheck man > scimcheck.1`.
@@ -146,6 +148,14 @@ fn parse_rps(s: &str) -> Result<f64, String> {
         _ => Err(format!(
             "`{s}` is not a rate from 0.001 to 10000 requests per second"
         )),
+    }
+}
+
+fn parse_secret(s: &str) -> Result<String, String> {
+    if s.is_empty() {
+        Err("the value is empty".into())
+    } else {
+        Ok(s.to_string())
     }
 }
 
@@ -425,6 +435,48 @@ pub struct ListArgs {
     /// Print the listing as one JSON document on stdout (fields in the README).
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub command: ImportCommand,
+}
+
+/// What `scimcheck import` reads.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A HAR file (a browser's devtools, a proxy, mitmproxy, `--report har`) as a scenario
+    /// file: its SCIM requests to the SCIM root most of them share, in order; other entries are
+    /// listed and left out. Replay it with `scimcheck run --scenarios FILE.yaml`.
+    Har(ImportHarArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportHarArgs {
+    /// The HAR file (HAR 1.1 or 1.2).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// The scenario file to write (replaced if it exists).
+    #[arg(long, value_name = "FILE.yaml")]
+    pub out: PathBuf,
+
+    /// The scenario's profile: a name of your own (lowercase letters, digits, `-`, `_`) or a
+    /// built-in one.
+    #[arg(long, value_name = "NAME", default_value = "recorded")]
+    pub profile: String,
+
+    /// The scenario's id (lowercase letters, digits, `.`, `-`, `_`); default `recorded.` and
+    /// the HAR file's name.
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+
+    /// A value that must not reach the scenario file (a password, an API key seen in bodies);
+    /// every occurrence is replaced. Authorization and Cookie values in the HAR always are.
+    /// Repeatable.
+    #[arg(long = "secret", value_name = "VALUE", value_parser = parse_secret)]
+    pub secrets: Vec<String>,
 }
 
 #[derive(Debug, Args)]
