@@ -14,6 +14,7 @@ mod extensions;
 mod false_calls;
 mod flawed;
 mod foreign;
+mod har;
 mod hostile;
 mod okta_defects;
 mod order;
