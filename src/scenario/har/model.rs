@@ -291,7 +291,7 @@ mod lenient {
     use serde::{Deserialize, Deserializer};
 
     fn number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-        Ok(Option::<f64>::deserialize(d)?)
+        Option::<f64>::deserialize(d)
     }
 
     pub fn f64<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
