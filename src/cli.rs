@@ -446,9 +446,11 @@ pub struct ImportArgs {
 /// What `scimcheck import` reads.
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
-    /// A HAR file (a browser's devtools, a proxy, mitmproxy, `--report har`) as a scenario
-    /// file: its SCIM requests to the SCIM root most of them share, in order; other entries are
-    /// listed and left out. Replay it with `scimcheck run --scenarios FILE.yaml`.
+    /// A HAR file (devtools, a proxy, mitmproxy, `--report har`) as a scenario file.
+    ///
+    /// Its SCIM requests to the SCIM root most of them share become the steps, in order; the
+    /// other entries are listed and left out. Replay it with `scimcheck run --scenarios
+    /// FILE.yaml --base-url URL`.
     Har(ImportHarArgs),
 }
 
