@@ -241,7 +241,7 @@ async fn bad_hars_are_refused_with_where_and_why() {
               {"startedDateTime": "2026-03-01T10:00:00Z", "time": 1,
                "request": {"method": "GET", "url": "https://example.com/index.html", "headers": []},
                "response": {"status": 200, "content": {}}}]}}"#,
-            "none of its 1 entries is a SCIM request",
+            "no SCIM request to replay among its 1 entry",
         ),
     ];
     for (name, content, expected) in cases {

@@ -37,7 +37,7 @@ pub enum HarError {
         version: String,
     },
     /// No entry is a SCIM request.
-    #[error("{file}: none of its {entries} entries is a SCIM request (a path with /Users, /Groups, /Schemas, … below the SCIM root){listed}", listed = if *.entries > 0 { "; the entries left out are listed above" } else { "" })]
+    #[error("{file}: no SCIM request to replay among its {entries} (one whose path names /Users, /Groups, /Schemas, … below the SCIM root, and that was answered){listed}", entries = entries_in_words(*.entries), listed = if *.entries > 0 { "; the entries left out are listed above" } else { "" })]
     NoScimRequests {
         /// The file.
         file: String,
@@ -53,6 +53,15 @@ pub enum HarError {
         #[source]
         source: crate::scenario::traffic::TrafficError,
     },
+}
+
+/// `1 entry`, `2 entries`.
+fn entries_in_words(n: usize) -> String {
+    if n == 1 {
+        "1 entry".into()
+    } else {
+        format!("{n} entries")
+    }
 }
 
 fn at(line: Option<usize>, column: Option<usize>) -> String {
