@@ -176,10 +176,14 @@ async fn an_imported_okta_har_replays_clean_and_finds_a_server_ignoring_active()
     assert_eq!(code, 1, "a server that drops `active` fails the replay");
     let failing = crate::support::failing(&report);
     assert!(
+        !failing.is_empty() && failing.iter().all(|(id, _, _)| id.ends_with(".active")),
+        "the replay's asserts of `active` fail, and only they: {failing:#?}"
+    );
+    assert!(
         failing
             .iter()
-            .any(|(id, _, message)| id.contains("active") || message.contains("active")),
-        "{failing:#?}"
+            .any(|(_, _, message)| message.contains("expected false, got nothing")),
+        "the deactivation a PATCH sent is missed: {failing:#?}"
     );
 }
 
@@ -217,6 +221,15 @@ async fn a_browser_har_keeps_its_scim_requests_and_lists_the_rest() {
     let scenario = scimcheck::scenario::parse("browser.yaml", &yaml).expect("the file loads");
     assert_eq!(scenario.id.as_str(), "recorded.browser");
     assert_eq!(scenario.steps.len(), 3);
+
+    let server = reference_server().await;
+    let (code, report) = run_json(server.base_url(), &["--scenarios", out.to_str().unwrap()]).await;
+    assert_eq!(
+        code,
+        0,
+        "the capture replays: {:#?}",
+        crate::support::failing(&report)
+    );
 }
 
 #[tokio::test]
