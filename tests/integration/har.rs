@@ -230,6 +230,40 @@ async fn a_browser_har_keeps_its_scim_requests_and_lists_the_rest() {
         "the capture replays: {:#?}",
         crate::support::failing(&report)
     );
+
+    let secret_out = dir.path().join("secret.yaml");
+    let imported = cli_async(strings(&[
+        "import",
+        "har",
+        BROWSER,
+        "--out",
+        secret_out.to_str().unwrap(),
+        "--secret",
+        "Lee",
+    ]))
+    .await;
+    assert_eq!(
+        imported.status.code(),
+        Some(0),
+        "{}",
+        text(&imported.stderr)
+    );
+    let yaml = std::fs::read_to_string(&secret_out).unwrap();
+    assert!(
+        !yaml.contains("Lee"),
+        "a --secret value is not written: {yaml}"
+    );
+    let (code, report) = run_json(
+        server.base_url(),
+        &["--scenarios", secret_out.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(
+        code,
+        0,
+        "the capture replays: {:#?}",
+        crate::support::failing(&report)
+    );
 }
 
 #[tokio::test]
