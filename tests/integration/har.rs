@@ -176,8 +176,8 @@ async fn an_imported_okta_har_replays_clean_and_finds_a_server_ignoring_active()
     assert_eq!(code, 1, "a server that drops `active` fails the replay");
     let failing = crate::support::failing(&report);
     assert!(
-        !failing.is_empty() && failing.iter().all(|(id, _, _)| id.ends_with(".active")),
-        "the replay's asserts of `active` fail, and only they: {failing:#?}"
+        failing.iter().any(|(id, _, _)| id.ends_with(".active")),
+        "the replay's asserts of `active` fail: {failing:#?}"
     );
     assert!(
         failing
