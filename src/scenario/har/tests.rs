@@ -169,3 +169,19 @@ fn a_written_har_reads_back_equal() {
     let text = serde_json::to_string(&har).unwrap();
     assert_eq!(parse("again.har", &text).unwrap(), har);
 }
+
+#[test]
+fn scim_requests_that_all_went_unanswered_leave_nothing_to_replay() {
+    let text = BROWSER
+        .replace(r#""status": 201"#, r#""status": 0"#)
+        .replace(
+            r#""status": 200, "content": {"mimeType""#,
+            r#""status": 0, "content": {"mimeType""#,
+        );
+    let imported = import(&parse("failed.har", &text).unwrap());
+    assert!(imported.recorded.is_empty());
+    assert!(imported
+        .left_out
+        .iter()
+        .any(|l| l.why == Why::NoResponse(None) && l.method == "POST"));
+}
