@@ -90,26 +90,10 @@ pub(super) fn man() -> Result<(), Error> {
         .render(&mut out)
         .map_err(render)?;
     for sub in cmd.get_subcommands() {
-        let title = sub.get_bin_name().unwrap_or(sub.get_name()).to_uppercase();
-        let man = clap_mangen::Man::new(sub.clone());
-        let mut part = Vec::new();
-        man.render_synopsis_section(&mut part).map_err(render)?;
-        man.render_description_section(&mut part).map_err(render)?;
-        man.render_options_section(&mut part).map_err(render)?;
-        let part = String::from_utf8_lossy(&part);
-        out.extend_from_slice(format!(".SH \"{title}\"\n").as_bytes());
-        // Each render repeats the page's preamble (the `.ie`/`.el` pair): written once, above.
-        for line in part
-            .lines()
-            .filter(|l| !l.starts_with(".ie ") && !l.starts_with(".el "))
-        {
-            // The subcommand's sections become subsections of its own.
-            let line = match line.strip_prefix(".SH ") {
-                Some(rest) => format!(".SS {rest}"),
-                None => line.to_string(),
-            };
-            out.extend_from_slice(line.as_bytes());
-            out.push(b'\n');
+        section(sub, &mut out).map_err(render)?;
+        // `import har`: a nested command has options of its own.
+        for nested in sub.get_subcommands() {
+            section(nested, &mut out).map_err(render)?;
         }
     }
     // The subcommands are sections of this page, not pages of their own (`scimcheck-run(1)`).
@@ -122,6 +106,32 @@ pub(super) fn man() -> Result<(), Error> {
         );
     }
     print(page.as_bytes())
+}
+
+/// One subcommand's section: its synopsis, description and options as subsections.
+fn section(sub: &clap::Command, out: &mut Vec<u8>) -> std::io::Result<()> {
+    let title = sub.get_bin_name().unwrap_or(sub.get_name()).to_uppercase();
+    let man = clap_mangen::Man::new(sub.clone());
+    let mut part = Vec::new();
+    man.render_synopsis_section(&mut part)?;
+    man.render_description_section(&mut part)?;
+    man.render_options_section(&mut part)?;
+    let part = String::from_utf8_lossy(&part);
+    out.extend_from_slice(format!(".SH \"{title}\"\n").as_bytes());
+    // Each render repeats the page's preamble (the `.ie`/`.el` pair): written once, above.
+    for line in part
+        .lines()
+        .filter(|l| !l.starts_with(".ie ") && !l.starts_with(".el "))
+    {
+        // The subcommand's sections become subsections of its own.
+        let line = match line.strip_prefix(".SH ") {
+            Some(rest) => format!(".SS {rest}"),
+            None => line.to_string(),
+        };
+        out.extend_from_slice(line.as_bytes());
+        out.push(b'\n');
+    }
+    Ok(())
 }
 
 fn print(bytes: &[u8]) -> Result<(), Error> {
