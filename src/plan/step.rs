@@ -111,9 +111,15 @@ pub fn prepare_step_with(
 /// org's URL) of `root` + `path`, or why it is not below it.
 fn rebase(root: &str, path: &str, vars: &Vars, org: bool) -> Result<String, String> {
     let (name, what) = if org {
-        (crate::scenario::runscope::OKTA_ORG_URL, "embedded Okta org's URL")
+        (
+            crate::scenario::runscope::OKTA_ORG_URL,
+            "embedded Okta org's URL",
+        )
     } else {
-        (crate::scenario::runscope::TARGET_BASE_URL, "target's base URL")
+        (
+            crate::scenario::runscope::TARGET_BASE_URL,
+            "target's base URL",
+        )
     };
     let base = vars.get(name).and_then(Value::as_str).unwrap_or_default();
     let full = format!("{}{path}", root.trim_end_matches('/'));
@@ -221,7 +227,10 @@ expect:
             rebase("http://h:1/scim/v2/", "/Users", &vars, false),
             Ok("/Users".into())
         );
-        assert_eq!(rebase("http://h:1/scim/v2", "/", &vars, false), Ok("/".into()));
+        assert_eq!(
+            rebase("http://h:1/scim/v2", "/", &vars, false),
+            Ok("/".into())
+        );
         for (root, path) in [
             ("http://evil:1/scim/v2", "/Users"),
             ("http://h:1/scim/v2x", "/Users"),

@@ -150,7 +150,11 @@ pub async fn run(
             crate::scenario::runscope::OKTA_ORG_TOKEN,
         )
         .await
-        .map_err(|e| Error::Usage(format!("cannot start the embedded Okta org on 127.0.0.1: {e}")))?;
+        .map_err(|e| {
+            Error::Usage(format!(
+                "cannot start the embedded Okta org on 127.0.0.1: {e}"
+            ))
+        })?;
         Some(Arc::new(org))
     } else {
         None

@@ -225,10 +225,18 @@ fn profile_of(body: &Option<Value>) -> Option<Map<String, Value>> {
 
 fn create_user(org: &OrgState, uri: &Uri, body: Option<Value>) -> (StatusCode, Value) {
     let Some(profile) = profile_of(&body) else {
-        return error(StatusCode::BAD_REQUEST, "E0000001", "Api validation failed: profile");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "E0000001",
+            "Api validation failed: profile",
+        );
     };
     if profile.get("login").and_then(Value::as_str).is_none() {
-        return error(StatusCode::BAD_REQUEST, "E0000001", "Api validation failed: login");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "E0000001",
+            "Api validation failed: login",
+        );
     }
     let activate = !uri.query().unwrap_or_default().contains("activate=false");
     let now = now();
@@ -255,7 +263,11 @@ async fn update_user(
     scim: &mut Provisioner<'_>,
 ) -> (StatusCode, Value) {
     let Some(changes) = profile_of(&body) else {
-        return error(StatusCode::BAD_REQUEST, "E0000001", "Api validation failed: profile");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "E0000001",
+            "Api validation failed: profile",
+        );
     };
     let user = {
         let mut users = lock(&org.users);
@@ -321,13 +333,25 @@ async fn assign(
         .and_then(Value::as_str)
         .map(str::to_string)
     else {
-        return error(StatusCode::BAD_REQUEST, "E0000001", "Api validation failed: id");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "E0000001",
+            "Api validation failed: id",
+        );
     };
     let Some(user) = lock(&org.users).get(&id).cloned() else {
-        return error(StatusCode::NOT_FOUND, "E0000007", &format!("Not found: Resource not found: {id} (User)"));
+        return error(
+            StatusCode::NOT_FOUND,
+            "E0000007",
+            &format!("Not found: Resource not found: {id} (User)"),
+        );
     };
     if user.status != "ACTIVE" {
-        return error(StatusCode::BAD_REQUEST, "E0000001", "Api validation failed: the user is not active");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "E0000001",
+            "Api validation failed: the user is not active",
+        );
     }
     let linked = scim.assign(&user).await;
     if let Some(u) = lock(&org.users).get_mut(&id) {

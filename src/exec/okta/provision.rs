@@ -127,7 +127,10 @@ impl<'a> Provisioner<'a> {
         let first = text(user, "firstName");
         let last = text(user, "lastName");
         let email = text(user, "email");
-        whole.insert("name".into(), json!({"givenName": first, "familyName": last}));
+        whole.insert(
+            "name".into(),
+            json!({"givenName": first, "familyName": last}),
+        );
         whole.insert("displayName".into(), json!(format!("{first} {last}")));
         whole.insert(
             "emails".into(),
