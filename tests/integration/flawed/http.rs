@@ -417,11 +417,7 @@ async fn patch(
     match sets_active(&raw) {
         Some(false) if app.flaws.ignores_deactivation => return answer(app, kind, id, query, 200),
         Some(true) if app.flaws.refuses_reactivation => {
-            return Err(ScimError::new(
-                400,
-                None,
-                "reactivation is not supported".into(),
-            ))
+            return Err(ScimError::new(400, None, "reactivation is not supported"))
         }
         _ => {}
     }
