@@ -13,8 +13,7 @@ use crate::result::StepResult;
 use crate::scenario::{Profile, Step};
 use crate::scim::Severity;
 
-/// The id of the finding that a test called an endpoint the org does not answer.
-pub(crate) const UNSUPPORTED: &str = "scimcheck.okta-org.endpoint";
+use crate::check::rules::OKTA_ORG_ENDPOINT as UNSUPPORTED;
 
 /// What a call to the org gives the step loop.
 pub(super) struct OrgStepDone {
