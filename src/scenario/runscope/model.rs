@@ -91,7 +91,9 @@ pub(crate) struct RawCapture {
     pub source: String,
     #[serde(default)]
     pub property: Option<String>,
-    pub name: String,
+    /// A row left blank in Runscope's editor exports `null`: it captures nothing.
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 /// A string, number or boolean operand.
