@@ -49,6 +49,12 @@ pub enum Flaw {
     /// Every list request orders the resources differently, so a startIndex walk repeats
     /// some and skips others.
     UnstablePaging,
+    /// PUT /Users/{id} answers 200 with the user as it was: the replacement is not applied.
+    IgnoresPut,
+    /// A PATCH setting `active` to false answers 200 with the user still active.
+    IgnoresDeactivation,
+    /// A PATCH setting `active` to true answers 400: a deactivated user stays deactivated.
+    RefusesReactivation,
 }
 
 /// The flaws of one server, as the handlers ask about them.
@@ -66,6 +72,9 @@ pub struct Flaws {
     pub patch_limit: Option<usize>,
     pub unstable_paging: bool,
     pub ignored: Vec<&'static str>,
+    pub ignores_put: bool,
+    pub ignores_deactivation: bool,
+    pub refuses_reactivation: bool,
 }
 
 impl Flaws {
@@ -92,6 +101,9 @@ impl Flaws {
                 Flaw::BigGet500(n) => f.big_get = Some(*n),
                 Flaw::PatchLimit(n) => f.patch_limit = Some(*n),
                 Flaw::UnstablePaging => f.unstable_paging = true,
+                Flaw::IgnoresPut => f.ignores_put = true,
+                Flaw::IgnoresDeactivation => f.ignores_deactivation = true,
+                Flaw::RefusesReactivation => f.refuses_reactivation = true,
             }
         }
         f
