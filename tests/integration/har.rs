@@ -171,11 +171,11 @@ async fn an_imported_okta_har_replays_clean_and_finds_a_server_ignoring_active()
         crate::support::failing(&report)
     );
 
-    let flawed = flawed::start(&[Flaw::PatchIgnores("active")]).await;
+    let flawed = flawed::start(&[Flaw::IgnoresDeactivation]).await;
     let (code, report) = run_json(&flawed.base_url, &["--scenarios", out.to_str().unwrap()]).await;
     assert_eq!(
         code, 1,
-        "a server whose PATCH leaves `active` as it was fails the replay"
+        "a server that answers a deactivation 200 and leaves the user active fails the replay"
     );
     let failing = crate::support::failing(&report);
     assert!(

@@ -22,6 +22,7 @@ mod output;
 mod reports;
 mod rfc;
 mod runscope;
+mod runscope_crud;
 mod safety;
 mod scale;
 mod secrets;

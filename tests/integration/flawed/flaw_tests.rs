@@ -186,22 +186,6 @@ async fn faults_answer_500_or_drop_the_connection_every_nth_request_and_change_n
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn patch_ignores_leaves_the_attribute_as_created_and_still_answers_200() {
-    for (flaws, active) in [(vec![], false), (vec![Flaw::PatchIgnores("active")], true)] {
-        let server = start(&flaws).await;
-        let c = Client::new(&server.base_url);
-        let body = json!({"schemas": [super::store::USER_URN], "userName": "kept@example.com", "active": true});
-        let (status, created) = c.ok(Method::POST, "/Users", Some(&body)).await;
-        assert_eq!((status, &created["active"]), (201, &json!(true)));
-        let path = format!("/Users/{}", created["id"].as_str().unwrap());
-        let off = patch_op(json!([{"op": "replace", "value": {"active": false}}]));
-        assert_eq!(c.ok(Method::PATCH, &path, Some(&off)).await.0, 200);
-        let (_, read) = c.ok(Method::GET, &path, None).await;
-        assert_eq!(read["active"], json!(active), "{flaws:?}");
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn member_cap_keeps_the_first_members_and_still_answers_200() {
     for (flaws, kept) in [(vec![], 12), (vec![Flaw::MemberCap(5)], 5)] {
         let server = start(&flaws).await;
