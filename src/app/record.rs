@@ -219,8 +219,9 @@ fn source(args: &RecordArgs) -> Result<Source, Error> {
     let yaml = to_scenario(&[trial], &source)
         .map_err(|e| refused(e.to_string()))?
         .yaml;
-    crate::scenario::parse(&args.out.display().to_string(), &yaml)
+    let loaded = crate::scenario::Loaded::parse(&args.out.display().to_string(), &yaml)
         .map_err(|e| refused(e.to_string()))?;
+    crate::scenario::validate_all(&[loaded]).map_err(|e| refused(e.to_string()))?;
     Ok(source)
 }
 
