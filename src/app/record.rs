@@ -53,14 +53,19 @@ pub async fn record(args: RecordArgs) -> Result<i32, Error> {
         args.out.display()
     );
     let _ = std::io::stdout().flush();
-    let (why, recording) = recorder.run(stop(args.max_seconds)).await;
-    // A second signal while the last requests finish: leave at once, writing nothing.
     let out_shown = args.out.display().to_string();
-    let impatient = tokio::spawn(async move {
-        let name = super::run::next_signal().await;
-        eprintln!("\n{name} again: exiting; {out_shown} was not written");
-        std::process::exit(EXIT_INTERRUPTED);
-    });
+    let mut impatient = None;
+    let stopping = async {
+        let why = stop(args.max_seconds).await;
+        // A second signal while the last requests finish: leave at once, writing nothing.
+        impatient = Some(tokio::spawn(async move {
+            let name = super::run::next_signal().await;
+            eprintln!("\n{name} again: exiting; {out_shown} was not written");
+            std::process::exit(EXIT_INTERRUPTED);
+        }));
+        why
+    };
+    let (why, recording) = recorder.run(stopping).await;
     println!("stopped: {why}");
     source.secrets.extend(recording.secrets.iter().cloned());
     source.header = header(&upstream, &from, recording.exchanges.len(), &args.out);
@@ -80,7 +85,9 @@ pub async fn record(args: RecordArgs) -> Result<i32, Error> {
         Err(e) => return Err(Error::Usage(format!("{}: {e}", args.out.display()))),
     };
     write_atomically(&args.out, &converted.yaml)?;
-    impatient.abort();
+    if let Some(watch) = impatient {
+        watch.abort();
+    }
     println!(
         "wrote {}: {} as scenario {} (profile {})",
         args.out.display(),

@@ -145,6 +145,18 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     tokio::task::spawn_blocking(f).await.expect("blocking task")
 }
 
+/// What an editor holding `text` to `schemas/scenario.schema.json` would flag.
+fn schema_errors(text: &str) -> Vec<String> {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../schemas/scenario.schema.json")).unwrap();
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+    let instance: serde_json::Value = serde_saphyr::from_str(text).unwrap();
+    validator
+        .iter_errors(&instance)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
+}
+
 /// A loopback address nothing listens on.
 fn dead_address() -> std::net::SocketAddr {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -189,6 +201,7 @@ async fn an_okta_cycle_recorded_through_the_proxy_replays_against_any_server() {
         "a password the run sent reached the file"
     );
 
+    assert_eq!(schema_errors(&text), Vec::<String>::new());
     // The file is an ordinary scenario file: it replays, under its own profile, against a
     // fresh server with no failure...
     let fresh = reference_server().await;
@@ -526,4 +539,17 @@ fn bad_names_and_places_are_refused_before_listening() {
         assert_eq!(done.status.code(), Some(2), "{full:?}: {stderr}");
         assert!(stderr.contains(says), "{full:?}: {stderr}");
     }
+}
+
+#[test]
+fn the_example_recording_is_a_scenario_file_that_replays() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/okta-cycle.yaml");
+    let text = std::fs::read_to_string(file).unwrap();
+    assert!(text.starts_with("# Recorded by scimcheck "));
+    assert_eq!(schema_errors(&text), Vec::<String>::new());
+    // Against the embedded reference server, with that run's own token.
+    let out = cli(&["run", "--scenarios", file, "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:#?}", failing(&report));
+    assert_eq!(report["summary"]["failed"], 0);
 }
