@@ -127,3 +127,60 @@ impl Recorder {
         (why, recording)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::ClientOptions;
+    use crate::server::{RunningServer, ServerConfig};
+
+    #[tokio::test]
+    async fn an_exchange_is_forwarded_and_kept_below_the_root() {
+        let server = RunningServer::start(([127, 0, 0, 1], 0).into(), ServerConfig::default())
+            .await
+            .unwrap();
+        let upstream = Upstream::parse(server.base_url()).unwrap();
+        let client = UpstreamClient::new(&ClientOptions {
+            timeout: Duration::from_secs(5),
+            ca_cert: None,
+            insecure: false,
+        })
+        .unwrap();
+        let options = RecordOptions {
+            listen: ([127, 0, 0, 1], 0).into(),
+            allow_non_loopback: false,
+            max_requests: Some(1),
+            body_cap: 1024 * 1024,
+            grace: Duration::from_secs(5),
+            echo: false,
+        };
+        let recorder = Recorder::bind(upstream, client.clone(), &options)
+            .await
+            .unwrap();
+        let idp = recorder.idp_base_url();
+        let running = tokio::spawn(recorder.run(std::future::pending()));
+        let answer = client
+            .http
+            .get(format!("{idp}/Users?filter=userName%20eq%20%22a%2Bb%22"))
+            .bearer_auth("t0ken-value")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+        let (why, recording) = running.await.unwrap();
+        assert_eq!(why, "--max-requests reached");
+        let kept = &recording.exchanges[0];
+        assert_eq!(kept.path, "/Users");
+        assert_eq!(
+            kept.query,
+            [("filter".to_string(), "userName eq \"a+b\"".to_string())]
+        );
+        assert_eq!(kept.status, 200);
+        assert!(kept
+            .request_headers
+            .iter()
+            .all(|(n, _)| n != "authorization"));
+        assert!(recording.secrets.contains(&"t0ken-value".to_string()));
+        server.shutdown().await;
+    }
+}
