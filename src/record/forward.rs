@@ -140,20 +140,32 @@ enum Unread {
     Failed(String),
 }
 
+/// How much of a body past the limit is still read (and dropped) so that the 413 reaches a
+/// client that is still sending: an answer sent mid-upload is often lost to a reset.
+const DRAIN_FACTOR: usize = 4;
+
 async fn read_capped<S, E>(mut stream: S, cap: usize) -> Result<Bytes, Unread>
 where
     S: futures::Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::error::Error + 'static,
 {
     let mut buf = Vec::new();
+    let mut total: usize = 0;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| Unread::Failed(causes(&e)))?;
-        if buf.len() + chunk.len() > cap {
+        total = total.saturating_add(chunk.len());
+        if total > cap.saturating_mul(DRAIN_FACTOR) {
             return Err(Unread::TooLarge);
         }
-        buf.extend_from_slice(&chunk);
+        if total <= cap {
+            buf.extend_from_slice(&chunk);
+        }
     }
-    Ok(Bytes::from(buf))
+    if total > cap {
+        Err(Unread::TooLarge)
+    } else {
+        Ok(Bytes::from(buf))
+    }
 }
 
 /// The upstream's answer body, read chunk by chunk up to `cap`.
@@ -222,7 +234,7 @@ pub(super) async fn forward(State(proxy): State<Arc<Proxy>>, req: Request) -> Re
             ),
         )
     };
-    if declared.is_some_and(|n| n > proxy.body_cap as u64) {
+    if declared.is_some_and(|n| n > proxy.body_cap.saturating_mul(DRAIN_FACTOR) as u64) {
         return too_large();
     }
     let body = match read_capped(body.into_data_stream(), proxy.body_cap).await {
@@ -385,5 +397,23 @@ mod tests {
         assert!(found.contains(&"hunter2-long".to_string()), "{found:?}");
         assert!(found.contains(&value));
         assert_eq!(credentials("Bearer abcdef"), ["Bearer abcdef", "abcdef"]);
+    }
+
+    #[tokio::test]
+    async fn a_body_past_the_limit_is_refused_whole_not_cut() {
+        let chunks = |n: usize| {
+            futures::stream::iter(
+                (0..n).map(|_| Ok::<_, std::io::Error>(Bytes::from_static(b"0123456789"))),
+            )
+        };
+        assert_eq!(read_capped(chunks(3), 30).await.ok().unwrap().len(), 30);
+        assert!(matches!(
+            read_capped(chunks(4), 30).await,
+            Err(Unread::TooLarge)
+        ));
+        assert!(matches!(
+            read_capped(chunks(100), 30).await,
+            Err(Unread::TooLarge)
+        ));
     }
 }
