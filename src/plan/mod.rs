@@ -24,6 +24,7 @@ pub use fanout::{
     first_request_vars, plan_fan_out, FanOutPlan, LoadSettings, FAN_OUT_VARS, START_INDEX,
 };
 pub use request::{prepare, PreparedRequest};
+pub use sendable::first_unsendable;
 pub use step::{prepare_step, prepare_step_with, PreparedBurst, PreparedStep};
 pub use user::UserVars;
 pub use vars::{RunId, Vars};

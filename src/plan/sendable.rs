@@ -9,37 +9,45 @@ use serde_json::{json, Value};
 
 use super::template;
 use super::vars::{self, RunId, Vars};
-use crate::scenario::{At, LoadError, Loaded, Step};
+use crate::scenario::{At, LoadError, Loaded, Scenario, Step};
 use crate::scim::owned::{carries_prefix, contains_prefix, identity_in, is_discovery_probe};
 use crate::scim::{Method, ResourceKind};
 
 /// The first step of `all` that the ledger would always refuse.
 pub fn check_sendable(all: &[Loaded]) -> Result<(), LoadError> {
-    let run = RunId::parse("loadcheck").unwrap_or_else(|_| RunId::random());
     for loaded in all {
         let s = &loaded.scenario;
-        // Captured values are the server's, but a captured name is one the run created: give
-        // each the prefix so only names built without it are caught.
-        let mut vars = vars::builtins(&run, &s.id);
-        let mut captured: HashSet<&str> = HashSet::new();
-        for (index, step) in s.steps.iter().enumerate() {
-            let refused = match &step.fan_out {
-                None => unsendable(step, &s.headers, &vars, &captured, &run.prefix()),
-                Some(f) => fan_out_unsendable(step, f, &s.headers, &vars, &captured, &run),
-            };
-            if let Some(why) = refused {
-                return Err(loaded.error_at(
-                    At::Step(index),
-                    format!("scenario `{}`, step `{}`: {why}", s.id, step.id),
-                ));
-            }
-            for name in step.capture.keys() {
-                captured.insert(name);
-                vars.insert(name.clone(), json!(format!("{}captured", run.prefix())));
-            }
+        if let Some((index, why)) = first_unsendable(s) {
+            return Err(loaded.error_at(
+                At::Step(index),
+                format!("scenario `{}`, step `{}`: {why}", s.id, s.steps[index].id),
+            ));
         }
     }
     Ok(())
+}
+
+/// The index of the first step of `s` that the ledger would always refuse, and why.
+pub fn first_unsendable(s: &Scenario) -> Option<(usize, String)> {
+    let run = RunId::parse("loadcheck").unwrap_or_else(|_| RunId::random());
+    // Captured values are the server's, but a captured name is one the run created: give
+    // each the prefix so only names built without it are caught.
+    let mut vars = vars::builtins(&run, &s.id);
+    let mut captured: HashSet<&str> = HashSet::new();
+    for (index, step) in s.steps.iter().enumerate() {
+        let refused = match &step.fan_out {
+            None => unsendable(step, &s.headers, &vars, &captured, &run.prefix()),
+            Some(f) => fan_out_unsendable(step, f, &s.headers, &vars, &captured, &run),
+        };
+        if let Some(why) = refused {
+            return Some((index, why));
+        }
+        for name in step.capture.keys() {
+            captured.insert(name);
+            vars.insert(name.clone(), json!(format!("{}captured", run.prefix())));
+        }
+    }
+    None
 }
 
 /// Why one of a fan-out's requests could never be sent, if so. `{{item}}` stands for an id

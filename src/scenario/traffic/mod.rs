@@ -4,15 +4,20 @@
 //!
 //! - `base`: where the SCIM root is in a URL path (`/scim/v2/Users/7` → `/scim/v2`).
 //! - `convert`: the exchanges as steps: ids as captures, names carrying the run prefix,
-//!   the recorded status and written values as asserts, secrets left out.
+//!   the recorded status and written values as asserts, secrets left out; `ids`: which
+//!   answer gave each id and ETag a later request sends; `rewrite`: ids, names and secrets
+//!   in the replay's text; `written`: what each request wrote, and the asserts that hold it.
 
 mod base;
 mod convert;
+mod ids;
+mod rewrite;
 #[cfg(test)]
 mod tests;
+mod written;
 
 pub use base::{split_scim_path, SCIM_ENDPOINTS};
-pub use convert::{to_scenario, Converted, TrafficError};
+pub use convert::{to_replayable, to_scenario, Converted, TrafficError};
 
 use crate::scim::Method;
 
