@@ -10,7 +10,7 @@ use crate::error::{Error, EXIT_INTERRUPTED, EXIT_OK};
 use crate::record::{
     ClientOptions, RecordError, RecordOptions, Recorder, Upstream, UpstreamClient,
 };
-use crate::scenario::traffic::{to_scenario, Recorded, Source, TrafficError};
+use crate::scenario::traffic::{to_replayable, to_scenario, Recorded, Source, TrafficError};
 use crate::scim::Method;
 
 pub async fn record(args: RecordArgs) -> Result<i32, Error> {
@@ -69,7 +69,13 @@ pub async fn record(args: RecordArgs) -> Result<i32, Error> {
     println!("stopped: {why}");
     source.secrets.extend(recording.secrets.iter().cloned());
     source.header = header(&upstream, &from, recording.exchanges.len(), &args.out);
-    let converted = match to_scenario(&recording.exchanges, &source) {
+    // A write to a resource the recording never saw created could never be sent by a run
+    // (it only changes what it created): it is left out, with a note.
+    let converted = match to_replayable(
+        &recording.exchanges,
+        &source,
+        crate::plan::first_unsendable,
+    ) {
         Ok(c) => c,
         Err(TrafficError::NoScimRequests) => {
             for note in &recording.notes {
@@ -91,7 +97,7 @@ pub async fn record(args: RecordArgs) -> Result<i32, Error> {
     println!(
         "wrote {}: {} as scenario {} (profile {})",
         args.out.display(),
-        crate::report::grammar::count(recording.exchanges.len(), "request"),
+        crate::report::grammar::count(converted.scenario.steps.len(), "request"),
         source.id,
         source.profile
     );
