@@ -57,7 +57,11 @@ pub async fn record(args: RecordArgs) -> Result<i32, Error> {
     let mut impatient = None;
     let stopping = async {
         let why = stop(args.max_seconds).await;
+        println!(
+            "stopping: {why}; requests in flight finish, then {out_shown} is written (Ctrl-C again exits without writing it)"
+        );
         // A second signal while the last requests finish: leave at once, writing nothing.
+        let out_shown = out_shown.clone();
         impatient = Some(tokio::spawn(async move {
             let name = super::run::next_signal().await;
             eprintln!("\n{name} again: exiting; {out_shown} was not written");

@@ -89,12 +89,27 @@ pub fn start(upstream: &str, out: &Path, extra: &[&str]) -> Recorder {
 impl Recorder {
     /// Sends SIGTERM and waits for it to write its file and exit (blocking).
     pub fn stop(self) -> Finished {
+        self.terminate();
+        self.wait()
+    }
+
+    /// Sends SIGTERM.
+    pub fn terminate(&self) {
         let sent = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
             .unwrap();
         assert!(sent.success());
-        self.wait()
+    }
+
+    /// The next line it prints, within 10 s (blocking).
+    pub fn next_line(&mut self) -> String {
+        let line = self
+            .lines
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the recorder prints a line");
+        self.stdout.push(line.clone());
+        line
     }
 
     /// Waits (at most 30 s) for it to exit on its own (blocking).

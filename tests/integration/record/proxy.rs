@@ -210,3 +210,46 @@ async fn bodies_past_the_limit_and_upstream_failures_are_answered_not_kept() {
     );
     assert!(!file.exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_signal_while_requests_finish_exits_130_writing_nothing() {
+    let upstream = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/scim/v2/ServiceProviderConfig"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&upstream)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/scim/v2/Users"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(20)))
+        .mount(&upstream)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("r.yaml");
+    let (up, out) = (format!("{}/scim/v2", upstream.uri()), file.clone());
+    let mut recorder = blocking(move || start(&up, &out, &[])).await;
+    let slow = tokio::spawn(
+        crate::support::http()
+            .get(format!("{}/Users", recorder.idp))
+            .send(),
+    );
+    // The request is in flight once the upstream holds it.
+    while upstream.received_requests().await.unwrap().len() < 2 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let done = blocking(move || {
+        recorder.terminate();
+        while !recorder.next_line().starts_with("stopping: SIGTERM;") {}
+        recorder.terminate();
+        recorder.wait()
+    })
+    .await;
+    assert_eq!(done.code, Some(130), "{}\n{}", done.stdout, done.stderr);
+    assert!(
+        done.stderr.contains("SIGTERM again: exiting;") && done.stderr.contains("was not written"),
+        "{}",
+        done.stderr
+    );
+    assert!(!file.exists());
+    slow.abort();
+}
