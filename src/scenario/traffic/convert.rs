@@ -73,8 +73,14 @@ pub fn to_scenario(traffic: &[Recorded], source: &Source) -> Result<Converted, T
     let mut written = Written::default();
     let mut capturing: HashMap<String, String> = HashMap::new();
     let mut steps = Vec::with_capacity(traffic.len());
+    let step_ids: Vec<String> = traffic
+        .iter()
+        .enumerate()
+        .map(|(i, r)| step_id(i, r))
+        .collect();
+    let name_writers = name_writers(traffic, &parsed);
     for (i, (r, p)) in traffic.iter().zip(&parsed).enumerate() {
-        let step_id = step_id(i, r);
+        let step_id = step_ids[i].clone();
         let mut step = Map::new();
         step.insert("id".into(), json!(step_id));
         step.insert("title".into(), json!(title(r, &rw)));
@@ -96,15 +102,29 @@ pub fn to_scenario(traffic: &[Recorded], source: &Source) -> Result<Converted, T
             let headers = request.entry("headers").or_insert_with(|| json!({}));
             headers["Authorization"] = Value::Null;
         }
-        let expect = expect(r, p, &step_id, &source.id, &mut written, &mut rw);
+        let (expect, writers) = expect(r, p, i, &step_id, &source.id, &mut written, &mut rw);
+        // The steps that captured what this one sends, wrote what its answer is held to, or
+        // created the names it looks for: where one failed, this one would fail for it too.
         let mut needs: Vec<String> = Vec::new();
+        let mut need = |id: &String| {
+            if *id != step_id && !needs.contains(id) {
+                needs.push(id.clone());
+            }
+        };
         for var in rw.take_used() {
             if let Some(s) = capturing.get(&var) {
-                if !needs.contains(s) {
-                    needs.push(s.clone());
-                }
+                need(s);
             }
         }
+        for w in writers.iter().filter(|w| **w < i) {
+            need(&step_ids[*w]);
+        }
+        for name in rw.take_names() {
+            if let Some(k) = name_writers.get(&name).filter(|k| **k < i) {
+                need(&step_ids[*k]);
+            }
+        }
+        needs.sort_by_key(|n| step_ids.iter().position(|s| s == n));
         if !needs.is_empty() {
             step.insert("needs".into(), json!(needs));
         }
@@ -146,6 +166,10 @@ pub fn to_scenario(traffic: &[Recorded], source: &Source) -> Result<Converted, T
         "reference".into(),
         json!("Recorded IdP traffic: the recorded server's answers"),
     );
+    let extensions = extensions(&parsed);
+    if !extensions.is_empty() {
+        file.insert("extensions".into(), json!(extensions));
+    }
     if let Some(agent) = user_agent {
         file.insert("headers".into(), json!({ "User-Agent": rw.plain(&agent) }));
     }
@@ -431,11 +455,13 @@ fn canonical(lower: &str) -> String {
 fn expect(
     r: &Recorded,
     p: &Parsed,
+    index: usize,
     step: &str,
     scope: &str,
     written: &mut Written,
     rw: &mut Rewriter,
-) -> Map<String, Value> {
+) -> (Map<String, Value>, Vec<usize>) {
+    let mut writers = Vec::new();
     let mut expect = Map::new();
     let ok = (200..300).contains(&r.status);
     let status: Vec<u16> = match (r.method, r.status) {
@@ -477,11 +503,11 @@ fn expect(
         match (r.method, &p.path_id, body) {
             (Method::Post, None, Some(body)) if !p.search => {
                 if let Some(id) = object.and_then(|o| o.get("id")).and_then(Value::as_str) {
-                    written.replace(id, body, How::Created);
+                    written.replace(id, body, How::Created, index);
                 }
             }
-            (Method::Put, Some(id), Some(body)) => written.replace(id, body, How::Put),
-            (Method::Patch, Some(id), Some(body)) => written.patch(id, body),
+            (Method::Put, Some(id), Some(body)) => written.replace(id, body, How::Put, index),
+            (Method::Patch, Some(id), Some(body)) => written.patch(id, body, index),
             (Method::Delete, Some(id), _) => written.forget(id),
             _ => {}
         }
@@ -503,15 +529,19 @@ fn expect(
                 }
             }
             let resources = answer.get("Resources").and_then(Value::as_array);
-            if let Some([only]) = resources.map(Vec::as_slice) {
+            // Only a list of one resource in all: of a page of several, which comes first is
+            // the server's order (RFC 7644 §3.4.2.3 leaves it unspecified without sortBy).
+            let one = answer.get("totalResults").and_then(Value::as_u64) == Some(1);
+            if let (true, Some([only])) = (one, resources.map(Vec::as_slice)) {
                 if let Some(id) = only.get("id").and_then(Value::as_str) {
-                    let mut found =
+                    let mut held =
                         written.asserts(id, only, "/Resources/0", group, &assert_step, rw);
                     // Without the one resource, its values say nothing more.
-                    for a in found.iter_mut().filter(|_| counted) {
+                    for a in held.asserts.iter_mut().filter(|_| counted) {
                         a["needs"] = json!([total_id]);
                     }
-                    asserts.extend(found);
+                    asserts.extend(held.asserts);
+                    writers.extend(held.writers);
                 }
             }
         } else if p.is_resource() && r.method != Method::Delete {
@@ -521,12 +551,85 @@ fn expect(
                 .map(str::to_string)
                 .or_else(|| p.path_id.clone());
             if let Some(id) = id {
-                asserts.extend(written.asserts(&id, answer, "", group, &assert_step, rw));
+                let held = written.asserts(&id, answer, "", group, &assert_step, rw);
+                asserts.extend(held.asserts);
+                writers.extend(held.writers);
             }
         }
     }
     if !asserts.is_empty() {
         expect.insert("asserts".into(), Value::Array(asserts));
     }
-    expect
+    (expect, writers)
+}
+
+/// The schema extensions the requests write (RFC 7643 §3.3): a server that declares none of
+/// them may refuse them, and the replay is then skipped with that reason rather than failed.
+fn extensions(parsed: &[Parsed]) -> Vec<String> {
+    fn urn_of(text: &str, attribute: bool) -> Option<String> {
+        let lower = text.to_ascii_lowercase();
+        if !lower.starts_with("urn:")
+            || lower.starts_with("urn:ietf:params:scim:api:")
+            || lower.starts_with("urn:ietf:params:scim:schemas:core:")
+        {
+            return None;
+        }
+        // `urn:…:User:department` names an attribute of the extension `urn:…:User`.
+        let text = text.split('[').next().unwrap_or(text);
+        let urn = match (attribute, text.rfind(':')) {
+            (true, Some(i)) if text[i + 1..].starts_with(|c: char| c.is_ascii_lowercase()) => {
+                &text[..i]
+            }
+            _ => text,
+        };
+        Some(urn.to_string())
+    }
+    fn walk(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let found = match (k.as_str(), v) {
+                        ("schemas", Value::Array(urns)) => urns
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .filter_map(|u| urn_of(u, false))
+                            .collect(),
+                        ("path", Value::String(path)) => urn_of(path, true).into_iter().collect(),
+                        _ => urn_of(k, true).into_iter().collect::<Vec<_>>(),
+                    };
+                    for urn in found {
+                        if !out.iter().any(|u| u.eq_ignore_ascii_case(&urn)) {
+                            out.push(urn);
+                        }
+                    }
+                    walk(v, out);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for body in parsed
+        .iter()
+        .filter(|p| p.is_resource())
+        .filter_map(|p| p.request.as_ref())
+    {
+        walk(body, &mut out);
+    }
+    out
+}
+
+/// Each name a create wrote → the step of the first create (answered 2xx) that wrote it.
+fn name_writers(traffic: &[Recorded], parsed: &[Parsed]) -> HashMap<String, usize> {
+    let mut out = HashMap::new();
+    for (i, (r, p)) in traffic.iter().zip(parsed).enumerate() {
+        let create = r.method == Method::Post && p.is_resource() && !p.search;
+        if create && (200..300).contains(&r.status) {
+            for name in names(std::slice::from_ref(p)) {
+                out.entry(name).or_insert(i);
+            }
+        }
+    }
+    out
 }

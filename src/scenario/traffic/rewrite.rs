@@ -20,6 +20,8 @@ pub(super) struct Rewriter {
     pub run_prefixes: Vec<String>,
     /// Variables the last rewrite used, so the step can need the steps that capture them.
     pub used: Vec<String>,
+    /// Names the last rewrite replaced, so the step can need the create that wrote them.
+    pub used_names: Vec<String>,
     /// What had to change for the file to load (a literal `{{`), once each.
     pub altered: Vec<String>,
 }
@@ -69,6 +71,7 @@ impl Rewriter {
             return format!("{{{{{var}}}}}");
         }
         if let Some(name) = self.names.get(s) {
+            self.used_names.push(s.to_string());
             return name.clone();
         }
         // The same name upper- or lower-cased (a case-insensitive lookup): the replay's name
@@ -77,13 +80,16 @@ impl Rewriter {
             .names
             .keys()
             .find(|n| n.eq_ignore_ascii_case(s))
+            .cloned()
             .and_then(|n| {
                 let upper = match s {
                     _ if s == n.to_uppercase() => true,
                     _ if s == n.to_lowercase() => false,
                     _ => return None,
                 };
-                cased(&self.names[n], upper)
+                let replaced = cased(&self.names[&n], upper)?;
+                self.used_names.push(n);
+                Some(replaced)
             });
         if let Some(name) = cased {
             return name;
@@ -178,6 +184,11 @@ impl Rewriter {
             }
             other => other.clone(),
         }
+    }
+
+    /// The names replaced since the last call, and none after it.
+    pub fn take_names(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.used_names)
     }
 
     /// The variables used since the last call, and none after it.

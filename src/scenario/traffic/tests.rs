@@ -247,3 +247,54 @@ fn a_write_the_replay_could_never_send_is_left_out_with_a_note() {
         c.notes
     );
 }
+
+#[test]
+fn the_extensions_the_requests_write_are_declared_so_a_server_without_them_skips() {
+    let mut traffic = okta_cycle();
+    traffic[1].request_body = Some(
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User",
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+            "userName": "alice@corp.com"})
+        .to_string(),
+    );
+    traffic[2].request_body = Some(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [
+            {"op": "Add", "path": "urn:example:acme:2.0:User:badge.number", "value": "7"}]})
+        .to_string(),
+    );
+    let c = to_scenario(&traffic, &source()).unwrap();
+    assert_eq!(
+        c.scenario.extensions,
+        vec![
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User".to_string(),
+            "urn:example:acme:2.0:User".to_string()
+        ]
+    );
+}
+
+#[test]
+fn a_read_needs_the_writes_it_is_held_to_and_a_lookup_the_create_of_its_name() {
+    let mut traffic = okta_cycle();
+    traffic.push(exchange_with(
+        Method::Get,
+        "/Users?filter=userName eq \"alice@corp.com\"",
+        200,
+        None,
+        Some(json!({"totalResults": 1, "Resources": [{"id": "u-77", "userName": "alice@corp.com", "active": false}]})),
+    ));
+    let c = to_scenario(&traffic, &source()).unwrap();
+    let ids: Vec<&str> = c.scenario.steps.iter().map(|s| s.id.as_str()).collect();
+    let needs = |i: usize| -> Vec<&str> {
+        c.scenario.steps[i]
+            .needs
+            .iter()
+            .map(|n| n.as_str())
+            .collect()
+    };
+    // The read after the PATCH needs the create (its id) and the PATCH (its `active`).
+    assert_eq!(needs(3), vec![ids[1], ids[2]]);
+    // The lookup by name needs the create that wrote the name, and the PATCH it is held to;
+    // the existence check before the create needs nothing.
+    assert_eq!(needs(4), vec![ids[1], ids[2]]);
+    assert!(needs(0).is_empty());
+}

@@ -22,21 +22,40 @@ pub(super) enum How {
     Patch,
 }
 
-/// The attributes written so far, per recorded resource id: path segments as written.
+/// One attribute written: its path segments as written, how, and by which step.
+#[derive(Debug, Clone, PartialEq)]
+struct Attr {
+    path: Vec<String>,
+    how: How,
+    step: usize,
+}
+
+/// The attributes written so far, per recorded resource id.
 #[derive(Debug, Default)]
 pub(super) struct Written {
-    by_id: HashMap<String, Vec<(Vec<String>, How)>>,
+    by_id: HashMap<String, Vec<Attr>>,
+}
+
+/// The asserts on one answer, and the steps whose writes they hold the replay to: where one
+/// of those failed, the read shows its failure again, so the read needs them.
+#[derive(Debug, Default)]
+pub(super) struct Held {
+    pub asserts: Vec<Value>,
+    pub writers: Vec<usize>,
 }
 
 impl Written {
     /// A create or PUT wrote the whole resource.
-    pub fn replace(&mut self, id: &str, body: &Value, how: How) {
-        let attrs = body_paths(body).into_iter().map(|p| (p, how)).collect();
+    pub fn replace(&mut self, id: &str, body: &Value, how: How, step: usize) {
+        let attrs = body_paths(body)
+            .into_iter()
+            .map(|path| Attr { path, how, step })
+            .collect();
         self.by_id.insert(id.to_string(), attrs);
     }
 
     /// A PATCH wrote what its operations name.
-    pub fn patch(&mut self, id: &str, body: &Value) {
+    pub fn patch(&mut self, id: &str, body: &Value, step: usize) {
         let attrs = self.by_id.entry(id.to_string()).or_default();
         for op in body
             .get("Operations")
@@ -55,9 +74,13 @@ impl Written {
                 (None, None) => Vec::new(),
             };
             for path in paths.into_iter().filter(|p| !p.is_empty()) {
-                attrs.retain(|(p, _)| !same_path(p, &path));
+                attrs.retain(|a| !same_path(&a.path, &path));
                 if kind != "remove" {
-                    attrs.push((path, How::Patch));
+                    attrs.push(Attr {
+                        path,
+                        how: How::Patch,
+                        step,
+                    });
                 }
             }
         }
@@ -78,12 +101,21 @@ impl Written {
         group: bool,
         step: &str,
         rw: &mut Rewriter,
-    ) -> Vec<Value> {
-        let mut out = Vec::new();
-        for (path, how) in self.by_id.get(id).into_iter().flatten() {
+    ) -> Held {
+        let mut held = Held::default();
+        let out = &mut held.asserts;
+        for Attr {
+            path,
+            how,
+            step: writer,
+        } in self.by_id.get(id).into_iter().flatten()
+        {
             let Some((pointer, value)) = find(resource, path) else {
                 continue;
             };
+            if !held.writers.contains(writer) {
+                held.writers.push(*writer);
+            }
             let name = path.join(".");
             let core = is_core(&name, group);
             let base_assert = |id: String| {
@@ -130,7 +162,7 @@ impl Written {
                 }
             }
         }
-        out
+        held
     }
 }
 
@@ -301,6 +333,7 @@ mod tests {
             "1",
             &json!({"userName": "a", "active": true, "title": "t"}),
             How::Created,
+            0,
         );
         w.patch(
             "1",
@@ -308,11 +341,19 @@ mod tests {
                 {"op": "Replace", "value": {"active": false}},
                 {"op": "remove", "path": "title"}
             ]}),
+            1,
         );
         let attrs = &w.by_id["1"];
-        assert!(attrs.contains(&(vec!["active".into()], How::Patch)));
-        assert!(attrs.contains(&(vec!["userName".into()], How::Created)));
-        assert!(!attrs.iter().any(|(p, _)| p[0] == "title"));
+        let has = |name: &str, how: How, step: usize| {
+            attrs.contains(&Attr {
+                path: vec![name.to_string()],
+                how,
+                step,
+            })
+        };
+        assert!(has("active", How::Patch, 1));
+        assert!(has("userName", How::Created, 0));
+        assert!(!attrs.iter().any(|a| a.path[0] == "title"));
     }
 
     #[test]
@@ -322,14 +363,18 @@ mod tests {
             "1",
             &json!({"userName": "a", "title": "t", "emails": [{"value": "a@x"}]}),
             How::Created,
+            0,
         );
         w.patch(
             "1",
             &json!({"Operations": [{"op": "replace", "path": "active", "value": false}]}),
+            3,
         );
         let answer = json!({"id": "1", "UserName": "A", "active": false, "emails": [{"value": "a@x", "primary": true}]});
         let mut rw = Rewriter::default();
-        let asserts = w.asserts("1", &answer, "", false, "s1", &mut rw);
+        let held = w.asserts("1", &answer, "", false, "s1", &mut rw);
+        assert_eq!(held.writers, vec![0, 3]);
+        let asserts = held.asserts;
         let by_id = |id: &str| asserts.iter().find(|a| a["id"] == id).cloned().unwrap();
         // The answer's own spelling and value; title was not answered, so not asserted.
         assert_eq!(by_id("s1.username")["pointer"], "/UserName");
