@@ -19,6 +19,9 @@ pub enum Flaw {
     /// An attribute the server does not keep: created or PATCHed, it is silently dropped
     /// (a server without `title`), and PATCH still answers 200.
     Ignores(&'static str),
+    /// An attribute a PATCH does not change (Okta's deactivation, `active: false`, ignored):
+    /// the PATCH still answers 200, with the attribute as it was.
+    PatchIgnores(&'static str),
     /// A PATCH of a group's members reads the group, pauses with no lock held, then writes
     /// back what it read plus its change: of concurrent adds, the last one wins.
     LostUpdate,
@@ -66,6 +69,7 @@ pub struct Flaws {
     pub patch_limit: Option<usize>,
     pub unstable_paging: bool,
     pub ignored: Vec<&'static str>,
+    pub patch_ignored: Vec<&'static str>,
 }
 
 impl Flaws {
@@ -74,6 +78,7 @@ impl Flaws {
         for flaw in list {
             match flaw {
                 Flaw::Ignores(attr) => f.ignored.push(attr),
+                Flaw::PatchIgnores(attr) => f.patch_ignored.push(attr),
                 Flaw::LostUpdate => f.lost_update = true,
                 Flaw::DuplicateCreate => f.duplicate_create = true,
                 Flaw::LockedWrites => f.locked_writes = true,

@@ -426,6 +426,12 @@ async fn patch(
     let apply = |rec: &Rec| -> Result<Map<String, Value>, ScimError> {
         let mut body = rec.body.clone();
         patch::apply(&mut body, &ops)?;
+        for attr in &app.flaws.patch_ignored {
+            match rec.body.get(*attr) {
+                Some(was) => body.insert(attr.to_string(), was.clone()),
+                None => body.remove(*attr),
+            };
+        }
         prepare(kind, Value::Object(body))
     };
     if app.flaws.lost_update && kind == Kind::Group && patch::touches_members(&ops) {
