@@ -13,6 +13,13 @@ use crate::record::{
 use crate::scenario::traffic::{to_replayable, to_scenario, Recorded, Source, TrafficError};
 use crate::scim::Method;
 
+/// A line on stdout; a closed stdout (`| head`) must not cost the recording.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 pub async fn record(args: RecordArgs) -> Result<i32, Error> {
     let upstream = Upstream::parse(&args.upstream).map_err(error)?;
     check_out(&args.out)?;
@@ -42,12 +49,12 @@ pub async fn record(args: RecordArgs) -> Result<i32, Error> {
     }
     let probed = client.probe(&upstream).await.map_err(error)?;
     let from = now();
-    println!(
+    say!(
         "recording: forwarding to {} (GET /ServiceProviderConfig answered {probed})",
         upstream.base_url()
     );
-    println!("recording: point the IdP at {}", recorder.idp_base_url());
-    println!(
+    say!("recording: point the IdP at {}", recorder.idp_base_url());
+    say!(
         "recording: stop with Ctrl-C or SIGTERM{}; {} is written then",
         limits(&args),
         args.out.display()
@@ -57,7 +64,7 @@ pub async fn record(args: RecordArgs) -> Result<i32, Error> {
     let mut impatient = None;
     let stopping = async {
         let why = stop(args.max_seconds).await;
-        println!(
+        say!(
             "stopping: {why}; requests in flight finish, then {out_shown} is written (Ctrl-C again exits without writing it)"
         );
         // A second signal while the last requests finish: leave at once, writing nothing.
@@ -70,7 +77,7 @@ pub async fn record(args: RecordArgs) -> Result<i32, Error> {
         why
     };
     let (why, recording) = recorder.run(stopping).await;
-    println!("stopped: {why}");
+    say!("stopped: {why}");
     source.secrets.extend(recording.secrets.iter().cloned());
     source.header = header(&upstream, &from, recording.exchanges.len(), &args.out);
     // A write to a resource the recording never saw created could never be sent by a run
@@ -83,7 +90,7 @@ pub async fn record(args: RecordArgs) -> Result<i32, Error> {
         Ok(c) => c,
         Err(TrafficError::NoScimRequests) => {
             for note in &recording.notes {
-                println!("note: {note}");
+                say!("note: {note}");
             }
             return Err(Error::Usage(format!(
                 "nothing recorded: no SCIM request reached the proxy ({} seen), so {} was not written; point the IdP at {} and send it traffic",
@@ -98,7 +105,7 @@ pub async fn record(args: RecordArgs) -> Result<i32, Error> {
     if let Some(watch) = impatient {
         watch.abort();
     }
-    println!(
+    say!(
         "wrote {}: {} as scenario {} (profile {})",
         args.out.display(),
         crate::report::grammar::count(converted.scenario.steps.len(), "request"),
@@ -106,9 +113,9 @@ pub async fn record(args: RecordArgs) -> Result<i32, Error> {
         source.profile
     );
     for note in recording.notes.iter().chain(&converted.notes) {
-        println!("note: {note}");
+        say!("note: {note}");
     }
-    println!(
+    say!(
         "replay it: scimcheck run --scenarios {} --base-url URL --token TOKEN",
         args.out.display()
     );

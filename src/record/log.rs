@@ -1,6 +1,7 @@
 //! What a recording holds: the exchanges kept for replay, in the order they ended, the notes
 //! on what was not kept, and the credentials seen (so the scenario file never holds them).
 
+use std::io::Write;
 use std::sync::Mutex;
 
 use crate::scenario::traffic::Recorded;
@@ -122,7 +123,8 @@ impl Log {
 
     fn show(&self, line: &Line<'_>) {
         if self.echo {
-            println!("{line}");
+            // A closed stdout must not cost the exchange.
+            let _ = writeln!(std::io::stdout().lock(), "{line}");
         }
     }
 }
