@@ -256,6 +256,10 @@ pub struct StepResult {
     /// request counted, and the latencies (`exchange` is its first request).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub set: Option<crate::exec::SetSummary>,
+    /// For a call to the embedded Okta org: the SCIM requests the org sent because of it, in
+    /// order. Their checks are among `checks`, each message starting with its request.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provisioned: Vec<Exchange>,
 }
 
 impl StepResult {
@@ -280,6 +284,7 @@ impl StepResult {
             snapshot: SnapshotMode::default(),
             needs: vec![],
             set: None,
+            provisioned: vec![],
         }
     }
 }

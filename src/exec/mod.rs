@@ -20,6 +20,7 @@ mod client;
 mod exchange;
 pub mod fanout;
 mod ledger;
+pub mod okta;
 mod readback;
 mod redact;
 mod retry;

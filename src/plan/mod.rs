@@ -159,13 +159,15 @@ impl Capabilities {
 }
 
 /// Selects the scenarios `selection` names, in a stable order, and gives each its variables
-/// (`base_url` is the target's, for `{{target.base_url}}`).
+/// (`base_url` is the target's, for `{{target.base_url}}`; `okta_org_url` the embedded Okta
+/// org's, for `{{okta.org_url}}`, when one serves the run).
 pub fn plan(
     loaded: Vec<Loaded>,
     selection: &Selection,
     run: &RunId,
     caps: &Capabilities,
     base_url: &str,
+    okta_org_url: Option<&str>,
 ) -> Vec<PlannedScenario> {
     loaded
         .into_iter()
@@ -195,6 +197,12 @@ pub fn plan(
                 crate::scenario::runscope::TARGET_BASE_URL,
                 serde_json::Value::String(base_url.to_string()),
             );
+            if let Some(url) = okta_org_url {
+                vars.insert(
+                    crate::scenario::runscope::OKTA_ORG_URL,
+                    serde_json::Value::String(url.to_string()),
+                );
+            }
             for v in &l.scenario.variables {
                 match template::render_text(&v.value, &vars) {
                     Ok(value) => vars.insert(v.name.clone(), serde_json::Value::String(value)),
@@ -235,6 +243,7 @@ mod tests {
             &RunId::random(),
             &Capabilities::default(),
             "http://h/scim/v2",
+            None,
         )
         .into_iter()
         .map(|p| p.scenario.id.to_string())
@@ -272,6 +281,7 @@ mod tests {
             &RunId::random(),
             &Capabilities::default(),
             "http://h/scim/v2",
+            None,
         )
         .into_iter()
         .find(|p| p.scenario.steps.iter().any(|s| s.burst.is_some()))

@@ -57,7 +57,12 @@ pub fn prepare_step_with(
 ) -> Result<PreparedStep, TemplateError> {
     let mut request = prepare(request, headers, vars)?;
     let refused = match &step.request.root {
-        Some(root) => match rebase(&template::render_text(root, vars)?, &request.path, vars) {
+        Some(root) => match rebase(
+            &template::render_text(root, vars)?,
+            &request.path,
+            vars,
+            step.okta_api,
+        ) {
             Ok(path) => {
                 request.path = path;
                 None
@@ -102,12 +107,21 @@ pub fn prepare_step_with(
     })
 }
 
-/// The path below the target's base URL of `root` + `path`, or why it is not below it.
-fn rebase(root: &str, path: &str, vars: &Vars) -> Result<String, String> {
-    let base = vars
-        .get(crate::scenario::runscope::TARGET_BASE_URL)
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+/// The path below the target's base URL (or, for a call to the embedded Okta org, below the
+/// org's URL) of `root` + `path`, or why it is not below it.
+fn rebase(root: &str, path: &str, vars: &Vars, org: bool) -> Result<String, String> {
+    let (name, what) = if org {
+        (
+            crate::scenario::runscope::OKTA_ORG_URL,
+            "embedded Okta org's URL",
+        )
+    } else {
+        (
+            crate::scenario::runscope::TARGET_BASE_URL,
+            "target's base URL",
+        )
+    };
+    let base = vars.get(name).and_then(Value::as_str).unwrap_or_default();
     let full = format!("{}{path}", root.trim_end_matches('/'));
     let below = full
         .strip_prefix(base)
@@ -125,7 +139,7 @@ fn rebase(root: &str, path: &str, vars: &Vars) -> Result<String, String> {
             rest.to_string()
         }),
         _ => Err(format!(
-            "{full}: not under the target's base URL {base}, so it was not sent (requests and credentials go only to the target)"
+            "{full}: not under the {what} {base}, so it was not sent (requests and credentials go only to the target)"
         )),
     }
 }
@@ -210,10 +224,13 @@ expect:
         vars.insert("SCIMBaseURL", json!("http://h:1/scim/v2/"));
         vars.insert("elsewhere", json!("http://evil:1/scim/v2"));
         assert_eq!(
-            rebase("http://h:1/scim/v2/", "/Users", &vars),
+            rebase("http://h:1/scim/v2/", "/Users", &vars, false),
             Ok("/Users".into())
         );
-        assert_eq!(rebase("http://h:1/scim/v2", "/", &vars), Ok("/".into()));
+        assert_eq!(
+            rebase("http://h:1/scim/v2", "/", &vars, false),
+            Ok("/".into())
+        );
         for (root, path) in [
             ("http://evil:1/scim/v2", "/Users"),
             ("http://h:1/scim/v2x", "/Users"),
@@ -221,7 +238,7 @@ expect:
             ("http://h:1/scim/v2", "/../admin"),
             ("http://h:1/scim/v2", "/Users/%2e%2e/x"),
         ] {
-            let err = rebase(root, path, &vars).unwrap_err();
+            let err = rebase(root, path, &vars, false).unwrap_err();
             assert!(
                 err.contains("not under the target's base URL http://h:1/scim/v2"),
                 "{err}"

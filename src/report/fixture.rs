@@ -34,6 +34,7 @@ fn step(
         snapshot: Default::default(),
         needs: vec![],
         set: None,
+        provisioned: vec![],
     }
 }
 

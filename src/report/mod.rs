@@ -78,6 +78,7 @@ pub(crate) fn blocks(sc: &ScenarioResult) -> Vec<Block<'_>> {
                 snapshot: Default::default(),
                 needs: vec![],
                 set: None,
+                provisioned: vec![],
             }),
             snapshot: Some(s),
         });

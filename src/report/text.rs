@@ -216,6 +216,7 @@ pub(crate) fn outline(sc: &ScenarioResult) -> ScenarioResult {
                 snapshot: st.snapshot,
                 needs: st.needs.clone(),
                 set: None,
+                provisioned: vec![],
             })
             .collect(),
         duration_ms: sc.duration_ms,

@@ -139,7 +139,41 @@ pub async fn run(
             return Err(Error::Stopped(shared.cancel.reason().unwrap_or(crate::exec::StopReason::Interrupted("a signal".into()))))
         }
     };
-    let mut planned = plan::plan(loaded, &selection, run_id, &caps, &client.config().base_url);
+    // Okta's CRUD test drives an Okta org: the embedded one serves it for this run.
+    let org = if loaded
+        .iter()
+        .any(|l| l.scenario.steps.iter().any(|s| s.okta_api))
+    {
+        let org = crate::exec::okta::OktaOrg::start(
+            shared.client.clone(),
+            shared.ledger.clone(),
+            crate::scenario::runscope::OKTA_ORG_TOKEN,
+        )
+        .await
+        .map_err(|e| {
+            Error::Usage(format!(
+                "cannot start the embedded Okta org on 127.0.0.1: {e}"
+            ))
+        })?;
+        Some(Arc::new(org))
+    } else {
+        None
+    };
+    let mut planned = plan::plan(
+        loaded,
+        &selection,
+        run_id,
+        &caps,
+        &client.config().base_url,
+        org.as_ref().map(|o| o.url()),
+    );
+    if let Some(org) = &org {
+        for p in &planned {
+            if let Some(app) = p.vars.get("oktaAppId").and_then(|v| v.as_str()) {
+                org.add_app(app);
+            }
+        }
+    }
     for p in &mut planned {
         if let Some(why) = generation_skips.get(p.scenario.id.as_str()) {
             p.skip.get_or_insert_with(|| why.clone());
@@ -152,8 +186,10 @@ pub async fn run(
         let keep = options.keep_resources;
         let deletes = deletes_at_once;
         let fail_fast = options.fail_fast;
+        let org = org.clone();
         tokio::spawn(async move {
             let scope = RunScope {
+                org: org.as_deref(),
                 client: &s.client,
                 ledger: &s.ledger,
                 cancel: &s.cancel,

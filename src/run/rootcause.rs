@@ -292,6 +292,7 @@ mod tests {
                     snapshot: Default::default(),
                     needs: vec![],
                     set: None,
+                    provisioned: vec![],
                 },
                 StepResult {
                     id: "read".into(),
@@ -307,6 +308,7 @@ mod tests {
                     snapshot: Default::default(),
                     needs: vec!["create".into()],
                     set: None,
+                    provisioned: vec![],
                 },
             ],
             duration_ms: 0,

@@ -27,6 +27,8 @@ use crate::scim::Severity;
 
 /// What one run shares across its scenarios.
 pub(crate) struct RunScope<'a> {
+    /// The embedded Okta org, when an export drives one.
+    pub org: Option<&'a crate::exec::okta::OktaOrg>,
     pub client: &'a Client,
     pub ledger: &'a Ledger,
     pub cancel: &'a Cancel,
@@ -76,6 +78,7 @@ pub(crate) async fn run_scenarios(
             // A harness bug in one scenario costs that scenario, never the whole report.
             let mut created = Vec::new();
             let run = std::panic::AssertUnwindSafe(run_scenario(
+                scope.org,
                 scope.client,
                 scope.ledger,
                 scope.cancel,
@@ -191,7 +194,9 @@ fn still_there(ledger: &Ledger, created: &[LedgerEntry]) -> Vec<LedgerEntry> {
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn run_scenario(
+    org: Option<&crate::exec::okta::OktaOrg>,
     client: &Client,
     ledger: &Ledger,
     cancel: &Cancel,
@@ -227,6 +232,11 @@ async fn run_scenario(
             steps.push(paused(step, pause, cancel).await);
             continue;
         }
+        if let Some(why) = &step.not_run {
+            blocked.not_run(step, "it was not run");
+            steps.push(skipped_step(step, &scenario.id, reference, why.clone()));
+            continue;
+        }
         if step.fan_out.is_some() || step.pages.is_some() {
             let done = super::set_step::run_set_step(
                 client, ledger, cancel, &scenario, step, reference, &vars, created, events,
@@ -259,6 +269,24 @@ async fn run_scenario(
         if let Some(why) = &step_plan.refused {
             blocked.not_run(step, "it was not sent");
             steps.push(off_origin(step, &scenario.id, reference, why));
+            continue;
+        }
+        if step.okta_api {
+            let done = super::okta_step::run_org_step(
+                org,
+                &scenario.id,
+                scenario.profile,
+                step,
+                &step_plan,
+                reference,
+                created,
+            )
+            .await;
+            blocked.ran(step, done.failed, &done.result.checks);
+            for (name, value) in &done.result.captures {
+                vars.insert(name.clone(), value.clone());
+            }
+            steps.push(done.result);
             continue;
         }
         let mut location_read = None;
@@ -406,6 +434,7 @@ mod tests {
             &RunId::random(),
             &Capabilities::default(),
             "http://h/scim/v2",
+            None,
         );
         let in_plan: Vec<String> = planned.iter().map(|p| p.scenario.id.to_string()).collect();
         let order = start_order(planned);

@@ -212,6 +212,7 @@ pub(super) fn skipped_step(
         snapshot: step.snapshot,
         needs: step.needs.clone(),
         set: None,
+        provisioned: vec![],
     }
 }
 
@@ -234,7 +235,12 @@ pub(super) fn off_origin(step: &Step, scenario_id: &str, reference: &str, why: &
 /// A pause step: waited out when it asks to be (ended early by a stop), otherwise only
 /// reported.
 pub(super) async fn paused(step: &Step, pause: Pause, cancel: &Cancel) -> StepResult {
-    let skipped = if pause.wait {
+    let skipped = if pause.org {
+        Some(format!(
+            "a pause of {} s, shortened to 0 s: the embedded Okta org provisions before it answers, so what the pause waits for has happened",
+            pause.seconds
+        ))
+    } else if pause.wait {
         let wait = Duration::from_secs_f64(pause.seconds);
         tokio::select! {
             () = tokio::time::sleep(wait) => None,
@@ -256,6 +262,7 @@ pub(super) async fn paused(step: &Step, pause: Pause, cancel: &Cancel) -> StepRe
         snapshot: step.snapshot,
         needs: step.needs.clone(),
         set: None,
+        provisioned: vec![],
     }
 }
 
@@ -440,6 +447,7 @@ mod tests {
             snapshot: Default::default(),
             needs: vec![],
             set: None,
+            provisioned: vec![],
         };
         scrub_step(&mut step, &["hunter2-xyz".to_string()]);
         let text = serde_json::to_string(&step).unwrap();

@@ -126,6 +126,9 @@ pub struct Pause {
     pub seconds: f64,
     /// Whether the run waits (`--runscope-pauses`) or only reports the pause.
     pub wait: bool,
+    /// The pause waits for the embedded Okta org's provisioning, which is done before its
+    /// API answers: it is shortened to nothing.
+    pub org: bool,
 }
 
 /// A variable a scenario's source defines before its first step.

@@ -268,6 +268,14 @@ pub struct Step {
     /// A step that waits instead of sending (a Runscope pause); its `request` is never sent.
     #[serde(skip)]
     pub pause: Option<Pause>,
+    /// Why an imported step is listed but not run (a Runscope condition or subtest).
+    #[serde(skip)]
+    pub not_run: Option<String>,
+    /// The request goes to the embedded Okta org's management API, not to the SCIM target:
+    /// only the step's own asserts judge the answer, and the SCIM requests the org sent
+    /// because of it are judged with it.
+    #[serde(skip)]
+    pub okta_api: bool,
     /// Send the request not once but as a paced burst of reads, to see whether the server
     /// sustains an IdP's request rate.
     #[serde(default)]

@@ -62,6 +62,7 @@ fn scenario(steps: Vec<(crate::scim::Method, &str, u16, Value)>) -> ScenarioResu
                     snapshot: SnapshotMode::Full,
                     needs: vec![],
                     set: None,
+                    provisioned: vec![],
                 },
             )
             .collect(),

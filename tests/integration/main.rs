@@ -22,6 +22,7 @@ mod record;
 mod reports;
 mod rfc;
 mod runscope;
+mod runscope_crud;
 mod safety;
 mod scale;
 mod secrets;

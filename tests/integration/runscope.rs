@@ -316,7 +316,7 @@ async fn load_errors_name_the_file_and_step_and_exit_2() {
     let wrong_type = write(
         dir.path(),
         "type.json",
-        &json!({"steps": [{"method": "GET", "url": "{{SCIMBaseURL}}/Users", "headers": {"Accept": "application/json"}}]}),
+        &json!({"steps": [{"method": "GET", "url": "{{SCIMBaseURL}}/Users", "assertions": {"source": "response_status"}}]}),
     );
     for (file, want) in [
         (&bad_json, format!("{}:2:20: not a JSON Runscope export: trailing comma", bad_json.display())),
@@ -341,7 +341,10 @@ async fn load_errors_name_the_file_and_step_and_exit_2() {
     ])
     .await;
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("step 1, `headers.Accept`: invalid type: string \"application/json\", expected a sequence"), "{err}");
+    assert!(
+        err.contains("step 1, `assertions`: invalid type: map, expected a sequence"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

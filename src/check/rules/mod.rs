@@ -135,6 +135,10 @@ pub const OFF_ORIGIN: &str = "scimcheck.off-origin";
 /// where it happened, never a verdict on the server.
 pub const INTERNAL_ERROR: &str = "scimcheck.internal-error";
 
+/// A Runscope step called an Okta API endpoint the embedded Okta org does not emulate: the
+/// step fails with the endpoint named, since its effect on the SCIM server is unknown.
+pub const OKTA_ORG_ENDPOINT: &str = "scimcheck.okta-org.endpoint";
+
 const fn always(
     id: &'static str,
     reference: &'static str,
@@ -197,6 +201,7 @@ pub const RULES: &[Rule] = &[
     always("snapshot.drift", "the accepted snapshot of --snapshots", When::Snapshots, "the normalised exchanges equal the accepted snapshot"),
     always(SAME_RESOURCE, "RFC 7644 §3.4.1, §3.5.1, §3.5.2", When::RunDecided(Decision::OtherResource), "a read or write of a resource answers that resource, not another (whose data the run then never touches)"),
     always(OFF_ORIGIN, "scimcheck safety: requests and credentials go only to the target", When::RunDecided(Decision::OffOrigin), "a step whose URL leaves the SCIM root is not sent: one failed check, its other checks skipped"),
+    always(OKTA_ORG_ENDPOINT, "scimcheck's embedded Okta org", When::RunDecided(Decision::OktaOrgEndpoint), "a Runscope step calling an Okta API endpoint the embedded org does not answer fails, naming the endpoint"),
     always(INTERNAL_ERROR, "scimcheck", When::RunDecided(Decision::HarnessFailure), "scimcheck failed while checking a step (the check is skipped) or running a scenario (the rest of the run goes on): a bug in scimcheck, never a verdict on the server"),
     part_of(list::RESOURCES_KEY, "rfc7644.list-response", "RFC 7643 §2.1; Okta and Entra ID clients", "a ListResponse's list is under the key `Resources` as spelt (another case is a note: RFC 7643 §2.1 makes names case-insensitive)", &[
         ProfileSeverity { profile: Profile::Okta, severity: Severity::Error, why: "Okta's client reads `Resources` as spelt and sees no users otherwise" },

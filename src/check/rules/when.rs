@@ -45,6 +45,8 @@ pub enum Decision {
     OffOrigin,
     /// scimcheck failed while checking a step or running a scenario.
     HarnessFailure,
+    /// A Runscope step called an endpoint the embedded Okta org does not answer.
+    OktaOrgEndpoint,
 }
 
 impl When {
@@ -72,6 +74,9 @@ impl When {
             }
             When::RunDecided(Decision::HarnessFailure) => {
                 "a step or scenario during which scimcheck itself failed"
+            }
+            When::RunDecided(Decision::OktaOrgEndpoint) => {
+                "a Runscope step calling an Okta API endpoint the embedded Okta org does not answer"
             }
         }
     }

@@ -187,9 +187,13 @@ fn is_resources_array_check(script: &str) -> bool {
 pub(super) fn captures(raw: &RawStep) -> Result<BTreeMap<String, String>, String> {
     let mut out = BTreeMap::new();
     for (k, c) in raw.variables.iter().flatten().enumerate() {
-        let at = format!("variable {} (`{}`)", k + 1, c.name);
-        let name = c.name.trim();
-        if name.is_empty() || name.contains(['{', '}', '|']) {
+        let name = c.name.as_deref().unwrap_or("").trim();
+        // A blank row (Okta's CRUD test has one) captures nothing, as in Runscope.
+        if name.is_empty() {
+            continue;
+        }
+        let at = format!("variable {} (`{name}`)", k + 1);
+        if name.contains(['{', '}', '|']) {
             return Err(format!("{at}: a variable needs a plain `name`"));
         }
         let property = c.property.as_deref().unwrap_or("").trim();

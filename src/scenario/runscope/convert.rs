@@ -1,7 +1,9 @@
 //! A Runscope export as a scimcheck scenario: each request step a step titled with its
 //! note, each assertion an assert `runscope.<file-stem>.<step>.<n>`, each capture a step
-//! capture, each pause a step that does not send, and (unless asked not to) a first step
-//! that creates one prefixed user so the export's first read finds someone.
+//! capture, each pause a step that does not send, each construct scimcheck cannot run (a
+//! condition, a subtest, a disabled step) a step listed with the reason, and (unless asked
+//! not to, or the export drives an Okta org) a first step that creates one prefixed user so
+//! the export's first read finds someone.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -11,7 +13,7 @@ use super::checks::{assertions, captures, scripts};
 use super::load::RunscopeOptions;
 use super::model::{Export, RawStep};
 use super::paths::split_url;
-use super::variables::{self, AUTH};
+use super::variables::{self, is_auth, ORG_URL};
 use crate::scenario::{Expect, Pause, Profile, Request, Scenario, SnapshotMode, Step};
 use crate::scim::urn::USER as USER_SCHEMA;
 use crate::scim::Method;
@@ -60,16 +62,18 @@ pub(crate) fn convert(
         .clone()
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| format!("Runscope test {id}"));
-    let variables = variables::defaults(&opts.variables);
+    let org = uses_org(export);
+    let variables = variables::defaults(&opts.variables, org);
     let mut ctx = Context {
         scenario: &id,
         test: &name,
         defined: variables.iter().map(|v| v.name.clone()).collect(),
-        auth_given: variables.iter().any(|v| v.name == AUTH),
+        auth_given: variables.iter().any(|v| is_auth(&v.name)),
         foreign: HashSet::new(),
     };
     let mut steps = Vec::with_capacity(export.steps.len() + 1);
-    if opts.seed {
+    // A CRUD test makes its own user through the org; only the SPEC test reads one first.
+    if opts.seed && !org {
         steps.push(seed_step());
     }
     if export.steps.is_empty() {
@@ -78,11 +82,14 @@ pub(crate) fn convert(
     for (i, raw) in export.steps.iter().enumerate() {
         let n = i + 1;
         let step = match raw.step_type.as_deref().unwrap_or("request") {
-            "request" => request_step(n, raw, &mut ctx),
-            "pause" => pause_step(n, raw, opts.pauses),
-            other => Err(format!(
-                "step_type `{other}` is not supported (scimcheck runs `request` and `pause` steps)"
+            _ if raw.skipped == Some(true) => Ok(not_run_step(
+                n,
+                raw,
+                "disabled in the export (Runscope skips it too)".into(),
             )),
+            "request" => request_step(n, raw, &mut ctx),
+            "pause" => pause_step(n, raw, opts.pauses, org),
+            other => Ok(not_run_step(n, raw, not_run_reason(other))),
         };
         steps.push(step.map_err(|e| match &raw.note {
             Some(note) if !note.trim().is_empty() => format!("step {n} (\"{}\"): {e}", note.trim()),
@@ -120,9 +127,14 @@ fn request_step(n: usize, raw: &RawStep, ctx: &mut Context<'_>) -> Result<Step, 
     ctx.check_text("the url", url)?;
     let split = split_url(url)?;
     let mut headers = BTreeMap::new();
+    let okta_api = is_org_root(&split.root);
     for (name, values) in raw.headers.iter().flatten() {
-        let value = values.join(", ");
-        let whole_auth = value.trim() == "{{auth}}" || value.trim() == "{{ auth }}";
+        let value = values.joined();
+        let whole_auth = value
+            .trim()
+            .strip_prefix("{{")
+            .and_then(|v| v.strip_suffix("}}"))
+            .is_some_and(|v| is_auth(v.trim()));
         if name.eq_ignore_ascii_case("authorization") && whole_auth && !ctx.auth_given {
             // The run's own credentials, injected (and redacted) by the client.
             continue;
@@ -194,7 +206,48 @@ fn request_step(n: usize, raw: &RawStep, ctx: &mut Context<'_>) -> Result<Step, 
             SnapshotMode::Full
         },
         pause: None,
+        not_run: None,
+        okta_api,
     })
+}
+
+/// Whether any request of the export goes to `{{oktaOrgUrl}}`: Okta's CRUD test.
+fn uses_org(export: &Export) -> bool {
+    export
+        .steps
+        .iter()
+        .filter_map(|s| s.url.as_deref())
+        .filter_map(|u| split_url(u).ok())
+        .any(|u| is_org_root(&u.root))
+}
+
+fn is_org_root(root: &str) -> bool {
+    root.strip_prefix("{{")
+        .and_then(|r| r.strip_suffix("}}"))
+        .is_some_and(|r| r.trim() == ORG_URL)
+}
+
+/// Why a step of this type is listed but not run.
+fn not_run_reason(step_type: &str) -> String {
+    match step_type {
+        "condition" => "a Runscope condition step (its branch depends on JavaScript-set variables and Runscope's evaluation), not run by scimcheck".into(),
+        "subtest" => "a Runscope subtest (it runs another test of the Runscope account, which is not in this file), not run by scimcheck".into(),
+        other => format!("a Runscope `{other}` step, which scimcheck does not run (it runs `request` and `pause` steps)"),
+    }
+}
+
+/// A step listed with the reason it is not run: never a load error on the whole file.
+fn not_run_step(n: usize, raw: &RawStep, why: String) -> Step {
+    let title = match raw.note.as_deref().map(str::trim) {
+        Some(note) if !note.is_empty() => note.to_string(),
+        _ => format!(
+            "Runscope {} step",
+            raw.step_type.as_deref().unwrap_or("request")
+        ),
+    };
+    let mut step = pause_shell(n, title);
+    step.not_run = Some(why);
+    step
 }
 
 fn is_collection(path: &str) -> bool {
@@ -235,7 +288,7 @@ fn schemas_for(
     }
 }
 
-fn pause_step(n: usize, raw: &RawStep, wait: bool) -> Result<Step, String> {
+fn pause_step(n: usize, raw: &RawStep, wait: bool, org: bool) -> Result<Step, String> {
     let seconds = raw
         .duration
         .ok_or("a pause step needs a `duration` in seconds")?;
@@ -244,12 +297,23 @@ fn pause_step(n: usize, raw: &RawStep, wait: bool) -> Result<Step, String> {
             "pause `duration` {seconds} is not a number of seconds from 0 to 86400"
         ));
     }
-    Ok(Step {
+    let mut step = pause_shell(n, format!("Pause {seconds} s"));
+    step.pause = Some(Pause {
+        seconds,
+        wait: wait && !org,
+        org,
+    });
+    Ok(step)
+}
+
+/// A step that sends nothing.
+fn pause_shell(n: usize, title: String) -> Step {
+    Step {
         burst: None,
         fan_out: None,
         pages: None,
         id: n.to_string().into(),
-        title: format!("Pause {seconds} s"),
+        title,
         reference: None,
         needs: vec![],
         when_failed: None,
@@ -268,8 +332,10 @@ fn pause_step(n: usize, raw: &RawStep, wait: bool) -> Result<Step, String> {
         expect: Expect::default(),
         capture: BTreeMap::new(),
         snapshot: SnapshotMode::Full,
-        pause: Some(Pause { seconds, wait }),
-    })
+        pause: None,
+        not_run: None,
+        okta_api: false,
+    }
 }
 
 /// The id of the step that creates the seed user.
@@ -315,6 +381,8 @@ fn seed_step() -> Step {
         capture: BTreeMap::new(),
         snapshot: SnapshotMode::Full,
         pause: None,
+        not_run: None,
+        okta_api: false,
     }
 }
 
@@ -337,8 +405,8 @@ impl Context<'_> {
                     ));
                 }
             }
-            if name == AUTH && !self.auth_given {
-                return Err(format!("{what}: {{{{auth}}}} stands for the run's credentials and can only be the whole value of an Authorization header (or give --variable auth=VALUE)"));
+            if is_auth(name) && !self.auth_given {
+                return Err(format!("{what}: {{{{{name}}}}} stands for the run's credentials and can only be the whole value of an Authorization header (or give --variable {name}=VALUE)"));
             }
             if !self.defined.contains(name) {
                 return Err(format!(

@@ -16,6 +16,7 @@ mod variables;
 pub use convert::SEED_STEP;
 pub use load::{load_all, RunscopeOptions};
 pub(crate) use variables::TARGET_BASE_URL;
+pub use variables::{OKTA_ORG_TOKEN, OKTA_ORG_URL};
 
 /// The prefix of every Runscope scenario's id (and of its checks' ids).
 pub const ID_PREFIX: &str = "runscope.";

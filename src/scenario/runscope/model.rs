@@ -18,18 +18,22 @@ pub(crate) struct Export {
     pub steps: Vec<RawStep>,
 }
 
-/// One step: a request or a pause (`step_type`).
+/// One step: a request, a pause, or a construct scimcheck lists without running
+/// (`condition`, `subtest`, `ghost_inspector`, …).
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct RawStep {
     #[serde(default)]
     pub step_type: Option<String>,
+    /// Disabled in Runscope's editor: Runscope does not run it either.
+    #[serde(default)]
+    pub skipped: Option<bool>,
     #[serde(default)]
     pub method: Option<String>,
     #[serde(default)]
     pub url: Option<String>,
-    /// Header name → its values, as Runscope stores them.
+    /// Header name → its values: a list in most exports, a string in some.
     #[serde(default)]
-    pub headers: Option<BTreeMap<String, Vec<String>>>,
+    pub headers: Option<BTreeMap<String, HeaderValues>>,
     #[serde(default)]
     pub body: Option<String>,
     /// The test's human name for the step.
@@ -47,6 +51,26 @@ pub(crate) struct RawStep {
     /// A pause's length in seconds.
     #[serde(default)]
     pub duration: Option<f64>,
+}
+
+/// A header's values as an export writes them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum HeaderValues {
+    /// `["application/json"]`.
+    Many(Vec<String>),
+    /// `"SSWS {{oktaToken}}"`.
+    One(String),
+}
+
+impl HeaderValues {
+    /// The header's value as sent: several values joined as HTTP joins them.
+    pub fn joined(&self) -> String {
+        match self {
+            HeaderValues::Many(v) => v.join(", "),
+            HeaderValues::One(v) => v.clone(),
+        }
+    }
 }
 
 /// `{source, property, comparison, value}`.
@@ -67,7 +91,9 @@ pub(crate) struct RawCapture {
     pub source: String,
     #[serde(default)]
     pub property: Option<String>,
-    pub name: String,
+    /// A row left blank in Runscope's editor exports `null`: it captures nothing.
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 /// A string, number or boolean operand.
@@ -175,6 +201,29 @@ mod tests {
             err.message
         );
         assert_eq!(err.line, Some(3));
+    }
+
+    #[test]
+    fn headers_are_lists_or_strings() {
+        let e = parse(
+            "t.json",
+            r#"{"steps":[{"headers":{"Accept":["application/json"],"Authorization":"SSWS {{oktaToken}}"}}]}"#,
+        )
+        .unwrap();
+        let h = e.steps[0].headers.as_ref().unwrap();
+        assert_eq!(h["Accept"].joined(), "application/json");
+        assert_eq!(h["Authorization"].joined(), "SSWS {{oktaToken}}");
+    }
+
+    #[test]
+    fn later_exports_with_nulls_and_environments_load() {
+        let e = parse(
+            "t.json",
+            r#"{"name":"t","is_skipped_at_bucket_level":false,"environments":[{"name":"e","initial_variables":{"oktaOrgUrl":"https://x.okta.com"},"script":"variables.set('a','b');","preserve_cookies":false}],"steps":[{"step_type":"request","multipart_form":null,"binary_body":null,"graphql_body":null,"assertions":null,"variables":null,"scripts":null,"before_scripts":null,"method":"GET","url":"{{SCIMBaseURL}}/Users"},{"step_type":"condition","left_value":"{{a}}","comparison":"equal","right_value":"b","steps":[{"step_type":"request","url":"{{SCIMBaseURL}}/Users"}]},{"step_type":"subtest","test_uuid":"x","environment_uuid":"y"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(e.steps.len(), 3);
+        assert_eq!(e.steps[1].step_type.as_deref(), Some("condition"));
     }
 
     #[test]

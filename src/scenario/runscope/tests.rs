@@ -173,7 +173,9 @@ fn captures_map_to_pointers_headers_and_the_status() {
                 {"source": "response_json", "property": "id", "name": "uid"},
                 {"source": "response_json", "property": "", "name": "whole"},
                 {"source": "response_header", "property": "Location", "name": "where"},
-                {"source": "response_status", "name": "code"}]},
+                {"source": "response_status", "name": "code"},
+                // A blank row, as Okta's published CRUD test exports one.
+                {"source": "response_json", "property": "", "name": null}]},
             {"method": "GET", "url": "{{SCIMBaseURL}}/Users/{{uid}}", "assertions": [
                 {"source": "response_status", "comparison": "equal", "value": "{{code}}"}]}
         ]})
@@ -186,6 +188,7 @@ fn captures_map_to_pointers_headers_and_the_status() {
     assert_eq!(c["whole"], "");
     assert_eq!(c["where"], "header:Location");
     assert_eq!(c["code"], "status");
+    assert_eq!(c.len(), 4);
     let err = scenario(
         &one_step(json!({"method": "GET", "url": "{{SCIMBaseURL}}/Users", "variables": [{"source": "response_text", "name": "t"}]})),
         &seeded(),
@@ -209,8 +212,8 @@ fn pauses_scripts_and_bad_steps() {
     )
     .unwrap();
     assert_eq!(
-        s.steps[0].pause.map(|p| (p.seconds, p.wait)),
-        Some((2.0, true))
+        s.steps[0].pause.map(|p| (p.seconds, p.wait, p.org)),
+        Some((2.0, true, false))
     );
     assert_eq!(
         s.steps[1].request.root.as_deref(),
@@ -228,10 +231,6 @@ fn pauses_scripts_and_bad_steps() {
         matches!(scripts[1].1, Op::Script(t) if t.ends_with("after the response was not run (scimcheck runs no JavaScript): assert.equal(1, 1);"))
     );
     for (step, want) in [
-        (
-            json!({"step_type": "condition"}),
-            "step_type `condition` is not supported",
-        ),
         (
             json!({"step_type": "pause"}),
             "a pause step needs a `duration`",
@@ -258,4 +257,63 @@ fn pauses_scripts_and_bad_steps() {
         assert!(err.starts_with("step 1"), "{err}");
         assert!(err.contains(want), "{err} (wanted {want})");
     }
+}
+
+#[test]
+fn conditions_subtests_and_disabled_steps_are_listed_not_run() {
+    let s = scenario(
+        &json!({"steps": [
+            {"step_type": "condition", "left_value": "{{x}}", "comparison": "equal", "right_value": "1", "steps": []},
+            {"step_type": "subtest", "note": "Run the SPEC test first", "test_uuid": "t"},
+            {"step_type": "ghost_inspector"},
+            {"step_type": "request", "skipped": true, "method": "GET", "url": "{{undefinedRoot}}/x"},
+            {"method": "GET", "url": "{{SCIMBaseURL}}/Users"}
+        ]})
+        .to_string(),
+        &RunscopeOptions::default(),
+    )
+    .unwrap();
+    let why: Vec<_> = s.steps.iter().map(|st| st.not_run.clone()).collect();
+    assert!(why[0].as_deref().unwrap().contains("condition step"));
+    assert!(why[1].as_deref().unwrap().contains("subtest"));
+    assert_eq!(s.steps[1].title, "Run the SPEC test first");
+    assert!(why[2].as_deref().unwrap().contains("`ghost_inspector`"));
+    assert!(why[3]
+        .as_deref()
+        .unwrap()
+        .contains("disabled in the export"));
+    assert_eq!(why[4], None);
+}
+
+#[test]
+fn a_crud_export_drives_the_org_with_string_headers_and_short_pauses() {
+    let s = scenario(
+        &json!({"steps": [
+            {"method": "POST", "url": "{{oktaOrgUrl}}/api/v1/users?activate=true",
+             "headers": {"Authorization": "SSWS {{oktaToken}}", "Accept": ["application/json"]},
+             "body": "{\"profile\": {\"login\": \"{{okta_user_email}}\"}}",
+             "variables": [{"source": "response_json", "property": "id", "name": "okta_add_userid"}]},
+            {"step_type": "pause", "duration": 10},
+            {"method": "GET", "url": "{{SCIMUrl}}/Users?filter=userName eq \"{{okta_user_email}}\"",
+             "headers": {"Authorization": ["{{SCIMAuth}}"]}}
+        ]})
+        .to_string(),
+        &RunscopeOptions { seed: true, pauses: true, ..Default::default() },
+    )
+    .unwrap();
+    // No seed user: the CRUD test makes its own through the org.
+    assert_eq!(s.steps.len(), 3);
+    assert!(s.steps[0].okta_api);
+    assert_eq!(
+        s.steps[0].request.headers.get("Authorization"),
+        Some(&Some("SSWS {{oktaToken}}".to_string()))
+    );
+    assert_eq!(
+        s.steps[1].pause.map(|p| (p.wait, p.org)),
+        Some((false, true))
+    );
+    assert!(!s.steps[2].okta_api);
+    // The run's own credentials, injected by the client.
+    assert!(s.steps[2].request.headers.is_empty());
+    assert!(s.variables.iter().any(|v| v.name == "oktaOrgUrl"));
 }

@@ -1,5 +1,6 @@
-//! The variables Okta's SPEC test expects its "initial script" to set, provided natively
-//! (no JavaScript runs) with the same shapes, every generated name under the run prefix.
+//! The variables Okta's SPEC and CRUD tests expect their "initial script" and environment to
+//! set, provided natively (no JavaScript runs) with the same shapes, every generated name
+//! under the run prefix.
 
 use rand::Rng;
 
@@ -9,12 +10,29 @@ use crate::scenario::Variable;
 pub(crate) const BASE_URL: &str = "SCIMBaseURL";
 /// The name a Runscope file uses for the whole Authorization header value.
 pub(crate) const AUTH: &str = "auth";
+/// The CRUD test's names for the SCIM root and the whole Authorization header value.
+pub(crate) const CRUD_BASE_URL: &str = "SCIMUrl";
+pub(crate) const CRUD_AUTH: &str = "SCIMAuth";
+/// The CRUD test's name for the Okta org's URL: a request under it goes to the embedded org.
+pub(crate) const ORG_URL: &str = "oktaOrgUrl";
+/// The built-in variable holding the embedded Okta org's URL (set by the plan stage).
+pub const OKTA_ORG_URL: &str = "okta.org_url";
+/// The API token the embedded Okta org accepts (`Authorization: SSWS …`): made up, it opens
+/// nothing but that loopback org, for the length of one run.
+pub const OKTA_ORG_TOKEN: &str = "00scimcheck-embedded-okta-org-token";
+
+/// Whether `name` stands for the run's own credentials as a whole Authorization value.
+pub(crate) fn is_auth(name: &str) -> bool {
+    name == AUTH || name == CRUD_AUTH
+}
 /// The built-in variable holding the target's base URL (set by the plan stage).
 pub(crate) const TARGET_BASE_URL: &str = "target.base_url";
 
 /// Okta's variables in order (later ones are templates over earlier ones), then the user's
 /// `--variable` values, which replace a default of the same name.
-pub(crate) fn defaults(overrides: &[(String, String)]) -> Vec<Variable> {
+/// With `org`, the CRUD test's variables too: the embedded org's URL, app id and token, and
+/// the Okta user its initial script makes up.
+pub(crate) fn defaults(overrides: &[(String, String)], org: bool) -> Vec<Variable> {
     let mut rng = rand::rng();
     let digits = |rng: &mut rand::rngs::ThreadRng, n: usize| -> String {
         (0..n)
@@ -62,7 +80,52 @@ pub(crate) fn defaults(overrides: &[(String, String)]) -> Vec<Variable> {
             true,
         ),
         var("UserIdThatDoesNotExist", missing_id, true),
+        var(CRUD_BASE_URL, format!("{{{{{TARGET_BASE_URL}}}}}"), false),
     ];
+    if org {
+        // Okta's initial script: a random first and last name, the email (also the login)
+        // made of them, an updated first name, a title and a phone number.
+        let first = format!("Runscope{}", digits(&mut rng, 3));
+        let last = format!(
+            "{}{}{}",
+            char::from(b'A' + rng.random_range(0..26u8)),
+            lower(&mut rng, 8),
+            digits(&mut rng, 3)
+        );
+        let app: String = (0..17)
+            .map(|_| {
+                let c = rng.random_range(0..36u32);
+                char::from_digit(c, 36).unwrap_or('0')
+            })
+            .collect();
+        out.extend([
+            var(ORG_URL, format!("{{{{{OKTA_ORG_URL}}}}}"), false),
+            var("oktaAppId", format!("0oa{app}"), true),
+            var("oktaToken", OKTA_ORG_TOKEN.to_string(), false),
+            var("okta_user_firstname", first.clone(), true),
+            var(
+                "okta_user_firstname_update",
+                format!("{first}Updated"),
+                true,
+            ),
+            var("okta_user_lastname", last.clone(), true),
+            var(
+                "okta_user_email",
+                format!(
+                    "{{{{run.prefix}}}}{}.{}@atko.com",
+                    first.to_lowercase(),
+                    last.to_lowercase()
+                ),
+                true,
+            ),
+            var("okta_user_title", "Runscope Tester".into(), false),
+            var(
+                "okta_user_primaryphone",
+                format!("555-{}-{}", digits(&mut rng, 3), digits(&mut rng, 4)),
+                true,
+            ),
+        ]);
+    }
     for (name, value) in overrides {
         let given = var(name, value.clone(), false);
         match out.iter_mut().find(|v| v.name == *name) {
@@ -75,8 +138,9 @@ pub(crate) fn defaults(overrides: &[(String, String)]) -> Vec<Variable> {
 
 /// The names Okta's test can use without defining them, for messages.
 pub(crate) fn provided_names() -> String {
-    let mut names: Vec<String> = defaults(&[]).into_iter().map(|v| v.name).collect();
+    let mut names: Vec<String> = defaults(&[], true).into_iter().map(|v| v.name).collect();
     names.insert(1, AUTH.to_string());
+    names.push(CRUD_AUTH.to_string());
     names.join(", ")
 }
 
@@ -86,7 +150,7 @@ mod tests {
 
     #[test]
     fn shapes_follow_okta_and_names_carry_the_prefix() {
-        let vars = defaults(&[]);
+        let vars = defaults(&[], false);
         let get = |n: &str| vars.iter().find(|v| v.name == n).unwrap().value.clone();
         let given = get("randomGivenName");
         assert!(
@@ -106,12 +170,32 @@ mod tests {
 
     #[test]
     fn a_given_variable_replaces_a_default_or_adds_one() {
-        let vars = defaults(&[
-            ("randomGivenName".into(), "Ada".into()),
-            ("tenant".into(), "t1".into()),
-        ]);
+        let vars = defaults(
+            &[
+                ("randomGivenName".into(), "Ada".into()),
+                ("tenant".into(), "t1".into()),
+            ],
+            false,
+        );
         let given = vars.iter().find(|v| v.name == "randomGivenName").unwrap();
         assert_eq!((given.value.as_str(), given.volatile), ("Ada", false));
         assert_eq!(vars.last().unwrap().name, "tenant");
+    }
+
+    #[test]
+    fn the_crud_test_gets_the_org_and_an_okta_user_under_the_prefix() {
+        let vars = defaults(&[("okta_user_title".into(), "CTO".into())], true);
+        let get = |n: &str| vars.iter().find(|v| v.name == n).unwrap().value.clone();
+        assert_eq!(get(ORG_URL), "{{okta.org_url}}");
+        assert_eq!(get("oktaToken"), OKTA_ORG_TOKEN);
+        assert!(get("oktaAppId").starts_with("0oa") && get("oktaAppId").len() == 20);
+        let first = get("okta_user_firstname");
+        assert!(first.starts_with("Runscope"), "{first}");
+        assert_eq!(get("okta_user_firstname_update"), format!("{first}Updated"));
+        let email = get("okta_user_email");
+        assert!(email.starts_with("{{run.prefix}}runscope") && email.ends_with("@atko.com"));
+        assert_eq!(get("okta_user_title"), "CTO");
+        assert_eq!(get(CRUD_BASE_URL), "{{target.base_url}}");
+        assert!(!defaults(&[], false).iter().any(|v| v.name == ORG_URL));
     }
 }

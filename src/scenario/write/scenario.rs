@@ -164,6 +164,18 @@ fn step_node(step: &Step) -> Result<Node, WriteError> {
             reason: "a pause (a Runscope wait, whose request is never sent)".into(),
         });
     }
+    if let Some(why) = &step.not_run {
+        return Err(WriteError {
+            part: at("the step"),
+            reason: format!("a step that is not run ({why})"),
+        });
+    }
+    if step.okta_api {
+        return Err(WriteError {
+            part: at("the step"),
+            reason: "a call to the embedded Okta org's API, not to the SCIM server".into(),
+        });
+    }
     let fan_out = step
         .fan_out
         .as_ref()

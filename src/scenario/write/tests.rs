@@ -257,6 +257,7 @@ fn what_a_file_cannot_say_is_refused_not_dropped() {
     s.steps[0].pause = Some(Pause {
         seconds: 1.0,
         wait: false,
+        org: false,
     });
     let err = to_yaml(&s).unwrap_err();
     assert!(

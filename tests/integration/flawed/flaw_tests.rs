@@ -313,25 +313,3 @@ async fn unstable_paging_repeats_and_skips_resources_in_a_walk() {
         "a shuffled walk saw every user once"
     );
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn patch_ignores_keeps_the_attribute_a_patch_changes_and_still_answers_200() {
-    for (flaws, active) in [(vec![], false), (vec![Flaw::PatchIgnores("active")], true)] {
-        let server = start(&flaws).await;
-        let c = Client::new(&server.base_url);
-        let user = json!({
-            "schemas": [super::store::USER_URN],
-            "userName": "deactivated@example.com",
-            "active": true
-        });
-        let (_, created) = c.ok(Method::POST, "/Users", Some(&user)).await;
-        let id = created["id"].as_str().unwrap();
-        let off = patch_op(json!([{"op": "replace", "value": {"active": false}}]));
-        let (status, _) = c
-            .ok(Method::PATCH, &format!("/Users/{id}"), Some(&off))
-            .await;
-        assert_eq!(status, 200);
-        let (_, user) = c.ok(Method::GET, &format!("/Users/{id}"), None).await;
-        assert_eq!(user["active"], active, "{flaws:?}: {user}");
-    }
-}

@@ -19,9 +19,6 @@ pub enum Flaw {
     /// An attribute the server does not keep: created or PATCHed, it is silently dropped
     /// (a server without `title`), and PATCH still answers 200.
     Ignores(&'static str),
-    /// An attribute a PATCH does not change (Okta's deactivation, `active: false`, ignored):
-    /// the PATCH still answers 200, with the attribute as it was.
-    PatchIgnores(&'static str),
     /// A PATCH of a group's members reads the group, pauses with no lock held, then writes
     /// back what it read plus its change: of concurrent adds, the last one wins.
     LostUpdate,
@@ -52,6 +49,12 @@ pub enum Flaw {
     /// Every list request orders the resources differently, so a startIndex walk repeats
     /// some and skips others.
     UnstablePaging,
+    /// PUT /Users/{id} answers 200 with the user as it was: the replacement is not applied.
+    IgnoresPut,
+    /// A PATCH setting `active` to false answers 200 with the user still active.
+    IgnoresDeactivation,
+    /// A PATCH setting `active` to true answers 400: a deactivated user stays deactivated.
+    RefusesReactivation,
 }
 
 /// The flaws of one server, as the handlers ask about them.
@@ -69,7 +72,9 @@ pub struct Flaws {
     pub patch_limit: Option<usize>,
     pub unstable_paging: bool,
     pub ignored: Vec<&'static str>,
-    pub patch_ignored: Vec<&'static str>,
+    pub ignores_put: bool,
+    pub ignores_deactivation: bool,
+    pub refuses_reactivation: bool,
 }
 
 impl Flaws {
@@ -78,7 +83,6 @@ impl Flaws {
         for flaw in list {
             match flaw {
                 Flaw::Ignores(attr) => f.ignored.push(attr),
-                Flaw::PatchIgnores(attr) => f.patch_ignored.push(attr),
                 Flaw::LostUpdate => f.lost_update = true,
                 Flaw::DuplicateCreate => f.duplicate_create = true,
                 Flaw::LockedWrites => f.locked_writes = true,
@@ -97,6 +101,9 @@ impl Flaws {
                 Flaw::BigGet500(n) => f.big_get = Some(*n),
                 Flaw::PatchLimit(n) => f.patch_limit = Some(*n),
                 Flaw::UnstablePaging => f.unstable_paging = true,
+                Flaw::IgnoresPut => f.ignores_put = true,
+                Flaw::IgnoresDeactivation => f.ignores_deactivation = true,
+                Flaw::RefusesReactivation => f.refuses_reactivation = true,
             }
         }
         f

@@ -388,6 +388,13 @@ async fn put(
 ) -> Result<Response, ScimError> {
     let body = prepare(kind, json_body(body)?)?;
     let _slot = app.gate.write_slot(&app.flaws).await?;
+    if app.flaws.ignores_put {
+        app.store()
+            .table(kind)
+            .get(id)
+            .ok_or_else(|| not_found(kind))?;
+        return answer(app, kind, id, query, 200);
+    }
     {
         let mut store = app.store();
         let rec = store.table(kind).get(id).ok_or_else(|| not_found(kind))?;
@@ -406,7 +413,15 @@ async fn patch(
     query: &Query,
     body: &Bytes,
 ) -> Result<Response, ScimError> {
-    let ops = patch::operations(&json_body(body)?)?;
+    let raw = json_body(body)?;
+    match sets_active(&raw) {
+        Some(false) if app.flaws.ignores_deactivation => return answer(app, kind, id, query, 200),
+        Some(true) if app.flaws.refuses_reactivation => {
+            return Err(ScimError::new(400, None, "reactivation is not supported"))
+        }
+        _ => {}
+    }
+    let ops = patch::operations(&raw)?;
     if let Some(limit) = app.flaws.patch_limit {
         let n = patch::member_value_count(&ops);
         if n > limit {
@@ -426,12 +441,6 @@ async fn patch(
     let apply = |rec: &Rec| -> Result<Map<String, Value>, ScimError> {
         let mut body = rec.body.clone();
         patch::apply(&mut body, &ops)?;
-        for attr in &app.flaws.patch_ignored {
-            match rec.body.get(*attr) {
-                Some(was) => body.insert(attr.to_string(), was.clone()),
-                None => body.remove(*attr),
-            };
-        }
         prepare(kind, Value::Object(body))
     };
     if app.flaws.lost_update && kind == Kind::Group && patch::touches_members(&ops) {
@@ -464,4 +473,15 @@ async fn delete(
     if_match(headers, rec)?;
     store.delete(kind, id);
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+/// The value a PatchOp sets `active` to (with a path or inside a path-less value), if any.
+fn sets_active(body: &Value) -> Option<bool> {
+    body.get("Operations")?.as_array()?.iter().find_map(|op| {
+        match op.get("path").and_then(Value::as_str) {
+            Some(p) if p.eq_ignore_ascii_case("active") => op.get("value")?.as_bool(),
+            Some(_) => None,
+            None => op.get("value")?.get("active")?.as_bool(),
+        }
+    })
 }

@@ -59,9 +59,9 @@ async fn an_okta_cycle_recorded_through_the_proxy_replays_against_any_server() {
     let (code, report) = run_json(&sound.base_url, &["--scenarios", &replay]).await;
     assert_eq!(code, 0, "{:#?}", failing(&report));
 
-    // ...and against it when a PATCH leaves `active` as it was, the reads after Okta's
+    // ...and against it when a PATCH setting `active` to false is ignored, the reads after Okta's
     // deactivation fail, on `active` only.
-    let flawed = flawed::start(&[Flaw::PatchIgnores("active")]).await;
+    let flawed = flawed::start(&[Flaw::IgnoresDeactivation]).await;
     let (code, report) = run_json(&flawed.base_url, &["--scenarios", &replay]).await;
     assert_eq!(code, 1, "{report:#}");
     let failures = failing(&report);
