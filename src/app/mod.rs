@@ -4,6 +4,7 @@
 mod cleanup;
 mod config;
 mod list;
+mod record;
 mod run;
 mod select;
 mod shell;
@@ -51,6 +52,7 @@ pub fn main() -> i32 {
             Command::Serve(args) => serve(args).await,
             Command::List(args) => list::list(args).map(|()| EXIT_OK),
             Command::Cleanup(args) => cleanup::cleanup(args).await,
+            Command::Record(args) => record::record(args).await,
             Command::Completions(args) => shell::completions(args.shell).map(|()| EXIT_OK),
             Command::Man => shell::man().map(|()| EXIT_OK),
         }
