@@ -30,6 +30,9 @@ pub enum Command {
     List(ListArgs),
     /// Delete what an earlier run left behind (found by its run prefix), and nothing else.
     Cleanup(CleanupArgs),
+    /// Record what an IdP sends: a reverse proxy to a SCIM server that writes the traffic as
+    /// a scenario file to replay against any server.
+    Record(RecordArgs),
     /// Turn traffic captured elsewhere into a scenario file.
     Import(ImportArgs),
     /// Print a shell completion script on stdout (bash, zsh, fish or powershell).
@@ -419,6 +422,68 @@ pub struct ServeArgs {
     /// instead of refused with 400. Bulk stays unsupported.
     #[arg(long)]
     pub alternative: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Point the IdP (through a tunnel you run) at the address printed at the start: the proxy's address with the upstream's path. Stop with Ctrl-C or SIGTERM (or --max-requests, --max-seconds); the file is written then. Replay it with: scimcheck run --scenarios FILE --base-url URL --token TOKEN"
+)]
+pub struct RecordArgs {
+    /// SCIM root of the server the IdP's requests are forwarded to, e.g.
+    /// https://app.example.com/scim/v2.
+    #[arg(long, value_name = "URL")]
+    pub upstream: String,
+
+    /// Address the IdP (or its tunnel) connects to; port 0 picks a free one. Non-loopback
+    /// needs --allow-non-loopback.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8089")]
+    pub listen: std::net::SocketAddr,
+
+    /// Accept connections from the network, not only from this machine.
+    #[arg(long)]
+    pub allow_non_loopback: bool,
+
+    /// The scenario file to write when the recording stops.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// The scenario's profile (what `scimcheck run --profile` selects it by).
+    #[arg(long, value_name = "NAME", default_value = "recorded")]
+    pub profile: String,
+
+    /// The scenario's id [default: recorded.<the file's name>].
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+
+    /// A value that must never reach the file (an API key in a header, a password);
+    /// Authorization values are left out without it. Repeatable.
+    #[arg(long = "secret", value_name = "VALUE")]
+    pub secrets: Vec<String>,
+
+    /// Stop once this many SCIM requests are recorded.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_requests: Option<u32>,
+
+    /// Stop after this many seconds.
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_seconds: Option<u64>,
+
+    /// Trust the CA certificates in this PEM file as well as the system's (upstream).
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+
+    /// Do not verify the upstream's TLS certificate (said at the start).
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// Longest wait for the upstream's answer to one request, in seconds.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600), value_name = "SECS")]
+    pub timeout: u64,
+
+    /// Largest request or answer body forwarded, in MiB; a larger one is answered 413 or
+    /// 502 and not recorded.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=1024), value_name = "MIB")]
+    pub max_body_mib: u64,
 }
 
 #[derive(Debug, Args)]

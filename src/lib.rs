@@ -7,7 +7,8 @@
 //! later one:
 //! [`scenario`] (load) → [`plan`] → [`exec`] → [`check`] → [`result`] → [`run`] →
 //! `snapshot` / `report`. `scim` is the vocabulary every stage shares, [`app`] and `cli` the
-//! command line, and [`server`] the embedded reference SCIM server.
+//! command line, [`server`] the embedded reference SCIM server, and [`record`] the proxy that
+//! records what an IdP sends.
 
 pub mod app;
 pub mod check;
@@ -15,6 +16,7 @@ pub(crate) mod cli;
 pub(crate) mod error;
 pub mod exec;
 pub mod plan;
+pub mod record;
 pub(crate) mod report;
 pub mod result;
 pub mod run;

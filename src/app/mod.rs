@@ -5,6 +5,7 @@ mod cleanup;
 mod config;
 mod import;
 mod list;
+mod record;
 mod run;
 mod select;
 mod shell;
@@ -52,6 +53,7 @@ pub fn main() -> i32 {
             Command::Serve(args) => serve(args).await,
             Command::List(args) => list::list(args).map(|()| EXIT_OK),
             Command::Cleanup(args) => cleanup::cleanup(args).await,
+            Command::Record(args) => record::record(args).await,
             Command::Import(args) => import::import(args),
             Command::Completions(args) => shell::completions(args.shell).map(|()| EXIT_OK),
             Command::Man => shell::man().map(|()| EXIT_OK),

@@ -414,7 +414,7 @@ async fn watch_signals(shared: Shared, base_url: String, run_id: RunId) {
 }
 
 #[cfg(unix)]
-async fn next_signal() -> &'static str {
+pub(super) async fn next_signal() -> &'static str {
     use tokio::signal::unix::{signal, SignalKind};
     let (Ok(mut int), Ok(mut term)) = (
         signal(SignalKind::interrupt()),
@@ -429,7 +429,7 @@ async fn next_signal() -> &'static str {
 }
 
 #[cfg(not(unix))]
-async fn next_signal() -> &'static str {
+pub(super) async fn next_signal() -> &'static str {
     let _ = tokio::signal::ctrl_c().await;
     "Ctrl-C"
 }

@@ -19,6 +19,7 @@ mod hostile;
 mod okta_defects;
 mod order;
 mod output;
+mod record;
 mod reports;
 mod rfc;
 mod runscope;

@@ -87,7 +87,10 @@ pub(crate) fn convert(
                 raw,
                 "disabled in the export (Runscope skips it too)".into(),
             )),
-            "request" => request_step(n, raw, &mut ctx),
+            "request" => match cannot_send(raw) {
+                Some(why) => Ok(not_run_step(n, raw, why)),
+                None => request_step(n, raw, &mut ctx),
+            },
             "pause" => pause_step(n, raw, opts.pauses, org),
             other => Ok(not_run_step(n, raw, not_run_reason(other))),
         };
@@ -237,6 +240,23 @@ fn not_run_reason(step_type: &str) -> String {
 }
 
 /// A step listed with the reason it is not run: never a load error on the whole file.
+/// Why scimcheck cannot send a request step as the export writes it, if so: a method it
+/// does not send, or a body that is not JSON. The step is listed as not run; the file loads.
+fn cannot_send(raw: &RawStep) -> Option<String> {
+    let method = raw.method.as_deref().unwrap_or("GET").trim().to_uppercase();
+    if serde_json::from_value::<Method>(Value::String(method.clone())).is_err() {
+        return Some(format!(
+            "method `{method}` is not one scimcheck sends (GET, POST, PUT, PATCH, DELETE)"
+        ));
+    }
+    match raw.body.as_deref().map(str::trim) {
+        Some(text) if !text.is_empty() => serde_json::from_str::<Value>(text)
+            .err()
+            .map(|e| format!("its body is not JSON ({e}); scimcheck sends JSON bodies")),
+        _ => None,
+    }
+}
+
 fn not_run_step(n: usize, raw: &RawStep, why: String) -> Step {
     let title = match raw.note.as_deref().map(str::trim) {
         Some(note) if !note.is_empty() => note.to_string(),

@@ -237,14 +237,6 @@ fn pauses_scripts_and_bad_steps() {
         ),
         (json!({"method": "GET"}), "a request step needs a `url`"),
         (
-            json!({"method": "TRACE", "url": "{{SCIMBaseURL}}/"}),
-            "method `TRACE`",
-        ),
-        (
-            json!({"method": "POST", "url": "{{SCIMBaseURL}}/Users", "body": "userName={{randomUsername}}"}),
-            "the body is not JSON",
-        ),
-        (
             json!({"method": "GET", "url": "/Users"}),
             "is neither an absolute URL",
         ),
@@ -257,6 +249,28 @@ fn pauses_scripts_and_bad_steps() {
         assert!(err.starts_with("step 1"), "{err}");
         assert!(err.contains(want), "{err} (wanted {want})");
     }
+}
+
+#[test]
+fn a_method_or_body_scimcheck_cannot_send_is_a_step_not_run_not_a_refused_file() {
+    let s = scenario(
+        &json!({"steps": [
+            {"method": "TRACE", "url": "{{SCIMBaseURL}}/"},
+            {"method": "POST", "url": "{{SCIMBaseURL}}/Users", "body": "userName={{randomUsername}}"},
+            {"method": "GET", "url": "{{SCIMBaseURL}}/Users"}
+        ]})
+        .to_string(),
+        &RunscopeOptions::default(),
+    )
+    .unwrap();
+    let why = |i: usize| s.steps[i].not_run.clone().unwrap_or_default();
+    assert!(
+        why(0).starts_with("method `TRACE` is not one scimcheck sends"),
+        "{}",
+        why(0)
+    );
+    assert!(why(1).starts_with("its body is not JSON"), "{}", why(1));
+    assert!(s.steps[2].not_run.is_none());
 }
 
 #[test]

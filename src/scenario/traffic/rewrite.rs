@@ -22,6 +22,9 @@ pub(super) struct Rewriter {
     pub used: Vec<String>,
     /// Names the last rewrite replaced, so the step can need the create that wrote them.
     pub used_names: Vec<String>,
+    /// Quoted literals the last rewrite put under the replay's run prefix (`userName sw
+    /// "scimcheck-<run>-1f2e3-"`), so the step can need the creates of the names they match.
+    pub used_prefixes: Vec<String>,
     /// What had to change for the file to load (a literal `{{`), once each.
     pub altered: Vec<String>,
 }
@@ -140,8 +143,19 @@ impl Rewriter {
                 out.push_str(&self.plain(&rest[open..]));
                 return out;
             };
+            let literal = &body[..close];
+            let rewritten = self.text(literal);
+            if rewritten != literal
+                && !self.names.contains_key(literal)
+                && self
+                    .run_prefixes
+                    .iter()
+                    .any(|p| literal.contains(p.as_str()))
+            {
+                self.used_prefixes.push(literal.to_string());
+            }
             out.push('"');
-            out.push_str(&self.text(&body[..close]));
+            out.push_str(&rewritten);
             out.push('"');
             rest = &body[close + 1..];
         }
@@ -186,9 +200,19 @@ impl Rewriter {
         }
     }
 
-    /// The names replaced since the last call, and none after it.
+    /// The names replaced since the last call, and none after it; with them, each name
+    /// written so far that a prefix literal used since the last call matches.
     pub fn take_names(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.used_names)
+        let mut names = std::mem::take(&mut self.used_names);
+        for literal in std::mem::take(&mut self.used_prefixes) {
+            names.extend(
+                self.names
+                    .keys()
+                    .filter(|n| n.starts_with(&literal))
+                    .cloned(),
+            );
+        }
+        names
     }
 
     /// The variables used since the last call, and none after it.

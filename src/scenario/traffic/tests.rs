@@ -298,3 +298,36 @@ fn a_read_needs_the_writes_it_is_held_to_and_a_lookup_the_create_of_its_name() {
     assert_eq!(needs(4), vec![ids[1], ids[2]]);
     assert!(needs(0).is_empty());
 }
+
+#[test]
+fn a_list_by_the_recorded_run_prefix_needs_the_creates_of_the_names_it_matches() {
+    let create = |name: &str, id: &str| {
+        exchange_with(
+            Method::Post,
+            "/Users",
+            201,
+            Some(json!({"userName": name})),
+            Some(json!({"id": id, "userName": name})),
+        )
+    };
+    let traffic = vec![
+        create("scimcheck-ab12cd-1f2e3-a@x.com", "1"),
+        create("scimcheck-ab12cd-1f2e3-b@x.com", "2"),
+        create("scimcheck-ab12cd-99999-c@x.com", "3"),
+        exchange_with(
+            Method::Get,
+            "/Users?filter=userName sw \"scimcheck-ab12cd-1f2e3-\"",
+            200,
+            None,
+            Some(json!({"totalResults": 2, "Resources": []})),
+        ),
+    ];
+    let c = to_scenario(&traffic, &source()).unwrap();
+    let list = &c.scenario.steps[3];
+    assert_eq!(
+        list.request.query["filter"],
+        "userName sw \"{{run.prefix}}1f2e3-\""
+    );
+    let needs: Vec<&str> = list.needs.iter().map(|n| n.as_str()).collect();
+    assert_eq!(needs, vec!["s001-post-users", "s002-post-users"]);
+}
