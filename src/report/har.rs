@@ -32,6 +32,17 @@ pub fn har_of(run: &RunResult) -> Har {
             if let Some(exchange) = &step.exchange {
                 entries.push(entry(run, scenario, step, exchange));
             }
+            // The SCIM requests the embedded Okta org sent for this call, in order.
+            for (k, exchange) in step.provisioned.iter().enumerate() {
+                let mut e = entry(run, scenario, step, exchange);
+                e.comment = Some(format!(
+                    "{} / {}: SCIM request {} the embedded Okta org sent for this call",
+                    scenario.id,
+                    step.id,
+                    k + 1
+                ));
+                entries.push(e);
+            }
         }
         if let Some(started) = entries.get(first).map(|e| e.started_date_time.clone()) {
             pages.push(Page {
@@ -251,6 +262,33 @@ mod tests {
             }
             assert!(e.pageref.is_some());
         }
+    }
+
+    #[test]
+    fn the_scim_requests_the_embedded_okta_org_sent_follow_its_call() {
+        let mut run = run();
+        let step = run
+            .scenarios
+            .iter_mut()
+            .flat_map(|s| s.steps.iter_mut())
+            .find(|s| s.exchange.is_some())
+            .unwrap();
+        let mut scim = step.exchange.clone().unwrap();
+        scim.request.url = "http://127.0.0.1:1/scim/v2/Users?filter=x".into();
+        step.provisioned = vec![scim.clone(), scim];
+        let har = har_of(&run);
+        let at = har
+            .log
+            .entries
+            .iter()
+            .position(|e| e.request.url.ends_with("/Users?filter=x"))
+            .unwrap();
+        assert!(at > 0);
+        assert!(har.log.entries[at + 1]
+            .comment
+            .as_deref()
+            .unwrap()
+            .ends_with("SCIM request 2 the embedded Okta org sent for this call"));
     }
 
     #[test]

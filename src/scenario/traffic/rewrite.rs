@@ -103,12 +103,13 @@ impl Rewriter {
     /// Text no id or name is looked for in: secrets masked, `{{` kept from reading as a
     /// placeholder.
     pub fn plain(&mut self, s: &str) -> String {
-        let mut out = s.to_string();
-        for secret in &self.secrets {
-            if !secret.is_empty() && out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), REDACTED);
-            }
+        let out = self.shown(s);
+        if out != s {
+            self.note_altered(format!(
+                "a value holding a secret is sent with it replaced by `{REDACTED}`: the replay cannot send what the recording sent there"
+            ));
         }
+        let mut out = out;
         if out.contains("{{") {
             self.note_altered(format!("`{{{{` in a recorded value was written as `{{ {{` (scenario files read `{{{{` as a variable): `{s}`"));
             out = out.replace("{{", "{ {");

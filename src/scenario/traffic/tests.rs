@@ -154,6 +154,13 @@ fn no_credential_password_or_secret_reaches_the_file() {
         assert!(!c.yaml.contains(leaked), "{leaked} in\n{}", c.yaml);
     }
     assert!(c.yaml.contains("code [redacted]"));
+    assert!(
+        c.notes
+            .iter()
+            .any(|n| n.contains("replaced by `[redacted]`")),
+        "{:?}",
+        c.notes
+    );
     assert!(c.yaml.contains("User-Agent: Okta SCIM Client 1.0.0"));
 }
 
