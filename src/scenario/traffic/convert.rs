@@ -563,10 +563,11 @@ fn expect(
     (expect, writers)
 }
 
-/// The schema extensions the requests write (RFC 7643 §3.3): a server that declares none of
-/// them may refuse them, and the replay is then skipped with that reason rather than failed.
+/// The schema extensions whose attributes the requests write (RFC 7643 §3.3): a server that
+/// declares none of them may refuse them, and the replay is then skipped with that reason
+/// rather than failed.
 fn extensions(parsed: &[Parsed]) -> Vec<String> {
-    fn urn_of(text: &str, attribute: bool) -> Option<String> {
+    fn urn_of(text: &str) -> Option<String> {
         let lower = text.to_ascii_lowercase();
         if !lower.starts_with("urn:")
             || lower.starts_with("urn:ietf:params:scim:api:")
@@ -576,10 +577,8 @@ fn extensions(parsed: &[Parsed]) -> Vec<String> {
         }
         // `urn:…:User:department` names an attribute of the extension `urn:…:User`.
         let text = text.split('[').next().unwrap_or(text);
-        let urn = match (attribute, text.rfind(':')) {
-            (true, Some(i)) if text[i + 1..].starts_with(|c: char| c.is_ascii_lowercase()) => {
-                &text[..i]
-            }
+        let urn = match text.rfind(':') {
+            Some(i) if text[i + 1..].starts_with(|c: char| c.is_ascii_lowercase()) => &text[..i],
             _ => text,
         };
         Some(urn.to_string())
@@ -588,16 +587,14 @@ fn extensions(parsed: &[Parsed]) -> Vec<String> {
         match value {
             Value::Object(map) => {
                 for (k, v) in map {
+                    // Only an attribute written under it: Entra lists the enterprise URN in
+                    // `schemas` of creates that hold none of its attributes.
                     let found = match (k.as_str(), v) {
-                        ("schemas", Value::Array(urns)) => urns
-                            .iter()
-                            .filter_map(Value::as_str)
-                            .filter_map(|u| urn_of(u, false))
-                            .collect(),
-                        ("path", Value::String(path)) => urn_of(path, true).into_iter().collect(),
-                        _ => urn_of(k, true).into_iter().collect::<Vec<_>>(),
+                        ("schemas", _) => None,
+                        ("path", Value::String(path)) => urn_of(path),
+                        _ => urn_of(k),
                     };
-                    for urn in found {
+                    if let Some(urn) = found {
                         if !out.iter().any(|u| u.eq_ignore_ascii_case(&urn)) {
                             out.push(urn);
                         }

@@ -256,12 +256,14 @@ fn a_write_the_replay_could_never_send_is_left_out_with_a_note() {
 }
 
 #[test]
-fn the_extensions_the_requests_write_are_declared_so_a_server_without_them_skips() {
+fn the_extensions_whose_attributes_the_requests_write_are_declared_not_those_only_listed() {
     let mut traffic = okta_cycle();
     traffic[1].request_body = Some(
         json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User",
-                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
-            "userName": "alice@corp.com"})
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+                "urn:example:listed:only"],
+            "userName": "alice@corp.com",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "R"}})
         .to_string(),
     );
     traffic[2].request_body = Some(
