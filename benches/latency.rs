@@ -181,6 +181,7 @@ fn main() {
         fail_fast: false,
         user: Default::default(),
         load: Default::default(),
+        keep_set_exchanges: false,
     };
     let one_run = || {
         proxy.requests.store(0, Ordering::SeqCst);

@@ -87,6 +87,7 @@ fn options(run_id: RunId, profile: Profile, burst: BurstPolicy) -> RunOptions {
         fail_fast: false,
         user: Default::default(),
         load: Default::default(),
+        keep_set_exchanges: false,
     }
 }
 

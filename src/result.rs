@@ -260,6 +260,10 @@ pub struct StepResult {
     /// order. Their checks are among `checks`, each message starting with its request.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub provisioned: Vec<Exchange>,
+    /// Every request of a set step (and the read after each), in the order sent, when the
+    /// run keeps them (`--report har`); not part of the JSON report, which keeps the first.
+    #[serde(skip)]
+    pub set_exchanges: Vec<Exchange>,
 }
 
 impl StepResult {
@@ -285,6 +289,7 @@ impl StepResult {
             needs: vec![],
             set: None,
             provisioned: vec![],
+            set_exchanges: vec![],
         }
     }
 }

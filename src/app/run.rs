@@ -92,6 +92,9 @@ pub async fn run(mut args: RunArgs, matches: &clap::ArgMatches) -> Result<i32, E
             okta_batch: usize::from(args.okta_batch),
             rate_seconds: args.burst_seconds.unwrap_or(4),
         },
+        keep_set_exchanges: reports
+            .iter()
+            .any(|(kind, _)| matches!(kind, crate::report::ReportKind::Har)),
     };
 
     let (client_config, server) = match &args.base_url {

@@ -35,6 +35,7 @@ fn step(
         needs: vec![],
         set: None,
         provisioned: vec![],
+        set_exchanges: vec![],
     }
 }
 

@@ -29,8 +29,25 @@ pub fn har_of(run: &RunResult) -> Har {
     for scenario in &run.scenarios {
         let first = entries.len();
         for step in &scenario.steps {
-            if let Some(exchange) = &step.exchange {
-                entries.push(entry(run, scenario, step, exchange));
+            match step.set_exchanges.as_slice() {
+                [] => {
+                    if let Some(exchange) = &step.exchange {
+                        entries.push(entry(run, scenario, step, exchange));
+                    }
+                }
+                all => {
+                    for (k, exchange) in all.iter().enumerate() {
+                        let mut e = entry(run, scenario, step, exchange);
+                        e.comment = Some(format!(
+                            "{} / {}: {} (request {} of the set)",
+                            scenario.id,
+                            step.id,
+                            step.title,
+                            k + 1
+                        ));
+                        entries.push(e);
+                    }
+                }
             }
             // The SCIM requests the embedded Okta org sent for this call, in order.
             for (k, exchange) in step.provisioned.iter().enumerate() {
@@ -64,7 +81,7 @@ pub fn har_of(run: &RunResult) -> Har {
             pages,
             entries,
             comment: Some(format!(
-                "scimcheck run {} against {}: one page per scenario, one entry per step; a step that sends a set of requests (a burst, a fan-out, a walk) keeps its first one",
+                "scimcheck run {} against {}: one page per scenario, one entry per request; of a burst, its first request",
                 run.run_id, run.target.base_url
             )),
         },
@@ -74,7 +91,7 @@ pub fn har_of(run: &RunResult) -> Har {
 fn entry(run: &RunResult, scenario: &ScenarioResult, step: &StepResult, x: &Exchange) -> Entry {
     let time = x.duration_ms as f64;
     let mut comment = format!("{} / {}: {}", scenario.id, step.id, step.title);
-    if let Some(set) = &step.set {
+    if let Some(set) = step.set.as_ref().filter(|_| step.set_exchanges.is_empty()) {
         comment.push_str(&format!(
             " (the first of {} requests sent as a set)",
             set.sent

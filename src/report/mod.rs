@@ -81,6 +81,7 @@ pub(crate) fn blocks(sc: &ScenarioResult) -> Vec<Block<'_>> {
                 needs: vec![],
                 set: None,
                 provisioned: vec![],
+                set_exchanges: vec![],
             }),
             snapshot: Some(s),
         });

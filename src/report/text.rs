@@ -217,6 +217,7 @@ pub(crate) fn outline(sc: &ScenarioResult) -> ScenarioResult {
                 needs: st.needs.clone(),
                 set: None,
                 provisioned: vec![],
+                set_exchanges: vec![],
             })
             .collect(),
         duration_ms: sc.duration_ms,

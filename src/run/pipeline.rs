@@ -39,6 +39,9 @@ pub struct RunOptions {
     pub user: plan::UserVars,
     /// `--parallel`, `--scale`, `--okta-batch`.
     pub load: plan::LoadSettings,
+    /// Keep every request of a set in its step's result (for a report that writes them all,
+    /// `--report har`), not only the first: at scale, that holds them until the run ends.
+    pub keep_set_exchanges: bool,
 }
 
 impl RunOptions {
@@ -186,6 +189,7 @@ pub async fn run(
         let keep = options.keep_resources;
         let deletes = deletes_at_once;
         let fail_fast = options.fail_fast;
+        let keep_sets = options.keep_set_exchanges;
         let org = org.clone();
         tokio::spawn(async move {
             let scope = RunScope {
@@ -198,6 +202,7 @@ pub async fn run(
                 deletes,
                 clean_each: !keep,
                 fail_fast,
+                keep_sets,
             };
             run_scenarios(&scope, planned).await
         })

@@ -293,6 +293,7 @@ mod tests {
                     needs: vec![],
                     set: None,
                     provisioned: vec![],
+                    set_exchanges: vec![],
                 },
                 StepResult {
                     id: "read".into(),
@@ -309,6 +310,7 @@ mod tests {
                     needs: vec!["create".into()],
                     set: None,
                     provisioned: vec![],
+                    set_exchanges: vec![],
                 },
             ],
             duration_ms: 0,

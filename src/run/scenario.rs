@@ -41,6 +41,8 @@ pub(crate) struct RunScope<'a> {
     pub clean_each: bool,
     /// Start no scenario after one has failed (those already running finish).
     pub fail_fast: bool,
+    /// Keep every request of a set step in its result.
+    pub keep_sets: bool,
 }
 
 /// Why scenarios not started under `--fail-fast` did not run.
@@ -85,6 +87,7 @@ pub(crate) async fn run_scenarios(
                 scope.events,
                 p,
                 &mut created,
+                scope.keep_sets,
             ));
             let result = futures::FutureExt::catch_unwind(run).await;
             if scope.clean_each {
@@ -203,6 +206,7 @@ async fn run_scenario(
     events: &dyn Events,
     planned: PlannedScenario,
     created: &mut Vec<LedgerEntry>,
+    keep_sets: bool,
 ) -> ScenarioResult {
     let started = Instant::now();
     let PlannedScenario {
@@ -240,6 +244,7 @@ async fn run_scenario(
         if step.fan_out.is_some() || step.pages.is_some() {
             let done = super::set_step::run_set_step(
                 client, ledger, cancel, &scenario, step, reference, &vars, created, events,
+                keep_sets,
             )
             .await;
             blocked.ran(step, done.failed, &done.result.checks);

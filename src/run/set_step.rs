@@ -34,6 +34,7 @@ pub(super) async fn run_set_step(
     vars: &Vars,
     created: &mut Vec<LedgerEntry>,
     events: &dyn super::events::Events,
+    keep_all: bool,
 ) -> SetStepDone {
     let then = step.fan_out.as_ref().and_then(|f| f.then.as_ref());
     // With a read after each write, the step's asserts judge the read.
@@ -168,6 +169,15 @@ pub(super) async fn run_set_step(
     let failed = answered.err().or_else(|| failed_assert(step, &checks));
     let mut result = StepResult::of(step);
     result.exchange = sent.members.first().map(|x| x.value.exchange.clone());
+    if keep_all {
+        // Each request and the read sent after it, in the order they were sent.
+        result.set_exchanges = sent
+            .members
+            .iter()
+            .flat_map(|x| std::iter::once(&x.value.exchange).chain(&x.value.then))
+            .cloned()
+            .collect();
+    }
     result.checks = checks;
     result.captures = captures;
     result.set = Some(sent.summary);

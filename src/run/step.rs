@@ -213,6 +213,7 @@ pub(super) fn skipped_step(
         needs: step.needs.clone(),
         set: None,
         provisioned: vec![],
+        set_exchanges: vec![],
     }
 }
 
@@ -263,6 +264,7 @@ pub(super) async fn paused(step: &Step, pause: Pause, cancel: &Cancel) -> StepRe
         needs: step.needs.clone(),
         set: None,
         provisioned: vec![],
+        set_exchanges: vec![],
     }
 }
 
@@ -449,6 +451,7 @@ mod tests {
             needs: vec![],
             set: None,
             provisioned: vec![],
+            set_exchanges: vec![],
         };
         scrub_step(&mut step, &["hunter2-xyz".to_string()]);
         let text = serde_json::to_string(&step).unwrap();

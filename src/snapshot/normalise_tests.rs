@@ -63,6 +63,7 @@ fn scenario(steps: Vec<(crate::scim::Method, &str, u16, Value)>) -> ScenarioResu
                     needs: vec![],
                     set: None,
                     provisioned: vec![],
+                    set_exchanges: vec![],
                 },
             )
             .collect(),

@@ -321,3 +321,40 @@ async fn bad_hars_are_refused_with_where_and_why() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(text(&missing.stderr).contains("cannot read"));
 }
+
+/// A fan-out's every request is an entry, so the HAR carries the request mix (for k6).
+#[tokio::test]
+async fn every_request_of_a_fan_out_is_an_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = reference_server().await;
+    let har = dir.path().join("run.har");
+    let (code, _) = run_json(
+        server.base_url(),
+        &[
+            "--profile",
+            "concurrency",
+            "--scenario",
+            "concurrency.member-adds",
+            "--parallel",
+            "8",
+            "--report",
+            &format!("har={}", har.display()),
+        ],
+    )
+    .await;
+    assert_eq!(code, 0);
+    let har: Value = serde_json::from_str(&std::fs::read_to_string(&har).unwrap()).unwrap();
+    assert_har_12(&har);
+    let entries = har["log"]["entries"].as_array().unwrap();
+    let of_a_set: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e["comment"].as_str())
+        .filter(|c| c.contains("of the set)"))
+        .collect();
+    // 8 users created, then 8 member adds to each of the two groups, at least.
+    assert!(of_a_set.len() >= 24, "{of_a_set:#?}");
+    assert!(!entries
+        .iter()
+        .filter_map(|e| e["comment"].as_str())
+        .any(|c| c.contains("the first of")));
+}

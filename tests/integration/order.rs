@@ -50,6 +50,7 @@ async fn one_at_a_time_the_longest_scenario_runs_first_and_results_keep_plan_ord
         fail_fast: false,
         user: Default::default(),
         load: Default::default(),
+        keep_set_exchanges: false,
     };
     let target = Target {
         base_url: server.base_url().to_string(),
