@@ -222,18 +222,7 @@ fn source(args: &RecordArgs) -> Result<Source, Error> {
     };
     crate::scenario::Profile::named(&source.profile)
         .map_err(|e| Error::Usage(format!("--profile: {e}")))?;
-    let trial = Recorded {
-        method: Method::Get,
-        path: "/ServiceProviderConfig".into(),
-        query: vec![],
-        request_headers: vec![],
-        request_body: None,
-        status: 200,
-        response_headers: vec![],
-        response_body: None,
-        started: None,
-        duration_ms: 0,
-    };
+    let trial = Recorded::new(Method::Get, "/ServiceProviderConfig", 200);
     let refused = |e: String| {
         Error::Usage(format!(
             "--id `{}` / --profile `{}`: {e}",

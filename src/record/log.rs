@@ -136,16 +136,8 @@ mod tests {
 
     fn exchange() -> Recorded {
         Recorded {
-            method: Method::Get,
-            path: "/Users".into(),
-            query: vec![],
-            request_headers: vec![],
-            request_body: None,
-            status: 200,
-            response_headers: vec![],
-            response_body: None,
-            started: None,
             duration_ms: 3,
+            ..Recorded::new(Method::Get, "/Users", 200)
         }
     }
 

@@ -11,13 +11,16 @@
 //! - `comparison`: model parts only imported tests use (Runscope comparisons, pauses,
 //!   variables); [`runscope`]: a Runscope/BlazeMeter API-test export read as a scenario.
 //! - `version`: the format's version; `write`: a scenario written back as a file.
-//! - [`har`]: HAR 1.2 files, written by the HAR report and imported as scenarios.
+//! - [`har`]: HAR 1.2 files, written by the HAR report and imported as scenarios;
+//!   `located`: JSON read with where a failure is, for the imported formats.
+//! - [`traffic`]: recorded exchanges (from `record` or a HAR) as a scenario that replays them.
 
 mod assert;
 mod comparison;
 mod fix;
 pub mod har;
 mod load;
+mod located;
 mod model;
 pub mod named;
 pub mod named_set;

@@ -86,24 +86,16 @@ pub fn read(path: &std::path::Path) -> Result<Har, HarError> {
 
 /// Parses `text` (from `file`, for messages) as a HAR 1.x log.
 pub fn parse(file: &str, text: &str) -> Result<Har, HarError> {
-    let de = &mut serde_json::Deserializer::from_str(text);
-    let har: Har = serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let message = inner.to_string();
-        let message = message
-            .rsplit_once(" at line ")
-            .map_or(message.as_str(), |(m, _)| m)
-            .to_string();
-        let message = if inner.is_syntax() || inner.is_eof() || path == "." || path.is_empty() {
-            message
+    let har: Har = crate::scenario::located::from_json(text).map_err(|f| {
+        let message = if f.syntax || f.path == "." || f.path.is_empty() {
+            f.message
         } else {
-            format!("`{path}`: {message}")
+            format!("`{}`: {}", f.path, f.message)
         };
         HarError::NotHar {
             file: file.to_string(),
-            line: (inner.line() > 0).then_some(inner.line()),
-            column: (inner.column() > 0).then_some(inner.column()),
+            line: f.line,
+            column: f.column,
             message,
         }
     })?;

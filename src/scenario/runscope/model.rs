@@ -118,24 +118,16 @@ impl Scalar {
 
 /// Parses an export's text; a syntax or type error names the step (1-based) and the key.
 pub(crate) fn parse(file: &str, text: &str) -> Result<Export, LoadError> {
-    let de = &mut serde_json::Deserializer::from_str(text);
-    let export: Export = serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let message = inner.to_string();
-        let message = message
-            .rsplit_once(" at line ")
-            .map_or(message.as_str(), |(m, _)| m)
-            .to_string();
-        let what = if inner.is_syntax() || inner.is_eof() {
-            format!("not a JSON Runscope export: {message}")
+    let export: Export = crate::scenario::located::from_json(text).map_err(|f| {
+        let what = if f.syntax {
+            format!("not a JSON Runscope export: {}", f.message)
         } else {
-            format!("{}: {message}", describe_path(&path))
+            format!("{}: {}", describe_path(&f.path), f.message)
         };
         LoadError {
             file: file.to_string(),
-            line: (inner.line() > 0).then_some(inner.line() as u64),
-            column: (inner.column() > 0).then_some(inner.column() as u64),
+            line: f.line.map(|l| l as u64),
+            column: f.column.map(|c| c as u64),
             message: what,
         }
     })?;

@@ -46,6 +46,24 @@ pub struct Recorded {
     pub duration_ms: u64,
 }
 
+impl Recorded {
+    /// An exchange with no headers, bodies or timing yet.
+    pub fn new(method: Method, path: &str, status: u16) -> Recorded {
+        Recorded {
+            method,
+            path: path.to_string(),
+            query: Vec::new(),
+            request_headers: Vec::new(),
+            request_body: None,
+            status,
+            response_headers: Vec::new(),
+            response_body: None,
+            started: None,
+            duration_ms: 0,
+        }
+    }
+}
+
 /// Where the exchanges came from and what the scenario is to be called.
 #[derive(Debug, Clone)]
 pub struct Source {

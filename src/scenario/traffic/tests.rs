@@ -26,19 +26,16 @@ fn exchange_with(
         None => (path, Vec::new()),
     };
     Recorded {
-        method,
-        path: path.to_string(),
         query,
         request_headers: vec![
             ("Authorization".into(), "Bearer tok-123".into()),
             ("User-Agent".into(), "Okta SCIM Client 1.0.0".into()),
         ],
         request_body: request.map(|b| b.to_string()),
-        status,
         response_headers: vec![("Content-Type".into(), "application/scim+json".into())],
         response_body: response.map(|b| b.to_string()),
-        started: None,
         duration_ms: 1,
+        ..Recorded::new(method, path, status)
     }
 }
 
