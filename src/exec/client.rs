@@ -107,28 +107,7 @@ impl Client {
                 .proxy(reqwest::Proxy::all(proxy).map_err(|e| format!("--proxy `{proxy}`: {e}"))?),
             None => builder.no_proxy(),
         };
-        if let Some(path) = &config.ca_cert {
-            let pem =
-                std::fs::read(path).map_err(|e| format!("--cacert {}: {e}", path.display()))?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                format!(
-                    "--cacert {}: not a PEM certificate bundle: {e}",
-                    path.display()
-                )
-            })?;
-            if certs.is_empty() {
-                return Err(format!(
-                    "--cacert {}: no certificate in the file",
-                    path.display()
-                ));
-            }
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        if config.insecure {
-            builder = builder.danger_accept_invalid_certs(true);
-        }
+        builder = trusting(builder, config.ca_cert.as_deref(), config.insecure)?;
         let http = builder
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
@@ -506,6 +485,37 @@ const MIN_SCRUBBED: usize = 6;
 
 /// A secret header as recorded: the credential's scheme stays (it tells a reproduction
 /// which variable to use), the credential itself never does.
+/// `builder` trusting the CA certificates of `ca_cert` (a PEM bundle, `--cacert`) besides the
+/// system's, and any certificate with `insecure` (`--insecure`); or why the file is unusable.
+pub fn trusting(
+    mut builder: reqwest::ClientBuilder,
+    ca_cert: Option<&std::path::Path>,
+    insecure: bool,
+) -> Result<reqwest::ClientBuilder, String> {
+    if let Some(path) = ca_cert {
+        let pem = std::fs::read(path).map_err(|e| format!("--cacert {}: {e}", path.display()))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            format!(
+                "--cacert {}: not a PEM certificate bundle: {e}",
+                path.display()
+            )
+        })?;
+        if certs.is_empty() {
+            return Err(format!(
+                "--cacert {}: no certificate in the file",
+                path.display()
+            ));
+        }
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    if insecure {
+        builder = builder.danger_accept_invalid_certs(true);
+    }
+    Ok(builder)
+}
+
 fn redacted_value(name: &str, value: &str) -> String {
     let scheme = value.split_once(' ').map(|(s, _)| s);
     match scheme {

@@ -30,7 +30,7 @@ pub use auth::{Auth, OAuthConfig};
 pub use burst::{send_burst, BurstOutcome};
 pub use cancel::{Cancel, StopReason};
 pub use cleanup::{Cleanup, CleanupFailure};
-pub use client::{Client, ClientConfig};
+pub use client::{trusting, Client, ClientConfig};
 pub use exchange::*;
 pub use fanout::{is_overloaded, launch, Landed, Launch, Launched, SetMode, SetSummary};
 pub use ledger::{name_in, Disowned, Ledger, LedgerEntry, Observed};

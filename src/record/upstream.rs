@@ -105,35 +105,14 @@ impl UpstreamClient {
         // As in `exec::Client`: reqwest has no crypto provider of its own; ring's is the
         // process default (a second install finds it set).
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut builder = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(10)))
             .pool_idle_timeout(Duration::from_secs(4))
             .no_proxy();
-        if let Some(path) = &options.ca_cert {
-            let pem = std::fs::read(path).map_err(|e| {
-                RecordError::Client(format!("--cacert {}: cannot read it: {e}", path.display()))
-            })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                RecordError::Client(format!(
-                    "--cacert {}: not a PEM certificate bundle: {e}",
-                    path.display()
-                ))
-            })?;
-            if certs.is_empty() {
-                return Err(RecordError::Client(format!(
-                    "--cacert {}: no certificate in the file",
-                    path.display()
-                )));
-            }
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        if options.insecure {
-            builder = builder.danger_accept_invalid_certs(true);
-        }
+        let builder = crate::exec::trusting(builder, options.ca_cert.as_deref(), options.insecure)
+            .map_err(RecordError::Client)?;
         let http = builder
             .build()
             .map_err(|e| RecordError::Client(format!("cannot build the HTTP client: {e}")))?;
