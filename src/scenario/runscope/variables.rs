@@ -44,13 +44,19 @@ pub(crate) fn defaults(overrides: &[(String, String)], org: bool) -> Vec<Variabl
             .map(|_| char::from(b'a' + rng.random_range(0..26u8)))
             .collect()
     };
-    let given = format!("Runscope{}", digits(&mut rng, 3));
-    let family = format!(
-        "{}{}{}",
-        char::from(b'A' + rng.random_range(0..26u8)),
-        lower(&mut rng, 8),
-        digits(&mut rng, 3)
-    );
+    // Both of Okta's initial scripts (SPEC and CRUD) make names so: `Runscope` and 3 digits;
+    // a capital, 8 small letters and 3 digits.
+    let given_name = |rng: &mut rand::rngs::ThreadRng| format!("Runscope{}", digits(rng, 3));
+    let family_name = |rng: &mut rand::rngs::ThreadRng| {
+        format!(
+            "{}{}{}",
+            char::from(b'A' + rng.random_range(0..26u8)),
+            lower(rng, 8),
+            digits(rng, 3)
+        )
+    };
+    let given = given_name(&mut rng);
+    let family = family_name(&mut rng);
     let missing_id: String = (0..32)
         .map(|_| char::from_digit(rng.random_range(0..16u32), 16).unwrap_or('0'))
         .collect();
@@ -85,13 +91,8 @@ pub(crate) fn defaults(overrides: &[(String, String)], org: bool) -> Vec<Variabl
     if org {
         // Okta's initial script: a random first and last name, the email (also the login)
         // made of them, an updated first name, a title and a phone number.
-        let first = format!("Runscope{}", digits(&mut rng, 3));
-        let last = format!(
-            "{}{}{}",
-            char::from(b'A' + rng.random_range(0..26u8)),
-            lower(&mut rng, 8),
-            digits(&mut rng, 3)
-        );
+        let first = given_name(&mut rng);
+        let last = family_name(&mut rng);
         let app: String = (0..17)
             .map(|_| {
                 let c = rng.random_range(0..36u32);
