@@ -125,14 +125,9 @@ pub(super) async fn run_set_step(
         })
         .collect();
     let ctx = SetContext {
-        scenario_id: &scenario.id,
-        profile: scenario.profile,
-        step,
-        reference,
-        primary_step: &primary,
-        then_step: then_step.as_ref(),
         members: &members,
         summary: &sent.summary,
+        ..step_ctx
     };
     let (checks, flow) = checked_set(&ctx);
     let probe = step.fan_out.as_ref().is_some_and(|f| f.until_success);
