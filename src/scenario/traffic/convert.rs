@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{json, Map, Value};
 
 use super::ids::{plan_ids, IdPlan};
-use super::rewrite::{prefixed, recorded_run_prefix, Rewriter};
+use super::rewrite::Rewriter;
 use super::written::{How, Written};
 use super::{Recorded, Source};
 use crate::scenario::{to_yaml, Scenario, WriteError};
@@ -55,13 +55,7 @@ pub fn to_scenario(traffic: &[Recorded], source: &Source) -> Result<Converted, T
     // Longest first, so a secret that holds another is masked whole.
     rw.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     for name in names(&parsed) {
-        if let Some(prefix) = recorded_run_prefix(&name) {
-            if !rw.run_prefixes.iter().any(|p| p == prefix) {
-                rw.run_prefixes.push(prefix.to_string());
-            }
-        }
-        let replacement = prefixed(&name);
-        rw.names.insert(name, replacement);
+        rw.add_name(&name);
     }
     let plan = plan_ids(traffic, &parsed);
     let mut notes = plan.notes.clone();
@@ -393,10 +387,9 @@ fn request(
     if !r.query.is_empty() {
         let mut query = Map::new();
         for (k, v) in &r.query {
-            let value = match k.as_str() {
-                "startIndex" | "count" if v.parse::<u64>().is_ok() => {
-                    json!(v.parse::<u64>().unwrap_or_default())
-                }
+            let number = v.parse::<u64>().ok();
+            let value = match (k.as_str(), number) {
+                ("startIndex" | "count", Some(n)) => json!(n),
                 _ if k.eq_ignore_ascii_case("filter") => json!(rw.expression(v)),
                 _ => json!(rw.plain(v)),
             };

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::convert::{header_value, Parsed};
+use super::rewrite::quoted;
 use super::Recorded;
 use crate::scim::Method;
 
@@ -47,19 +48,20 @@ pub(super) fn plan_ids(traffic: &[Recorded], parsed: &[Parsed]) -> IdPlan {
     let mut sights: HashMap<String, Vec<Sight>> = HashMap::new();
     // Each used id, in the order first used, with where it was first used.
     let mut order: Vec<(String, usize)> = Vec::new();
+    let mut ordered: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut plan = IdPlan::default();
     for (j, (r, p)) in traffic.iter().zip(parsed).enumerate() {
         // What this request sends that an earlier answer gave.
         let mut texts: Vec<String> = r.path.split('/').map(str::to_string).collect();
         for (_, v) in &r.query {
             texts.push(v.clone());
-            texts.extend(quoted(v));
+            texts.extend(quoted(v).map(str::to_string));
         }
         if let Some(body) = &p.request {
             strings(body, &mut texts);
         }
         for t in texts {
-            if sights.contains_key(&t) && !order.iter().any(|(id, _)| *id == t) {
+            if sights.contains_key(&t) && ordered.insert(t.clone()) {
                 order.push((t, j));
             }
         }
@@ -184,7 +186,7 @@ fn strings(value: &Value, out: &mut Vec<String>) {
     match value {
         Value::String(s) => {
             out.push(s.clone());
-            out.extend(quoted(s));
+            out.extend(quoted(s).map(str::to_string));
             // A bulk operation's path.
             if s.starts_with('/') {
                 out.extend(s.split('/').map(str::to_string));
@@ -193,22 +195,10 @@ fn strings(value: &Value, out: &mut Vec<String>) {
         Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
         Value::Object(map) => {
             for (k, v) in map {
-                out.extend(quoted(k));
+                out.extend(quoted(k).map(str::to_string));
                 strings(v, out);
             }
         }
         _ => {}
     }
-}
-
-/// The `"…"` literals of a filter or PATCH path.
-fn quoted(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut parts = s.split('"');
-    parts.next();
-    while let (Some(inside), Some(_)) = (parts.next(), parts.next()) {
-        out.push(inside.to_string());
-    }
-    // A literal closed at the very end leaves no part after it.
-    out
 }

@@ -11,6 +11,8 @@ pub(super) struct Rewriter {
     /// A name an IdP wrote (userName, externalId, displayName, an email) → its replacement,
     /// `{{scenario.prefix}}` and the name.
     pub names: HashMap<String, String>,
+    /// Each name by its ASCII-lowercased form, for a lookup sent in another case.
+    pub names_by_case: HashMap<String, String>,
     /// A server-assigned id → the variable that holds it in the replay.
     pub ids: HashMap<String, String>,
     /// Texts that must never reach the file.
@@ -35,7 +37,7 @@ pub(super) const REDACTED: &str = "[redacted]";
 /// A name as the replay writes it: under the replay's own prefix. A name scimcheck itself
 /// wrote as the IdP (`scimcheck-<run>-<tag>-…`) keeps its scenario tag, so names that two
 /// recorded scenarios kept apart stay apart.
-pub(super) fn prefixed(name: &str) -> String {
+fn prefixed(name: &str) -> String {
     match recorded_run_prefix(name) {
         Some(prefix) => format!("{{{{run.prefix}}}}{}", &name[prefix.len()..]),
         None => format!("{{{{scenario.prefix}}}}{name}"),
@@ -43,7 +45,7 @@ pub(super) fn prefixed(name: &str) -> String {
 }
 
 /// The `scimcheck-<run id>-` that starts `name`, when scimcheck wrote it.
-pub(super) fn recorded_run_prefix(name: &str) -> Option<&str> {
+fn recorded_run_prefix(name: &str) -> Option<&str> {
     let rest = name.strip_prefix("scimcheck-")?;
     let run = rest.split('-').next()?;
     let run_ok = (4..=32).contains(&run.len())
@@ -66,6 +68,20 @@ fn cased(replacement: &str, upper: bool) -> Option<String> {
 }
 
 impl Rewriter {
+    /// A name the requests wrote, from now on written under the replay's prefix; a run
+    /// prefix it carries is replaced wherever it appears.
+    pub fn add_name(&mut self, name: &str) {
+        if let Some(prefix) = recorded_run_prefix(name) {
+            if !self.run_prefixes.iter().any(|p| p == prefix) {
+                self.run_prefixes.push(prefix.to_string());
+            }
+        }
+        self.names_by_case
+            .entry(name.to_ascii_lowercase())
+            .or_insert_with(|| name.to_string());
+        self.names.insert(name.to_string(), prefixed(name));
+    }
+
     /// A whole string value: an id, a name, or text that holds a secret or a brace pair.
     pub fn text(&mut self, s: &str) -> String {
         if let Some(var) = self.ids.get(s) {
@@ -80,9 +96,8 @@ impl Rewriter {
         // The same name upper- or lower-cased (a case-insensitive lookup): the replay's name
         // cased the same way.
         let cased = self
-            .names
-            .keys()
-            .find(|n| n.eq_ignore_ascii_case(s))
+            .names_by_case
+            .get(&s.to_ascii_lowercase())
             .cloned()
             .and_then(|n| {
                 let upper = match s {
@@ -136,15 +151,12 @@ impl Rewriter {
     /// A filter or PATCH path: each quoted literal rewritten as a whole string.
     pub fn expression(&mut self, s: &str) -> String {
         let mut out = String::with_capacity(s.len());
-        let mut rest = s;
-        while let Some(open) = rest.find('"') {
-            out.push_str(&self.plain(&rest[..open]));
-            let body = &rest[open + 1..];
-            let Some(close) = closing_quote(body) else {
-                out.push_str(&self.plain(&rest[open..]));
-                return out;
-            };
-            let literal = &body[..close];
+        for (quoted, part) in parts(s) {
+            if !quoted {
+                out.push_str(&self.plain(part));
+                continue;
+            }
+            let literal = part;
             let rewritten = self.text(literal);
             if rewritten != literal
                 && !self.names.contains_key(literal)
@@ -158,9 +170,7 @@ impl Rewriter {
             out.push('"');
             out.push_str(&rewritten);
             out.push('"');
-            rest = &body[close + 1..];
         }
-        out.push_str(&self.plain(rest));
         out
     }
 
@@ -229,6 +239,29 @@ impl Rewriter {
 }
 
 /// Where a quoted literal that starts after its opening quote ends (`\"` is inside it).
+/// `s` cut into its text outside quotes and its `"…"` literals (without their quotes), in
+/// order; a quote never closed leaves the rest outside.
+fn parts(s: &str) -> Vec<(bool, &str)> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(open) = rest.find('"') {
+        let body = &rest[open + 1..];
+        let Some(close) = closing_quote(body) else {
+            break;
+        };
+        out.push((false, &rest[..open]));
+        out.push((true, &body[..close]));
+        rest = &body[close + 1..];
+    }
+    out.push((false, rest));
+    out
+}
+
+/// The `"…"` literals of a filter or PATCH path.
+pub(super) fn quoted(s: &str) -> impl Iterator<Item = &str> {
+    parts(s).into_iter().filter(|(q, _)| *q).map(|(_, p)| p)
+}
+
 fn closing_quote(body: &str) -> Option<usize> {
     let mut escaped = false;
     for (i, c) in body.char_indices() {
@@ -247,8 +280,7 @@ mod tests {
 
     fn rewriter() -> Rewriter {
         let mut r = Rewriter::default();
-        r.names
-            .insert("alice@corp.com".into(), prefixed("alice@corp.com"));
+        r.add_name("alice@corp.com");
         r.ids.insert("2819c223".into(), "user1_id".into());
         r.secrets.push("s3cret".into());
         r
