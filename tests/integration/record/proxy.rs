@@ -132,8 +132,8 @@ async fn the_proxy_forwards_unchanged_and_adds_nothing() {
     assert_eq!(loaded.profile.as_str(), "recorded");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bodies_past_the_limit_and_upstream_failures_are_answered_not_kept() {
+/// An upstream whose root answers at once and whose `/Users` answers after `delay`.
+async fn slow_upstream(delay: Duration) -> MockServer {
     let upstream = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/scim/v2/ServiceProviderConfig"))
@@ -142,9 +142,15 @@ async fn bodies_past_the_limit_and_upstream_failures_are_answered_not_kept() {
         .await;
     Mock::given(method("GET"))
         .and(path("/scim/v2/Users"))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+        .respond_with(ResponseTemplate::new(200).set_delay(delay))
         .mount(&upstream)
         .await;
+    upstream
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bodies_past_the_limit_and_upstream_failures_are_answered_not_kept() {
+    let upstream = slow_upstream(Duration::from_secs(5)).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("r.yaml");
     let (up, out) = (format!("{}/scim/v2", upstream.uri()), file.clone());
@@ -213,17 +219,7 @@ async fn bodies_past_the_limit_and_upstream_failures_are_answered_not_kept() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_signal_while_requests_finish_exits_130_writing_nothing() {
-    let upstream = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/scim/v2/ServiceProviderConfig"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&upstream)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/scim/v2/Users"))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(20)))
-        .mount(&upstream)
-        .await;
+    let upstream = slow_upstream(Duration::from_secs(20)).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("r.yaml");
     let (up, out) = (format!("{}/scim/v2", upstream.uri()), file.clone());
