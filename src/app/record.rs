@@ -62,15 +62,16 @@ pub async fn record(args: RecordArgs) -> Result<i32, Error> {
     let _ = std::io::stdout().flush();
     let out_shown = args.out.display().to_string();
     let mut impatient = None;
+    let mut signals = super::run::Signals::new();
     let stopping = async {
-        let why = stop(args.max_seconds).await;
+        let why = stop(args.max_seconds, &mut signals).await;
         say!(
             "stopping: {why}; requests in flight finish, then {out_shown} is written (Ctrl-C again exits without writing it)"
         );
         // A second signal while the last requests finish: leave at once, writing nothing.
         let out_shown = out_shown.clone();
         impatient = Some(tokio::spawn(async move {
-            let name = super::run::next_signal().await;
+            let name = signals.next().await;
             eprintln!("\n{name} again: exiting; {out_shown} was not written");
             std::process::exit(EXIT_INTERRUPTED);
         }));
@@ -163,7 +164,7 @@ fn limits(args: &RecordArgs) -> String {
 }
 
 /// Resolves on the first SIGINT or SIGTERM, or when `--max-seconds` pass; says which.
-async fn stop(max_seconds: Option<u64>) -> String {
+async fn stop(max_seconds: Option<u64>, signals: &mut super::run::Signals) -> String {
     let timer = async {
         match max_seconds {
             Some(s) => {
@@ -174,7 +175,7 @@ async fn stop(max_seconds: Option<u64>) -> String {
         }
     };
     tokio::select! {
-        name = super::run::next_signal() => name.to_string(),
+        name = signals.next() => name.to_string(),
         why = timer => why,
     }
 }

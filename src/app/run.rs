@@ -384,8 +384,9 @@ fn consent(
 /// say what is left on the server.
 async fn watch_signals(shared: Shared, base_url: String, run_id: RunId) {
     let mut first = true;
+    let mut signals = Signals::new();
     loop {
-        let name = next_signal().await;
+        let name = signals.next().await;
         if first {
             first = false;
             eprintln!("\n{name}: finishing requests in flight, then cleaning up; press Ctrl-C again to exit at once");
@@ -416,25 +417,52 @@ async fn watch_signals(shared: Shared, base_url: String, run_id: RunId) {
     }
 }
 
-#[cfg(unix)]
-pub(super) async fn next_signal() -> &'static str {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut int), Ok(mut term)) = (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) else {
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = int.recv() => "SIGINT",
-        _ = term.recv() => "SIGTERM",
-    }
+/// SIGINT and SIGTERM, listened for from creation on: a second signal sent as soon as the
+/// first is answered is never lost between two waits.
+pub(super) struct Signals {
+    #[cfg(unix)]
+    streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
 }
 
-#[cfg(not(unix))]
-pub(super) async fn next_signal() -> &'static str {
-    let _ = tokio::signal::ctrl_c().await;
-    "Ctrl-C"
+impl Signals {
+    /// Listening from now on (inside the runtime).
+    #[cfg(unix)]
+    pub(super) fn new() -> Signals {
+        use tokio::signal::unix::{signal, SignalKind};
+        let streams = match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(int), Ok(term)) => Some((int, term)),
+            _ => None,
+        };
+        Signals { streams }
+    }
+
+    /// Listening from now on.
+    #[cfg(not(unix))]
+    pub(super) fn new() -> Signals {
+        Signals {}
+    }
+
+    /// The next signal's name.
+    #[cfg(unix)]
+    pub(super) async fn next(&mut self) -> &'static str {
+        let Some((int, term)) = self.streams.as_mut() else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = int.recv() => "SIGINT",
+            _ = term.recv() => "SIGTERM",
+        }
+    }
+
+    /// The next Ctrl-C.
+    #[cfg(not(unix))]
+    pub(super) async fn next(&mut self) -> &'static str {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    }
 }
 
 async fn watch_deadline(shared: Shared, secs: u64) {
